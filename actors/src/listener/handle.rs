@@ -87,14 +87,22 @@ impl ListenerHandle {
             .map_err(|_| ListenerCallError::NotRunning { name: self.name.clone() })
     }
 
-    /// Every listener now serving.
+    /// Every listener now serving. Retried once if the call raced a supervisor crash
+    /// (idempotent). `SocketTable::list` gives the same answer without awaiting.
     pub async fn list(&self) -> Result<Vec<Arc<ListenerInfo>>, ListenerCallError> {
-        self.call(|reply| ListenerMsg::List { reply }).await
+        match self.call(|reply| ListenerMsg::List { reply }).await {
+            Err(ListenerCallError::NoReply { .. }) => self.call(|reply| ListenerMsg::List { reply }).await,
+            other => other,
+        }
     }
 
-    /// Stops accepting everywhere and cancels every `closing` token.
+    /// Stops accepting everywhere and cancels every `closing` token. Retried once if
+    /// the call raced a supervisor crash (idempotent).
     pub async fn drain(&self) -> Result<(), ListenerCallError> {
-        self.call(|reply| ListenerMsg::Drain { reply }).await
+        match self.call(|reply| ListenerMsg::Drain { reply }).await {
+            Err(ListenerCallError::NoReply { .. }) => self.call(|reply| ListenerMsg::Drain { reply }).await,
+            other => other,
+        }
     }
 
     async fn actor(&self) -> Result<ActorRef<ListenerMsg>, ListenerCallError> {

@@ -13,7 +13,7 @@ use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef, SupervisionEvent};
 use tokio::time::Instant;
 
 use super::child::{ListenerChild, ListenerChildArgs, listener_short_name};
-use super::socket::{BoundSocket, SocketTable};
+use super::socket::{BoundSocket, Committed, SocketTable};
 use super::{Acceptor, LISTENER_SUPERVISOR, ListenerMsg};
 use crate::supervision::policy::{Backoff, Decision, Intensity, RestartPolicy};
 use crate::supervision::spec::{SupervisionContext, exit_of};
@@ -101,14 +101,16 @@ impl Actor for ListenerSupervisor {
             }
             ListenerMsg::Commit { token, reply } => {
                 let result = match state.sockets.commit(token) {
-                    Ok(committed) => {
-                        for gone in &committed.removed {
+                    Ok(Committed { serving, added, removed }) => {
+                        for gone in removed {
                             state.stop_child(&gone.info.configured).await;
+                            // Dropped before the reply: "Commit replied" implies "closed".
+                            drop(gone);
                         }
-                        for socket in committed.added {
+                        for socket in added {
                             state.start_child(&myself, socket).await;
                         }
-                        Ok(committed.serving)
+                        Ok(serving)
                     }
                     Err(e) => Err(e),
                 };
@@ -122,10 +124,13 @@ impl Actor for ListenerSupervisor {
             }
             ListenerMsg::Drain { reply } => {
                 let all = state.sockets.drain();
-                for socket in &all {
+                let count = all.len();
+                for socket in all {
                     state.stop_child(&socket.info.configured).await;
+                    // Dropped here: with the accept loop gone, this closes the socket.
+                    drop(socket);
                 }
-                tracing::info!(listeners = all.len(), "listeners drained");
+                tracing::info!(listeners = count, "listeners drained");
                 let _ = reply.send(());
             }
             ListenerMsg::RestartDue { addr, epoch } => state.restart_due(&myself, addr, epoch).await?,
