@@ -172,13 +172,16 @@ impl ConfigWatcherState {
             let _serial = lock.lock().await;
             reloader.reload(cause).await
         });
-        let result = task.await.unwrap_or_else(|e| Err(format!("reload task failed: {e}")));
+        let result = task
+            .await
+            .unwrap_or_else(|e| Err(format!("reload task failed: {e}")));
         match &result {
             Ok(generation) => {
                 tracing::info!(?cause, generation, "config reload applied");
                 if let Some(m) = &self.metrics {
                     m.config_reloads.with_label_values(&["applied"]).inc();
-                    m.config_generation.set(i64::try_from(*generation).unwrap_or(i64::MAX));
+                    m.config_generation
+                        .set(i64::try_from(*generation).unwrap_or(i64::MAX));
                 }
             }
             Err(reason) => {
@@ -206,7 +209,10 @@ fn watch(
             _ => PathBuf::from("."),
         };
         // Canonical directories, so event paths compare equal whatever the spelling.
-        let dir = dir.canonicalize().map_err(|e| WatchError::Watch { dir: dir.clone(), source: e.into() })?;
+        let dir = dir.canonicalize().map_err(|e| WatchError::Watch {
+            dir: dir.clone(),
+            source: e.into(),
+        })?;
         if let Some(name) = path.file_name() {
             by_dir.entry(dir).or_default().insert(name.to_os_string());
         }
@@ -217,22 +223,34 @@ fn watch(
         let Ok(events) = result else {
             return;
         };
-        let relevant = events.iter().flat_map(|e| e.paths.iter()).any(|p| is_watched(&wanted, p));
+        let relevant = events
+            .iter()
+            .flat_map(|e| e.paths.iter())
+            .any(|p| is_watched(&wanted, p));
         if relevant {
             let _ = tx.send(());
         }
     })
-    .map_err(|source| WatchError::Watch { dir: PathBuf::new(), source })?;
+    .map_err(|source| WatchError::Watch {
+        dir: PathBuf::new(),
+        source,
+    })?;
     for dir in by_dir.keys() {
         debouncer
             .watch(dir, RecursiveMode::NonRecursive)
-            .map_err(|source| WatchError::Watch { dir: dir.clone(), source })?;
+            .map_err(|source| WatchError::Watch {
+                dir: dir.clone(),
+                source,
+            })?;
     }
     // Bridge from the notify thread into the mailbox; ends when the debouncer is
     // dropped (sender gone) or this incarnation is dead (cast fails).
     tokio::spawn(async move {
         while rx.recv().await.is_some() {
-            if me.cast(ConfigWatcherMsg::FileChanged { at: Instant::now() }).is_err() {
+            if me
+                .cast(ConfigWatcherMsg::FileChanged { at: Instant::now() })
+                .is_err()
+            {
                 break;
             }
         }
@@ -259,7 +277,10 @@ pub struct ConfigWatcherHandle {
 impl ConfigWatcherHandle {
     /// A handle for `instance`'s watcher (waits up to 5 s for a restarting watcher).
     pub fn new(instance: &Instance) -> Self {
-        Self { name: instance.actor_name(CONFIG_WATCHER), patience: Duration::from_secs(5) }
+        Self {
+            name: instance.actor_name(CONFIG_WATCHER),
+            patience: Duration::from_secs(5),
+        }
     }
 
     /// Runs one reload (after any running one) and returns its result. Errors when the
@@ -269,10 +290,22 @@ impl ConfigWatcherHandle {
         let actor = lookup::find::<ConfigWatcherMsg>(&self.name, self.patience)
             .await
             .ok_or_else(|| format!("config watcher {} is not running", self.name))?;
-        match actor.call(|reply| ConfigWatcherMsg::Reload { cause, reply: Some(reply) }, None).await {
+        match actor
+            .call(
+                |reply| ConfigWatcherMsg::Reload {
+                    cause,
+                    reply: Some(reply),
+                },
+                None,
+            )
+            .await
+        {
             Ok(CallResult::Success(r)) => r,
             Ok(CallResult::Timeout) => Err(format!("config watcher {} timed out", self.name)),
-            Ok(CallResult::SenderError) => Err(format!("config watcher {} stopped before replying", self.name)),
+            Ok(CallResult::SenderError) => Err(format!(
+                "config watcher {} stopped before replying",
+                self.name
+            )),
             Err(_) => Err(format!("config watcher {} is not running", self.name)),
         }
     }
@@ -280,8 +313,10 @@ impl ConfigWatcherHandle {
     /// Reports a change of a watched file (coalesced like notify events). Never blocks;
     /// dropped with a warning if the watcher is not running right now.
     pub fn notify_changed(&self) {
-        let sent = lookup::find_now::<ConfigWatcherMsg>(&self.name)
-            .is_some_and(|a| a.cast(ConfigWatcherMsg::FileChanged { at: Instant::now() }).is_ok());
+        let sent = lookup::find_now::<ConfigWatcherMsg>(&self.name).is_some_and(|a| {
+            a.cast(ConfigWatcherMsg::FileChanged { at: Instant::now() })
+                .is_ok()
+        });
         if !sent {
             tracing::warn!(actor = %self.name, "config watcher not running; change notification dropped");
         }

@@ -15,9 +15,16 @@ use ractor::{Actor, ActorCell, ActorRef, SpawnErr};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use tokio::task::JoinHandle;
 
-use crate::config_watcher::{CONFIG_WATCHER, ConfigWatcher, ConfigWatcherArgs, ConfigWatcherHandle, Reloader};
-use crate::listener::{Acceptor, LISTENER_SUPERVISOR, ListenerHandle, ListenerSupervisor, ListenerSupervisorArgs, SocketTable};
-use crate::metrics_collector::{METRICS_COLLECTOR, MetricsCollector, MetricsCollectorArgs, QueueProbe};
+use crate::config_watcher::{
+    CONFIG_WATCHER, ConfigWatcher, ConfigWatcherArgs, ConfigWatcherHandle, Reloader,
+};
+use crate::listener::{
+    Acceptor, LISTENER_SUPERVISOR, ListenerHandle, ListenerSupervisor, ListenerSupervisorArgs,
+    SocketTable,
+};
+use crate::metrics_collector::{
+    METRICS_COLLECTOR, MetricsCollector, MetricsCollectorArgs, QueueProbe,
+};
 use crate::supervision::policy::{Backoff, Intensity, Restart};
 use crate::supervision::spec::{ChildSpec, Escalation, OnRestart, StartFn, SupervisionContext};
 use crate::supervision::supervisor::{EscalationTarget, Supervisor, SupervisorArgs, SupervisorMsg};
@@ -128,26 +135,47 @@ impl ControlPlane {
             on_restart: opts.on_restart.clone(),
         };
         let mut children = opts.extra_children;
-        children.push(builtin(METRICS_COLLECTOR, &opts.intensity, &opts.backoff, metrics_factory(&opts.instance, MetricsCollectorArgsSrc {
-            metrics: opts.metrics.clone(),
-            status: opts.status.clone(),
-            tick: opts.metrics_tick,
-            queue_probes: opts.queue_probes,
-        })));
-        children.push(builtin(CONFIG_WATCHER, &opts.intensity, &opts.backoff, watcher_factory(&opts.instance, WatcherArgsSrc {
-            reloader: opts.reloader,
-            watch_paths: opts.watch_paths,
-            debounce: opts.debounce,
-            metrics: Some(opts.metrics.clone()),
-            reload_lock: Arc::new(tokio::sync::Mutex::new(())),
-        })));
-        children.push(builtin(LISTENER_SUPERVISOR, &opts.intensity, &opts.backoff, listeners_factory(ListenerArgsSrc {
-            ctx: ctx.clone(),
-            sockets: opts.sockets,
-            acceptor: opts.acceptor,
-            intensity: opts.intensity,
-            backoff: opts.backoff,
-        })));
+        children.push(builtin(
+            METRICS_COLLECTOR,
+            &opts.intensity,
+            &opts.backoff,
+            metrics_factory(
+                &opts.instance,
+                MetricsCollectorArgsSrc {
+                    metrics: opts.metrics.clone(),
+                    status: opts.status.clone(),
+                    tick: opts.metrics_tick,
+                    queue_probes: opts.queue_probes,
+                },
+            ),
+        ));
+        children.push(builtin(
+            CONFIG_WATCHER,
+            &opts.intensity,
+            &opts.backoff,
+            watcher_factory(
+                &opts.instance,
+                WatcherArgsSrc {
+                    reloader: opts.reloader,
+                    watch_paths: opts.watch_paths,
+                    debounce: opts.debounce,
+                    metrics: Some(opts.metrics.clone()),
+                    reload_lock: Arc::new(tokio::sync::Mutex::new(())),
+                },
+            ),
+        ));
+        children.push(builtin(
+            LISTENER_SUPERVISOR,
+            &opts.intensity,
+            &opts.backoff,
+            listeners_factory(ListenerArgsSrc {
+                ctx: ctx.clone(),
+                sockets: opts.sockets,
+                acceptor: opts.acceptor,
+                intensity: opts.intensity,
+                backoff: opts.backoff,
+            }),
+        ));
         let args = SupervisorArgs {
             ctx,
             name: ROOT.to_string(),
@@ -155,16 +183,19 @@ impl ControlPlane {
             children,
             escalation: EscalationTarget::Channel(esc_tx.clone()),
         };
-        let (root, root_task) = Actor::spawn(Some(opts.instance.actor_name(ROOT)), Supervisor, args)
-            .await
-            .map_err(|source| StartError::Spawn { source })?;
+        let (root, root_task) =
+            Actor::spawn(Some(opts.instance.actor_name(ROOT)), Supervisor, args)
+                .await
+                .map_err(|source| StartError::Spawn { source })?;
         let stopping = Arc::new(AtomicBool::new(false));
         let (watch_cell, watch_stopping) = (root.get_cell(), stopping.clone());
         tokio::spawn(async move {
             let _ = watch_cell.wait(None).await;
             if !watch_stopping.load(Ordering::SeqCst) {
                 tracing::error!("root supervisor exited unexpectedly");
-                let _ = esc_tx.send(Escalation::RootExited { reason: "root supervisor exited unexpectedly".into() });
+                let _ = esc_tx.send(Escalation::RootExited {
+                    reason: "root supervisor exited unexpectedly".into(),
+                });
             }
         });
         Ok(ControlPlane {
@@ -191,7 +222,10 @@ impl ControlPlane {
         let per_child = Duration::from_secs(10);
         let reply = self
             .root
-            .call(|reply| SupervisorMsg::Shutdown { per_child, reply }, Some(Duration::from_secs(60)))
+            .call(
+                |reply| SupervisorMsg::Shutdown { per_child, reply },
+                Some(Duration::from_secs(60)),
+            )
             .await;
         if !matches!(reply, Ok(CallResult::Success(()))) {
             tracing::warn!("root did not confirm shutdown; killing the tree");
@@ -202,7 +236,13 @@ impl ControlPlane {
 }
 
 fn builtin(name: &str, intensity: &Intensity, backoff: &Backoff, start: StartFn) -> ChildSpec {
-    ChildSpec { name: name.to_string(), restart: Restart::Permanent, intensity: *intensity, backoff: *backoff, start }
+    ChildSpec {
+        name: name.to_string(),
+        restart: Restart::Permanent,
+        intensity: *intensity,
+        backoff: *backoff,
+        start,
+    }
 }
 
 /// Turns a spawn result into the factory's output.
@@ -228,7 +268,8 @@ fn metrics_factory(instance: &Instance, src: MetricsCollectorArgsSrc) -> StartFn
             queue_probes: src.queue_probes.clone(),
         };
         let name = name.clone();
-        async move { cell_of(Actor::spawn_linked(Some(name), MetricsCollector, args, sup).await) }.boxed()
+        async move { cell_of(Actor::spawn_linked(Some(name), MetricsCollector, args, sup).await) }
+            .boxed()
     })
 }
 
@@ -252,7 +293,8 @@ fn watcher_factory(instance: &Instance, src: WatcherArgsSrc) -> StartFn {
             reload_lock: src.reload_lock.clone(),
         };
         let name = name.clone();
-        async move { cell_of(Actor::spawn_linked(Some(name), ConfigWatcher, args, sup).await) }.boxed()
+        async move { cell_of(Actor::spawn_linked(Some(name), ConfigWatcher, args, sup).await) }
+            .boxed()
     })
 }
 
@@ -276,6 +318,7 @@ fn listeners_factory(src: ListenerArgsSrc) -> StartFn {
             backoff: src.backoff,
         };
         let name = name.clone();
-        async move { cell_of(Actor::spawn_linked(Some(name), ListenerSupervisor, args, sup).await) }.boxed()
+        async move { cell_of(Actor::spawn_linked(Some(name), ListenerSupervisor, args, sup).await) }
+            .boxed()
     })
 }

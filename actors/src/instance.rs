@@ -33,6 +33,7 @@ impl fmt::Display for Instance {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -25,18 +25,23 @@ pub mod supervision;
 pub mod chaos;
 
 pub use config_watcher::{
-    CONFIG_WATCHER, ConfigWatcher, ConfigWatcherArgs, ConfigWatcherHandle, ConfigWatcherMsg, ReloadCause, Reloader,
-    WatchError,
+    CONFIG_WATCHER, ConfigWatcher, ConfigWatcherArgs, ConfigWatcherHandle, ConfigWatcherMsg,
+    ReloadCause, Reloader, WatchError,
 };
 pub use control_plane::{ControlPlane, ControlPlaneOptions, ROOT, StartError};
 pub use instance::Instance;
 pub use listener::{
-    AcceptedConn, Acceptor, BindError, LISTENER_SUPERVISOR, ListenerCallError, ListenerHandle, ListenerInfo,
-    ListenerMsg, ListenerSpec, ListenerSupervisor, ListenerSupervisorArgs, PrepareToken, SocketTable, UnknownToken,
+    AcceptedConn, Acceptor, BindError, LISTENER_SUPERVISOR, ListenerCallError, ListenerHandle,
+    ListenerInfo, ListenerMsg, ListenerSpec, ListenerSupervisor, ListenerSupervisorArgs,
+    PrepareToken, SocketTable, UnknownToken,
 };
 pub use metrics::ControlMetrics;
-pub use metrics_collector::{METRICS_COLLECTOR, MetricsCollector, MetricsCollectorArgs, MetricsCollectorMsg, QueueProbe};
+pub use metrics_collector::{
+    METRICS_COLLECTOR, MetricsCollector, MetricsCollectorArgs, MetricsCollectorMsg, QueueProbe,
+};
 pub use status::{ActorStatus, TreeStatus};
 pub use supervision::policy::{Backoff, Decision, Intensity, Restart, RestartPolicy};
 pub use supervision::spec::{ChildSpec, Escalation, OnRestart, StartFn, SupervisionContext};
-pub use supervision::supervisor::{EscalationTarget, Supervisor, SupervisorArgs, SupervisorError, SupervisorMsg};
+pub use supervision::supervisor::{
+    EscalationTarget, Supervisor, SupervisorArgs, SupervisorError, SupervisorMsg,
+};

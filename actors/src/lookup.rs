@@ -15,7 +15,7 @@ const LOOKUP_POLL: Duration = Duration::from_millis(10);
 pub(crate) async fn find<M: Message>(name: &str, patience: Duration) -> Option<ActorRef<M>> {
     let deadline = Instant::now() + patience;
     loop {
-        if let Some(cell) = ractor::registry::where_is(name.to_string()) {
+        if let Some(cell) = ractor::registry::where_is(name) {
             if cell.is_message_type_of::<M>() == Some(true) {
                 return Some(cell.into());
             }
@@ -30,6 +30,6 @@ pub(crate) async fn find<M: Message>(name: &str, patience: Duration) -> Option<A
 
 /// Like [`find`] without waiting (chaos, status).
 pub(crate) fn find_now<M: Message>(name: &str) -> Option<ActorRef<M>> {
-    let cell = ractor::registry::where_is(name.to_string())?;
+    let cell = ractor::registry::where_is(name)?;
     (cell.is_message_type_of::<M>() == Some(true)).then(|| cell.into())
 }

@@ -79,9 +79,15 @@ impl ControlMetrics {
                 "rampart_process_cpu_seconds_total",
                 "User and system CPU time consumed by the process",
             )?,
-            uptime_seconds: Gauge::new("rampart_uptime_seconds", "Seconds since the process started")?,
+            uptime_seconds: Gauge::new(
+                "rampart_uptime_seconds",
+                "Seconds since the process started",
+            )?,
             queue_depth: IntGaugeVec::new(
-                Opts::new("rampart_queue_depth", "Items waiting in a bounded control-plane queue"),
+                Opts::new(
+                    "rampart_queue_depth",
+                    "Items waiting in a bounded control-plane queue",
+                ),
                 &["queue"],
             )?,
             actors_running: IntGauge::new(
@@ -97,6 +103,7 @@ impl ControlMetrics {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -104,9 +111,15 @@ mod tests {
     fn control_metrics_register_exposes_names() {
         let registry = Registry::new();
         let m = ControlMetrics::register(&registry).expect("register");
-        m.actor_restarts.with_label_values(&["config_watcher"]).inc();
+        m.actor_restarts
+            .with_label_values(&["config_watcher"])
+            .inc();
         m.queue_depth.with_label_values(&["audit"]).set(3);
-        let names: Vec<String> = registry.gather().iter().map(|f| f.name().to_string()).collect();
+        let names: Vec<String> = registry
+            .gather()
+            .iter()
+            .map(|f| f.name().to_string())
+            .collect();
         for want in [
             "rampart_actor_restarts_total",
             "rampart_config_reloads_total",
@@ -118,7 +131,10 @@ mod tests {
             "rampart_queue_depth",
             "rampart_actors_running",
         ] {
-            assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+            assert!(
+                names.iter().any(|n| n == want),
+                "{want} missing from {names:?}"
+            );
         }
         // A second registration in the same registry is refused, not silently doubled.
         assert!(ControlMetrics::register(&registry).is_err());

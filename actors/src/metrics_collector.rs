@@ -112,7 +112,8 @@ impl MetricsCollectorState {
         let m = &self.metrics;
         let p = process_stats::sample();
         if let Some(v) = p.resident_bytes {
-            m.process_resident_memory_bytes.set(i64::try_from(v).unwrap_or(i64::MAX));
+            m.process_resident_memory_bytes
+                .set(i64::try_from(v).unwrap_or(i64::MAX));
         }
         if let Some(v) = p.open_fds {
             m.process_open_fds.set(i64::try_from(v).unwrap_or(i64::MAX));
@@ -128,9 +129,12 @@ impl MetricsCollectorState {
             m.uptime_seconds.set(up);
         }
         let running = self.status.snapshot().iter().filter(|a| a.running).count();
-        m.actors_running.set(i64::try_from(running).unwrap_or(i64::MAX));
+        m.actors_running
+            .set(i64::try_from(running).unwrap_or(i64::MAX));
         for (queue, probe) in &self.queue_probes {
-            m.queue_depth.with_label_values(&[queue.as_str()]).set(probe());
+            m.queue_depth
+                .with_label_values(&[queue.as_str()])
+                .set(probe());
         }
     }
 }

@@ -24,9 +24,11 @@ pub struct ProcessSample {
 pub fn sample() -> ProcessSample {
     let status = fs::read_to_string("/proc/self/status").ok();
     let stat = fs::read_to_string("/proc/self/stat").ok();
-    let system_uptime = fs::read_to_string("/proc/uptime")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()));
+    let system_uptime = fs::read_to_string("/proc/uptime").ok().and_then(|s| {
+        s.split_whitespace()
+            .next()
+            .and_then(|v| v.parse::<f64>().ok())
+    });
     let stat_fields = stat.as_deref().and_then(parse_stat);
     ProcessSample {
         resident_bytes: status.as_deref().and_then(parse_vm_rss),
@@ -67,6 +69,7 @@ fn parse_stat(stat: &str) -> Option<StatFields> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -80,7 +83,10 @@ mod tests {
 
     #[test]
     fn parse_vm_rss_converts_kib_to_bytes() {
-        assert_eq!(parse_vm_rss("Name:\tx\nVmRSS:\t  2048 kB\n"), Some(2048 * 1024));
+        assert_eq!(
+            parse_vm_rss("Name:\tx\nVmRSS:\t  2048 kB\n"),
+            Some(2048 * 1024)
+        );
         assert_eq!(parse_vm_rss("Name:\tx\n"), None);
     }
 

@@ -68,9 +68,19 @@ impl Actor for ListenerChild {
     ) -> Result<ListenerChildState, ActorProcessingErr> {
         let stop = CancellationToken::new();
         let info = args.socket.info.clone();
-        let task = tokio::spawn(accept_loop(args.socket.listener, info.clone(), args.acceptor, stop.clone()));
+        let task = tokio::spawn(accept_loop(
+            args.socket.listener,
+            info.clone(),
+            args.acceptor,
+            stop.clone(),
+        ));
         tracing::info!(listener = %info.name, local = %info.local, "listener accepting");
-        Ok(ListenerChildState { info, _guard: stop.clone().drop_guard(), stop, task: Some(task) })
+        Ok(ListenerChildState {
+            info,
+            _guard: stop.clone().drop_guard(),
+            stop,
+            task: Some(task),
+        })
     }
 
     async fn handle(
@@ -84,7 +94,10 @@ impl Actor for ListenerChild {
                 let _ = reply.send(state.info.clone());
             }
             #[cfg(feature = "chaos")]
-            ListenerChildMsg::Panic => panic!("chaos: injected panic in listener {}", state.info.configured),
+            ListenerChildMsg::Panic => panic!(
+                "chaos: injected panic in listener {}",
+                state.info.configured
+            ),
         }
         Ok(())
     }
@@ -122,7 +135,11 @@ async fn accept_loop(
         match accepted {
             Ok((stream, peer)) => {
                 pause = Duration::ZERO;
-                let conn = AcceptedConn { stream, peer, listener: info.clone() };
+                let conn = AcceptedConn {
+                    stream,
+                    peer,
+                    listener: info.clone(),
+                };
                 // The acceptor is the daemon's code: a panic in it loses this connection,
                 // never the accept loop.
                 if std::panic::catch_unwind(AssertUnwindSafe(|| acceptor.accept(conn))).is_err() {
@@ -149,5 +166,8 @@ async fn accept_loop(
 /// accept); the loop retries at once. Everything else (EMFILE...) pauses first.
 fn is_connection_error(err: &std::io::Error) -> bool {
     use std::io::ErrorKind::*;
-    matches!(err.kind(), ConnectionRefused | ConnectionAborted | ConnectionReset)
+    matches!(
+        err.kind(),
+        ConnectionRefused | ConnectionAborted | ConnectionReset
+    )
 }

@@ -70,13 +70,23 @@ impl ListenerHandle {
     }
 
     /// See `ListenerMsg::Prepare`.
-    pub async fn prepare(&self, specs: Vec<ListenerSpec>) -> Result<PrepareToken, ListenerCallError> {
-        Ok(self.call(|reply| ListenerMsg::Prepare { specs, reply }).await??)
+    pub async fn prepare(
+        &self,
+        specs: Vec<ListenerSpec>,
+    ) -> Result<PrepareToken, ListenerCallError> {
+        Ok(self
+            .call(|reply| ListenerMsg::Prepare { specs, reply })
+            .await??)
     }
 
     /// See `ListenerMsg::Commit`.
-    pub async fn commit(&self, token: PrepareToken) -> Result<Vec<Arc<ListenerInfo>>, ListenerCallError> {
-        Ok(self.call(|reply| ListenerMsg::Commit { token, reply }).await??)
+    pub async fn commit(
+        &self,
+        token: PrepareToken,
+    ) -> Result<Vec<Arc<ListenerInfo>>, ListenerCallError> {
+        Ok(self
+            .call(|reply| ListenerMsg::Commit { token, reply })
+            .await??)
     }
 
     /// See `ListenerMsg::Abort`. Fire and forget once the actor is found.
@@ -84,14 +94,18 @@ impl ListenerHandle {
         let actor = self.actor().await?;
         actor
             .cast(ListenerMsg::Abort { token })
-            .map_err(|_| ListenerCallError::NotRunning { name: self.name.clone() })
+            .map_err(|_| ListenerCallError::NotRunning {
+                name: self.name.clone(),
+            })
     }
 
     /// Every listener now serving. Retried once if the call raced a supervisor crash
     /// (idempotent). `SocketTable::list` gives the same answer without awaiting.
     pub async fn list(&self) -> Result<Vec<Arc<ListenerInfo>>, ListenerCallError> {
         match self.call(|reply| ListenerMsg::List { reply }).await {
-            Err(ListenerCallError::NoReply { .. }) => self.call(|reply| ListenerMsg::List { reply }).await,
+            Err(ListenerCallError::NoReply { .. }) => {
+                self.call(|reply| ListenerMsg::List { reply }).await
+            }
             other => other,
         }
     }
@@ -100,7 +114,9 @@ impl ListenerHandle {
     /// the call raced a supervisor crash (idempotent).
     pub async fn drain(&self) -> Result<(), ListenerCallError> {
         match self.call(|reply| ListenerMsg::Drain { reply }).await {
-            Err(ListenerCallError::NoReply { .. }) => self.call(|reply| ListenerMsg::Drain { reply }).await,
+            Err(ListenerCallError::NoReply { .. }) => {
+                self.call(|reply| ListenerMsg::Drain { reply }).await
+            }
             other => other,
         }
     }
@@ -108,7 +124,9 @@ impl ListenerHandle {
     async fn actor(&self) -> Result<ActorRef<ListenerMsg>, ListenerCallError> {
         lookup::find::<ListenerMsg>(&self.name, self.patience)
             .await
-            .ok_or_else(|| ListenerCallError::NotRunning { name: self.name.clone() })
+            .ok_or_else(|| ListenerCallError::NotRunning {
+                name: self.name.clone(),
+            })
     }
 
     async fn call<R: Send + 'static>(
@@ -118,9 +136,15 @@ impl ListenerHandle {
         let actor = self.actor().await?;
         match actor.call(build, Some(self.call_timeout)).await {
             Ok(CallResult::Success(r)) => Ok(r),
-            Ok(CallResult::Timeout) => Err(ListenerCallError::Timeout { name: self.name.clone() }),
-            Ok(CallResult::SenderError) => Err(ListenerCallError::NoReply { name: self.name.clone() }),
-            Err(_) => Err(ListenerCallError::NotRunning { name: self.name.clone() }),
+            Ok(CallResult::Timeout) => Err(ListenerCallError::Timeout {
+                name: self.name.clone(),
+            }),
+            Ok(CallResult::SenderError) => Err(ListenerCallError::NoReply {
+                name: self.name.clone(),
+            }),
+            Err(_) => Err(ListenerCallError::NotRunning {
+                name: self.name.clone(),
+            }),
         }
     }
 }

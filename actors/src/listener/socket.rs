@@ -104,7 +104,11 @@ impl SocketTable {
 
     /// Every listener now serving, in address order. Never awaits (safe for /readyz).
     pub fn list(&self) -> Vec<Arc<ListenerInfo>> {
-        self.lock().active.values().map(|b| b.info.clone()).collect()
+        self.lock()
+            .active
+            .values()
+            .map(|b| b.info.clone())
+            .collect()
     }
 
     fn lock(&self) -> MutexGuard<'_, TableInner> {
@@ -139,18 +143,28 @@ impl SocketTable {
         for spec in specs.iter().filter(|s| !inner.active.contains_key(&s.addr)) {
             // On error `fresh` is dropped here, closing what this Prepare bound.
             let listener = bind(spec.addr)?;
-            let local = listener.local_addr().map_err(|source| BindError::Other { addr: spec.addr, source })?;
+            let local = listener.local_addr().map_err(|source| BindError::Other {
+                addr: spec.addr,
+                source,
+            })?;
             let info = ListenerInfo {
                 name: spec.name.clone(),
                 configured: spec.addr,
                 local,
                 closing: CancellationToken::new(),
             };
-            fresh.push(BoundSocket { info: Arc::new(info), listener: Arc::new(listener) });
+            fresh.push(BoundSocket {
+                info: Arc::new(info),
+                listener: Arc::new(listener),
+            });
         }
         inner.next_token += 1;
         let token = PrepareToken(inner.next_token);
-        inner.pending = Some(Pending { token, keep: seen, fresh });
+        inner.pending = Some(Pending {
+            token,
+            keep: seen,
+            fresh,
+        });
         Ok(token)
     }
 
@@ -164,8 +178,12 @@ impl SocketTable {
                 return Err(UnknownToken(token));
             }
         };
-        let gone: Vec<SocketAddr> =
-            inner.active.keys().filter(|a| !pending.keep.contains(a)).copied().collect();
+        let gone: Vec<SocketAddr> = inner
+            .active
+            .keys()
+            .filter(|a| !pending.keep.contains(a))
+            .copied()
+            .collect();
         let mut removed = Vec::with_capacity(gone.len());
         for addr in gone {
             if let Some(b) = inner.active.remove(&addr) {
@@ -177,7 +195,11 @@ impl SocketTable {
             inner.active.insert(b.info.configured, b.clone());
         }
         let serving = inner.active.values().map(|b| b.info.clone()).collect();
-        Ok(Committed { serving, added: pending.fresh, removed })
+        Ok(Committed {
+            serving,
+            added: pending.fresh,
+            removed,
+        })
     }
 
     /// Releases the pending set if `token` names it. Returns whether it did.
@@ -213,7 +235,8 @@ pub(crate) fn bind(addr: SocketAddr) -> Result<TcpListener, BindError> {
         io::ErrorKind::PermissionDenied => BindError::PermissionDenied { addr },
         _ => BindError::Other { addr, source },
     };
-    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).map_err(map)?;
+    let socket =
+        Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP)).map_err(map)?;
     socket.set_reuse_address(true).map_err(map)?;
     if addr.is_ipv6() {
         socket.set_only_v6(true).map_err(map)?;
@@ -225,11 +248,15 @@ pub(crate) fn bind(addr: SocketAddr) -> Result<TcpListener, BindError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
     fn spec(name: &str, addr: &str) -> ListenerSpec {
-        ListenerSpec { name: name.into(), addr: addr.parse().expect("addr") }
+        ListenerSpec {
+            name: name.into(),
+            addr: addr.parse().expect("addr"),
+        }
     }
 
     #[tokio::test]

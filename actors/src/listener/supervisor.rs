@@ -101,7 +101,11 @@ impl Actor for ListenerSupervisor {
             }
             ListenerMsg::Commit { token, reply } => {
                 let result = match state.sockets.commit(token) {
-                    Ok(Committed { serving, added, removed }) => {
+                    Ok(Committed {
+                        serving,
+                        added,
+                        removed,
+                    }) => {
                         for gone in removed {
                             state.stop_child(&gone.info.configured).await;
                             // Dropped before the reply: "Commit replied" implies "closed".
@@ -133,7 +137,9 @@ impl Actor for ListenerSupervisor {
                 tracing::info!(listeners = count, "listeners drained");
                 let _ = reply.send(());
             }
-            ListenerMsg::RestartDue { addr, epoch } => state.restart_due(&myself, addr, epoch).await?,
+            ListenerMsg::RestartDue { addr, epoch } => {
+                state.restart_due(&myself, addr, epoch).await?
+            }
             #[cfg(feature = "chaos")]
             ListenerMsg::Panic => panic!("chaos: injected panic in {LISTENER_SUPERVISOR}"),
         }
@@ -199,7 +205,11 @@ impl ListenerSupervisorState {
         }
     }
 
-    async fn spawn_child(&mut self, myself: &ActorRef<ListenerMsg>, socket: BoundSocket) -> Result<(), String> {
+    async fn spawn_child(
+        &mut self,
+        myself: &ActorRef<ListenerMsg>,
+        socket: BoundSocket,
+    ) -> Result<(), String> {
         let addr = socket.info.configured;
         let short = listener_short_name(&addr);
         let name = self.ctx.instance.actor_name(&short);
@@ -209,14 +219,19 @@ impl ListenerSupervisorState {
             old.kill();
             let _ = old.wait(Some(Duration::from_secs(2))).await;
         }
-        let args = ListenerChildArgs { socket, acceptor: self.acceptor.clone() };
+        let args = ListenerChildArgs {
+            socket,
+            acceptor: self.acceptor.clone(),
+        };
         match Actor::spawn_linked(Some(name), ListenerChild, args, myself.get_cell()).await {
             Ok((child, _)) => {
                 if let Some(slot) = self.children.get_mut(&addr) {
                     slot.cell = Some(child.get_cell());
                     slot.policy.started(Instant::now());
                 }
-                self.ctx.status.set_running(&short, Some(LISTENER_SUPERVISOR));
+                self.ctx
+                    .status
+                    .set_running(&short, Some(LISTENER_SUPERVISOR));
                 Ok(())
             }
             Err(err) => {
@@ -229,12 +244,13 @@ impl ListenerSupervisorState {
 
     async fn stop_child(&mut self, addr: &SocketAddr) {
         let short = listener_short_name(addr);
-        if let Some(slot) = self.children.remove(addr) {
-            if let Some(cell) = slot.cell {
-                if cell.stop_and_wait(Some("removed".into()), Some(CHILD_STOP_GRACE)).await.is_err() {
-                    cell.kill();
-                }
-            }
+        if let Some(cell) = self.children.remove(addr).and_then(|slot| slot.cell)
+            && cell
+                .stop_and_wait(Some("removed".into()), Some(CHILD_STOP_GRACE))
+                .await
+                .is_err()
+        {
+            cell.kill();
         }
         self.ctx.status.remove(&short);
     }
@@ -283,7 +299,8 @@ impl ListenerSupervisorState {
             return Ok(());
         };
         let short = listener_short_name(&addr);
-        self.ctx.record_restart(&short, LISTENER_LABEL, &slot.last_reason);
+        self.ctx
+            .record_restart(&short, LISTENER_LABEL, &slot.last_reason);
         match self.spawn_child(myself, socket).await {
             Ok(()) => Ok(()),
             Err(reason) => {

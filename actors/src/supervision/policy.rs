@@ -30,7 +30,10 @@ pub struct Intensity {
 
 impl Default for Intensity {
     fn default() -> Self {
-        Self { max_restarts: 5, within: Duration::from_secs(10) }
+        Self {
+            max_restarts: 5,
+            within: Duration::from_secs(10),
+        }
     }
 }
 
@@ -101,7 +104,13 @@ pub struct RestartPolicy {
 impl RestartPolicy {
     /// A fresh policy for one child.
     pub fn new(intensity: Intensity, backoff: Backoff) -> Self {
-        Self { intensity, backoff, recent: VecDeque::new(), attempt: 0, up_since: None }
+        Self {
+            intensity,
+            backoff,
+            recent: VecDeque::new(),
+            attempt: 0,
+            up_since: None,
+        }
     }
 
     /// The child is up (its factory returned `Ok`) at `now`.
@@ -112,10 +121,10 @@ impl RestartPolicy {
     /// The child exited (or its restart failed in `pre_start`) at `now`.
     /// Records one restart attempt in the window unless it escalates.
     pub fn exited(&mut self, now: Instant) -> Decision {
-        if let Some(up) = self.up_since.take() {
-            if now.saturating_duration_since(up) >= self.backoff.reset_after {
-                self.attempt = 0;
-            }
+        if let Some(up) = self.up_since.take()
+            && now.saturating_duration_since(up) >= self.backoff.reset_after
+        {
+            self.attempt = 0;
         }
         while let Some(&t) = self.recent.front() {
             if now.saturating_duration_since(t) >= self.intensity.within {
@@ -140,6 +149,7 @@ impl RestartPolicy {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -157,13 +167,19 @@ mod tests {
         assert_eq!(b.ceiling(40), ms(5000));
         for attempt in 0..12 {
             let d = b.delay(attempt);
-            assert!(d >= b.min && d <= b.ceiling(attempt), "{d:?} out of range at {attempt}");
+            assert!(
+                d >= b.min && d <= b.ceiling(attempt),
+                "{d:?} out of range at {attempt}"
+            );
         }
     }
 
     #[test]
     fn backoff_grows_and_resets_after_long_uptime() {
-        let intensity = Intensity { max_restarts: 100, within: Duration::from_secs(10) };
+        let intensity = Intensity {
+            max_restarts: 100,
+            within: Duration::from_secs(10),
+        };
         let mut p = RestartPolicy::new(intensity, Backoff::default());
         let mut now = Instant::now();
         for expected_attempt in 0..4 {
@@ -201,7 +217,10 @@ mod tests {
     #[test]
     fn policy_with_zero_intensity_escalates_first_exit() {
         let mut p = RestartPolicy::new(
-            Intensity { max_restarts: 0, within: Duration::from_secs(1) },
+            Intensity {
+                max_restarts: 0,
+                within: Duration::from_secs(1),
+            },
             Backoff::default(),
         );
         assert_eq!(p.exited(Instant::now()), Decision::Escalate);

@@ -108,7 +108,9 @@ impl SupervisionContext {
 
 impl fmt::Debug for SupervisionContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SupervisionContext").field("instance", &self.instance).finish_non_exhaustive()
+        f.debug_struct("SupervisionContext")
+            .field("instance", &self.instance)
+            .finish_non_exhaustive()
     }
 }
 
@@ -137,7 +139,9 @@ impl Exit {
 /// The child and how it ended, for exit events; `None` for every other event.
 pub(crate) fn exit_of(evt: &SupervisionEvent) -> Option<(ActorCell, Exit)> {
     match evt {
-        SupervisionEvent::ActorFailed(cell, err) => Some((cell.clone(), Exit::Abnormal(err.to_string()))),
+        SupervisionEvent::ActorFailed(cell, err) => {
+            Some((cell.clone(), Exit::Abnormal(err.to_string())))
+        }
         SupervisionEvent::ActorTerminated(cell, _, reason) => {
             // ractor reports a kill (ours or the runtime cancelling the task) as a
             // termination; OTP counts that as abnormal, so transient children come back.

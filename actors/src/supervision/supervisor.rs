@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use ractor::{Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
+use ractor::{
+    Actor, ActorCell, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent,
+};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 
@@ -121,20 +123,36 @@ impl Actor for Supervisor {
             escalation: args.escalation,
             shutting_down: false,
         };
-        state.ctx.status.set_running(&state.name, args.parent.as_deref());
+        state
+            .ctx
+            .status
+            .set_running(&state.name, args.parent.as_deref());
         for spec in args.children {
             match (spec.start)(myself.get_cell()).await {
                 Ok(cell) => {
                     state.ctx.status.set_running(&spec.name, Some(&state.name));
                     let mut policy = RestartPolicy::new(spec.intensity, spec.backoff);
                     policy.started(Instant::now());
-                    state.slots.push(Slot { spec, cell: Some(cell), policy, epoch: 0, last_reason: String::new() });
+                    state.slots.push(Slot {
+                        spec,
+                        cell: Some(cell),
+                        policy,
+                        epoch: 0,
+                        last_reason: String::new(),
+                    });
                 }
                 Err(source) => {
                     // OTP: a child that cannot start fails the supervisor's own start.
                     state.stop_children(Duration::from_secs(5)).await;
-                    state.ctx.status.set_stopped(&state.name, Some("child failed to start"));
-                    return Err(SupervisorError::ChildStart { child: spec.name, source }.into());
+                    state
+                        .ctx
+                        .status
+                        .set_stopped(&state.name, Some("child failed to start"));
+                    return Err(SupervisorError::ChildStart {
+                        child: spec.name,
+                        source,
+                    }
+                    .into());
                 }
             }
         }
@@ -148,7 +166,9 @@ impl Actor for Supervisor {
         state: &mut SupervisorState,
     ) -> Result<(), ActorProcessingErr> {
         match msg {
-            SupervisorMsg::RestartDue { index, epoch } => state.restart_due(&myself, index, epoch).await,
+            SupervisorMsg::RestartDue { index, epoch } => {
+                state.restart_due(&myself, index, epoch).await
+            }
             SupervisorMsg::Shutdown { per_child, reply } => {
                 state.shutting_down = true;
                 state.stop_children(per_child).await;
@@ -180,7 +200,10 @@ impl Actor for Supervisor {
         slot.cell = None;
         slot.last_reason = exit.reason();
         let failure = exit.is_abnormal().then(|| exit.reason());
-        state.ctx.status.set_stopped(&slot.spec.name, failure.as_deref());
+        state
+            .ctx
+            .status
+            .set_stopped(&slot.spec.name, failure.as_deref());
         if state.shutting_down || !wants_restart(slot.spec.restart, &exit) {
             if let Exit::Abnormal(reason) = &exit {
                 tracing::warn!(actor = %slot.spec.name, reason, "child exited, not restarted");
@@ -195,7 +218,9 @@ impl Actor for Supervisor {
 
 impl SupervisorState {
     fn index_of(&self, id: ActorId) -> Option<usize> {
-        self.slots.iter().position(|s| s.cell.as_ref().is_some_and(|c| c.get_id() == id))
+        self.slots
+            .iter()
+            .position(|s| s.cell.as_ref().is_some_and(|c| c.get_id() == id))
     }
 
     fn schedule_or_escalate(
@@ -218,16 +243,22 @@ impl SupervisorState {
             Decision::Escalate => {
                 let (child, reason) = (slot.spec.name.clone(), slot.last_reason.clone());
                 tracing::error!(supervisor = %self.name, actor = %child, reason, "restart intensity exceeded");
-                self.ctx
-                    .status
-                    .set_stopped(&child, Some(&format!("restart intensity exceeded: {reason}")));
+                self.ctx.status.set_stopped(
+                    &child,
+                    Some(&format!("restart intensity exceeded: {reason}")),
+                );
                 match &self.escalation {
                     EscalationTarget::Channel(tx) => {
                         // The receiver gone means the daemon is already shutting down.
-                        let _ = tx.send(Escalation::IntensityExceeded { actor: child, reason });
+                        let _ = tx.send(Escalation::IntensityExceeded {
+                            actor: child,
+                            reason,
+                        });
                         Ok(())
                     }
-                    EscalationTarget::Parent => Err(SupervisorError::IntensityExceeded { child, reason }.into()),
+                    EscalationTarget::Parent => {
+                        Err(SupervisorError::IntensityExceeded { child, reason }.into())
+                    }
                 }
             }
         }
@@ -245,19 +276,24 @@ impl SupervisorState {
         if self.shutting_down || slot.epoch != epoch || slot.cell.is_some() {
             return Ok(());
         }
-        self.ctx.record_restart(&slot.spec.name, &slot.spec.name, &slot.last_reason);
+        self.ctx
+            .record_restart(&slot.spec.name, &slot.spec.name, &slot.last_reason);
         match (slot.spec.start)(myself.get_cell()).await {
             Ok(cell) => {
                 slot.cell = Some(cell);
                 slot.policy.started(Instant::now());
-                self.ctx.status.set_running(&slot.spec.name, Some(&self.name));
+                self.ctx
+                    .status
+                    .set_running(&slot.spec.name, Some(&self.name));
                 Ok(())
             }
             Err(err) => {
                 // ractor reports a failed pre_start only to us, the spawner: it counts
                 // as one more attempt in the intensity window.
                 slot.last_reason = format!("restart failed: {err}");
-                self.ctx.status.set_stopped(&slot.spec.name, Some(&slot.last_reason));
+                self.ctx
+                    .status
+                    .set_stopped(&slot.spec.name, Some(&slot.last_reason));
                 self.schedule_or_escalate(myself, index)
             }
         }
@@ -267,7 +303,11 @@ impl SupervisorState {
         for slot in self.slots.iter_mut().rev() {
             slot.epoch += 1;
             if let Some(cell) = slot.cell.take() {
-                if cell.stop_and_wait(Some("shutdown".to_string()), Some(per_child)).await.is_err() {
+                if cell
+                    .stop_and_wait(Some("shutdown".to_string()), Some(per_child))
+                    .await
+                    .is_err()
+                {
                     tracing::warn!(actor = %slot.spec.name, "child did not stop in time, killing");
                     cell.kill();
                 }

@@ -26,7 +26,14 @@ async fn config_watcher_reloads_on_rename_save() {
     .await;
     rename_save(dir.path(), "rampart.toml", "generation = 1\n");
     eventually("reload after rename-save", || h.reloader.calls() >= 1).await;
-    eventually("applied counted", || h.metrics.config_reloads.with_label_values(&["applied"]).get() >= 1).await;
+    eventually("applied counted", || {
+        h.metrics
+            .config_reloads
+            .with_label_values(&["applied"])
+            .get()
+            >= 1
+    })
+    .await;
     assert!(h.metrics.config_generation.get() >= 1);
 
     // The detached signature is watched too.
@@ -47,9 +54,14 @@ async fn config_watcher_still_watches_after_restart() {
         o.debounce = Duration::from_millis(50);
     })
     .await;
-    assert!(rampart_actors::chaos::panic_actor(&h.instance, "config_watcher"));
+    assert!(rampart_actors::chaos::panic_actor(
+        &h.instance,
+        "config_watcher"
+    ));
     eventually("watcher restarted", || {
-        h.cp.status.get("config_watcher").is_some_and(|a| a.running && a.restarts == 1)
+        h.cp.status
+            .get("config_watcher")
+            .is_some_and(|a| a.running && a.restarts == 1)
     })
     .await;
     rename_save(dir.path(), "rampart.toml", "b\n");
@@ -72,7 +84,11 @@ async fn config_watcher_coalesces_bursts() {
     // Mailboxes are FIFO: this Api reload runs after the whole burst was handled.
     // Burst -> exactly one follow-up reload (#2); the Api reload is #3.
     assert_eq!(h.cp.config.reload(ReloadCause::Api).await, Ok(3));
-    assert_eq!(h.reloader.0.max_running.load(Ordering::SeqCst), 1, "reloads never overlap");
+    assert_eq!(
+        h.reloader.0.max_running.load(Ordering::SeqCst),
+        1,
+        "reloads never overlap"
+    );
     h.cp.stop().await;
 }
 
@@ -81,10 +97,26 @@ async fn config_watcher_counts_rejected_reload_and_keeps_generation() {
     let h = start_harness(instance("cw-reject"), |_| {}).await;
     assert_eq!(h.cp.config.reload(ReloadCause::Signal).await, Ok(1));
     h.reloader.0.reject.store(true, Ordering::SeqCst);
-    let err = h.cp.config.reload(ReloadCause::Api).await.expect_err("rejected");
+    let err =
+        h.cp.config
+            .reload(ReloadCause::Api)
+            .await
+            .expect_err("rejected");
     assert!(err.contains("rejected"), "{err}");
-    assert_eq!(h.metrics.config_reloads.with_label_values(&["applied"]).get(), 1);
-    assert_eq!(h.metrics.config_reloads.with_label_values(&["rejected"]).get(), 1);
+    assert_eq!(
+        h.metrics
+            .config_reloads
+            .with_label_values(&["applied"])
+            .get(),
+        1
+    );
+    assert_eq!(
+        h.metrics
+            .config_reloads
+            .with_label_values(&["rejected"])
+            .get(),
+        1
+    );
     assert_eq!(h.metrics.config_generation.get(), 1);
     h.cp.stop().await;
 }

@@ -40,7 +40,13 @@ impl Root {
     async fn shutdown(self) {
         let _ = self
             .sup
-            .call(|reply| SupervisorMsg::Shutdown { per_child: Duration::from_secs(1), reply }, None)
+            .call(
+                |reply| SupervisorMsg::Shutdown {
+                    per_child: Duration::from_secs(1),
+                    reply,
+                },
+                None,
+            )
             .await;
     }
 }
@@ -56,7 +62,11 @@ async fn start_root(inst: &Instance, children: Vec<ChildSpec>) -> Root {
         status: status.clone(),
         metrics: Some(metrics.clone()),
         on_restart: Some(Arc::new(move |actor: &str, reason: &str| {
-            hook_log.lock().expect("lock").push((actor.to_string(), reason.to_string(), Instant::now()));
+            hook_log.lock().expect("lock").push((
+                actor.to_string(),
+                reason.to_string(),
+                Instant::now(),
+            ));
         })),
     };
     let args = SupervisorArgs {
@@ -66,23 +76,52 @@ async fn start_root(inst: &Instance, children: Vec<ChildSpec>) -> Root {
         children,
         escalation: EscalationTarget::Channel(tx),
     };
-    let (sup, _) = Actor::spawn(Some(inst.actor_name("root")), Supervisor, args).await.expect("root starts");
-    Root { sup, status, metrics, escalations, restarts }
+    let (sup, _) = Actor::spawn(Some(inst.actor_name("root")), Supervisor, args)
+        .await
+        .expect("root starts");
+    Root {
+        sup,
+        status,
+        metrics,
+        escalations,
+        restarts,
+    }
 }
 
 async fn restarted_once_after(msg: ProbeMsg) {
     let inst = instance("sup-handle");
     let probe = Probe::new();
-    let root = start_root(&inst, vec![probe_child(&inst, "worker", Restart::Permanent, probe.clone())]).await;
+    let root = start_root(
+        &inst,
+        vec![probe_child(
+            &inst,
+            "worker",
+            Restart::Permanent,
+            probe.clone(),
+        )],
+    )
+    .await;
     send_probe(&inst, "worker", msg);
-    eventually("worker restarted", || probe.starts() == 2 && root.running("worker")).await;
+    eventually("worker restarted", || {
+        probe.starts() == 2 && root.running("worker")
+    })
+    .await;
     assert_eq!(root.restarts_of("worker"), 1);
     assert_eq!(root.metric("worker"), 1);
     let log = root.restarts.lock().expect("lock").clone();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].0, "worker");
-    assert!(log[0].1.contains("worker"), "hook reason names the failure: {}", log[0].1);
-    assert!(root.status.get("worker").and_then(|a| a.last_failure).is_some());
+    assert!(
+        log[0].1.contains("worker"),
+        "hook reason names the failure: {}",
+        log[0].1
+    );
+    assert!(
+        root.status
+            .get("worker")
+            .and_then(|a| a.last_failure)
+            .is_some()
+    );
     root.shutdown().await;
 }
 
@@ -100,14 +139,30 @@ async fn pre_start_failure_counts_as_attempt(fault: StartFault) {
     let inst = instance("sup-prestart");
     let probe = Probe::new();
     probe.fail_start(2, fault);
-    let root = start_root(&inst, vec![probe_child(&inst, "worker", Restart::Permanent, probe.clone())]).await;
+    let root = start_root(
+        &inst,
+        vec![probe_child(
+            &inst,
+            "worker",
+            Restart::Permanent,
+            probe.clone(),
+        )],
+    )
+    .await;
     send_probe(&inst, "worker", ProbeMsg::Panic);
-    eventually("worker up after a failed restart", || probe.starts() == 3 && root.running("worker")).await;
+    eventually("worker up after a failed restart", || {
+        probe.starts() == 3 && root.running("worker")
+    })
+    .await;
     // Attempt 1 (start #2) failed in pre_start, attempt 2 (start #3) succeeded.
     assert_eq!(root.restarts_of("worker"), 2);
     assert_eq!(root.metric("worker"), 2);
     let log = root.restarts.lock().expect("lock").clone();
-    assert!(log[1].1.contains("restart failed"), "second attempt names the pre_start failure: {}", log[1].1);
+    assert!(
+        log[1].1.contains("restart failed"),
+        "second attempt names the pre_start failure: {}",
+        log[1].1
+    );
     root.shutdown().await;
 }
 
@@ -128,13 +183,20 @@ async fn supervision_initial_start_failure_fails_supervisor_start() {
     probe.fail_start(1, StartFault::Error);
     let (tx, _rx) = unbounded_channel();
     let args = SupervisorArgs {
-        ctx: SupervisionContext { instance: inst.clone(), status: TreeStatus::new(), metrics: None, on_restart: None },
+        ctx: SupervisionContext {
+            instance: inst.clone(),
+            status: TreeStatus::new(),
+            metrics: None,
+            on_restart: None,
+        },
         name: "root".into(),
         parent: None,
         children: vec![probe_child(&inst, "worker", Restart::Permanent, probe)],
         escalation: EscalationTarget::Channel(tx),
     };
-    let err = Actor::spawn(Some(inst.actor_name("root")), Supervisor, args).await.expect_err("must fail");
+    let err = Actor::spawn(Some(inst.actor_name("root")), Supervisor, args)
+        .await
+        .expect_err("must fail");
     assert!(format!("{err:?}").contains("worker"), "{err:?}");
 }
 
@@ -142,7 +204,16 @@ async fn supervision_initial_start_failure_fails_supervisor_start() {
 async fn transient_child_exiting_normally_is_not_restarted() {
     let inst = instance("sup-transient");
     let probe = Probe::new();
-    let root = start_root(&inst, vec![probe_child(&inst, "worker", Restart::Transient, probe.clone())]).await;
+    let root = start_root(
+        &inst,
+        vec![probe_child(
+            &inst,
+            "worker",
+            Restart::Transient,
+            probe.clone(),
+        )],
+    )
+    .await;
     send_probe(&inst, "worker", ProbeMsg::StopNormal);
     eventually("worker down", || !root.running("worker")).await;
     // Well past every backoff: still one start, no restart counted.
@@ -157,9 +228,21 @@ async fn transient_child_exiting_normally_is_not_restarted() {
 async fn transient_child_panicking_is_restarted() {
     let inst = instance("sup-transient-panic");
     let probe = Probe::new();
-    let root = start_root(&inst, vec![probe_child(&inst, "worker", Restart::Transient, probe.clone())]).await;
+    let root = start_root(
+        &inst,
+        vec![probe_child(
+            &inst,
+            "worker",
+            Restart::Transient,
+            probe.clone(),
+        )],
+    )
+    .await;
     send_probe(&inst, "worker", ProbeMsg::Panic);
-    eventually("worker restarted", || probe.starts() == 2 && root.running("worker")).await;
+    eventually("worker restarted", || {
+        probe.starts() == 2 && root.running("worker")
+    })
+    .await;
     root.shutdown().await;
 }
 
@@ -167,7 +250,16 @@ async fn transient_child_panicking_is_restarted() {
 async fn temporary_child_is_never_restarted() {
     let inst = instance("sup-temporary");
     let probe = Probe::new();
-    let root = start_root(&inst, vec![probe_child(&inst, "worker", Restart::Temporary, probe.clone())]).await;
+    let root = start_root(
+        &inst,
+        vec![probe_child(
+            &inst,
+            "worker",
+            Restart::Temporary,
+            probe.clone(),
+        )],
+    )
+    .await;
     send_probe(&inst, "worker", ProbeMsg::Panic);
     eventually("worker down", || !root.running("worker")).await;
     tokio::time::sleep(Duration::from_secs(30)).await;
@@ -184,11 +276,17 @@ async fn intensity_exceeded_escalates_to_root() {
         probe.fail_start(n, StartFault::Error);
     }
     let mut spec = probe_child(&inst, "worker", Restart::Permanent, probe.clone());
-    spec.intensity = Intensity { max_restarts: 3, within: Duration::from_secs(10) };
+    spec.intensity = Intensity {
+        max_restarts: 3,
+        within: Duration::from_secs(10),
+    };
     let sibling = Probe::new();
     let mut root = start_root(
         &inst,
-        vec![spec, probe_child(&inst, "sibling", Restart::Permanent, sibling.clone())],
+        vec![
+            spec,
+            probe_child(&inst, "sibling", Restart::Permanent, sibling.clone()),
+        ],
     )
     .await;
     send_probe(&inst, "worker", ProbeMsg::Panic);
@@ -207,7 +305,11 @@ async fn intensity_exceeded_escalates_to_root() {
     assert_eq!(probe.starts(), 4);
     assert_eq!(root.restarts_of("worker"), 3);
     assert!(!root.running("worker"));
-    let last = root.status.get("worker").and_then(|a| a.last_failure).unwrap_or_default();
+    let last = root
+        .status
+        .get("worker")
+        .and_then(|a| a.last_failure)
+        .unwrap_or_default();
     assert!(last.contains("intensity"), "{last}");
     // one_for_one: the sibling never noticed.
     assert!(root.running("sibling"));
@@ -224,21 +326,33 @@ async fn backoff_grows_within_ceiling_and_resets_after_uptime() {
     }
     let backoff = Backoff::default();
     let mut spec = probe_child(&inst, "worker", Restart::Permanent, probe.clone());
-    spec.intensity = Intensity { max_restarts: 100, within: Duration::from_secs(10) };
+    spec.intensity = Intensity {
+        max_restarts: 100,
+        within: Duration::from_secs(10),
+    };
     let root = start_root(&inst, vec![spec]).await;
 
     let t0 = Instant::now();
     send_probe(&inst, "worker", ProbeMsg::Panic);
-    eventually("worker up after 5 failed attempts", || probe.starts() == 7 && root.running("worker")).await;
+    eventually("worker up after 5 failed attempts", || {
+        probe.starts() == 7 && root.running("worker")
+    })
+    .await;
     let log = root.restarts.lock().expect("lock").clone();
     assert_eq!(log.len(), 6);
     let mut prev = t0;
     for (attempt, (_, _, at)) in log.iter().enumerate() {
         let gap = *at - prev;
         let ceiling = backoff.ceiling(attempt as u32);
-        assert!(gap >= backoff.min, "attempt {attempt}: gap {gap:?} below floor");
+        assert!(
+            gap >= backoff.min,
+            "attempt {attempt}: gap {gap:?} below floor"
+        );
         // The tolerance covers the polling granularity of paused time, not real timing.
-        assert!(gap <= ceiling + Duration::from_millis(10), "attempt {attempt}: gap {gap:?} over {ceiling:?}");
+        assert!(
+            gap <= ceiling + Duration::from_millis(10),
+            "attempt {attempt}: gap {gap:?} over {ceiling:?}"
+        );
         prev = *at;
     }
     // The ceiling did grow: attempt 5 was allowed up to 1.6 s.
@@ -248,10 +362,22 @@ async fn backoff_grows_within_ceiling_and_resets_after_uptime() {
     tokio::time::sleep(backoff.reset_after + Duration::from_secs(1)).await;
     let t1 = Instant::now();
     send_probe(&inst, "worker", ProbeMsg::Panic);
-    eventually("worker restarted after reset", || probe.starts() == 8 && root.running("worker")).await;
-    let (_, _, at) = root.restarts.lock().expect("lock").last().cloned().expect("logged");
+    eventually("worker restarted after reset", || {
+        probe.starts() == 8 && root.running("worker")
+    })
+    .await;
+    let (_, _, at) = root
+        .restarts
+        .lock()
+        .expect("lock")
+        .last()
+        .cloned()
+        .expect("logged");
     let gap = at - t1;
-    assert!(gap >= backoff.min && gap <= backoff.min + Duration::from_millis(10), "gap after reset {gap:?}");
+    assert!(
+        gap >= backoff.min && gap <= backoff.min + Duration::from_millis(10),
+        "gap after reset {gap:?}"
+    );
     root.shutdown().await;
 }
 

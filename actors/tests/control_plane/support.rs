@@ -13,8 +13,8 @@ use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 use ractor::{Actor, ActorCell, ActorProcessingErr, ActorRef, RpcReplyPort};
 use rampart_actors::{
-    AcceptedConn, Acceptor, ChildSpec, ControlMetrics, ControlPlane, ControlPlaneOptions, Instance, ReloadCause,
-    Reloader, Restart, SocketTable, StartFn,
+    AcceptedConn, Acceptor, ChildSpec, ControlMetrics, ControlPlane, ControlPlaneOptions, Instance,
+    ReloadCause, Reloader, Restart, SocketTable, StartFn,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -23,14 +23,21 @@ static NEXT: AtomicU32 = AtomicU32::new(0);
 
 /// An instance name no other test in this process uses.
 pub fn instance(prefix: &str) -> Instance {
-    Instance::new(format!("{prefix}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)))
+    Instance::new(format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ))
 }
 
 /// Polls `cond` until true, panicking with `what` after 20 s (virtual time when paused).
 pub async fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while !cond() {
-        assert!(tokio::time::Instant::now() < deadline, "condition never became true: {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "condition never became true: {what}"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
@@ -43,7 +50,10 @@ where
 {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while !cond().await {
-        assert!(tokio::time::Instant::now() < deadline, "condition never became true: {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "condition never became true: {what}"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
@@ -106,17 +116,39 @@ impl Actor for ProbeActor {
     type State = ProbeState;
     type Arguments = ProbeArgs;
 
-    async fn pre_start(&self, _me: ActorRef<ProbeMsg>, args: ProbeArgs) -> Result<ProbeState, ActorProcessingErr> {
+    async fn pre_start(
+        &self,
+        _me: ActorRef<ProbeMsg>,
+        args: ProbeArgs,
+    ) -> Result<ProbeState, ActorProcessingErr> {
         let n = args.probe.starts.fetch_add(1, Ordering::SeqCst) + 1;
-        let fault = args.probe.faults.lock().expect("lock").iter().find(|(k, _)| *k == n).map(|(_, f)| *f);
+        let fault = args
+            .probe
+            .faults
+            .lock()
+            .expect("lock")
+            .iter()
+            .find(|(k, _)| *k == n)
+            .map(|(_, f)| *f);
         match fault {
             Some(StartFault::Panic) => panic!("probe {} panics in pre_start #{n}", args.name),
-            Some(StartFault::Error) => Err(format!("probe {} fails pre_start #{n}", args.name).into()),
-            None => Ok(ProbeState { name: args.name, probe: args.probe, start: n }),
+            Some(StartFault::Error) => {
+                Err(format!("probe {} fails pre_start #{n}", args.name).into())
+            }
+            None => Ok(ProbeState {
+                name: args.name,
+                probe: args.probe,
+                start: n,
+            }),
         }
     }
 
-    async fn handle(&self, me: ActorRef<ProbeMsg>, msg: ProbeMsg, st: &mut ProbeState) -> Result<(), ActorProcessingErr> {
+    async fn handle(
+        &self,
+        me: ActorRef<ProbeMsg>,
+        msg: ProbeMsg,
+        st: &mut ProbeState,
+    ) -> Result<(), ActorProcessingErr> {
         match msg {
             ProbeMsg::Panic => panic!("probe {} panics in handle", st.name),
             ProbeMsg::Error => return Err(format!("probe {} errors in handle", st.name).into()),
@@ -128,7 +160,11 @@ impl Actor for ProbeActor {
         Ok(())
     }
 
-    async fn post_stop(&self, _me: ActorRef<ProbeMsg>, st: &mut ProbeState) -> Result<(), ActorProcessingErr> {
+    async fn post_stop(
+        &self,
+        _me: ActorRef<ProbeMsg>,
+        st: &mut ProbeState,
+    ) -> Result<(), ActorProcessingErr> {
         st.probe.stops.lock().expect("lock").push(st.name.clone());
         Ok(())
     }
@@ -139,13 +175,26 @@ pub fn probe_factory(instance: &Instance, name: &str, probe: Arc<Probe>) -> Star
     let reg = instance.actor_name(name);
     let name = name.to_string();
     Arc::new(move |sup: ActorCell| {
-        let args = ProbeArgs { name: name.clone(), probe: probe.clone() };
+        let args = ProbeArgs {
+            name: name.clone(),
+            probe: probe.clone(),
+        };
         let reg = reg.clone();
-        async move { Actor::spawn_linked(Some(reg), ProbeActor, args, sup).await.map(|(a, _)| a.get_cell()) }.boxed()
+        async move {
+            Actor::spawn_linked(Some(reg), ProbeActor, args, sup)
+                .await
+                .map(|(a, _)| a.get_cell())
+        }
+        .boxed()
     })
 }
 
-pub fn probe_child(instance: &Instance, name: &str, restart: Restart, probe: Arc<Probe>) -> ChildSpec {
+pub fn probe_child(
+    instance: &Instance,
+    name: &str,
+    restart: Restart,
+    probe: Arc<Probe>,
+) -> ChildSpec {
     let mut spec = ChildSpec::permanent(name, probe_factory(instance, name, probe));
     spec.restart = restart;
     spec
@@ -169,7 +218,10 @@ pub struct EchoAcceptor {
 impl Acceptor for EchoAcceptor {
     fn accept(&self, conn: AcceptedConn) {
         self.accepted.fetch_add(1, Ordering::SeqCst);
-        self.listeners.lock().expect("lock").insert(conn.listener.name.clone());
+        self.listeners
+            .lock()
+            .expect("lock")
+            .insert(conn.listener.name.clone());
         let AcceptedConn { mut stream, .. } = conn;
         tokio::spawn(async move {
             let mut buf = [0u8; 1024];
@@ -193,7 +245,10 @@ pub async fn echo(stream: &mut TcpStream, msg: &[u8]) -> bool {
         return false;
     }
     let mut buf = vec![0u8; msg.len()];
-    matches!(tokio::time::timeout(Duration::from_secs(5), stream.read_exact(&mut buf)).await, Ok(Ok(_))) && buf == msg
+    matches!(
+        tokio::time::timeout(Duration::from_secs(5), stream.read_exact(&mut buf)).await,
+        Ok(Ok(_))
+    ) && buf == msg
 }
 
 /// Connects and round-trips one message.
@@ -236,7 +291,11 @@ impl Reloader for CountingReloader {
                 inner.release.notified().await;
             }
             inner.running.fetch_sub(1, Ordering::SeqCst);
-            if inner.reject.load(Ordering::SeqCst) { Err(format!("rejected #{n}")) } else { Ok(n) }
+            if inner.reject.load(Ordering::SeqCst) {
+                Err(format!("rejected #{n}"))
+            } else {
+                Ok(n)
+            }
         }
         .boxed()
     }
@@ -252,7 +311,10 @@ pub struct Harness {
     pub metrics: ControlMetrics,
 }
 
-pub async fn start_harness(instance: Instance, tweak: impl FnOnce(&mut ControlPlaneOptions)) -> Harness {
+pub async fn start_harness(
+    instance: Instance,
+    tweak: impl FnOnce(&mut ControlPlaneOptions),
+) -> Harness {
     let sockets = SocketTable::new();
     let acceptor = EchoAcceptor::default();
     let reloader = CountingReloader::default();
@@ -266,6 +328,15 @@ pub async fn start_harness(instance: Instance, tweak: impl FnOnce(&mut ControlPl
     );
     opts.metrics_tick = Duration::from_millis(50);
     tweak(&mut opts);
-    let cp = ControlPlane::start(opts).await.expect("control plane starts");
-    Harness { cp, instance, sockets, acceptor, reloader, metrics }
+    let cp = ControlPlane::start(opts)
+        .await
+        .expect("control plane starts");
+    Harness {
+        cp,
+        instance,
+        sockets,
+        acceptor,
+        reloader,
+        metrics,
+    }
 }
