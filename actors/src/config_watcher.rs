@@ -322,3 +322,32 @@ impl ConfigWatcherHandle {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_watched_matches_directory_and_file_name_only() {
+        let mut wanted = BTreeMap::new();
+        wanted.insert(
+            PathBuf::from("/etc/rampart"),
+            BTreeSet::from([
+                OsString::from("rampart.toml"),
+                OsString::from("rampart.toml.sig"),
+            ]),
+        );
+        assert!(is_watched(&wanted, Path::new("/etc/rampart/rampart.toml")));
+        assert!(is_watched(
+            &wanted,
+            Path::new("/etc/rampart/rampart.toml.sig")
+        ));
+        assert!(!is_watched(
+            &wanted,
+            Path::new("/etc/rampart/.rampart.toml.swp")
+        ));
+        assert!(!is_watched(&wanted, Path::new("/etc/other/rampart.toml")));
+        assert!(!is_watched(&wanted, Path::new("/")));
+    }
+}

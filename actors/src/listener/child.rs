@@ -8,7 +8,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use ractor::{Actor, ActorProcessingErr, ActorRef};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::{CancellationToken, DropGuard};
@@ -28,12 +28,10 @@ pub(crate) fn listener_short_name(configured: &SocketAddr) -> String {
     format!("listener/{configured}")
 }
 
-/// Mailbox of one listener child.
+/// Mailbox of one listener child. Without the `chaos` feature it is empty: the
+/// child only runs its accept task and is stopped through ractor's stop signal.
 #[derive(Debug)]
 pub(crate) enum ListenerChildMsg {
-    /// The listener this child serves.
-    #[allow(dead_code)]
-    Info(RpcReplyPort<Arc<ListenerInfo>>),
     /// Chaos: panic inside the handler.
     #[cfg(feature = "chaos")]
     Panic,
@@ -83,6 +81,7 @@ impl Actor for ListenerChild {
         })
     }
 
+    #[cfg_attr(not(feature = "chaos"), allow(unused_variables))]
     async fn handle(
         &self,
         _myself: ActorRef<Self::Msg>,
@@ -90,16 +89,14 @@ impl Actor for ListenerChild {
         state: &mut ListenerChildState,
     ) -> Result<(), ActorProcessingErr> {
         match msg {
-            ListenerChildMsg::Info(reply) => {
-                let _ = reply.send(state.info.clone());
-            }
             #[cfg(feature = "chaos")]
-            ListenerChildMsg::Panic => panic!(
-                "chaos: injected panic in listener {}",
-                state.info.configured
-            ),
+            ListenerChildMsg::Panic => {
+                panic!(
+                    "chaos: injected panic in listener {}",
+                    state.info.configured
+                )
+            }
         }
-        Ok(())
     }
 
     async fn post_stop(
@@ -108,6 +105,7 @@ impl Actor for ListenerChild {
         state: &mut ListenerChildState,
     ) -> Result<(), ActorProcessingErr> {
         state.stop.cancel();
+        tracing::info!(listener = %state.info.name, local = %state.info.local, "listener stopped");
         if let Some(task) = state.task.take() {
             // Waiting here makes "Commit replied" imply "the removed socket is closed"
             // (the table dropped its reference already).

@@ -193,6 +193,46 @@ async fn drain_stops_accepting_and_cancels_every_closing_token() {
     h.cp.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acceptor_panic_drops_one_connection_and_keeps_accepting() {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    use rampart_actors::{AcceptedConn, Acceptor};
+
+    /// Panics on the first connection, echoes the rest.
+    struct Flaky {
+        seen: AtomicUsize,
+        echo: crate::support::EchoAcceptor,
+    }
+    impl Acceptor for Flaky {
+        fn accept(&self, conn: AcceptedConn) {
+            if self.seen.fetch_add(1, Ordering::SeqCst) == 0 {
+                panic!("acceptor bug on first connection");
+            }
+            self.echo.accept(conn);
+        }
+    }
+    let flaky = Arc::new(Flaky {
+        seen: AtomicUsize::new(0),
+        echo: Default::default(),
+    });
+    let h = start_harness(instance("lst-flaky"), |o| o.acceptor = flaky.clone()).await;
+    let local = serve(&h, vec![spec("main", "127.0.0.1:0")], "main").await;
+    let _first = tokio::net::TcpStream::connect(local)
+        .await
+        .expect("connect");
+    eventually_async("second connection served", || async {
+        connect_echo(local).await.is_some()
+    })
+    .await;
+    assert_eq!(
+        h.cp.status.get("listener/127.0.0.1:0").map(|a| a.restarts),
+        Some(0)
+    );
+    h.cp.stop().await;
+}
+
 #[cfg(feature = "chaos")]
 mod chaos {
     use super::*;
@@ -252,6 +292,47 @@ mod chaos {
                 .await
                 .expect("handle works after restart");
         assert_eq!(listed[0].local, local);
+        h.cp.stop().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn listener_intensity_exceeded_restarts_listener_supervisor() {
+        let h = start_harness(instance("lst-nested"), |o| {
+            o.intensity = rampart_actors::Intensity {
+                max_restarts: 1,
+                within: std::time::Duration::from_secs(60),
+            };
+        })
+        .await;
+        let local = serve(&h, vec![spec("main", "127.0.0.1:0")], "main").await;
+        let mut early = connect_echo(local).await.expect("connect");
+        let child = "listener/127.0.0.1:0";
+        assert!(panic_actor(&h.instance, child));
+        eventually("first listener restart", || {
+            h.cp.status
+                .get(child)
+                .is_some_and(|a| a.running && a.restarts == 1)
+        })
+        .await;
+        // Second panic within the window: the listener supervisor gives up on its child,
+        // fails itself, and the root restarts it (which restarts the listener).
+        assert!(panic_actor(&h.instance, child));
+        eventually("listener supervisor restarted by the root", || {
+            h.cp.status
+                .get("listener_supervisor")
+                .is_some_and(|a| a.running && a.restarts == 1)
+                && h.cp.status.get(child).is_some_and(|a| a.running)
+        })
+        .await;
+        assert!(
+            connect_echo(local).await.is_some(),
+            "socket kept across the nested restart"
+        );
+        assert!(echo(&mut early, b"alive").await);
+        assert!(
+            h.cp.escalations.is_empty(),
+            "the root absorbed it: no escalation"
+        );
         h.cp.stop().await;
     }
 
