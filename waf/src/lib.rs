@@ -1,1 +1,43 @@
-//! placeholder
+//! Rampart WAF engine: per-route profiles, request normalisation, tokenising
+//! detectors (SQL, HTML/JS, shell) and body gates (size, content type, JSON limits,
+//! entropy).
+//!
+//! The engine is pure: it never performs I/O, never spawns tasks and never
+//! allocates per-request automata. The gateway owns buffering and responses; this
+//! crate only turns what it is shown into a [`Verdict`]. Nothing here may panic on
+//! input, and every loop is bounded by the input length (or a fixed pass count).
+#![forbid(unsafe_code)]
+
+mod body;
+mod cmdi;
+mod config;
+mod content_type;
+mod detect;
+mod entropy;
+mod form;
+mod head;
+mod json;
+mod normalise;
+mod paths;
+mod profile;
+mod rules;
+mod sqli;
+mod verdict;
+mod xml;
+mod xss;
+
+pub use body::BodyScanner;
+pub use config::{ExcludeConfig, InspectPart, JsonLimitsConfig, Mode, ProfileConfig};
+pub use content_type::{MediaType, MediaTypeError, parse_media_type};
+pub use head::{RequestHead, inspect_head};
+pub use normalise::{Normalised, normalise};
+pub use profile::{Profile, WafConfigError};
+pub use rules::RulesError;
+pub use verdict::{Class, Detection, Location, Verdict};
+
+/// Fuzzing and benchmarking entry points. Not part of the gateway-facing API; kept
+/// public so the cargo-fuzz crate can drive each parser on its own.
+pub mod fuzzing {
+    pub use crate::form::{for_each_multipart_field, for_each_urlencoded_pair};
+    pub use crate::json::{JsonLimits, prescan_json, walk_json};
+}

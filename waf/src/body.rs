@@ -1,0 +1,238 @@
+//! Body gates, in order: content type (415) and declared length (413) when the
+//! scanner is created; streamed size (413) and early XML entity declarations while
+//! chunks arrive; then, on the whole buffered body, the structured parsers
+//! (urlencoded, multipart, JSON with limits checked before parsing, XML text) and
+//! JSON string entropy. The gateway owns buffering; this type only counts and judges.
+
+use crate::content_type::{BodyKind, parse_media_type};
+use crate::detect::{Field, Hits, scan_value};
+use crate::entropy;
+use crate::form::{for_each_multipart_field, for_each_urlencoded_pair};
+use crate::head::RequestHead;
+use crate::json::{JsonItem, walk_json};
+use crate::profile::Profile;
+use crate::verdict::{Class, Location, Verdict};
+use crate::xml::for_each_text;
+
+/// One per request with a body. Feed chunks as they arrive, then `finish` with
+/// the whole buffered body.
+#[derive(Debug)]
+pub struct BodyScanner<'p> {
+    profile: &'p Profile,
+    route: String,
+    kind: BodyKind,
+    boundary: Vec<u8>,
+    seen: u64,
+    inspect: bool,
+    prolog: Vec<u8>,
+}
+
+const PROLOG_BYTES: usize = 4096;
+
+impl<'p> BodyScanner<'p> {
+    /// Checks the declared media type (strictly parsed; must be allowed: else 415)
+    /// and the declared Content-Length (over the limit: 413).
+    pub fn new(profile: &'p Profile, head: &RequestHead<'_>) -> Result<Self, Verdict> {
+        let deny = |id, class, status| -> Verdict {
+            match profile.gate(head.route, id, class, status) {
+                Some(d) => profile.verdict(d),
+                None => Verdict::Allow,
+            }
+        };
+        if let Some(cl) = head.headers.get(http::header::CONTENT_LENGTH) {
+            let declared = std::str::from_utf8(cl.as_bytes()).ok().and_then(|s| s.trim().parse::<u64>().ok());
+            if declared.is_some_and(|n| n > profile.body_limit()) {
+                return Err(deny("body-size", Class::BodySize, 413));
+            }
+        }
+        let mut kind = BodyKind::Text;
+        let mut boundary = Vec::new();
+        let mut types = head.headers.get_all(http::header::CONTENT_TYPE).iter();
+        match (types.next(), types.next()) {
+            (Some(_), Some(_)) => return Err(deny("content-type-ambiguous", Class::ContentType, 415)),
+            (Some(ct), None) => match parse_media_type(ct.as_bytes()) {
+                Ok(m) => {
+                    if !profile.allows_media_type(&m.essence()) {
+                        return Err(deny("content-type-not-allowed", Class::ContentType, 415));
+                    }
+                    kind = m.body_kind();
+                    if kind == BodyKind::Multipart {
+                        match m.param("boundary") {
+                            Some(b) if !b.is_empty() && b.len() <= 70 => boundary = b.as_bytes().to_vec(),
+                            _ => return Err(deny("content-type-malformed", Class::ContentType, 415)),
+                        }
+                    }
+                }
+                Err(_) => return Err(deny("content-type-malformed", Class::ContentType, 415)),
+            },
+            (None, _) => {
+                if profile.mode() == crate::config::Mode::Strict {
+                    return Err(deny("content-type-missing", Class::ContentType, 415));
+                }
+            }
+        }
+        Ok(BodyScanner {
+            profile,
+            route: head.route.to_owned(),
+            kind,
+            boundary,
+            seen: 0,
+            inspect: profile.inspect().body,
+            prolog: Vec::new(),
+        })
+    }
+
+    /// Accounts for one chunk. Returns a verdict as soon as the streamed size
+    /// passes the limit (413), or an XML body declares external entities.
+    pub fn feed(&mut self, chunk: &[u8]) -> Option<Verdict> {
+        self.seen = self.seen.saturating_add(chunk.len() as u64);
+        if self.seen > self.profile.body_limit() {
+            return self.gate("body-size", Class::BodySize, 413);
+        }
+        if self.inspect && self.kind == BodyKind::Xml && self.prolog.len() < PROLOG_BYTES {
+            let take = chunk.len().min(PROLOG_BYTES - self.prolog.len());
+            self.prolog.extend_from_slice(&chunk[..take]);
+            let lower = self.prolog.to_ascii_lowercase();
+            if memchr::memmem::find(&lower, b"<!entity").is_some() && (memchr::memmem::find(&lower, b" system").is_some() || memchr::memmem::find(&lower, b" public").is_some()) {
+                let mut hits = Hits::default();
+                hits.add(Class::Xxe, "xxe-external-entity", 9);
+                return self.profile.judge(&self.route, &hits, &|| Location::Body).map(|d| self.profile.verdict(d));
+            }
+        }
+        None
+    }
+
+    fn gate(&self, id: &'static str, class: Class, status: u16) -> Option<Verdict> {
+        self.profile.gate(&self.route, id, class, status).map(|d| self.profile.verdict(d))
+    }
+
+    /// Judges the whole buffered body.
+    pub fn finish(self, body: &[u8]) -> Verdict {
+        if body.len() as u64 > self.profile.body_limit() {
+            return self.gate("body-size", Class::BodySize, 413).unwrap_or(Verdict::Allow);
+        }
+        if !self.inspect || body.is_empty() {
+            return Verdict::Allow;
+        }
+        self.scan(body).unwrap_or(Verdict::Allow)
+    }
+
+    fn judge(&self, hits: &Hits, loc: &dyn Fn() -> Location) -> Option<Verdict> {
+        self.profile.judge(&self.route, hits, loc).map(|d| self.profile.verdict(d))
+    }
+
+    fn scan(&self, body: &[u8]) -> Option<Verdict> {
+        let rules = self.profile.rules();
+        match self.kind {
+            BodyKind::UrlEncoded => {
+                let mut found = None;
+                for_each_urlencoded_pair(body, &mut |name, value| {
+                    let field = || Location::FormField(String::from_utf8_lossy(name).into_owned());
+                    let n = scan_value(rules, Field::Name, name);
+                    found = self.judge(&n, &field);
+                    if found.is_none() {
+                        let v = scan_value(rules, Field::Value, value);
+                        found = self.judge(&v, &field);
+                    }
+                    found.is_none()
+                });
+                found
+            }
+            BodyKind::Multipart => {
+                let mut found = None;
+                let r = for_each_multipart_field(body, &self.boundary, &mut |part| {
+                    let field = || Location::FormField(String::from_utf8_lossy(&part.name).into_owned());
+                    let mut check = |f: Field, v: &[u8]| {
+                        if found.is_none() {
+                            found = self.judge(&scan_value(rules, f, v), &field);
+                        }
+                    };
+                    check(Field::Name, &part.name);
+                    if let Some(fname) = &part.filename {
+                        check(Field::Value, fname);
+                    }
+                    for h in &part.headers {
+                        check(Field::Header, h);
+                    }
+                    let binary = part.content_type.as_deref().is_some_and(|ct| {
+                        ct.starts_with(b"image/") || ct.starts_with(b"application/octet-stream") || ct.starts_with(b"video/") || ct.starts_with(b"audio/") || ct.starts_with(b"application/zip") || ct.starts_with(b"application/pdf")
+                    });
+                    if !binary {
+                        check(Field::Value, part.body);
+                    }
+                    found.is_none()
+                });
+                if r.is_err() {
+                    // not multipart after all: judge it as opaque text
+                    return self.judge(&scan_value(rules, Field::Body, body), &|| Location::Body);
+                }
+                found
+            }
+            BodyKind::Json => self.scan_json(body),
+            BodyKind::Xml => {
+                let whole = scan_value(rules, Field::Body, body);
+                // whole-body view: only the XML-structural classes
+                let mut xh = Hits::default();
+                for c in [Class::Xxe, Class::Php, Class::Java] {
+                    let s = whole.score(c);
+                    if s > 0 {
+                        xh.add(c, whole_id(c), s);
+                    }
+                }
+                if let Some(v) = self.judge(&xh, &|| Location::Body) {
+                    return Some(v);
+                }
+                let mut found = None;
+                for_each_text(body, &mut |t| {
+                    found = self.judge(&scan_value(rules, Field::Value, t), &|| Location::XmlText);
+                    found.is_none()
+                });
+                found
+            }
+            BodyKind::Text => self.judge(&scan_value(rules, Field::Body, body), &|| Location::Body),
+        }
+    }
+
+    fn scan_json(&self, body: &[u8]) -> Option<Verdict> {
+        let rules = self.profile.rules();
+        let mut buf = body.to_vec();
+        let mut found = None;
+        let threshold = self.profile.entropy_threshold();
+        let r = walk_json(&mut buf, &self.profile.json_limits(), &mut |item, path| {
+            match item {
+                JsonItem::Key(k) => {
+                    found = self.judge(&scan_value(rules, Field::Name, k.as_bytes()), &|| Location::JsonKey);
+                }
+                JsonItem::Str(v) => {
+                    let loc = || Location::JsonValue(path.to_owned());
+                    found = self.judge(&scan_value(rules, Field::Value, v.as_bytes()), &loc);
+                    if found.is_none() && threshold > 0.0 && v.len() >= entropy::MIN_LEN && entropy::shannon(v.as_bytes()) > threshold {
+                        found = self.profile.gate(&self.route, "entropy-high", Class::Entropy, 400).map(|mut d| {
+                            d.location = loc();
+                            self.profile.verdict(d)
+                        });
+                    }
+                }
+            }
+            found.is_none()
+        });
+        if let Err(e) = r {
+            let id = match e {
+                crate::json::JsonError::Depth(_) => "json-depth",
+                crate::json::JsonError::Elements(_) => "json-elements",
+                crate::json::JsonError::StringLength(_) => "json-string-length",
+                crate::json::JsonError::Unbalanced | crate::json::JsonError::Invalid(_) => "json-invalid",
+            };
+            return self.gate(id, Class::JsonLimits, 400);
+        }
+        found
+    }
+}
+
+fn whole_id(c: Class) -> &'static str {
+    match c {
+        Class::Xxe => "xxe-entity",
+        Class::Php => "php-function",
+        _ => "java-class",
+    }
+}

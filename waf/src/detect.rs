@@ -1,0 +1,114 @@
+//! Runs every detector over one value and keeps per-class scores. This is the
+//! only place that knows which detector applies to which part of a request
+//! (`Field`). It neither decides verdicts (profile thresholds, exclusions, shadow:
+//! `profile.rs`) nor walks request structure (`head.rs`, `body.rs`).
+
+use crate::normalise::normalise;
+use crate::rules::Rules;
+use crate::verdict::{Class, SCORED_CLASSES};
+use crate::{cmdi, paths, sqli, xss};
+
+/// Per-class scores for one value (or one request part).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Hits {
+    score: [u32; SCORED_CLASSES],
+    best: [u32; SCORED_CLASSES],
+    id: [&'static str; SCORED_CLASSES],
+}
+
+impl Hits {
+    /// Adds a signal. Scores of different signals of one class add up; the id
+    /// reported is the strongest signal's.
+    pub(crate) fn add(&mut self, class: Class, id: &'static str, w: u32) {
+        if let Some(i) = class.score_index() {
+            self.score[i] = self.score[i].saturating_add(w).min(100);
+            if w > self.best[i] {
+                self.best[i] = w;
+                self.id[i] = id;
+            }
+        }
+    }
+
+    /// Keeps, per class, the larger of the two scores (views of the same value).
+    pub(crate) fn merge_max(&mut self, o: &Hits) {
+        for i in 0..SCORED_CLASSES {
+            if o.score[i] > self.score[i] {
+                self.score[i] = o.score[i];
+                self.best[i] = o.best[i];
+                self.id[i] = o.id[i];
+            }
+        }
+    }
+
+    pub(crate) fn score(&self, c: Class) -> u32 {
+        c.score_index().map_or(0, |i| self.score[i])
+    }
+
+    /// Classes at or above `threshold`, strongest first.
+    pub(crate) fn above(&self, threshold: u32) -> impl Iterator<Item = (Class, &'static str, u32)> + '_ {
+        let mut v: Vec<(Class, &'static str, u32)> = Class::ALL
+            .iter()
+            .filter_map(|&c| {
+                let i = c.score_index()?;
+                (self.score[i] >= threshold).then(|| (c, if self.id[i].is_empty() { c.as_str() } else { self.id[i] }, self.score[i]))
+            })
+            .collect();
+        v.sort_by(|a, b| b.2.cmp(&a.2));
+        v.into_iter()
+    }
+}
+
+/// What kind of request part a value comes from; selects detectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Field {
+    /// The decoded path.
+    Path,
+    /// A parameter name (query, form, JSON key).
+    Name,
+    /// A parameter value (query, form, JSON string, XML text, cookie).
+    Value,
+    /// A header carrying a URL (Referer, Origin): no RFI/SSRF on the URL itself.
+    UrlHeader,
+    /// The User-Agent header.
+    UserAgent,
+    /// Any other inspected header.
+    Header,
+    /// An opaque text body.
+    Body,
+}
+
+/// Scans one value (already transport-decoded once) with every applicable
+/// detector over its decoded and canonical views.
+pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
+    let mut hits = Hits::default();
+    if once.is_empty() {
+        return hits;
+    }
+    if once.iter().all(|b| b.is_ascii_alphanumeric()) && once.len() < 128 {
+        rules.scan(once, field, &mut hits);
+        return hits;
+    }
+    let n = normalise(once);
+    let mut best = Hits::default();
+    let views: [&[u8]; 2] = [once, &n.decoded];
+    for (vi, view) in views.iter().enumerate() {
+        if vi == 1 && n.layers == 0 {
+            break;
+        }
+        let mut h = Hits::default();
+        sqli::scan(view, &mut h);
+        xss::scan(view, field, &mut h);
+        cmdi::scan(view, field, &mut h);
+        paths::scan(view, field, &mut h);
+        best.merge_max(&h);
+    }
+    let mut h = Hits::default();
+    rules.scan(&n.canon, field, &mut h);
+    xss::scan(&n.canon, field, &mut h);
+    best.merge_max(&h);
+    if n.layers >= 3 {
+        best.add(Class::Protocol, "protocol-encoding", 3);
+    }
+    hits.merge_max(&best);
+    hits
+}

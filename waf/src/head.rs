@@ -1,0 +1,160 @@
+//! Inspection of what the gateway knows before the body: path, query names and
+//! values, header values and cookies. Decides which detector field each part is
+//! and which headers are structurally safe to skip. No body handling here.
+
+use http::HeaderMap;
+
+use crate::detect::{Field, Hits, scan_value};
+use crate::form::for_each_urlencoded_pair;
+use crate::normalise::url_decode;
+use crate::profile::Profile;
+use crate::verdict::{Class, Location, Verdict};
+
+/// What the gateway knows before reading the body. Raw bytes as received; the
+/// engine normalises. `route` is the route name (exclusions may name a route).
+#[derive(Clone, Copy, Debug)]
+pub struct RequestHead<'a> {
+    /// Request method.
+    pub method: &'a http::Method,
+    /// Raw path, still percent-encoded.
+    pub path: &'a str,
+    /// Raw query string without `?`.
+    pub query: Option<&'a str>,
+    /// Request headers.
+    pub headers: &'a HeaderMap,
+    /// Route name.
+    pub route: &'a str,
+}
+
+/// Headers whose values are structurally constrained (negotiation, caching,
+/// framing, credentials) and carry no application data worth scanning; scanning
+/// them mostly produces false positives (`Accept: */*;q=0.8`).
+const SKIP_HEADERS: &[&str] = &[
+    "accept", "accept-encoding", "accept-language", "accept-charset", "accept-datetime", "content-length",
+    "content-type", "connection", "keep-alive", "cache-control", "pragma", "upgrade-insecure-requests",
+    "if-none-match", "if-match", "if-modified-since", "if-unmodified-since", "if-range", "dnt", "te",
+    "authorization", "proxy-authorization", "proxy-connection", "priority", "host", "range", "etag",
+    "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "sec-fetch-dest", "sec-fetch-mode",
+    "sec-fetch-site", "sec-fetch-user", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions",
+    "upgrade", "content-encoding", "x-request-id", "traceparent", "tracestate", "x-csrf-token",
+    "x-xsrf-token", "access-control-request-method", "access-control-request-headers",
+];
+
+/// Inspects path, query, headers and cookies.
+pub fn inspect_head(profile: &Profile, head: &RequestHead<'_>) -> Verdict {
+    match inspect(profile, head) {
+        Some(v) => v,
+        None => Verdict::Allow,
+    }
+}
+
+fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
+    let ins = profile.inspect();
+    let rules = profile.rules();
+    let route = head.route;
+    let judge = |hits: &Hits, loc: &dyn Fn() -> Location| profile.judge(route, hits, loc).map(|d| profile.verdict(d));
+    if ins.path {
+        let mut once = Vec::with_capacity(head.path.len());
+        url_decode(head.path.as_bytes(), false, &mut once);
+        let hits = scan_value(rules, Field::Path, &once);
+        if let Some(v) = judge(&hits, &|| Location::Path) {
+            return Some(v);
+        }
+    }
+    if ins.query {
+        if let Some(q) = head.query {
+            let mut found = None;
+            for_each_urlencoded_pair(q.as_bytes(), &mut |name, value| {
+                let n = scan_value(rules, Field::Name, name);
+                if let Some(v) = judge(&n, &|| Location::QueryName) {
+                    found = Some(v);
+                    return false;
+                }
+                let h = scan_value(rules, Field::Value, value);
+                if let Some(v) = judge(&h, &|| Location::QueryValue(String::from_utf8_lossy(name).into_owned())) {
+                    found = Some(v);
+                    return false;
+                }
+                true
+            });
+            if found.is_some() {
+                return found;
+            }
+        }
+    }
+    if ins.headers {
+        if let Some(v) = framing(profile, head) {
+            return Some(v);
+        }
+        for (name, value) in head.headers {
+            let n = name.as_str();
+            if n == "cookie" || SKIP_HEADERS.contains(&n) {
+                continue;
+            }
+            let field = match n {
+                "referer" | "origin" => Field::UrlHeader,
+                "user-agent" => Field::UserAgent,
+                _ => Field::Header,
+            };
+            let hits = scan_value(rules, field, value.as_bytes());
+            if let Some(v) = judge(&hits, &|| Location::Header(n.to_owned())) {
+                return Some(v);
+            }
+        }
+    }
+    if ins.cookies {
+        for value in head.headers.get_all(http::header::COOKIE) {
+            for pair in value.as_bytes().split(|&b| b == b';') {
+                let pair = trim(pair);
+                if pair.is_empty() {
+                    continue;
+                }
+                let (name, val) = match memchr::memchr(b'=', pair) {
+                    Some(p) => (&pair[..p], &pair[p + 1..]),
+                    None => (&pair[..0], pair),
+                };
+                let mut n = Vec::new();
+                url_decode(name, false, &mut n);
+                let mut v = Vec::new();
+                url_decode(val, false, &mut v);
+                let cookie = String::from_utf8_lossy(&n).into_owned();
+                let hn = scan_value(rules, Field::Name, &n);
+                if let Some(v) = judge(&hn, &|| Location::Cookie(cookie.clone())) {
+                    return Some(v);
+                }
+                let hv = scan_value(rules, Field::Value, &v);
+                if let Some(v) = judge(&hv, &|| Location::Cookie(cookie.clone())) {
+                    return Some(v);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Request framing that only smuggling needs: a Transfer-Encoding other than a
+/// plain `chunked`, or a non-numeric Content-Length.
+fn framing(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
+    let mut hits = Hits::default();
+    for te in head.headers.get_all(http::header::TRANSFER_ENCODING) {
+        if !te.as_bytes().eq_ignore_ascii_case(b"chunked") {
+            hits.add(Class::Protocol, "protocol-smuggling", 7);
+        }
+    }
+    for cl in head.headers.get_all(http::header::CONTENT_LENGTH) {
+        let b = cl.as_bytes();
+        if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+            hits.add(Class::Protocol, "protocol-smuggling", 7);
+        }
+    }
+    if head.headers.contains_key(http::header::TRANSFER_ENCODING) && head.headers.contains_key(http::header::CONTENT_LENGTH) {
+        hits.add(Class::Protocol, "protocol-smuggling", 7);
+    }
+    profile.judge(head.route, &hits, &|| Location::Header("transfer-encoding".into())).map(|d| profile.verdict(d))
+}
+
+pub(crate) fn trim(s: &[u8]) -> &[u8] {
+    let st = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
+    let en = s.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(st, |p| p + 1);
+    &s[st..en.max(st)]
+}

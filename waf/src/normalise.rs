@@ -1,0 +1,424 @@
+//! Normalisation to a fixed point with a bound on passes.
+//!
+//! `decoded`: percent-decoding (incl. `%uXXXX` and overlong UTF-8), HTML entities,
+//! `\uXXXX` / `\u{..}` / `\xHH` escapes, null bytes removed — repeated until nothing
+//! changes or [`MAX_DECODE_PASSES`] is reached (case and spacing kept, the
+//! tokenisers want them). `canon`: `decoded` further canonicalised — SQL block
+//! comments to a space (MySQL `/*! */` keeps its body), whitespace runs folded (a run
+//! containing a newline folds to `\n`, shells care), ASCII lowercase, fullwidth and
+//! circled letters mapped to ASCII — repeated together with decoding until stable.
+//! Every pass is linear and never grows its input, so the total work is bounded by
+//! `(MAX_DECODE_PASSES + MAX_CANON_PASSES) * len`. No detection here.
+
+/// Upper bound on decoding passes (each pass peels one encoding layer everywhere).
+pub const MAX_DECODE_PASSES: u32 = 8;
+/// Upper bound on canonicalisation rounds after decoding.
+pub const MAX_CANON_PASSES: u32 = 4;
+
+/// The normalised views of one value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Normalised {
+    /// Fully decoded, case and spacing preserved.
+    pub decoded: Vec<u8>,
+    /// Decoded and canonicalised (lowercase, folded, comments removed).
+    pub canon: Vec<u8>,
+    /// Decoding passes that changed something (encoding layers peeled).
+    pub layers: u32,
+    /// True when both views reached their fixed point within the bounds.
+    pub converged: bool,
+    /// Bytes processed in total (a work counter for linear-time checks).
+    pub work: u64,
+}
+
+/// Normalises `input` (already transport-decoded once by the caller where the
+/// syntax says so, e.g. a query value).
+pub fn normalise(input: &[u8]) -> Normalised {
+    let mut n = Normalised::default();
+    let mut cur = input.to_vec();
+    let mut tmp = Vec::with_capacity(input.len());
+    let mut decode_converged = false;
+    for _ in 0..MAX_DECODE_PASSES {
+        n.work += cur.len() as u64;
+        tmp.clear();
+        decode_pass(&cur, &mut tmp);
+        if tmp == cur {
+            decode_converged = true;
+            break;
+        }
+        n.layers += 1;
+        std::mem::swap(&mut cur, &mut tmp);
+    }
+    n.decoded = cur.clone();
+    let mut canon_converged = false;
+    for _ in 0..MAX_CANON_PASSES {
+        n.work += 2 * cur.len() as u64;
+        tmp.clear();
+        canon_pass(&cur, &mut tmp);
+        let mut dec = Vec::with_capacity(tmp.len());
+        decode_pass(&tmp, &mut dec);
+        if dec == cur {
+            canon_converged = true;
+            break;
+        }
+        cur = dec;
+    }
+    n.canon = cur;
+    n.converged = decode_converged && canon_converged;
+    n
+}
+
+fn hexval(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn hex_run(s: &[u8], max: usize) -> (u32, usize) {
+    let mut v: u32 = 0;
+    let mut n = 0;
+    while n < max && n < s.len() {
+        match hexval(s[n]) {
+            Some(h) => {
+                v = (v << 4) | u32::from(h);
+                n += 1;
+            }
+            None => break,
+        }
+    }
+    (v, n)
+}
+
+fn push_char(out: &mut Vec<u8>, cp: u32) {
+    match char::from_u32(cp) {
+        Some(c) => {
+            let mut buf = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+        None => out.push(b'?'),
+    }
+}
+
+/// Percent-decodes once (`plus`: `+` means space, as in query strings and forms).
+/// Invalid escapes are kept literally. Never grows the input.
+pub(crate) fn url_decode(src: &[u8], plus: bool, out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < src.len() {
+        let b = src[i];
+        if b == b'%' && i + 2 < src.len() {
+            if let (Some(h), Some(l)) = (src.get(i + 1).and_then(|&c| hexval(c)), src.get(i + 2).and_then(|&c| hexval(c))) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if plus && b == b'+' { b' ' } else { b });
+        i += 1;
+    }
+}
+
+/// One decoding pass over every supported encoding.
+fn decode_pass(s: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < s.len() {
+        let b = s[i];
+        match b {
+            0 => i += 1,
+            b'%' => i += decode_percent(&s[i..], out),
+            b'&' => i += decode_entity(&s[i..], out),
+            b'\\' => i += decode_backslash(&s[i..], out),
+            0xC0 | 0xC1 | 0xE0 | 0xF0 => i += decode_overlong(&s[i..], out),
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+}
+
+fn decode_percent(s: &[u8], out: &mut Vec<u8>) -> usize {
+    if s.len() >= 3 {
+        if let (Some(h), Some(l)) = (hexval(s[1]), hexval(s[2])) {
+            let v = h << 4 | l;
+            if v != 0 {
+                out.push(v);
+            }
+            return 3;
+        }
+    }
+    // IIS-style %uXXXX
+    if s.len() >= 6 && (s[1] == b'u' || s[1] == b'U') {
+        let (v, n) = hex_run(&s[2..], 4);
+        if n == 4 {
+            if v != 0 {
+                push_fold(out, v);
+            }
+            return 6;
+        }
+    }
+    out.push(b'%');
+    1
+}
+
+/// Pushes a code point, mapping fullwidth ASCII (U+FF01..FF5E) back to ASCII.
+fn push_fold(out: &mut Vec<u8>, cp: u32) {
+    if (0xFF01..=0xFF5E).contains(&cp) {
+        out.push((cp - 0xFF01 + 0x21) as u8);
+    } else {
+        push_char(out, cp);
+    }
+}
+
+fn decode_backslash(s: &[u8], out: &mut Vec<u8>) -> usize {
+    if s.len() >= 2 {
+        match s[1] {
+            b'u' | b'U' => {
+                if s.len() >= 3 && s[2] == b'{' {
+                    let (v, n) = hex_run(&s[3..], 6);
+                    if n > 0 && s.get(3 + n) == Some(&b'}') {
+                        if v != 0 {
+                            push_fold(out, v);
+                        }
+                        return 4 + n;
+                    }
+                } else {
+                    let (v, n) = hex_run(&s[2..], 4);
+                    if n == 4 {
+                        if v != 0 {
+                            push_fold(out, v);
+                        }
+                        return 6;
+                    }
+                }
+            }
+            b'x' | b'X' => {
+                let (v, n) = hex_run(&s[2..], 2);
+                if n == 2 {
+                    if v != 0 {
+                        out.push(v as u8);
+                    }
+                    return 4;
+                }
+            }
+            _ => {}
+        }
+    }
+    out.push(b'\\');
+    1
+}
+
+/// Overlong UTF-8 (`C0 AE` for `.`, `E0 80 AF` for `/`) decodes to what a lax
+/// decoder would produce. Valid sequences are copied unchanged.
+fn decode_overlong(s: &[u8], out: &mut Vec<u8>) -> usize {
+    let cont = |i: usize| s.get(i).is_some_and(|&b| b & 0xC0 == 0x80);
+    match s[0] {
+        0xC0 | 0xC1 if cont(1) => {
+            let v = (u32::from(s[0] & 0x1F) << 6) | u32::from(s[1] & 0x3F);
+            if v != 0 {
+                out.push(v as u8);
+            }
+            2
+        }
+        0xE0 if cont(1) && cont(2) && s[1] < 0xA0 => {
+            let v = (u32::from(s[1] & 0x3F) << 6) | u32::from(s[2] & 0x3F);
+            if v != 0 {
+                push_char(out, v);
+            }
+            3
+        }
+        0xF0 if cont(1) && cont(2) && cont(3) && s[1] < 0x90 => {
+            let v = (u32::from(s[1] & 0x3F) << 12) | (u32::from(s[2] & 0x3F) << 6) | u32::from(s[3] & 0x3F);
+            if v != 0 {
+                push_char(out, v);
+            }
+            4
+        }
+        b => {
+            out.push(b);
+            1
+        }
+    }
+}
+
+const NAMED_ENTITIES: &[(&str, &str)] = &[
+    ("lt", "<"),
+    ("gt", ">"),
+    ("amp", "&"),
+    ("quot", "\""),
+    ("apos", "'"),
+    ("nbsp", " "),
+    ("colon", ":"),
+    ("semi", ";"),
+    ("comma", ","),
+    ("period", "."),
+    ("lpar", "("),
+    ("rpar", ")"),
+    ("lsqb", "["),
+    ("rsqb", "]"),
+    ("lbrack", "["),
+    ("rbrack", "]"),
+    ("lcub", "{"),
+    ("rcub", "}"),
+    ("lbrace", "{"),
+    ("rbrace", "}"),
+    ("sol", "/"),
+    ("bsol", "\\"),
+    ("grave", "`"),
+    ("tab", "\t"),
+    ("newline", "\n"),
+    ("excl", "!"),
+    ("quest", "?"),
+    ("num", "#"),
+    ("dollar", "$"),
+    ("percnt", "%"),
+    ("equals", "="),
+    ("plus", "+"),
+    ("ast", "*"),
+    ("verbar", "|"),
+    ("vert", "|"),
+    ("lowbar", "_"),
+    ("hyphen", "-"),
+    ("dash", "-"),
+    ("commat", "@"),
+    ("hat", "^"),
+];
+
+fn decode_entity(s: &[u8], out: &mut Vec<u8>) -> usize {
+    if s.len() >= 3 && s[1] == b'#' {
+        let (v, n, start) = if s[2] == b'x' || s[2] == b'X' {
+            let (v, n) = hex_run(&s[3..], 7);
+            (v, n, 3)
+        } else {
+            let mut v: u32 = 0;
+            let mut n = 0;
+            while n < 8 && 2 + n < s.len() && s[2 + n].is_ascii_digit() {
+                v = v.saturating_mul(10).saturating_add(u32::from(s[2 + n] - b'0'));
+                n += 1;
+            }
+            (v, n, 2)
+        };
+        if n > 0 {
+            let mut used = start + n;
+            if s.get(used) == Some(&b';') {
+                used += 1;
+            }
+            if v != 0 {
+                push_fold(out, v);
+            }
+            return used;
+        }
+    } else {
+        let mut n = 1;
+        while n < s.len() && n <= 8 && s[n].is_ascii_alphabetic() {
+            n += 1;
+        }
+        let name = &s[1..n];
+        if !name.is_empty() {
+            for (k, v) in NAMED_ENTITIES {
+                if name.eq_ignore_ascii_case(k.as_bytes()) {
+                    out.extend_from_slice(v.as_bytes());
+                    return if s.get(n) == Some(&b';') { n + 1 } else { n };
+                }
+            }
+        }
+    }
+    out.push(b'&');
+    1
+}
+
+/// Maps circled letters/digits (U+24B6..U+24E9, U+2460..U+2468) and fullwidth
+/// ASCII to ASCII; returns bytes consumed when `s` starts with one of them.
+fn fold_confusable(s: &[u8], out: &mut Vec<u8>) -> Option<usize> {
+    if s.len() < 3 {
+        return None;
+    }
+    let cp = match (s[0], s[1], s[2]) {
+        (0xE2, b1, b2) | (0xEF, b1, b2) if b1 & 0xC0 == 0x80 && b2 & 0xC0 == 0x80 => {
+            (u32::from(s[0] & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F)
+        }
+        _ => return None,
+    };
+    let ascii = match cp {
+        0x24B6..=0x24CF => b'a' + (cp - 0x24B6) as u8,
+        0x24D0..=0x24E9 => b'a' + (cp - 0x24D0) as u8,
+        0x2460..=0x2468 => b'1' + (cp - 0x2460) as u8,
+        0x24EA => b'0',
+        0xFF01..=0xFF5E => (cp - 0xFF01 + 0x21) as u8,
+        _ => return None,
+    };
+    out.push(ascii.to_ascii_lowercase());
+    Some(3)
+}
+
+/// One canonicalisation pass (see module docs).
+fn canon_pass(s: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    let mut pending_ws: Option<u8> = None;
+    while i < s.len() {
+        let b = s[i];
+        // whitespace (incl. NBSP as C2 A0)
+        let ws_len = match b {
+            b' ' | b'\t' | 0x0b | 0x0c => Some((1, b' ')),
+            b'\r' | b'\n' => Some((1, b'\n')),
+            0xC2 if s.get(i + 1) == Some(&0xA0) => Some((2, b' ')),
+            _ => None,
+        };
+        if let Some((n, kind)) = ws_len {
+            pending_ws = Some(match pending_ws {
+                Some(b'\n') => b'\n',
+                _ => kind,
+            });
+            i += n;
+            continue;
+        }
+        if b == b'/' && s.get(i + 1) == Some(&b'*') {
+            if let Some(end) = memchr::memmem::find(&s[i + 2..], b"*/") {
+                let body = &s[i + 2..i + 2 + end];
+                pending_ws.get_or_insert(b' ');
+                if let Some(rest) = body.strip_prefix(b"!") {
+                    let rest = trim_digits(rest);
+                    flush_ws(out, &mut pending_ws);
+                    // versioned comment: MySQL executes the body
+                    for &c in rest {
+                        out.push(if c == b'/' || c == b'*' { b' ' } else { c.to_ascii_lowercase() });
+                    }
+                    pending_ws = Some(b' ');
+                }
+                i += 2 + end + 2;
+                continue;
+            }
+        }
+        flush_ws(out, &mut pending_ws);
+        if b >= 0xE2 {
+            if let Some(n) = fold_confusable(&s[i..], out) {
+                i += n;
+                continue;
+            }
+        }
+        if b != 0 {
+            out.push(b.to_ascii_lowercase());
+        }
+        i += 1;
+    }
+    flush_ws(out, &mut pending_ws);
+}
+
+fn trim_digits(s: &[u8]) -> &[u8] {
+    let n = s.iter().take_while(|b| b.is_ascii_digit()).count();
+    &s[n..]
+}
+
+fn flush_ws(out: &mut Vec<u8>, pending: &mut Option<u8>) {
+    if let Some(w) = pending.take() {
+        match out.last_mut() {
+            Some(last) if *last == b' ' && w == b'\n' => *last = b'\n',
+            Some(b' ' | b'\n') => {}
+            _ => out.push(w),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

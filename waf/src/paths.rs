@@ -1,0 +1,314 @@
+//! Path traversal / local files (lfi), remote file inclusion (rfi) and SSRF: a
+//! traversal counter over dot-dot steps (with `0x2e`-style and `..;` variants),
+//! hidden-file segments in the request path, and a small URL parser that classifies
+//! the host (loopback, private, link-local, metadata, integer/hex/octal IPv4 forms,
+//! IPv4-mapped IPv6, internal names) and the scheme. No literals of files here
+//! (those are in `rules.rs`). Linear time.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::detect::{Field, Hits};
+use crate::verdict::Class;
+
+/// Scores `s` for lfi / rfi / ssrf.
+pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
+    traversal(s, field, hits);
+    if field == Field::Path {
+        dotfile(s, hits);
+    }
+    if field != Field::UrlHeader && field != Field::UserAgent {
+        urls(s, field, hits);
+    }
+}
+
+/// Maps `0x2e`/`0x2f`/`0x5c` spelled-out bytes to `.` `/` `\` (a traversal
+/// spelling some decoders accept).
+fn hexword_fold(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == b'0' && s.get(i + 1).is_some_and(|&c| c == b'x' || c == b'X') && i + 3 < s.len() + 1 {
+            let pair = s.get(i + 2..i + 4).map(|p| p.to_ascii_lowercase());
+            let m = match pair.as_deref() {
+                Some(b"2e") => Some(b'.'),
+                Some(b"2f") => Some(b'/'),
+                Some(b"5c") => Some(b'\\'),
+                _ => None,
+            };
+            if let Some(c) = m {
+                out.push(c);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(s[i]);
+        i += 1;
+    }
+    out
+}
+
+fn traversal(s: &[u8], field: Field, hits: &mut Hits) {
+    if memchr::memmem::find(s, b"..").is_none() && memchr::memmem::find(s, b"0x2e").is_none() && memchr::memmem::find(s, b"0x2E").is_none() {
+        return;
+    }
+    let f = hexword_fold(s);
+    let mut steps = 0u32;
+    let mut i = 0;
+    while let Some(p) = memchr::memmem::find(&f[i..], b"..") {
+        let at = i + p;
+        let mut j = at + 2;
+        while j < f.len() && f[j] == b'.' {
+            j += 1;
+        }
+        // a step ends at a separator, `;` (tomcat), a null, or the end
+        let sep_follows = j >= f.len() || matches!(f[j], b'/' | b'\\' | b';' | 0);
+        let sep_before = at == 0 || matches!(f[at - 1], b'/' | b'\\' | b'=' | b' ' | b'.' | b'"' | b'\'' | 0);
+        if sep_follows && sep_before {
+            steps += 1;
+        }
+        i = j;
+    }
+    let w = match steps {
+        0 => 0,
+        1 => {
+            if field == Field::Path { 5 } else { 4 }
+        }
+        2 => 6,
+        _ => 8,
+    };
+    if w > 0 {
+        hits.add(Class::Lfi, "lfi-traversal", w);
+    }
+}
+
+/// A path segment naming a hidden file or directory (`/.git/config`, `/.env`).
+fn dotfile(s: &[u8], hits: &mut Hits) {
+    for seg in s.split(|&b| b == b'/' || b == b'\\') {
+        if seg.len() >= 2 && seg[0] == b'.' && seg[1] != b'.' && !seg.eq_ignore_ascii_case(b".well-known") {
+            hits.add(Class::Lfi, "lfi-hidden-file", 6);
+            return;
+        }
+    }
+}
+
+const INTERNAL_NAMES: &[&str] = &[
+    "localhost", "localhost4", "localhost6", "localhost.localdomain", "ip6-localhost", "ip6-loopback",
+    "metadata", "metadata.google.internal", "instance-data", "kubernetes", "kubernetes.default",
+    "host.docker.internal", "gateway.docker.internal", "localtest.me", "metadata.azure.com",
+];
+const INTERNAL_SUFFIXES: &[&str] = &[
+    ".internal", ".localhost", ".local", ".svc", ".cluster.local", ".nip.io", ".xip.io", ".sslip.io",
+    ".localtest.me", ".burpcollaborator.net", ".oastify.com", ".interact.sh",
+];
+const SSRF_SCHEMES: &[&str] = &[
+    "gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc", "sftp", "ssh2", "expect", "rmi", "iiop",
+    "mailto", "telnet", "imap", "pop3", "smtp", "irc", "redis", "mysql", "postgres",
+];
+const RFI_SCHEMES: &[&str] = &["http", "https", "ftp", "ftps", "file", "smb", "webdav", "ogg", "rar", "zlib", "compress.zlib"];
+
+/// Parses an IPv4 host the way `inet_aton` does (1-4 parts, hex/octal/decimal).
+pub(crate) fn parse_loose_ipv4(h: &str) -> Option<Ipv4Addr> {
+    let parts: Vec<&str> = h.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 || parts.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let mut nums = Vec::with_capacity(4);
+    for p in &parts {
+        let v = if let Some(x) = p.strip_prefix("0x").or_else(|| p.strip_prefix("0X")) {
+            u64::from_str_radix(x, 16).ok()?
+        } else if p.len() > 1 && p.starts_with('0') {
+            u64::from_str_radix(&p[1..], 8).ok()?
+        } else {
+            p.parse::<u64>().ok()?
+        };
+        nums.push(v);
+    }
+    let (last, head) = nums.split_last()?;
+    let mut v: u64 = 0;
+    for (i, &n) in head.iter().enumerate() {
+        if n > 255 {
+            return None;
+        }
+        v |= n << (24 - 8 * i);
+    }
+    let room = 32 - 8 * head.len() as u32;
+    if room < 64 && *last >= (1u64 << room) {
+        return None;
+    }
+    v |= last;
+    u32::try_from(v).ok().map(Ipv4Addr::from)
+}
+
+fn v4_internal(ip: Ipv4Addr) -> bool {
+    ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified() || ip.octets()[0] == 0
+        || ip.octets()[..2] == [100, 100]
+        || (ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1]))
+}
+
+fn v6_internal(ip: Ipv6Addr) -> bool {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return v4_internal(v4);
+    }
+    let seg = ip.segments();
+    ip.is_loopback() || ip.is_unspecified() || (seg[0] & 0xfe00) == 0xfc00 || (seg[0] & 0xffc0) == 0xfe80
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum HostKind {
+    Internal,
+    Ip,
+    Name,
+}
+
+pub(crate) fn classify_host(host: &str) -> HostKind {
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    if let Some(inner) = h.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+        let inner = inner.split('%').next().unwrap_or(inner);
+        return match inner.parse::<Ipv6Addr>() {
+            Ok(ip) if v6_internal(ip) => HostKind::Internal,
+            Ok(_) => HostKind::Ip,
+            Err(_) => HostKind::Name,
+        };
+    }
+    if let Some(ip) = parse_loose_ipv4(&h) {
+        return if v4_internal(ip) { HostKind::Internal } else { HostKind::Ip };
+    }
+    if INTERNAL_NAMES.contains(&h.as_str()) || INTERNAL_SUFFIXES.iter().any(|s| h.ends_with(s)) {
+        return HostKind::Internal;
+    }
+    HostKind::Name
+}
+
+fn urls(s: &[u8], field: Field, hits: &mut Hits) {
+    let text = String::from_utf8_lossy(s);
+    let lower = text.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    // scheme-less internal host at the start of a value: "localhost/", "169.254.169.254/latest"
+    if matches!(field, Field::Value | Field::Name) {
+        let first = lower.trim_start().split(['/', '?', '#', ' ', '\\']).next().unwrap_or("");
+        let host = first.rsplit('@').next().unwrap_or(first);
+        let host_np = strip_port(host);
+        if !host_np.is_empty() && (host_np.contains('.') || host_np.starts_with('[') || INTERNAL_NAMES.contains(&host_np)) && classify_host(host_np) == HostKind::Internal && lower.trim_start().len() > host_np.len() {
+            hits.add(Class::Ssrf, "ssrf-internal-host", 5);
+        }
+    }
+    let mut from = 0;
+    let mut seen = 0;
+    while let Some(p) = memchr::memchr(b':', &b[from..]) {
+        let colon = from + p;
+        from = colon + 1;
+        seen += 1;
+        if seen > 64 {
+            break;
+        }
+        let mut st = colon;
+        while st > 0 && (b[st - 1].is_ascii_alphanumeric() || b[st - 1] == b'+' || b[st - 1] == b'.' || b[st - 1] == b'-') {
+            st -= 1;
+        }
+        let scheme = &lower[st..colon];
+        if scheme.is_empty() || !scheme.as_bytes()[0].is_ascii_alphabetic() {
+            continue;
+        }
+        let rest = &lower[colon + 1..];
+        let slashes = rest.bytes().take_while(|&c| c == b'/' || c == b'\\').count();
+        let at_start = lower[..st].trim_start().is_empty() || lower[..st].ends_with(['=', '"', '\'', '>', '(', ' ', '\n', '[']);
+        if SSRF_SCHEMES.contains(&scheme) && (slashes >= 2 || (at_start && scheme != "mailto" && !rest.is_empty())) {
+            hits.add(Class::Ssrf, "ssrf-scheme", if scheme == "mailto" { 2 } else { 6 });
+            continue;
+        }
+        if !RFI_SCHEMES.contains(&scheme) {
+            continue;
+        }
+        if scheme == "file" && (slashes >= 2 || at_start) {
+            hits.add(Class::Rfi, "rfi-file-scheme", 6);
+            continue;
+        }
+        if slashes < 2 {
+            // "http:2130706433" without slashes still reaches a host in many parsers
+            if at_start && slashes == 0 && rest.bytes().next().is_some_and(|c| c.is_ascii_digit()) {
+                let h = rest.split(['/', '?', '#']).next().unwrap_or("");
+                if classify_host(strip_port(h)) != HostKind::Name {
+                    hits.add(Class::Ssrf, "ssrf-internal-host", 6);
+                }
+            }
+            continue;
+        }
+        let after = &rest[slashes..];
+        let auth_end = after.find(['/', '?', '#', '\\', ' ', '"', '\'', '<', '>']).unwrap_or(after.len());
+        let authority = &after[..auth_end];
+        let tail = &after[auth_end..];
+        let userinfo = authority.contains('@');
+        let host = strip_port(authority.rsplit('@').next().unwrap_or(authority));
+        match classify_host(host) {
+            HostKind::Internal => hits.add(Class::Ssrf, "ssrf-internal-host", 7),
+            HostKind::Ip => hits.add(Class::Rfi, "rfi-ip-host", 5),
+            HostKind::Name => {}
+        }
+        if userinfo {
+            hits.add(Class::Rfi, "rfi-userinfo", 4);
+        }
+        let t = tail.trim_end();
+        if t.ends_with('?') || t.ends_with("%00") || t.ends_with('\0') || (t.contains('?') && t.ends_with('#')) {
+            hits.add(Class::Rfi, "rfi-trailing", 6);
+        } else if [".php", ".txt", ".jsp", ".asp", ".aspx", ".pl", ".cgi", ".sh", ".py", ".gif?", ".jpg?"].iter().any(|x| t.ends_with(x)) && at_start {
+            hits.add(Class::Rfi, "rfi-script-url", 3);
+        }
+        if field == Field::Path {
+            hits.add(Class::Rfi, "rfi-url-in-path", 3);
+        }
+    }
+}
+
+fn strip_port(h: &str) -> &str {
+    if h.starts_with('[') {
+        return match h.find(']') {
+            Some(p) => &h[..=p],
+            None => h,
+        };
+    }
+    match h.rfind(':') {
+        Some(p) if h[p + 1..].bytes().all(|c| c.is_ascii_digit()) => &h[..p],
+        _ => h,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scores(v: &str, f: Field) -> (u32, u32, u32) {
+        let mut h = Hits::default();
+        scan(v.as_bytes(), f, &mut h);
+        (h.score(Class::Lfi), h.score(Class::Rfi), h.score(Class::Ssrf))
+    }
+
+    #[test]
+    fn paths_traversal_variants_detected() {
+        for p in ["../../etc/passwd", "..\\..\\windows\\win.ini", "0x2e0x2e/0x2e0x2e/etc", "....//....//etc/passwd", "..;/..;/admin"] {
+            assert!(scores(p, Field::Value).0 >= 5, "{p}");
+        }
+    }
+
+    #[test]
+    fn paths_ssrf_hosts_detected() {
+        for p in ["http://169.254.169.254/latest/meta-data/", "http://2852039166/", "http://[::ffff:a9fe:a9fe]/", "gopher://127.0.0.1:6379/_", "http://0x7f.1/", "http://metadata.google.internal/"] {
+            assert!(scores(p, Field::Value).2 >= 5, "{p}");
+        }
+    }
+
+    #[test]
+    fn paths_public_urls_pass() {
+        for p in ["https://news.example.co.uk/world/europe/article-123456", "https://cdn.example.com/assets/img/logo@2x.png", "/dashboard/reports?range=last_30_days"] {
+            let (l, r, s) = scores(p, Field::Value);
+            assert!(l < 5 && r < 5 && s < 5, "{p}");
+        }
+    }
+
+    #[test]
+    fn paths_loose_ipv4_parses_like_inet_aton() {
+        assert_eq!(parse_loose_ipv4("2130706433"), Some(Ipv4Addr::new(127, 0, 0, 1)));
+        assert_eq!(parse_loose_ipv4("0177.0.0.1"), Some(Ipv4Addr::new(127, 0, 0, 1)));
+        assert_eq!(parse_loose_ipv4("0x7f.1"), Some(Ipv4Addr::new(127, 0, 0, 1)));
+        assert_eq!(parse_loose_ipv4("example"), None);
+    }
+}

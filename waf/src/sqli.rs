@@ -1,0 +1,595 @@
+//! SQL injection: a small SQL tokeniser (strings, numbers, words, operators,
+//! comments, variables) run in three contexts — as-is, and as if the value were
+//! inserted inside a `'...'` or `"..."` literal — followed by scoring over token
+//! shapes: UNION queries, SELECT..FROM, tautologies after a logic operator, string
+//! breaks followed by SQL syntax, stacked statements, time/file functions,
+//! comment obfuscation. The approach follows libinjection's idea (tokenise, look at
+//! the shape) with our own token classes and weights. No I/O, linear in the input.
+
+use crate::detect::Hits;
+use crate::verdict::Class;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Str { closed: bool },
+    Num,
+    Var { system: bool },
+    Word,
+    /// UNION
+    Union,
+    /// A statement keyword (select, insert, drop, exec, ...).
+    Stmt(Stmt),
+    /// Other SQL keyword (from, where, order, by, ...).
+    Kw(Kw),
+    /// Logic operator: and, or, xor, not, &&, ||.
+    Logic,
+    /// Comparison: = <> != < > <= >= like rlike regexp in is between sounds.
+    Cmp,
+    /// Arithmetic / bit operator.
+    Op,
+    /// A word directly followed by `(`.
+    Func(FuncRisk),
+    LParen,
+    RParen,
+    Comma,
+    Semi,
+    Comment { block: bool, versioned: bool },
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stmt {
+    Select,
+    Modify,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kw {
+    From,
+    Where,
+    Order,
+    Group,
+    By,
+    Having,
+    Into,
+    Limit,
+    Other,
+    Procedure,
+    Waitfor,
+    Null,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FuncRisk {
+    Plain,
+    Sql,
+    Danger,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tok {
+    pub kind: Kind,
+}
+
+fn classify_word(w: &[u8]) -> Kind {
+    let mut buf = [0u8; 16];
+    if w.len() > buf.len() {
+        return Kind::Word;
+    }
+    for (d, s) in buf.iter_mut().zip(w) {
+        *d = s.to_ascii_lowercase();
+    }
+    match &buf[..w.len()] {
+        b"union" => Kind::Union,
+        b"select" => Kind::Stmt(Stmt::Select),
+        b"insert" | b"update" | b"delete" | b"drop" | b"create" | b"alter" | b"exec" | b"execute"
+        | b"declare" | b"truncate" | b"shutdown" | b"grant" | b"revoke" | b"rename" | b"handler" => {
+            Kind::Stmt(Stmt::Modify)
+        }
+        b"and" | b"or" | b"xor" | b"not" => Kind::Logic,
+        b"like" | b"rlike" | b"regexp" | b"between" | b"in" | b"is" | b"sounds" | b"glob" | b"div" | b"mod" => {
+            Kind::Cmp
+        }
+        b"from" => Kind::Kw(Kw::From),
+        b"where" => Kind::Kw(Kw::Where),
+        b"order" => Kind::Kw(Kw::Order),
+        b"group" => Kind::Kw(Kw::Group),
+        b"by" => Kind::Kw(Kw::By),
+        b"having" => Kind::Kw(Kw::Having),
+        b"into" => Kind::Kw(Kw::Into),
+        b"limit" | b"offset" => Kind::Kw(Kw::Limit),
+        b"procedure" => Kind::Kw(Kw::Procedure),
+        b"waitfor" => Kind::Kw(Kw::Waitfor),
+        b"null" | b"true" | b"false" => Kind::Kw(Kw::Null),
+        b"values" | b"table" | b"join" | b"distinct" | b"all" | b"top" | b"as" | b"case" | b"when"
+        | b"then" | b"else" | b"end" | b"delay" | b"outfile" | b"dumpfile" | b"collate" | b"asc"
+        | b"desc" | b"exists" | b"set" | b"database" | b"begin" | b"binary" | b"escape" => Kind::Kw(Kw::Other),
+        _ => Kind::Word,
+    }
+}
+
+fn func_risk(name: &[u8]) -> FuncRisk {
+    let mut buf = [0u8; 24];
+    if name.len() > buf.len() {
+        return FuncRisk::Plain;
+    }
+    for (d, s) in buf.iter_mut().zip(name) {
+        *d = s.to_ascii_lowercase();
+    }
+    let n = &buf[..name.len()];
+    // strip a schema prefix like dbms_lock.sleep
+    let base = match n.iter().rposition(|&b| b == b'.') {
+        Some(p) => &n[p + 1..],
+        None => n,
+    };
+    match base {
+        b"sleep" | b"benchmark" | b"pg_sleep" | b"load_file" | b"extractvalue" | b"updatexml"
+        | b"name_const" | b"receive_message" | b"get_host_address" | b"randomblob" | b"xp_cmdshell"
+        | b"make_set" | b"exp" | b"geometrycollection" | b"polygon" | b"multipoint" | b"linestring"
+        | b"utl_inaddr" | b"dbms_pipe" | b"pg_read_file" | b"lo_import" | b"json_keys" | b"gtid_subset" => {
+            FuncRisk::Danger
+        }
+        b"char" | b"chr" | b"nchar" | b"concat" | b"concat_ws" | b"group_concat" | b"substring" | b"substr"
+        | b"mid" | b"ascii" | b"ord" | b"hex" | b"unhex" | b"version" | b"database" | b"user"
+        | b"current_user" | b"system_user" | b"session_user" | b"schema" | b"cast" | b"convert"
+        | b"ifnull" | b"isnull" | b"nullif" | b"coalesce" | b"if" | b"iif" | b"count" | b"length"
+        | b"rtrim" | b"ltrim" | b"md5" | b"sha1" | b"elt" | b"rand" | b"floor" | b"row_count"
+        | b"found_rows" | b"left" | b"right" | b"instr" | b"locate" | b"position" | b"reverse" | b"strcmp"
+        | b"bin" | b"conv" | b"oct" | b"char_length" | b"db_name" | b"user_name" | b"suser_name"
+        | b"is_srvrolemember" | b"quotename" | b"replace" | b"repeat" | b"space" | b"lpad" | b"rpad"
+        | b"table_name" | b"column_name" | b"object_id" | b"exists" | b"last_insert_id"
+        | b"connection_id" | b"uuid" | b"current_database" | b"pg_user" | b"to_char" | b"chartorowid"
+        | b"utl_http" | b"sys_context" | b"now" | b"sysdate" => FuncRisk::Sql,
+        _ => FuncRisk::Plain,
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+/// Tokenises `s`. With `quote = Some(q)`, the input is taken to start inside a
+/// `q`-quoted literal (the first token is that literal, closed by the first `q`).
+pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
+    let mut i = 0;
+    if let Some(q) = quote {
+        let (end, closed) = scan_string(s, 0, q);
+        out.push(Tok { kind: Kind::Str { closed } });
+        i = if closed { end + 1 } else { s.len() };
+    }
+    while i < s.len() {
+        let b = s[i];
+        let start = i;
+        let kind = match b {
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0xa0 => {
+                i += 1;
+                continue;
+            }
+            b'\'' | b'"' => {
+                let (end, closed) = scan_string(s, i + 1, b);
+                i = if closed { end + 1 } else { s.len() };
+                Kind::Str { closed }
+            }
+            b'`' => {
+                let (end, closed) = scan_string(s, i + 1, b'`');
+                i = if closed { end + 1 } else { s.len() };
+                Kind::Word
+            }
+            b'0'..=b'9' => {
+                i += 1;
+                while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b'.') {
+                    i += 1;
+                }
+                Kind::Num
+            }
+            b'.' if s.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                i += 1;
+                while i < s.len() && s[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+                Kind::Num
+            }
+            b'@' => {
+                let system = s.get(i + 1) == Some(&b'@');
+                i += if system { 2 } else { 1 };
+                while i < s.len() && (is_word_byte(s[i]) || s[i] == b'.') {
+                    i += 1;
+                }
+                Kind::Var { system }
+            }
+            b'-' if s.get(i + 1) == Some(&b'-') => {
+                i = line_end(s, i);
+                Kind::Comment { block: false, versioned: false }
+            }
+            b'#' => {
+                i = line_end(s, i);
+                Kind::Comment { block: false, versioned: false }
+            }
+            b'/' if s.get(i + 1) == Some(&b'*') => {
+                if s.get(i + 2) == Some(&b'!') {
+                    // MySQL versioned comment: its body is code
+                    i += 3;
+                    while i < s.len() && s[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                    out.push(Tok { kind: Kind::Comment { block: true, versioned: true } });
+                    continue;
+                }
+                i = match memchr::memmem::find(&s[i + 2..], b"*/") {
+                    Some(p) => i + 2 + p + 2,
+                    None => s.len(),
+                };
+                Kind::Comment { block: true, versioned: false }
+            }
+            b'*' if s.get(i + 1) == Some(&b'/') => {
+                i += 2;
+                continue;
+            }
+            b'(' => {
+                i += 1;
+                Kind::LParen
+            }
+            b')' => {
+                i += 1;
+                Kind::RParen
+            }
+            b',' => {
+                i += 1;
+                Kind::Comma
+            }
+            b';' => {
+                i += 1;
+                Kind::Semi
+            }
+            b'=' | b'<' | b'>' | b'!' => {
+                i += 1;
+                while i < s.len() && matches!(s[i], b'=' | b'<' | b'>') && i - start < 3 {
+                    i += 1;
+                }
+                if &s[start..i] == b"!" { Kind::Logic } else { Kind::Cmp }
+            }
+            b'|' | b'&' => {
+                i += 1;
+                if s.get(i) == Some(&b) {
+                    i += 1;
+                    Kind::Logic
+                } else {
+                    Kind::Op
+                }
+            }
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'~' => {
+                i += 1;
+                Kind::Op
+            }
+            b':' if s.get(i + 1) == Some(&b':') || s.get(i + 1) == Some(&b'=') => {
+                i += 2;
+                Kind::Op
+            }
+            _ if is_word_byte(b) => {
+                while i < s.len() && (is_word_byte(s[i]) || (s[i] == b'.' && s.get(i + 1).is_some_and(|&c| is_word_byte(c)))) {
+                    i += 1;
+                }
+                let mut k = classify_word(&s[start..i]);
+                if matches!(k, Kind::Word | Kind::Kw(_) | Kind::Stmt(_)) && next_is_paren(s, i) {
+                    k = Kind::Func(func_risk(&s[start..i]));
+                }
+                k
+            }
+            _ => {
+                i += 1;
+                Kind::Other
+            }
+        };
+        out.push(Tok { kind });
+    }
+}
+
+fn line_end(s: &[u8], i: usize) -> usize {
+    match memchr::memchr(b'\n', &s[i..]) {
+        Some(p) => i + p,
+        None => s.len(),
+    }
+}
+
+fn next_is_paren(s: &[u8], mut i: usize) -> bool {
+    while i < s.len() {
+        match s[i] {
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            b'/' if s.get(i + 1) == Some(&b'*') => match memchr::memmem::find(&s[i + 2..], b"*/") {
+                Some(p) => i += 2 + p + 2,
+                None => return false,
+            },
+            b'(' => return true,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Returns (index of the closing quote or len, closed).
+fn scan_string(s: &[u8], mut i: usize, q: u8) -> (usize, bool) {
+    while i < s.len() {
+        if s[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if s[i] == q {
+            if s.get(i + 1) == Some(&q) {
+                i += 2;
+                continue;
+            }
+            return (i, true);
+        }
+        i += 1;
+    }
+    (s.len(), false)
+}
+
+fn is_operand(k: Kind) -> bool {
+    matches!(k, Kind::Str { .. } | Kind::Num | Kind::Var { .. } | Kind::Word | Kind::Kw(Kw::Null) | Kind::Func(_))
+}
+
+/// Scores one value in all three contexts and records the best into `hits`.
+pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
+    let mut toks = Vec::new();
+    let mut best = (0u32, "sqli");
+    let quotes: [Option<u8>; 3] = [None, Some(b'\''), Some(b'"')];
+    for q in quotes {
+        if let Some(qc) = q {
+            if memchr::memchr(qc, s).is_none() {
+                continue;
+            }
+        }
+        toks.clear();
+        tokenise(s, q, &mut toks);
+        let r = score(&toks, q.is_some());
+        if r.0 > best.0 {
+            best = r;
+        }
+    }
+    if best.0 > 0 {
+        hits.add(Class::Sqli, best.1, best.0);
+    }
+}
+
+/// Scores a token stream; `quoted`: the first token is the broken-out literal.
+pub(crate) fn score(all: &[Tok], quoted: bool) -> (u32, &'static str) {
+    let mut best = (0u32, "sqli");
+    let mut bump = |w: u32, id: &'static str| {
+        if w > best.0 {
+            best = (w, id);
+        }
+    };
+    // comments are dropped for shape matching, but remembered
+    let mut t: Vec<Kind> = Vec::with_capacity(all.len());
+    let mut comment_after: Vec<bool> = Vec::with_capacity(all.len());
+    let mut inline_comments = 0u32;
+    for (idx, tok) in all.iter().enumerate() {
+        match tok.kind {
+            Kind::Comment { block, versioned } => {
+                if versioned {
+                    bump(5, "sqli-comment");
+                }
+                if let Some(last) = comment_after.last_mut() {
+                    *last = true;
+                }
+                if block && idx + 1 < all.len() && !t.is_empty() {
+                    inline_comments += 1;
+                }
+            }
+            k => {
+                t.push(k);
+                comment_after.push(false);
+            }
+        }
+    }
+    let n = t.len();
+    let broke = quoted && matches!(t.first(), Some(Kind::Str { closed: true }));
+    let kw_idx = |i: usize| t.get(i).copied();
+    let mut sql_funcs = 0u32;
+    for i in 0..n {
+        match t[i] {
+            Kind::Union => {
+                let mut j = i + 1;
+                if matches!(kw_idx(j), Some(Kind::Kw(Kw::Other))) {
+                    j += 1;
+                }
+                if matches!(kw_idx(j), Some(Kind::Stmt(Stmt::Select) | Kind::LParen | Kind::Func(_))) {
+                    bump(8, "sqli-union");
+                }
+            }
+            Kind::Stmt(st) => {
+                let at_start = i == 0
+                    || matches!(t[i - 1], Kind::Semi | Kind::LParen | Kind::Union)
+                    || (broke && i == 1);
+                let stacked = i > 0 && t[i - 1] == Kind::Semi;
+                if st == Stmt::Select {
+                    if let Some(w) = select_shape(&t[i + 1..]) {
+                        bump(if at_start { w + 2 } else { w }, "sqli-select");
+                    }
+                }
+                if stacked && (broke || i == 1 || matches!(kw_idx(i - 2), Some(Kind::Num | Kind::Str { .. } | Kind::RParen))) {
+                    if matches!(kw_idx(i + 1), Some(k) if is_operand(k) || matches!(k, Kind::Kw(_) | Kind::Op | Kind::LParen)) {
+                        bump(7, "sqli-stacked");
+                    }
+                }
+            }
+            Kind::Logic => tautology(&t, i, broke, &mut bump),
+            Kind::Func(FuncRisk::Danger) => bump(7, "sqli-function"),
+            Kind::Func(FuncRisk::Sql) => sql_funcs += 1,
+            Kind::Var { system: true } => bump(5, "sqli-variable"),
+            Kind::Kw(Kw::Waitfor) if matches!(kw_idx(i + 1), Some(Kind::Kw(Kw::Other))) => bump(7, "sqli-function"),
+            Kind::Kw(Kw::Order | Kw::Group) if matches!(kw_idx(i + 1), Some(Kind::Kw(Kw::By))) => {
+                let nxt = kw_idx(i + 2);
+                let end_ish = matches!(kw_idx(i + 3), None | Some(Kind::Kw(_) | Kind::Comma | Kind::RParen | Kind::Semi));
+                if matches!(nxt, Some(Kind::Num)) && (end_ish || comment_after[i + 2]) {
+                    bump(if broke || i == 0 || comment_after[(i + 2).min(n - 1)] { 6 } else { 4 }, "sqli-orderby");
+                } else if broke && i == 1 {
+                    bump(6, "sqli-orderby");
+                }
+            }
+            Kind::Kw(Kw::Having | Kw::Procedure) if broke && i == 1 => bump(6, "sqli-break"),
+            Kind::Kw(Kw::Into) if matches!(kw_idx(i + 1), Some(Kind::Kw(Kw::Other))) => {
+                // into outfile / dumpfile
+                bump(6, "sqli-file");
+            }
+            _ => {}
+        }
+    }
+    if sql_funcs > 0 {
+        bump(2 + 2 * sql_funcs.min(2), "sqli-function");
+    }
+    if inline_comments > 0 && n > 1 {
+        bump(3 + inline_comments.min(2), "sqli-comment");
+    }
+    if broke {
+        break_shape(&t, &comment_after, &mut bump);
+    } else if n >= 1 && comment_after[n - 1] && quoted {
+        // value ended inside a literal followed by a comment (admin'-- style)
+    }
+    best
+}
+
+/// Weight for the tokens after SELECT if they look like a select list + FROM.
+fn select_shape(rest: &[Kind]) -> Option<u32> {
+    let mut words_run = 0;
+    let mut items = 0;
+    for (j, k) in rest.iter().enumerate().take(24) {
+        match k {
+            Kind::Kw(Kw::From) => {
+                let target = rest.get(j + 1);
+                return if items > 0 && matches!(target, Some(Kind::Word | Kind::LParen | Kind::Func(_))) {
+                    Some(5)
+                } else {
+                    None
+                };
+            }
+            Kind::Word => {
+                words_run += 1;
+                if words_run > 2 {
+                    return None;
+                }
+                items += 1;
+            }
+            Kind::Num | Kind::Str { .. } | Kind::Var { .. } | Kind::Func(_) | Kind::Kw(Kw::Null) => {
+                words_run = 0;
+                items += 1;
+                if j == 0 && matches!(k, Kind::Num | Kind::Var { .. } | Kind::Func(_) | Kind::Kw(Kw::Null))
+                    && matches!(rest.get(1), None | Some(Kind::Comma | Kind::Semi))
+                {
+                    return Some(4);
+                }
+            }
+            Kind::Op | Kind::Comma | Kind::Cmp | Kind::LParen | Kind::RParen | Kind::Kw(Kw::Other) => words_run = 0,
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn tautology(t: &[Kind], i: usize, broke: bool, bump: &mut impl FnMut(u32, &'static str)) {
+    let prev = if i > 0 { Some(t[i - 1]) } else { None };
+    // what precedes the logic operator: prose ("black and white") vs data ("1 and")
+    let strong_left = broke
+        || matches!(prev, Some(Kind::Num | Kind::Str { closed: true } | Kind::RParen))
+        || (prev.is_none());
+    let mut j = i + 1;
+    while matches!(t.get(j), Some(Kind::Logic | Kind::LParen | Kind::Op)) && j < i + 4 {
+        j += 1;
+    }
+    let a = t.get(j).copied();
+    let b = t.get(j + 1).copied();
+    let c = t.get(j + 2).copied();
+    match (a, b) {
+        (Some(Kind::Stmt(Stmt::Select)), _) => bump(7, "sqli-tautology"),
+        (Some(Kind::Func(FuncRisk::Danger)), _) => bump(7, "sqli-tautology"),
+        (Some(Kind::Func(FuncRisk::Sql)), _) if strong_left => bump(6, "sqli-tautology"),
+        (Some(x), Some(Kind::Cmp)) if is_operand(x) => {
+            let rhs_ok = matches!(c, Some(k) if is_operand(k) || matches!(k, Kind::LParen | Kind::Op | Kind::Kw(_)));
+            if !rhs_ok {
+                if strong_left && matches!(c, None) {
+                    bump(5, "sqli-tautology");
+                }
+                return;
+            }
+            let same_kind = matches!((x, c), (Kind::Num, Some(Kind::Num)) | (Kind::Str { .. }, Some(Kind::Str { .. })));
+            let w = match (strong_left, same_kind) {
+                (true, true) => 7,
+                (true, false) => 6,
+                (false, true) => 5,
+                (false, false) => {
+                    if matches!(x, Kind::Num | Kind::Str { .. }) { 4 } else { 2 }
+                }
+            };
+            bump(w, "sqli-tautology");
+        }
+        (Some(Kind::Num | Kind::Str { .. } | Kind::Kw(Kw::Null) | Kind::Var { .. }), None | Some(Kind::Semi | Kind::RParen | Kind::Logic))
+            if strong_left =>
+        {
+            bump(if broke { 6 } else { 5 }, "sqli-tautology")
+        }
+        _ => {}
+    }
+}
+
+fn break_shape(t: &[Kind], comment_after: &[bool], bump: &mut impl FnMut(u32, &'static str)) {
+    let mut j = 1;
+    while matches!(t.get(j), Some(Kind::RParen)) {
+        j += 1;
+    }
+    // value ended right after the broken literal with a comment: admin'--
+    if comment_after[j - 1] {
+        bump(if j == t.len() { 6 } else { 5 }, "sqli-comment");
+    }
+    match t.get(j) {
+        Some(Kind::Semi) => bump(6, "sqli-stacked"),
+        Some(Kind::Cmp) if matches!(t.get(j + 1), Some(k) if is_operand(*k)) => bump(5, "sqli-break"),
+        Some(Kind::Op) if matches!(t.get(j + 1), Some(Kind::Num | Kind::Str { .. } | Kind::Func(_))) && j + 2 >= t.len() => {
+            bump(4, "sqli-break")
+        }
+        Some(Kind::Logic) => bump(4, "sqli-break"),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> u32 {
+        let mut h = Hits::default();
+        scan(v.as_bytes(), &mut h);
+        h.score(Class::Sqli)
+    }
+
+    #[test]
+    fn sqli_classic_payloads_score_high() {
+        for p in [
+            "1' OR '1'='1",
+            "1 UNION SELECT username, password FROM users",
+            "admin'--",
+            "1; DROP TABLE users",
+            "1' AND SLEEP(5)#",
+            "' or 1=1 --",
+            "1) or (1=1",
+            "x' union/**/select 1,2,3-- -",
+        ] {
+            assert!(s(p) >= 5, "{p} scored {}", s(p));
+        }
+    }
+
+    #[test]
+    fn sqli_prose_scores_low() {
+        for p in [
+            "credit union select savings account",
+            "null and void meaning",
+            "black and white photography tips",
+            "O'Brien",
+            "I'd like to cancel at the end of this billing period",
+            "how to select the right running shoes from a catalogue",
+            "Rue de l'Église 5, 1000 Bruxelles",
+        ] {
+            assert!(s(p) < 5, "{p} scored {}", s(p));
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! Cross-site scripting: a small HTML tag tokeniser (tag name, attribute names and
+//! values, as a browser would split them, tolerating `/` separators and missing
+//! quotes) plus JavaScript sink / string-breakout shapes outside tags. Benign rich
+//! text (`<p>`, `<a href="https://…">`, `<table>`) scores nothing: only script-
+//! capable tags, event handlers, script URIs and sink calls do. Linear time.
+
+use crate::detect::{Field, Hits};
+use crate::verdict::Class;
+
+const SCRIPT_TAGS: &[&str] = &["script", "iframe", "frame", "frameset", "object", "embed", "applet", "base"];
+const ACTIVE_TAGS: &[&str] = &[
+    "svg", "math", "meta", "link", "style", "form", "isindex", "template", "xml", "import", "animate", "set",
+    "handler", "listener", "vmlframe", "xss", "video", "audio", "marquee", "body", "img", "image", "input",
+    "button", "details", "select", "textarea", "keygen", "source", "bgsound", "layer", "ilayer", "portal",
+    "noscript", "title", "plaintext", "xmp", "comment", "noembed", "animatetransform", "foreignobject",
+];
+const URI_ATTRS: &[&str] = &[
+    "href", "src", "action", "formaction", "data", "background", "lowsrc", "dynsrc", "xlink:href", "poster",
+    "code", "codebase", "values", "to", "from", "by", "content", "srcdoc", "url",
+];
+
+fn eq(a: &[u8], b: &str) -> bool {
+    a.eq_ignore_ascii_case(b.as_bytes())
+}
+
+fn in_list(a: &[u8], l: &[&str]) -> bool {
+    l.iter().any(|x| eq(a, x))
+}
+
+/// True when `v` (an attribute value or a bare value) starts with a script URI
+/// scheme, ignoring whitespace and control characters browsers skip.
+pub(crate) fn script_uri(v: &[u8]) -> bool {
+    let mut buf = [0u8; 16];
+    let mut n = 0;
+    for &b in v {
+        if b <= b' ' || b == 0x7f {
+            continue;
+        }
+        if n == buf.len() {
+            break;
+        }
+        buf[n] = b.to_ascii_lowercase();
+        n += 1;
+        if b == b':' {
+            break;
+        }
+    }
+    let s = &buf[..n];
+    s.starts_with(b"javascript:") || s.starts_with(b"vbscript:") || s.starts_with(b"livescript:") || s.starts_with(b"data:text/html") || (s.starts_with(b"data:") && contains_ci(v, b"base64") && contains_ci(v, b"text/html"))
+}
+
+fn contains_ci(h: &[u8], n: &[u8]) -> bool {
+    h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Scores `s` for XSS.
+pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
+    let mut best = (0u32, "xss");
+    let mut bump = |w: u32, id: &'static str| {
+        if w > best.0 {
+            best = (w, id);
+        }
+    };
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'<', &s[i..]) {
+        let at = i + p;
+        i = at + 1 + tag(s, at, &mut bump);
+    }
+    js_shapes(s, field, &mut bump);
+    if best.0 > 0 {
+        hits.add(Class::Xss, best.1, best.0);
+    }
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c | b'/')
+}
+
+/// Parses a tag starting at `s[at] == '<'`; returns bytes consumed after `<`.
+fn tag(s: &[u8], at: usize, bump: &mut impl FnMut(u32, &'static str)) -> usize {
+    let mut i = at + 1;
+    if s.get(i) == Some(&b'/') {
+        i += 1;
+    }
+    if s.get(i) == Some(&b'!') && s.get(i + 1) == Some(&b'[') {
+        bump(3, "xss-tag");
+    }
+    let name_start = i;
+    while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b':' || s[i] == b'-' || s[i] == b'_') {
+        i += 1;
+    }
+    let name = &s[name_start..i];
+    if name.is_empty() || !name[0].is_ascii_alphabetic() {
+        return 0;
+    }
+    let name = match name.iter().position(|&b| b == b':') {
+        Some(p) if p + 1 < name.len() => &name[p + 1..],
+        _ => name,
+    };
+    let script_tag = in_list(name, SCRIPT_TAGS);
+    if script_tag {
+        bump(7, "xss-script-tag");
+    }
+    let active = in_list(name, ACTIVE_TAGS);
+    if eq(name, "svg") || eq(name, "math") {
+        bump(4, "xss-tag");
+    }
+    // attributes until '>' or end; at most 64 of them
+    let mut attrs = 0;
+    while i < s.len() && attrs < 64 {
+        while i < s.len() && (is_space(s[i]) || s[i] == b'"' || s[i] == b'\'') {
+            i += 1;
+        }
+        if i >= s.len() || s[i] == b'>' || s[i] == b'<' {
+            break;
+        }
+        let an_start = i;
+        while i < s.len() && !is_space(s[i]) && !matches!(s[i], b'=' | b'>' | b'<') {
+            i += 1;
+        }
+        let an = &s[an_start..i];
+        let mut j = i;
+        while j < s.len() && matches!(s[j], b' ' | b'\t' | b'\n' | b'\r') {
+            j += 1;
+        }
+        let mut value: &[u8] = &[];
+        let has_eq = s.get(j) == Some(&b'=');
+        if has_eq {
+            j += 1;
+            while j < s.len() && matches!(s[j], b' ' | b'\t' | b'\n' | b'\r') {
+                j += 1;
+            }
+            match s.get(j) {
+                Some(&q @ (b'"' | b'\'' | b'`')) => {
+                    let end = memchr::memchr(q, &s[j + 1..]).map_or(s.len(), |p| j + 1 + p);
+                    value = &s[j + 1..end];
+                    j = (end + 1).min(s.len());
+                }
+                _ => {
+                    let st = j;
+                    while j < s.len() && !matches!(s[j], b' ' | b'\t' | b'\n' | b'\r' | b'>') {
+                        j += 1;
+                    }
+                    value = &s[st..j];
+                }
+            }
+            i = j;
+        }
+        attrs += 1;
+        if an.len() >= 5 && an[..2].eq_ignore_ascii_case(b"on") && an[2..].iter().all(u8::is_ascii_alphabetic) && has_eq {
+            bump(if active || script_tag { 8 } else { 7 }, "xss-event-handler");
+        } else if in_list(an, URI_ATTRS) && script_uri(value) {
+            bump(8, "xss-uri");
+        } else if eq(an, "style") && (contains_ci(value, b"expression(") || contains_ci(value, b"javascript:") || contains_ci(value, b"behavior:") || contains_ci(value, b"-moz-binding")) {
+            bump(6, "xss-style");
+        } else if (eq(an, "http-equiv") && eq(value, "refresh")) || eq(an, "srcdoc") {
+            bump(5, "xss-tag");
+        }
+    }
+    if eq(name, "style") || eq(name, "link") || eq(name, "meta") || eq(name, "form") || eq(name, "base") {
+        bump(3, "xss-tag");
+    }
+    i - at - 1
+}
+
+const SINKS: &[&str] = &[
+    "alert", "prompt", "confirm", "eval", "settimeout", "setinterval", "fromcharcode", "atob", "execscript",
+    "msgbox", "import", "fetch", "print",
+];
+const SINK_OBJECTS: &[&str] = &[
+    "document.cookie", "document.write", "document.domain", "document.location", "window.location",
+    "location.href", "innerhtml", "outerhtml", "window.open", "document.body", "localstorage",
+    "window.name", "top.location", "self.location", "parent.location", "location.hash",
+    "location.search", "document.url", "document.referrer",
+];
+
+/// JavaScript outside tags: sink calls `alert(1)`, `` alert`1` ``, string breakouts
+/// `";alert(1)//`, script URIs as the whole value, DOM sinks.
+fn js_shapes(s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'static str)) {
+    let trimmed: &[u8] = {
+        let st = s.iter().position(|b| !b.is_ascii_whitespace() && !matches!(b, b'"' | b'\'' | b'>')).unwrap_or(s.len());
+        &s[st..]
+    };
+    if script_uri(trimmed) {
+        bump(if field == Field::UrlHeader { 5 } else { 7 }, "xss-uri");
+    }
+    // sink identifiers followed by ( or `
+    let mut i = 0;
+    while i < s.len() {
+        if !s[i].is_ascii_alphabetic() || (i > 0 && (s[i - 1].is_ascii_alphanumeric() || s[i - 1] == b'_')) {
+            i += 1;
+            continue;
+        }
+        let st = i;
+        while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b'_' || s[i] == b'.') {
+            i += 1;
+        }
+        let word = &s[st..i];
+        let last = match word.iter().rposition(|&b| b == b'.') {
+            Some(p) => &word[p + 1..],
+            None => word,
+        };
+        let mut j = i;
+        while j < s.len() && matches!(s[j], b' ' | b'\t') {
+            j += 1;
+        }
+        let call = matches!(s.get(j), Some(b'(' | b'`'));
+        if call && in_list(last, SINKS) {
+            let before = &s[..st];
+            let breakout = before.iter().rev().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| b"\"';)}>-+*/|&=,".contains(b));
+            let arg_ok = s.get(j + 1).is_some_and(|&b| b != b')' || last.len() > 4) || s.get(j) == Some(&b'`');
+            let w = if breakout || st == 0 || word.len() > last.len() { 7 } else if arg_ok { 5 } else { 3 };
+            bump(w, "xss-js");
+        }
+        if SINK_OBJECTS.iter().any(|o| contains_ci(word, o.as_bytes())) {
+            let assign = s.get(j) == Some(&b'=') && s.get(j + 1) != Some(&b'=');
+            bump(if assign || call { 6 } else { 3 }, "xss-dom");
+        }
+        if eq(last, "constructor") && call {
+            bump(6, "xss-js");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> u32 {
+        let mut h = Hits::default();
+        scan(v.as_bytes(), Field::Value, &mut h);
+        h.score(Class::Xss)
+    }
+
+    #[test]
+    fn xss_payloads_score_high() {
+        for p in [
+            "<script>alert(1)</script>",
+            "\"><img src=x onerror=alert(1)>",
+            "<svg/onload=alert(1)>",
+            "<a href=\"jav&#x09;ascript:alert(1)\">x</a>",
+            "javascript:alert(document.cookie)",
+            "';alert(String.fromCharCode(88,83,83))//",
+            "<iframe src=//evil>",
+            "<body onload=alert`1`>",
+        ] {
+            assert!(s(p) >= 5, "{p} scored {}", s(p));
+        }
+    }
+
+    #[test]
+    fn xss_rich_text_scores_low() {
+        for p in [
+            "<p>Hello <strong>team</strong>, the release notes are below.</p><ul><li>Faster search</li></ul>",
+            "<p>See the <a href=\"https://docs.example.org/changelog\">changelog</a> for details.</p>",
+            "window.location vs document.location",
+            "onload time of a web page",
+            "List<String> names = new ArrayList<>();",
+        ] {
+            assert!(s(p) < 5, "{p} scored {}", s(p));
+        }
+    }
+}
