@@ -40,7 +40,9 @@ impl<'p> BodyScanner<'p> {
             }
         };
         if let Some(cl) = head.headers.get(http::header::CONTENT_LENGTH) {
-            let declared = std::str::from_utf8(cl.as_bytes()).ok().and_then(|s| s.trim().parse::<u64>().ok());
+            let declared = std::str::from_utf8(cl.as_bytes())
+                .ok()
+                .and_then(|s| s.trim().parse::<u64>().ok());
             if declared.is_some_and(|n| n > profile.body_limit()) {
                 return Err(deny("body-size", Class::BodySize, 413));
             }
@@ -49,7 +51,9 @@ impl<'p> BodyScanner<'p> {
         let mut boundary = Vec::new();
         let mut types = head.headers.get_all(http::header::CONTENT_TYPE).iter();
         match (types.next(), types.next()) {
-            (Some(_), Some(_)) => return Err(deny("content-type-ambiguous", Class::ContentType, 415)),
+            (Some(_), Some(_)) => {
+                return Err(deny("content-type-ambiguous", Class::ContentType, 415));
+            }
             (Some(ct), None) => match parse_media_type(ct.as_bytes()) {
                 Ok(m) => {
                     if !profile.allows_media_type(&m.essence()) {
@@ -58,8 +62,12 @@ impl<'p> BodyScanner<'p> {
                     kind = m.body_kind();
                     if kind == BodyKind::Multipart {
                         match m.param("boundary") {
-                            Some(b) if !b.is_empty() && b.len() <= 70 => boundary = b.as_bytes().to_vec(),
-                            _ => return Err(deny("content-type-malformed", Class::ContentType, 415)),
+                            Some(b) if !b.is_empty() && b.len() <= 70 => {
+                                boundary = b.as_bytes().to_vec()
+                            }
+                            _ => {
+                                return Err(deny("content-type-malformed", Class::ContentType, 415));
+                            }
                         }
                     }
                 }
@@ -93,23 +101,33 @@ impl<'p> BodyScanner<'p> {
             let take = chunk.len().min(PROLOG_BYTES - self.prolog.len());
             self.prolog.extend_from_slice(&chunk[..take]);
             let lower = self.prolog.to_ascii_lowercase();
-            if memchr::memmem::find(&lower, b"<!entity").is_some() && (memchr::memmem::find(&lower, b" system").is_some() || memchr::memmem::find(&lower, b" public").is_some()) {
+            if memchr::memmem::find(&lower, b"<!entity").is_some()
+                && (memchr::memmem::find(&lower, b" system").is_some()
+                    || memchr::memmem::find(&lower, b" public").is_some())
+            {
                 let mut hits = Hits::default();
                 hits.add(Class::Xxe, "xxe-external-entity", 9);
-                return self.profile.judge(&self.route, &hits, &|| Location::Body).map(|d| self.profile.verdict(d));
+                return self
+                    .profile
+                    .judge(&self.route, &hits, &|| Location::Body)
+                    .map(|d| self.profile.verdict(d));
             }
         }
         None
     }
 
     fn gate(&self, id: &'static str, class: Class, status: u16) -> Option<Verdict> {
-        self.profile.gate(&self.route, id, class, status).map(|d| self.profile.verdict(d))
+        self.profile
+            .gate(&self.route, id, class, status)
+            .map(|d| self.profile.verdict(d))
     }
 
     /// Judges the whole buffered body.
     pub fn finish(self, body: &[u8]) -> Verdict {
         if body.len() as u64 > self.profile.body_limit() {
-            return self.gate("body-size", Class::BodySize, 413).unwrap_or(Verdict::Allow);
+            return self
+                .gate("body-size", Class::BodySize, 413)
+                .unwrap_or(Verdict::Allow);
         }
         if !self.inspect || body.is_empty() {
             return Verdict::Allow;
@@ -118,7 +136,9 @@ impl<'p> BodyScanner<'p> {
     }
 
     fn judge(&self, hits: &Hits, loc: &dyn Fn() -> Location) -> Option<Verdict> {
-        self.profile.judge(&self.route, hits, loc).map(|d| self.profile.verdict(d))
+        self.profile
+            .judge(&self.route, hits, loc)
+            .map(|d| self.profile.verdict(d))
     }
 
     fn scan(&self, body: &[u8]) -> Option<Verdict> {
@@ -141,7 +161,8 @@ impl<'p> BodyScanner<'p> {
             BodyKind::Multipart => {
                 let mut found = None;
                 let r = for_each_multipart_field(body, &self.boundary, &mut |part| {
-                    let field = || Location::FormField(String::from_utf8_lossy(&part.name).into_owned());
+                    let field =
+                        || Location::FormField(String::from_utf8_lossy(&part.name).into_owned());
                     let mut check = |f: Field, v: &[u8]| {
                         if found.is_none() {
                             found = self.judge(&scan_value(rules, f, v), &field);
@@ -149,13 +170,18 @@ impl<'p> BodyScanner<'p> {
                     };
                     check(Field::Name, &part.name);
                     if let Some(fname) = &part.filename {
-                        check(Field::Value, fname);
+                        check(Field::FileName, fname);
                     }
                     for h in &part.headers {
                         check(Field::Header, h);
                     }
                     let binary = part.content_type.as_deref().is_some_and(|ct| {
-                        ct.starts_with(b"image/") || ct.starts_with(b"application/octet-stream") || ct.starts_with(b"video/") || ct.starts_with(b"audio/") || ct.starts_with(b"application/zip") || ct.starts_with(b"application/pdf")
+                        ct.starts_with(b"image/")
+                            || ct.starts_with(b"application/octet-stream")
+                            || ct.starts_with(b"video/")
+                            || ct.starts_with(b"audio/")
+                            || ct.starts_with(b"application/zip")
+                            || ct.starts_with(b"application/pdf")
                     });
                     if !binary {
                         check(Field::Value, part.body);
@@ -201,16 +227,25 @@ impl<'p> BodyScanner<'p> {
         let r = walk_json(&mut buf, &self.profile.json_limits(), &mut |item, path| {
             match item {
                 JsonItem::Key(k) => {
-                    found = self.judge(&scan_value(rules, Field::Name, k.as_bytes()), &|| Location::JsonKey);
+                    found = self.judge(&scan_value(rules, Field::Name, k.as_bytes()), &|| {
+                        Location::JsonKey
+                    });
                 }
                 JsonItem::Str(v) => {
                     let loc = || Location::JsonValue(path.to_owned());
                     found = self.judge(&scan_value(rules, Field::Value, v.as_bytes()), &loc);
-                    if found.is_none() && threshold > 0.0 && v.len() >= entropy::MIN_LEN && entropy::shannon(v.as_bytes()) > threshold {
-                        found = self.profile.gate(&self.route, "entropy-high", Class::Entropy, 400).map(|mut d| {
-                            d.location = loc();
-                            self.profile.verdict(d)
-                        });
+                    if found.is_none()
+                        && threshold > 0.0
+                        && v.len() >= entropy::MIN_LEN
+                        && entropy::shannon(v.as_bytes()) > threshold
+                    {
+                        found = self
+                            .profile
+                            .gate(&self.route, "entropy-high", Class::Entropy, 400)
+                            .map(|mut d| {
+                                d.location = loc();
+                                self.profile.verdict(d)
+                            });
                     }
                 }
             }
@@ -221,7 +256,9 @@ impl<'p> BodyScanner<'p> {
                 crate::json::JsonError::Depth(_) => "json-depth",
                 crate::json::JsonError::Elements(_) => "json-elements",
                 crate::json::JsonError::StringLength(_) => "json-string-length",
-                crate::json::JsonError::Unbalanced | crate::json::JsonError::Invalid(_) => "json-invalid",
+                crate::json::JsonError::Unbalanced | crate::json::JsonError::Invalid(_) => {
+                    "json-invalid"
+                }
             };
             return self.gate(id, Class::JsonLimits, 400);
         }

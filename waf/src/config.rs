@@ -46,7 +46,11 @@ pub struct JsonLimitsConfig {
 
 impl Default for JsonLimitsConfig {
     fn default() -> Self {
-        Self { max_depth: 32, max_string_bytes: ByteSize::kib(64), max_elements: 10_000 }
+        Self {
+            max_depth: 32,
+            max_string_bytes: ByteSize::kib(64),
+            max_elements: 10_000,
+        }
     }
 }
 

@@ -52,7 +52,10 @@ impl MediaType {
 
     /// The value of a parameter (name compared case-insensitively).
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.params
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub(crate) fn body_kind(&self) -> BodyKind {
@@ -90,7 +93,10 @@ fn skip_ows(s: &[u8], mut i: usize) -> usize {
 
 /// Parses a `Content-Type` value strictly.
 pub fn parse_media_type(value: &[u8]) -> Result<MediaType, MediaTypeError> {
-    if value.iter().any(|&b| !(b == b'\t' || (0x20..0x7f).contains(&b))) {
+    if value
+        .iter()
+        .any(|&b| !(b == b'\t' || (0x20..0x7f).contains(&b)))
+    {
         return Err(MediaTypeError::NotAscii);
     }
     let s = value;
@@ -141,7 +147,11 @@ pub fn parse_media_type(value: &[u8]) -> Result<MediaType, MediaTypeError> {
         params.push((name, val));
         i = skip_ows(s, next);
     }
-    Ok(MediaType { type_, subtype, params })
+    Ok(MediaType {
+        type_,
+        subtype,
+        params,
+    })
 }
 
 fn parse_quoted(s: &[u8], mut i: usize) -> Result<(String, usize), MediaTypeError> {
@@ -190,7 +200,10 @@ mod tests {
     #[test]
     fn content_type_rejects_duplicate_boundary() {
         let r = parse_media_type(b"multipart/form-data; boundary=a; boundary=b");
-        assert_eq!(r, Err(MediaTypeError::DuplicateParameter("boundary".into())));
+        assert_eq!(
+            r,
+            Err(MediaTypeError::DuplicateParameter("boundary".into()))
+        );
     }
 
     #[test]

@@ -45,12 +45,25 @@ impl Hits {
     }
 
     /// Classes at or above `threshold`, strongest first.
-    pub(crate) fn above(&self, threshold: u32) -> impl Iterator<Item = (Class, &'static str, u32)> + '_ {
+    pub(crate) fn above(
+        &self,
+        threshold: u32,
+    ) -> impl Iterator<Item = (Class, &'static str, u32)> + '_ {
         let mut v: Vec<(Class, &'static str, u32)> = Class::ALL
             .iter()
             .filter_map(|&c| {
                 let i = c.score_index()?;
-                (self.score[i] >= threshold).then(|| (c, if self.id[i].is_empty() { c.as_str() } else { self.id[i] }, self.score[i]))
+                (self.score[i] >= threshold).then(|| {
+                    (
+                        c,
+                        if self.id[i].is_empty() {
+                            c.as_str()
+                        } else {
+                            self.id[i]
+                        },
+                        self.score[i],
+                    )
+                })
             })
             .collect();
         v.sort_by(|a, b| b.2.cmp(&a.2));
@@ -75,6 +88,8 @@ pub(crate) enum Field {
     Header,
     /// An opaque text body.
     Body,
+    /// An uploaded file name (multipart `filename`, `X-File-Name`).
+    FileName,
 }
 
 /// Scans one value (already transport-decoded once) with every applicable
@@ -105,10 +120,67 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     let mut h = Hits::default();
     rules.scan(&n.canon, field, &mut h);
     xss::scan(&n.canon, field, &mut h);
+    sqli::scan(&n.canon, &mut h);
+    paths::scan(&n.canon, field, &mut h);
     best.merge_max(&h);
+    // `+` used as a space where a form decoder did not turn it into one
+    let plus = n.canon.iter().filter(|&&b| b == b'+').count();
+    if plus > 0 && plus >= n.canon.iter().filter(|&&b| b == b' ').count() {
+        let spaced: Vec<u8> = n
+            .canon
+            .iter()
+            .map(|&b| if b == b'+' { b' ' } else { b })
+            .collect();
+        let mut h = Hits::default();
+        sqli::scan(&spaced, &mut h);
+        cmdi::scan(&spaced, field, &mut h);
+        xss::scan(&spaced, field, &mut h);
+        best.merge_max(&h);
+    }
+    if field == Field::FileName {
+        file_name(&n.canon, &mut best);
+    }
     if n.layers >= 3 {
         best.add(Class::Protocol, "protocol-encoding", 3);
     }
     hits.merge_max(&best);
     hits
+}
+
+/// Server-side script extensions in an uploaded file name (`shell.php`, `a.php.`,
+/// `x. phtml`).
+fn file_name(canon: &[u8], hits: &mut Hits) {
+    let t: Vec<u8> = canon
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let t = {
+        let e = t.iter().rposition(|&b| b != b'.').map_or(0, |p| p + 1);
+        &t[..e]
+    };
+    let ext = t.rsplit(|&b| b == b'.').next().unwrap_or(b"");
+    const PHP: &[&[u8]] = &[
+        b"php", b"php3", b"php4", b"php5", b"php7", b"php8", b"phtml", b"phar", b"pht", b"phps",
+        b"pgif", b"inc",
+    ];
+    const OTHER: &[&[u8]] = &[
+        b"jsp",
+        b"jspx",
+        b"asp",
+        b"aspx",
+        b"ashx",
+        b"asmx",
+        b"cer",
+        b"shtml",
+        b"cgi",
+        b"pl",
+        b"htaccess",
+        b"config",
+    ];
+    if t.contains(&b'.') && PHP.contains(&ext) {
+        hits.add(Class::Php, "php-upload", 6);
+    } else if t.contains(&b'.') && OTHER.contains(&ext) {
+        hits.add(Class::Rfi, "rfi-script-upload", 5);
+    }
 }

@@ -17,10 +17,14 @@ pub(crate) fn shannon(s: &[u8]) -> f64 {
         counts[b as usize] += 1;
     }
     let n = s.len() as f64;
-    counts.iter().filter(|&&c| c > 0).map(|&c| {
-        let p = f64::from(c) / n;
-        -p * p.log2()
-    }).sum()
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
 }
 
 #[cfg(test)]
@@ -35,7 +39,12 @@ mod tests {
 
     #[test]
     fn entropy_of_base64_is_below_threshold() {
-        let b64: Vec<u8> = (0..4096u32).map(|i| b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[(i * 7 % 64) as usize]).collect();
+        let b64: Vec<u8> = (0..4096u32)
+            .map(|i| {
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                    [(i * 7 % 64) as usize]
+            })
+            .collect();
         assert!(shannon(&b64) <= 6.0 + 1e-9);
     }
 

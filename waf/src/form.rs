@@ -61,7 +61,11 @@ pub enum MultipartError {
 
 /// Calls `f` for every part. Tolerates LF-only line ends. Returns an error when the
 /// body is not multipart at all (what was parsed before the error was delivered).
-pub fn for_each_multipart_field(body: &[u8], boundary: &[u8], f: &mut dyn FnMut(&Part<'_>) -> bool) -> Result<(), MultipartError> {
+pub fn for_each_multipart_field(
+    body: &[u8],
+    boundary: &[u8],
+    f: &mut dyn FnMut(&Part<'_>) -> bool,
+) -> Result<(), MultipartError> {
     if boundary.is_empty() || boundary.len() > 70 {
         return Err(MultipartError::Boundary);
     }
@@ -69,7 +73,9 @@ pub fn for_each_multipart_field(body: &[u8], boundary: &[u8], f: &mut dyn FnMut(
     delim.extend_from_slice(b"--");
     delim.extend_from_slice(boundary);
     let finder = memchr::memmem::Finder::new(&delim);
-    let Some(first) = finder.find(body) else { return Err(MultipartError::NoDelimiter) };
+    let Some(first) = finder.find(body) else {
+        return Err(MultipartError::NoDelimiter);
+    };
     let mut pos = first + delim.len();
     let mut parts = 0;
     loop {
@@ -77,7 +83,9 @@ pub fn for_each_multipart_field(body: &[u8], boundary: &[u8], f: &mut dyn FnMut(
             return Ok(());
         }
         // skip to end of the delimiter line
-        let Some(nl) = memchr::memchr(b'\n', &body[pos..]) else { return Ok(()) };
+        let Some(nl) = memchr::memchr(b'\n', &body[pos..]) else {
+            return Ok(());
+        };
         let hstart = pos + nl + 1;
         let rest = &body[hstart..];
         let (hend, bstart) = match memchr::memmem::find(rest, b"\r\n\r\n") {
@@ -96,14 +104,19 @@ pub fn for_each_multipart_field(body: &[u8], boundary: &[u8], f: &mut dyn FnMut(
         } else if data.ends_with(b"\n") {
             data = &data[..data.len() - 1];
         }
-        let mut part = Part { body: data, ..Part::default() };
+        let mut part = Part {
+            body: data,
+            ..Part::default()
+        };
         for line in head.split(|&b| b == b'\n') {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if line.is_empty() {
                 continue;
             }
             part.headers.push(line);
-            let Some(colon) = memchr::memchr(b':', line) else { continue };
+            let Some(colon) = memchr::memchr(b':', line) else {
+                continue;
+            };
             let hname = &line[..colon];
             let hval = &line[colon + 1..];
             if hname.eq_ignore_ascii_case(b"content-disposition") {
@@ -130,12 +143,16 @@ pub fn for_each_multipart_field(body: &[u8], boundary: &[u8], f: &mut dyn FnMut(
 fn disposition_param(v: &[u8], key: &[u8]) -> Option<Vec<u8>> {
     for item in v.split(|&b| b == b';') {
         let item = crate::head::trim(item);
-        let Some(eq) = memchr::memchr(b'=', item) else { continue };
+        let Some(eq) = memchr::memchr(b'=', item) else {
+            continue;
+        };
         if !crate::head::trim(&item[..eq]).eq_ignore_ascii_case(key) {
             continue;
         }
         let val = crate::head::trim(&item[eq + 1..]);
-        let val = val.strip_prefix(b"\"").map_or(val, |x| x.strip_suffix(b"\"").unwrap_or(x));
+        let val = val
+            .strip_prefix(b"\"")
+            .map_or(val, |x| x.strip_suffix(b"\"").unwrap_or(x));
         return Some(val.to_vec());
     }
     None
@@ -152,7 +169,14 @@ mod tests {
             got.push((n.to_vec(), v.to_vec()));
             true
         });
-        assert_eq!(got, vec![(b"a".to_vec(), b"1 2".to_vec()), (b"b".to_vec(), b"'x'".to_vec()), (vec![], b"flag".to_vec())]);
+        assert_eq!(
+            got,
+            vec![
+                (b"a".to_vec(), b"1 2".to_vec()),
+                (b"b".to_vec(), b"'x'".to_vec()),
+                (vec![], b"flag".to_vec())
+            ]
+        );
     }
 
     #[test]
@@ -171,6 +195,9 @@ mod tests {
 
     #[test]
     fn form_multipart_without_delimiter_is_error() {
-        assert_eq!(for_each_multipart_field(b"junk", b"XX", &mut |_| true), Err(MultipartError::NoDelimiter));
+        assert_eq!(
+            for_each_multipart_field(b"junk", b"XX", &mut |_| true),
+            Err(MultipartError::NoDelimiter)
+        );
     }
 }

@@ -30,14 +30,51 @@ pub struct RequestHead<'a> {
 /// framing, credentials) and carry no application data worth scanning; scanning
 /// them mostly produces false positives (`Accept: */*;q=0.8`).
 const SKIP_HEADERS: &[&str] = &[
-    "accept", "accept-encoding", "accept-language", "accept-charset", "accept-datetime", "content-length",
-    "content-type", "connection", "keep-alive", "cache-control", "pragma", "upgrade-insecure-requests",
-    "if-none-match", "if-match", "if-modified-since", "if-unmodified-since", "if-range", "dnt", "te",
-    "authorization", "proxy-authorization", "proxy-connection", "priority", "host", "range", "etag",
-    "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "sec-fetch-dest", "sec-fetch-mode",
-    "sec-fetch-site", "sec-fetch-user", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions",
-    "upgrade", "content-encoding", "x-request-id", "traceparent", "tracestate", "x-csrf-token",
-    "x-xsrf-token", "access-control-request-method", "access-control-request-headers",
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "accept-charset",
+    "accept-datetime",
+    "content-length",
+    "content-type",
+    "connection",
+    "keep-alive",
+    "cache-control",
+    "pragma",
+    "upgrade-insecure-requests",
+    "if-none-match",
+    "if-match",
+    "if-modified-since",
+    "if-unmodified-since",
+    "if-range",
+    "dnt",
+    "te",
+    "authorization",
+    "proxy-authorization",
+    "proxy-connection",
+    "priority",
+    "host",
+    "range",
+    "etag",
+    "sec-ch-ua",
+    "sec-ch-ua-mobile",
+    "sec-ch-ua-platform",
+    "sec-fetch-dest",
+    "sec-fetch-mode",
+    "sec-fetch-site",
+    "sec-fetch-user",
+    "sec-websocket-key",
+    "sec-websocket-version",
+    "sec-websocket-extensions",
+    "upgrade",
+    "content-encoding",
+    "x-request-id",
+    "traceparent",
+    "tracestate",
+    "x-csrf-token",
+    "x-xsrf-token",
+    "access-control-request-method",
+    "access-control-request-headers",
 ];
 
 /// Inspects path, query, headers and cookies.
@@ -52,7 +89,9 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
     let ins = profile.inspect();
     let rules = profile.rules();
     let route = head.route;
-    let judge = |hits: &Hits, loc: &dyn Fn() -> Location| profile.judge(route, hits, loc).map(|d| profile.verdict(d));
+    let judge = |hits: &Hits, loc: &dyn Fn() -> Location| {
+        profile.judge(route, hits, loc).map(|d| profile.verdict(d))
+    };
     if ins.path {
         let mut once = Vec::with_capacity(head.path.len());
         url_decode(head.path.as_bytes(), false, &mut once);
@@ -71,7 +110,9 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
                     return false;
                 }
                 let h = scan_value(rules, Field::Value, value);
-                if let Some(v) = judge(&h, &|| Location::QueryValue(String::from_utf8_lossy(name).into_owned())) {
+                if let Some(v) = judge(&h, &|| {
+                    Location::QueryValue(String::from_utf8_lossy(name).into_owned())
+                }) {
                     found = Some(v);
                     return false;
                 }
@@ -94,6 +135,7 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
             let field = match n {
                 "referer" | "origin" => Field::UrlHeader,
                 "user-agent" => Field::UserAgent,
+                "x-file-name" | "x-filename" | "x_filename" | "x-file" => Field::FileName,
                 _ => Field::Header,
             };
             let hits = scan_value(rules, field, value.as_bytes());
@@ -147,14 +189,26 @@ fn framing(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
             hits.add(Class::Protocol, "protocol-smuggling", 7);
         }
     }
-    if head.headers.contains_key(http::header::TRANSFER_ENCODING) && head.headers.contains_key(http::header::CONTENT_LENGTH) {
+    if head.headers.contains_key(http::header::TRANSFER_ENCODING)
+        && head.headers.contains_key(http::header::CONTENT_LENGTH)
+    {
         hits.add(Class::Protocol, "protocol-smuggling", 7);
     }
-    profile.judge(head.route, &hits, &|| Location::Header("transfer-encoding".into())).map(|d| profile.verdict(d))
+    profile
+        .judge(head.route, &hits, &|| {
+            Location::Header("transfer-encoding".into())
+        })
+        .map(|d| profile.verdict(d))
 }
 
 pub(crate) fn trim(s: &[u8]) -> &[u8] {
-    let st = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
-    let en = s.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(st, |p| p + 1);
+    let st = s
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(s.len());
+    let en = s
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(st, |p| p + 1);
     &s[st..en.max(st)]
 }

@@ -108,7 +108,11 @@ pub enum JsonItem<'a> {
 /// Parses `buf` in place with simd-json (after `prescan_json`) and calls
 /// `f(item, path)` for keys and string values; `f` returns false to stop.
 /// Recursion depth is bounded by the pre-scan's `max_depth`.
-pub fn walk_json(buf: &mut [u8], l: &JsonLimits, f: &mut dyn FnMut(JsonItem<'_>, &str) -> bool) -> Result<(), JsonError> {
+pub fn walk_json(
+    buf: &mut [u8],
+    l: &JsonLimits,
+    f: &mut dyn FnMut(JsonItem<'_>, &str) -> bool,
+) -> Result<(), JsonError> {
     prescan_json(buf, l)?;
     let tape = simd_json::to_tape(buf).map_err(|e| JsonError::Invalid(e.to_string()))?;
     let mut path = String::new();
@@ -117,7 +121,12 @@ pub fn walk_json(buf: &mut [u8], l: &JsonLimits, f: &mut dyn FnMut(JsonItem<'_>,
 }
 
 /// Walks the value at `i`; returns the index after it, or `None` when stopped.
-fn walk_node(nodes: &[Node<'_>], i: usize, path: &mut String, f: &mut dyn FnMut(JsonItem<'_>, &str) -> bool) -> Option<usize> {
+fn walk_node(
+    nodes: &[Node<'_>],
+    i: usize,
+    path: &mut String,
+    f: &mut dyn FnMut(JsonItem<'_>, &str) -> bool,
+) -> Option<usize> {
     match nodes.get(i)? {
         Node::String(s) => f(JsonItem::Str(s), path).then_some(i + 1),
         Node::Static(StaticNode::Null) | Node::Static(_) => Some(i + 1),
@@ -136,7 +145,9 @@ fn walk_node(nodes: &[Node<'_>], i: usize, path: &mut String, f: &mut dyn FnMut(
         Node::Object { len, .. } => {
             let mut j = i + 1;
             for _ in 0..*len {
-                let Some(Node::String(key)) = nodes.get(j) else { return Some(nodes.len()) };
+                let Some(Node::String(key)) = nodes.get(j) else {
+                    return Some(nodes.len());
+                };
                 if !f(JsonItem::Key(key), path) {
                     return None;
                 }
@@ -169,7 +180,11 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
 mod tests {
     use super::*;
 
-    const L: JsonLimits = JsonLimits { max_depth: 4, max_string_bytes: 16, max_elements: 10 };
+    const L: JsonLimits = JsonLimits {
+        max_depth: 4,
+        max_string_bytes: 16,
+        max_elements: 10,
+    };
 
     fn walk(s: &str) -> Result<Vec<(String, String)>, JsonError> {
         let mut buf = s.as_bytes().to_vec();
@@ -199,12 +214,18 @@ mod tests {
 
     #[test]
     fn json_prescan_enforces_string_length() {
-        assert_eq!(prescan_json(b"[\"aaaaaaaaaaaaaaaaaaaaaaaa\"]", &L), Err(JsonError::StringLength(16)));
+        assert_eq!(
+            prescan_json(b"[\"aaaaaaaaaaaaaaaaaaaaaaaa\"]", &L),
+            Err(JsonError::StringLength(16))
+        );
     }
 
     #[test]
     fn json_prescan_enforces_elements() {
-        assert!(matches!(prescan_json(b"[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]", &L), Err(JsonError::Elements(_))));
+        assert!(matches!(
+            prescan_json(b"[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]", &L),
+            Err(JsonError::Elements(_))
+        ));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! tokenisers want them). `canon`: `decoded` further canonicalised — SQL block
 //! comments to a space (MySQL `/*! */` keeps its body), whitespace runs folded (a run
 //! containing a newline folds to `\n`, shells care), ASCII lowercase, fullwidth and
-//! circled letters mapped to ASCII — repeated together with decoding until stable.
+//! circled letters, typographic quotes and ideographic full stops mapped to ASCII, `\\` to `/` — repeated together with decoding until stable.
 //! Every pass is linear and never grows its input, so the total work is bounded by
 //! `(MAX_DECODE_PASSES + MAX_CANON_PASSES) * len`. No detection here.
 
@@ -108,7 +108,10 @@ pub(crate) fn url_decode(src: &[u8], plus: bool, out: &mut Vec<u8>) {
     while i < src.len() {
         let b = src[i];
         if b == b'%' && i + 2 < src.len() {
-            if let (Some(h), Some(l)) = (src.get(i + 1).and_then(|&c| hexval(c)), src.get(i + 2).and_then(|&c| hexval(c))) {
+            if let (Some(h), Some(l)) = (
+                src.get(i + 1).and_then(|&c| hexval(c)),
+                src.get(i + 2).and_then(|&c| hexval(c)),
+            ) {
                 out.push(h << 4 | l);
                 i += 3;
                 continue;
@@ -229,7 +232,9 @@ fn decode_overlong(s: &[u8], out: &mut Vec<u8>) -> usize {
             3
         }
         0xF0 if cont(1) && cont(2) && cont(3) && s[1] < 0x90 => {
-            let v = (u32::from(s[1] & 0x3F) << 12) | (u32::from(s[2] & 0x3F) << 6) | u32::from(s[3] & 0x3F);
+            let v = (u32::from(s[1] & 0x3F) << 12)
+                | (u32::from(s[2] & 0x3F) << 6)
+                | u32::from(s[3] & 0x3F);
             if v != 0 {
                 push_char(out, v);
             }
@@ -294,7 +299,9 @@ fn decode_entity(s: &[u8], out: &mut Vec<u8>) -> usize {
             let mut v: u32 = 0;
             let mut n = 0;
             while n < 8 && 2 + n < s.len() && s[2 + n].is_ascii_digit() {
-                v = v.saturating_mul(10).saturating_add(u32::from(s[2 + n] - b'0'));
+                v = v
+                    .saturating_mul(10)
+                    .saturating_add(u32::from(s[2 + n] - b'0'));
                 n += 1;
             }
             (v, n, 2)
@@ -335,7 +342,9 @@ fn fold_confusable(s: &[u8], out: &mut Vec<u8>) -> Option<usize> {
         return None;
     }
     let cp = match (s[0], s[1], s[2]) {
-        (0xE2, b1, b2) | (0xEF, b1, b2) if b1 & 0xC0 == 0x80 && b2 & 0xC0 == 0x80 => {
+        (0xE2, b1, b2) | (0xE3, b1, b2) | (0xEF, b1, b2)
+            if b1 & 0xC0 == 0x80 && b2 & 0xC0 == 0x80 =>
+        {
             (u32::from(s[0] & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F)
         }
         _ => return None,
@@ -346,6 +355,9 @@ fn fold_confusable(s: &[u8], out: &mut Vec<u8>) -> Option<usize> {
         0x2460..=0x2468 => b'1' + (cp - 0x2460) as u8,
         0x24EA => b'0',
         0xFF01..=0xFF5E => (cp - 0xFF01 + 0x21) as u8,
+        0x2018 | 0x2019 | 0x2032 => b'\'',
+        0x201C | 0x201D | 0x2033 => b'"',
+        0x3002 | 0xFF61 => b'.',
         _ => return None,
     };
     out.push(ascii.to_ascii_lowercase());
@@ -382,7 +394,11 @@ fn canon_pass(s: &[u8], out: &mut Vec<u8>) {
                     flush_ws(out, &mut pending_ws);
                     // versioned comment: MySQL executes the body
                     for &c in rest {
-                        out.push(if c == b'/' || c == b'*' { b' ' } else { c.to_ascii_lowercase() });
+                        out.push(if c == b'/' || c == b'*' {
+                            b' '
+                        } else {
+                            c.to_ascii_lowercase()
+                        });
                     }
                     pending_ws = Some(b' ');
                 }
@@ -397,7 +413,10 @@ fn canon_pass(s: &[u8], out: &mut Vec<u8>) {
                 continue;
             }
         }
-        if b != 0 {
+        if b == b'\\' {
+            // one path separator for matching (`..\windows\win.ini`)
+            out.push(b'/');
+        } else if b != 0 {
             out.push(b.to_ascii_lowercase());
         }
         i += 1;

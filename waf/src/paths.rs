@@ -27,7 +27,10 @@ fn hexword_fold(s: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {
-        if s[i] == b'0' && s.get(i + 1).is_some_and(|&c| c == b'x' || c == b'X') && i + 3 < s.len() + 1 {
+        if s[i] == b'0'
+            && s.get(i + 1).is_some_and(|&c| c == b'x' || c == b'X')
+            && i + 3 < s.len() + 1
+        {
             let pair = s.get(i + 2..i + 4).map(|p| p.to_ascii_lowercase());
             let m = match pair.as_deref() {
                 Some(b"2e") => Some(b'.'),
@@ -48,7 +51,10 @@ fn hexword_fold(s: &[u8]) -> Vec<u8> {
 }
 
 fn traversal(s: &[u8], field: Field, hits: &mut Hits) {
-    if memchr::memmem::find(s, b"..").is_none() && memchr::memmem::find(s, b"0x2e").is_none() && memchr::memmem::find(s, b"0x2E").is_none() {
+    if memchr::memmem::find(s, b"..").is_none()
+        && memchr::memmem::find(s, b"0x2e").is_none()
+        && memchr::memmem::find(s, b"0x2E").is_none()
+    {
         return;
     }
     let f = hexword_fold(s);
@@ -62,16 +68,29 @@ fn traversal(s: &[u8], field: Field, hits: &mut Hits) {
         }
         // a step ends at a separator, `;` (tomcat), a null, or the end
         let sep_follows = j >= f.len() || matches!(f[j], b'/' | b'\\' | b';' | 0);
-        let sep_before = at == 0 || matches!(f[at - 1], b'/' | b'\\' | b'=' | b' ' | b'.' | b'"' | b'\'' | 0);
+        let sep_before = at == 0
+            || matches!(
+                f[at - 1],
+                b'/' | b'\\' | b'=' | b' ' | b'.' | b'"' | b'\'' | 0
+            );
         if sep_follows && sep_before {
             steps += 1;
         }
         i = j;
     }
+    let into_hidden = memchr::memmem::rfind(&f, b"../")
+        .or_else(|| memchr::memmem::rfind(&f, b"..\\"))
+        .is_some_and(|p| {
+            f.get(p + 3) == Some(&b'.') && f.get(p + 4).is_some_and(u8::is_ascii_alphabetic)
+        });
     let w = match steps {
         0 => 0,
         1 => {
-            if field == Field::Path { 5 } else { 4 }
+            if field == Field::Path || field == Field::FileName || into_hidden {
+                6
+            } else {
+                4
+            }
         }
         2 => 6,
         _ => 8,
@@ -84,7 +103,11 @@ fn traversal(s: &[u8], field: Field, hits: &mut Hits) {
 /// A path segment naming a hidden file or directory (`/.git/config`, `/.env`).
 fn dotfile(s: &[u8], hits: &mut Hits) {
     for seg in s.split(|&b| b == b'/' || b == b'\\') {
-        if seg.len() >= 2 && seg[0] == b'.' && seg[1] != b'.' && !seg.eq_ignore_ascii_case(b".well-known") {
+        if seg.len() >= 2
+            && seg[0] == b'.'
+            && seg[1] != b'.'
+            && !seg.eq_ignore_ascii_case(b".well-known")
+        {
             hits.add(Class::Lfi, "lfi-hidden-file", 6);
             return;
         }
@@ -92,19 +115,54 @@ fn dotfile(s: &[u8], hits: &mut Hits) {
 }
 
 const INTERNAL_NAMES: &[&str] = &[
-    "localhost", "localhost4", "localhost6", "localhost.localdomain", "ip6-localhost", "ip6-loopback",
-    "metadata", "metadata.google.internal", "instance-data", "kubernetes", "kubernetes.default",
-    "host.docker.internal", "gateway.docker.internal", "localtest.me", "metadata.azure.com",
+    "localhost",
+    "localhost4",
+    "localhost6",
+    "localhost.localdomain",
+    "ip6-localhost",
+    "ip6-loopback",
+    "metadata",
+    "metadata.google.internal",
+    "instance-data",
+    "kubernetes",
+    "kubernetes.default",
+    "host.docker.internal",
+    "gateway.docker.internal",
+    "localtest.me",
+    "metadata.azure.com",
+    "lvh.me",
 ];
 const INTERNAL_SUFFIXES: &[&str] = &[
-    ".internal", ".localhost", ".local", ".svc", ".cluster.local", ".nip.io", ".xip.io", ".sslip.io",
-    ".localtest.me", ".burpcollaborator.net", ".oastify.com", ".interact.sh",
+    ".internal",
+    ".localhost",
+    ".svc",
+    ".cluster.local",
+    ".nip.io",
+    ".xip.io",
+    ".sslip.io",
+    ".localtest.me",
+    ".lvh.me",
+    ".burpcollaborator.net",
+    ".oastify.com",
+    ".interact.sh",
 ];
 const SSRF_SCHEMES: &[&str] = &[
-    "gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc", "sftp", "ssh2", "expect", "rmi", "iiop",
-    "mailto", "telnet", "imap", "pop3", "smtp", "irc", "redis", "mysql", "postgres",
+    "gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc", "sftp", "ssh2", "expect", "rmi",
+    "iiop", "mailto", "telnet", "imap", "pop3", "smtp", "irc", "redis", "mysql", "postgres",
 ];
-const RFI_SCHEMES: &[&str] = &["http", "https", "ftp", "ftps", "file", "smb", "webdav", "ogg", "rar", "zlib", "compress.zlib"];
+const RFI_SCHEMES: &[&str] = &[
+    "http",
+    "https",
+    "ftp",
+    "ftps",
+    "file",
+    "smb",
+    "webdav",
+    "ogg",
+    "rar",
+    "zlib",
+    "compress.zlib",
+];
 
 /// Parses an IPv4 host the way `inet_aton` does (1-4 parts, hex/octal/decimal).
 pub(crate) fn parse_loose_ipv4(h: &str) -> Option<Ipv4Addr> {
@@ -140,7 +198,11 @@ pub(crate) fn parse_loose_ipv4(h: &str) -> Option<Ipv4Addr> {
 }
 
 fn v4_internal(ip: Ipv4Addr) -> bool {
-    ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified() || ip.octets()[0] == 0
+    ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.octets()[0] == 0
         || ip.octets()[..2] == [100, 100]
         || (ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1]))
 }
@@ -150,7 +212,10 @@ fn v6_internal(ip: Ipv6Addr) -> bool {
         return v4_internal(v4);
     }
     let seg = ip.segments();
-    ip.is_loopback() || ip.is_unspecified() || (seg[0] & 0xfe00) == 0xfc00 || (seg[0] & 0xffc0) == 0xfe80
+    ip.is_loopback()
+        || ip.is_unspecified()
+        || (seg[0] & 0xfe00) == 0xfc00
+        || (seg[0] & 0xffc0) == 0xfe80
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -171,7 +236,11 @@ pub(crate) fn classify_host(host: &str) -> HostKind {
         };
     }
     if let Some(ip) = parse_loose_ipv4(&h) {
-        return if v4_internal(ip) { HostKind::Internal } else { HostKind::Ip };
+        return if v4_internal(ip) {
+            HostKind::Internal
+        } else {
+            HostKind::Ip
+        };
     }
     if INTERNAL_NAMES.contains(&h.as_str()) || INTERNAL_SUFFIXES.iter().any(|s| h.ends_with(s)) {
         return HostKind::Internal;
@@ -185,10 +254,20 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
     let b = lower.as_bytes();
     // scheme-less internal host at the start of a value: "localhost/", "169.254.169.254/latest"
     if matches!(field, Field::Value | Field::Name) {
-        let first = lower.trim_start().split(['/', '?', '#', ' ', '\\']).next().unwrap_or("");
+        let first = lower
+            .trim_start()
+            .split(['/', '?', '#', ' ', '\\'])
+            .next()
+            .unwrap_or("");
         let host = first.rsplit('@').next().unwrap_or(first);
         let host_np = strip_port(host);
-        if !host_np.is_empty() && (host_np.contains('.') || host_np.starts_with('[') || INTERNAL_NAMES.contains(&host_np)) && classify_host(host_np) == HostKind::Internal && lower.trim_start().len() > host_np.len() {
+        if !host_np.is_empty()
+            && (host_np.contains('.')
+                || host_np.starts_with('[')
+                || INTERNAL_NAMES.contains(&host_np))
+            && classify_host(host_np) == HostKind::Internal
+            && lower.trim_start()[host.len()..].starts_with(['/', ':'])
+        {
             hits.add(Class::Ssrf, "ssrf-internal-host", 5);
         }
     }
@@ -202,7 +281,12 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
             break;
         }
         let mut st = colon;
-        while st > 0 && (b[st - 1].is_ascii_alphanumeric() || b[st - 1] == b'+' || b[st - 1] == b'.' || b[st - 1] == b'-') {
+        while st > 0
+            && (b[st - 1].is_ascii_alphanumeric()
+                || b[st - 1] == b'+'
+                || b[st - 1] == b'.'
+                || b[st - 1] == b'-')
+        {
             st -= 1;
         }
         let scheme = &lower[st..colon];
@@ -210,10 +294,24 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
             continue;
         }
         let rest = &lower[colon + 1..];
-        let slashes = rest.bytes().take_while(|&c| c == b'/' || c == b'\\').count();
-        let at_start = lower[..st].trim_start().is_empty() || lower[..st].ends_with(['=', '"', '\'', '>', '(', ' ', '\n', '[']);
-        if SSRF_SCHEMES.contains(&scheme) && (slashes >= 2 || (at_start && scheme != "mailto" && !rest.is_empty())) {
-            hits.add(Class::Ssrf, "ssrf-scheme", if scheme == "mailto" { 2 } else { 6 });
+        let slashes = rest
+            .bytes()
+            .take_while(|&c| c == b'/' || c == b'\\')
+            .count();
+        let at_start = lower[..st].trim_start().is_empty()
+            || lower[..st].ends_with(['=', '"', '\'', '>', '(', ' ', '\n', '[']);
+        if SSRF_SCHEMES.contains(&scheme)
+            && (slashes >= 2 || (at_start && scheme != "mailto" && !rest.is_empty()))
+        {
+            hits.add(
+                Class::Ssrf,
+                "ssrf-scheme",
+                if scheme == "mailto" { 2 } else { 6 },
+            );
+            continue;
+        }
+        if scheme == "data" && at_start && !rest.starts_with("image/") {
+            hits.add(Class::Php, "php-wrapper", 5);
             continue;
         }
         if !RFI_SCHEMES.contains(&scheme) {
@@ -234,7 +332,9 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
             continue;
         }
         let after = &rest[slashes..];
-        let auth_end = after.find(['/', '?', '#', '\\', ' ', '"', '\'', '<', '>']).unwrap_or(after.len());
+        let auth_end = after
+            .find(['/', '?', '#', '\\', ' ', '"', '\'', '<', '>'])
+            .unwrap_or(after.len());
         let authority = &after[..auth_end];
         let tail = &after[auth_end..];
         let userinfo = authority.contains('@');
@@ -248,9 +348,19 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
             hits.add(Class::Rfi, "rfi-userinfo", 4);
         }
         let t = tail.trim_end();
-        if t.ends_with('?') || t.ends_with("%00") || t.ends_with('\0') || (t.contains('?') && t.ends_with('#')) {
+        if t.ends_with('?')
+            || t.ends_with("%00")
+            || t.ends_with('\0')
+            || (t.contains('?') && t.ends_with('#'))
+        {
             hits.add(Class::Rfi, "rfi-trailing", 6);
-        } else if [".php", ".txt", ".jsp", ".asp", ".aspx", ".pl", ".cgi", ".sh", ".py", ".gif?", ".jpg?"].iter().any(|x| t.ends_with(x)) && at_start {
+        } else if [
+            ".php", ".txt", ".jsp", ".asp", ".aspx", ".pl", ".cgi", ".sh", ".py", ".gif?", ".jpg?",
+        ]
+        .iter()
+        .any(|x| t.ends_with(x))
+            && at_start
+        {
             hits.add(Class::Rfi, "rfi-script-url", 3);
         }
         if field == Field::Path {
@@ -279,26 +389,47 @@ mod tests {
     fn scores(v: &str, f: Field) -> (u32, u32, u32) {
         let mut h = Hits::default();
         scan(v.as_bytes(), f, &mut h);
-        (h.score(Class::Lfi), h.score(Class::Rfi), h.score(Class::Ssrf))
+        (
+            h.score(Class::Lfi),
+            h.score(Class::Rfi),
+            h.score(Class::Ssrf),
+        )
     }
 
     #[test]
     fn paths_traversal_variants_detected() {
-        for p in ["../../etc/passwd", "..\\..\\windows\\win.ini", "0x2e0x2e/0x2e0x2e/etc", "....//....//etc/passwd", "..;/..;/admin"] {
+        for p in [
+            "../../etc/passwd",
+            "..\\..\\windows\\win.ini",
+            "0x2e0x2e/0x2e0x2e/etc",
+            "....//....//etc/passwd",
+            "..;/..;/admin",
+        ] {
             assert!(scores(p, Field::Value).0 >= 5, "{p}");
         }
     }
 
     #[test]
     fn paths_ssrf_hosts_detected() {
-        for p in ["http://169.254.169.254/latest/meta-data/", "http://2852039166/", "http://[::ffff:a9fe:a9fe]/", "gopher://127.0.0.1:6379/_", "http://0x7f.1/", "http://metadata.google.internal/"] {
+        for p in [
+            "http://169.254.169.254/latest/meta-data/",
+            "http://2852039166/",
+            "http://[::ffff:a9fe:a9fe]/",
+            "gopher://127.0.0.1:6379/_",
+            "http://0x7f.1/",
+            "http://metadata.google.internal/",
+        ] {
             assert!(scores(p, Field::Value).2 >= 5, "{p}");
         }
     }
 
     #[test]
     fn paths_public_urls_pass() {
-        for p in ["https://news.example.co.uk/world/europe/article-123456", "https://cdn.example.com/assets/img/logo@2x.png", "/dashboard/reports?range=last_30_days"] {
+        for p in [
+            "https://news.example.co.uk/world/europe/article-123456",
+            "https://cdn.example.com/assets/img/logo@2x.png",
+            "/dashboard/reports?range=last_30_days",
+        ] {
             let (l, r, s) = scores(p, Field::Value);
             assert!(l < 5 && r < 5 && s < 5, "{p}");
         }
@@ -306,9 +437,18 @@ mod tests {
 
     #[test]
     fn paths_loose_ipv4_parses_like_inet_aton() {
-        assert_eq!(parse_loose_ipv4("2130706433"), Some(Ipv4Addr::new(127, 0, 0, 1)));
-        assert_eq!(parse_loose_ipv4("0177.0.0.1"), Some(Ipv4Addr::new(127, 0, 0, 1)));
-        assert_eq!(parse_loose_ipv4("0x7f.1"), Some(Ipv4Addr::new(127, 0, 0, 1)));
+        assert_eq!(
+            parse_loose_ipv4("2130706433"),
+            Some(Ipv4Addr::new(127, 0, 0, 1))
+        );
+        assert_eq!(
+            parse_loose_ipv4("0177.0.0.1"),
+            Some(Ipv4Addr::new(127, 0, 0, 1))
+        );
+        assert_eq!(
+            parse_loose_ipv4("0x7f.1"),
+            Some(Ipv4Addr::new(127, 0, 0, 1))
+        );
         assert_eq!(parse_loose_ipv4("example"), None);
     }
 }

@@ -28,7 +28,9 @@ pub enum WafConfigError {
         source: MediaTypeError,
     },
     /// An exclusion names neither a class nor a detection id of a class.
-    #[error("profile {profile}: exclusion id {id:?} is not a detection class or id (known classes: {known})")]
+    #[error(
+        "profile {profile}: exclusion id {id:?} is not a detection class or id (known classes: {known})"
+    )]
     UnknownExclusion {
         /// Profile name.
         profile: String,
@@ -93,7 +95,11 @@ pub struct Profile {
 
 impl std::fmt::Debug for Profile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Profile").field("name", &self.name).field("mode", &self.mode).field("shadow", &self.shadow).finish_non_exhaustive()
+        f.debug_struct("Profile")
+            .field("name", &self.name)
+            .field("mode", &self.mode)
+            .field("shadow", &self.shadow)
+            .finish_non_exhaustive()
     }
 }
 
@@ -103,11 +109,12 @@ impl Profile {
         let profile = name.to_owned();
         let mut allowed = Vec::with_capacity(cfg.allowed_content_types.len());
         for v in &cfg.allowed_content_types {
-            let m = parse_media_type(v.as_bytes()).map_err(|source| WafConfigError::ContentType {
-                profile: profile.clone(),
-                value: v.clone(),
-                source,
-            })?;
+            let m =
+                parse_media_type(v.as_bytes()).map_err(|source| WafConfigError::ContentType {
+                    profile: profile.clone(),
+                    value: v.clone(),
+                    source,
+                })?;
             allowed.push(m.essence());
         }
         if !(0.0..=8.0).contains(&cfg.entropy_threshold) || cfg.entropy_threshold.is_nan() {
@@ -119,14 +126,26 @@ impl Profile {
             });
         }
         if cfg.body_limit.as_u64() == 0 {
-            return Err(WafConfigError::OutOfRange { profile, option: "body_limit", value: "0".into(), hint: "at least 1 byte" });
+            return Err(WafConfigError::OutOfRange {
+                profile,
+                option: "body_limit",
+                value: "0".into(),
+                hint: "at least 1 byte",
+            });
         }
         let j = &cfg.json;
-        if j.max_depth == 0 || j.max_depth > 1024 || j.max_elements == 0 || j.max_string_bytes.as_u64() == 0 {
+        if j.max_depth == 0
+            || j.max_depth > 1024
+            || j.max_elements == 0
+            || j.max_string_bytes.as_u64() == 0
+        {
             return Err(WafConfigError::OutOfRange {
                 profile,
                 option: "json",
-                value: format!("max_depth={} max_elements={} max_string_bytes={}", j.max_depth, j.max_elements, j.max_string_bytes),
+                value: format!(
+                    "max_depth={} max_elements={} max_string_bytes={}",
+                    j.max_depth, j.max_elements, j.max_string_bytes
+                ),
                 hint: "depth 1..=1024, elements and string bytes > 0",
             });
         }
@@ -144,7 +163,10 @@ impl Profile {
                 InspectPart::Body => inspect.body = true,
             }
         }
-        let rules = Rules::build().map_err(|source| WafConfigError::Rules { profile: profile.clone(), source })?;
+        let rules = Rules::build().map_err(|source| WafConfigError::Rules {
+            profile: profile.clone(),
+            source,
+        })?;
         Ok(Profile {
             name: profile,
             mode: cfg.mode,
@@ -154,7 +176,8 @@ impl Profile {
             entropy: cfg.entropy_threshold,
             json: JsonLimits {
                 max_depth: j.max_depth,
-                max_string_bytes: usize::try_from(j.max_string_bytes.as_u64()).unwrap_or(usize::MAX),
+                max_string_bytes: usize::try_from(j.max_string_bytes.as_u64())
+                    .unwrap_or(usize::MAX),
                 max_elements: j.max_elements,
             },
             inspect,
@@ -200,7 +223,9 @@ impl Profile {
     }
 
     pub(crate) fn allows_media_type(&self, essence: &str) -> bool {
-        self.allowed.iter().any(|a| a == essence || (a.ends_with("/*") && essence.starts_with(&a[..a.len() - 1])))
+        self.allowed
+            .iter()
+            .any(|a| a == essence || (a.ends_with("/*") && essence.starts_with(&a[..a.len() - 1])))
     }
 
     /// Score at or above which a detector signal refuses the request.
@@ -212,9 +237,20 @@ impl Profile {
     }
 
     /// The first non-excluded class at or above the threshold, as a detection.
-    pub(crate) fn judge(&self, route: &str, hits: &Hits, loc: &dyn Fn() -> Location) -> Option<Detection> {
+    pub(crate) fn judge(
+        &self,
+        route: &str,
+        hits: &Hits,
+        loc: &dyn Fn() -> Location,
+    ) -> Option<Detection> {
         for (class, id, score) in hits.above(self.threshold()) {
-            let d = Detection { id, class, location: loc(), score, status: 400 };
+            let d = Detection {
+                id,
+                class,
+                location: loc(),
+                score,
+                status: 400,
+            };
             if !self.excluded(route, &d) {
                 return Some(d);
             }
@@ -223,15 +259,31 @@ impl Profile {
     }
 
     /// A hard gate (413/415/JSON limits) as a detection, unless excluded.
-    pub(crate) fn gate(&self, route: &str, id: &'static str, class: Class, status: u16) -> Option<Detection> {
-        let d = Detection { id, class, location: Location::Body, score: 100, status };
+    pub(crate) fn gate(
+        &self,
+        route: &str,
+        id: &'static str,
+        class: Class,
+        status: u16,
+    ) -> Option<Detection> {
+        let d = Detection {
+            id,
+            class,
+            location: Location::Body,
+            score: 100,
+            status,
+        };
         (!self.excluded(route, &d)).then_some(d)
     }
 
     /// Wraps a detection per shadow mode. Body size (413) is enforced even in
     /// shadow: the gateway cannot buffer past the limit, so there is nothing to forward.
     pub(crate) fn verdict(&self, d: Detection) -> Verdict {
-        if self.shadow && d.status != 413 { Verdict::WouldBlock(d) } else { Verdict::Deny(d) }
+        if self.shadow && d.status != 413 {
+            Verdict::WouldBlock(d)
+        } else {
+            Verdict::Deny(d)
+        }
     }
 
     fn excluded(&self, route: &str, d: &Detection) -> bool {
@@ -244,7 +296,10 @@ impl Profile {
             }
             if let Some(p) = &e.param {
                 let name = match &d.location {
-                    Location::QueryValue(n) | Location::Cookie(n) | Location::FormField(n) | Location::JsonValue(n) => n,
+                    Location::QueryValue(n)
+                    | Location::Cookie(n)
+                    | Location::FormField(n)
+                    | Location::JsonValue(n) => n,
                     _ => return false,
                 };
                 if name != p {
@@ -268,7 +323,11 @@ fn compile_exclusion(profile: &str, e: &ExcludeConfig) -> Result<Exclusion, WafC
         return Err(WafConfigError::UnknownExclusion {
             profile: profile.to_owned(),
             id: e.id.clone(),
-            known: Class::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "),
+            known: Class::ALL
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
     Ok(Exclusion {

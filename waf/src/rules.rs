@@ -62,6 +62,13 @@ const LITERALS: &[Lit] = &[
     // php
     ("<?php", Class::Php, "php-open-tag", 8, false),
     ("<?=", Class::Php, "php-open-tag", 6, false),
+    ("<? php", Class::Php, "php-open-tag", 7, false),
+    ("allow_url_fopen", Class::Php, "php-config", 7, false),
+    ("mbstring.", Class::Php, "php-config", 5, true),
+    ("memory_limit", Class::Php, "php-config", 5, true),
+    ("unserialize_max_depth", Class::Php, "php-config", 5, true),
+    ("session.save_path", Class::Php, "php-config", 5, true),
+    ("upload_tmp_dir", Class::Php, "php-config", 5, true),
     ("[php]", Class::Php, "php-open-tag", 6, false),
     ("{php}", Class::Php, "php-open-tag", 6, false),
     ("php://", Class::Php, "php-wrapper", 7, false),
@@ -93,7 +100,13 @@ const LITERALS: &[Lit] = &[
     ("etc/group", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("etc/hosts", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("etc/issue", Class::Lfi, "lfi-sensitive-file", 5, false),
-    ("etc/master.passwd", Class::Lfi, "lfi-sensitive-file", 7, false),
+    (
+        "etc/master.passwd",
+        Class::Lfi,
+        "lfi-sensitive-file",
+        7,
+        false,
+    ),
     ("etc/security/", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("etc/httpd/", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("etc/apache2/", Class::Lfi, "lfi-sensitive-file", 5, false),
@@ -107,9 +120,23 @@ const LITERALS: &[Lit] = &[
     ("win.ini", Class::Lfi, "lfi-sensitive-file", 6, false),
     ("boot.ini", Class::Lfi, "lfi-sensitive-file", 6, false),
     ("system.ini", Class::Lfi, "lfi-sensitive-file", 6, false),
-    ("windows/system32", Class::Lfi, "lfi-sensitive-file", 6, false),
-    ("windows\\system32", Class::Lfi, "lfi-sensitive-file", 6, false),
-    ("system32\\", Class::Lfi, "lfi-sensitive-file", 5, false),
+    (
+        "windows/system32",
+        Class::Lfi,
+        "lfi-sensitive-file",
+        6,
+        false,
+    ),
+    ("system32/", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("error.log", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("error_log", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("access.log", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("access_log", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("access_ log", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("desktop.ini", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("/etc/", Class::Lfi, "lfi-sensitive-file", 3, false),
+    ("/usr/local/", Class::Lfi, "lfi-sensitive-file", 2, false),
+    ("/opt/", Class::Lfi, "lfi-sensitive-file", 2, false),
     ("inetpub", Class::Lfi, "lfi-sensitive-file", 4, false),
     (".htaccess", Class::Lfi, "lfi-sensitive-file", 5, false),
     (".htpasswd", Class::Lfi, "lfi-sensitive-file", 6, false),
@@ -117,7 +144,13 @@ const LITERALS: &[Lit] = &[
     ("wp-config", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("id_rsa", Class::Lfi, "lfi-sensitive-file", 6, false),
     ("id_dsa", Class::Lfi, "lfi-sensitive-file", 6, false),
-    ("authorized_keys", Class::Lfi, "lfi-sensitive-file", 6, false),
+    (
+        "authorized_keys",
+        Class::Lfi,
+        "lfi-sensitive-file",
+        6,
+        false,
+    ),
     (".bash_history", Class::Lfi, "lfi-sensitive-file", 6, false),
     (".ssh/", Class::Lfi, "lfi-sensitive-file", 5, false),
     (".git/", Class::Lfi, "lfi-sensitive-file", 5, false),
@@ -125,11 +158,25 @@ const LITERALS: &[Lit] = &[
     (".aws/", Class::Lfi, "lfi-sensitive-file", 6, false),
     ("/.env", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("/root/", Class::Lfi, "lfi-sensitive-file", 3, false),
-    ("c:\\", Class::Lfi, "lfi-windows-path", 2, true),
+    ("c:/", Class::Lfi, "lfi-windows-path", 3, true),
+    ("c:/users/", Class::Lfi, "lfi-windows-path", 4, true),
+    (
+        "c:/documents and settings",
+        Class::Lfi,
+        "lfi-windows-path",
+        5,
+        true,
+    ),
     ("c:/windows", Class::Lfi, "lfi-windows-path", 5, true),
     // ssrf: metadata endpoints
     ("169.254.169.254", Class::Ssrf, "ssrf-metadata", 7, false),
-    ("metadata.google.internal", Class::Ssrf, "ssrf-metadata", 7, false),
+    (
+        "metadata.google.internal",
+        Class::Ssrf,
+        "ssrf-metadata",
+        7,
+        false,
+    ),
     ("100.100.100.200", Class::Ssrf, "ssrf-metadata", 7, false),
     ("fd00:ec2::254", Class::Ssrf, "ssrf-metadata", 7, false),
     ("/latest/meta-data", Class::Ssrf, "ssrf-metadata", 6, false),
@@ -137,8 +184,20 @@ const LITERALS: &[Lit] = &[
     ("/computemetadata/", Class::Ssrf, "ssrf-metadata", 7, false),
     ("/metadata/instance", Class::Ssrf, "ssrf-metadata", 5, false),
     ("/metadata/v1", Class::Ssrf, "ssrf-metadata", 5, false),
-    ("kubernetes.default", Class::Ssrf, "ssrf-internal-host", 6, false),
-    ("host.docker.internal", Class::Ssrf, "ssrf-internal-host", 6, false),
+    (
+        "kubernetes.default",
+        Class::Ssrf,
+        "ssrf-internal-host",
+        6,
+        false,
+    ),
+    (
+        "host.docker.internal",
+        Class::Ssrf,
+        "ssrf-internal-host",
+        6,
+        false,
+    ),
     // xxe
     ("<!entity", Class::Xxe, "xxe-entity", 6, false),
     ("xi:include", Class::Xxe, "xxe-xinclude", 6, false),
@@ -164,19 +223,55 @@ const LITERALS: &[Lit] = &[
     ("db.getcollection", Class::Nosqli, "nosqli-js", 6, false),
     ("this.password", Class::Nosqli, "nosqli-js", 5, false),
     // generic: prototype pollution, template injection, server-side JS / python / ruby
-    ("__proto__", Class::Generic, "generic-prototype-pollution", 7, false),
-    ("constructor.prototype", Class::Generic, "generic-prototype-pollution", 7, false),
-    ("constructor[prototype]", Class::Generic, "generic-prototype-pollution", 7, false),
-    ("[constructor]", Class::Generic, "generic-prototype-pollution", 5, false),
+    (
+        "__proto__",
+        Class::Generic,
+        "generic-prototype-pollution",
+        7,
+        false,
+    ),
+    (
+        "constructor.prototype",
+        Class::Generic,
+        "generic-prototype-pollution",
+        7,
+        false,
+    ),
+    (
+        "constructor[prototype]",
+        Class::Generic,
+        "generic-prototype-pollution",
+        7,
+        false,
+    ),
+    (
+        "[constructor]",
+        Class::Generic,
+        "generic-prototype-pollution",
+        5,
+        false,
+    ),
     ("__class__", Class::Generic, "generic-template", 7, false),
     ("__globals__", Class::Generic, "generic-template", 7, false),
     ("__builtins__", Class::Generic, "generic-template", 7, false),
-    ("__subclasses__", Class::Generic, "generic-template", 8, false),
+    (
+        "__subclasses__",
+        Class::Generic,
+        "generic-template",
+        8,
+        false,
+    ),
     ("__import__", Class::Generic, "generic-template", 7, false),
     ("__mro__", Class::Generic, "generic-template", 7, false),
     ("|attr(", Class::Generic, "generic-template", 6, false),
     ("child_process", Class::Generic, "generic-node", 8, false),
-    ("process.mainmodule", Class::Generic, "generic-node", 8, false),
+    (
+        "process.mainmodule",
+        Class::Generic,
+        "generic-node",
+        8,
+        false,
+    ),
     ("global.process", Class::Generic, "generic-node", 7, false),
     ("process.binding", Class::Generic, "generic-node", 7, false),
     ("process.env", Class::Generic, "generic-node", 5, false),
@@ -194,8 +289,20 @@ const LITERALS: &[Lit] = &[
     // cmdi: windows / powershell download-and-run
     ("downloadstring", Class::Cmdi, "cmdi-powershell", 7, false),
     ("downloadfile", Class::Cmdi, "cmdi-powershell", 6, false),
-    ("invoke-expression", Class::Cmdi, "cmdi-powershell", 7, false),
-    ("invoke-webrequest", Class::Cmdi, "cmdi-powershell", 6, false),
+    (
+        "invoke-expression",
+        Class::Cmdi,
+        "cmdi-powershell",
+        7,
+        false,
+    ),
+    (
+        "invoke-webrequest",
+        Class::Cmdi,
+        "cmdi-powershell",
+        6,
+        false,
+    ),
     ("net.webclient", Class::Cmdi, "cmdi-powershell", 7, false),
     ("-encodedcommand", Class::Cmdi, "cmdi-powershell", 7, false),
     ("start-process", Class::Cmdi, "cmdi-powershell", 6, false),
@@ -219,19 +326,84 @@ const LITERALS: &[Lit] = &[
 /// PHP functions that execute code or commands, read/write files, or decode
 /// payloads; scored when called (`name` followed by `(` after optional spaces).
 const PHP_FUNCS: &[(&str, u32)] = &[
-    ("shell_exec", 7), ("passthru", 7), ("proc_open", 7), ("pcntl_exec", 7), ("popen", 5), ("system", 5),
-    ("exec", 4), ("eval", 5), ("assert", 5), ("create_function", 7), ("call_user_func", 6),
-    ("call_user_func_array", 6), ("preg_replace", 4), ("base64_decode", 5), ("str_rot13", 5),
-    ("gzinflate", 6), ("gzuncompress", 6), ("gzdecode", 5), ("file_get_contents", 5), ("file_put_contents", 6),
-    ("fopen", 4), ("fwrite", 4), ("fputs", 4), ("readfile", 4), ("unlink", 4), ("move_uploaded_file", 6),
-    ("fsockopen", 6), ("highlight_file", 6), ("show_source", 6), ("ini_set", 5), ("ini_get", 4),
-    ("include", 4), ("require", 4), ("include_once", 5), ("require_once", 5), ("array_map", 4),
-    ("usort", 4), ("array_filter", 4), ("var_dump", 4), ("print_r", 4), ("printf", 3), ("echo", 2),
-    ("print", 3), ("chr", 3), ("hex2bin", 5), ("convert_uudecode", 6), ("get_defined_vars", 6),
-    ("getenv", 4), ("putenv", 5), ("posix_getpwuid", 6), ("mail", 3), ("escapeshellarg", 4),
-    ("escapeshellcmd", 4), ("phpinfo", 6), ("scandir", 5), ("glob", 4), ("opendir", 5), ("readdir", 5),
-    ("file", 3), ("curl_exec", 5), ("unserialize", 5), ("serialize", 3), ("extract", 4), ("parse_str", 4),
-    ("proc_nice", 5), ("symlink", 5), ("chmod", 4), ("mkdir", 3), ("rmdir", 4), ("copy", 3),
+    ("shell_exec", 7),
+    ("passthru", 7),
+    ("proc_open", 7),
+    ("pcntl_exec", 7),
+    ("popen", 5),
+    ("system", 5),
+    ("exec", 4),
+    ("eval", 5),
+    ("assert", 5),
+    ("create_function", 7),
+    ("call_user_func", 6),
+    ("call_user_func_array", 6),
+    ("preg_replace", 4),
+    ("base64_decode", 5),
+    ("str_rot13", 5),
+    ("gzinflate", 6),
+    ("gzuncompress", 6),
+    ("gzdecode", 5),
+    ("file_get_contents", 5),
+    ("file_put_contents", 6),
+    ("fopen", 4),
+    ("fwrite", 4),
+    ("fputs", 4),
+    ("readfile", 4),
+    ("unlink", 4),
+    ("move_uploaded_file", 6),
+    ("fsockopen", 6),
+    ("highlight_file", 6),
+    ("show_source", 6),
+    ("ini_set", 5),
+    ("ini_get", 4),
+    ("include", 4),
+    ("require", 4),
+    ("include_once", 5),
+    ("require_once", 5),
+    ("array_map", 4),
+    ("usort", 4),
+    ("array_filter", 4),
+    ("var_dump", 4),
+    ("print_r", 4),
+    ("printf", 3),
+    ("echo", 2),
+    ("print", 3),
+    ("chr", 3),
+    ("hex2bin", 5),
+    ("convert_uudecode", 6),
+    ("get_defined_vars", 6),
+    ("getenv", 4),
+    ("putenv", 5),
+    ("posix_getpwuid", 6),
+    ("mail", 3),
+    ("escapeshellarg", 4),
+    ("escapeshellcmd", 4),
+    ("phpinfo", 6),
+    ("scandir", 5),
+    ("glob", 4),
+    ("opendir", 5),
+    ("readdir", 5),
+    ("file", 3),
+    ("curl_exec", 5),
+    ("unserialize", 5),
+    ("serialize", 3),
+    ("extract", 4),
+    ("parse_str", 4),
+    ("proc_nice", 5),
+    ("symlink", 5),
+    ("chmod", 4),
+    ("mkdir", 3),
+    ("rmdir", 4),
+    ("copy", 3),
+];
+
+/// Name families of PHP builtins (`is_array`, `pg_connect`, `file_exists`).
+const PHP_PREFIXES: &[&str] = &[
+    "is_", "file_", "date_", "pg_", "odbc_", "mysql_", "mysqli_", "curl_", "array_", "str_",
+    "preg_", "posix_", "proc_", "pcntl_", "stream_", "ftp_", "openssl_", "mb_", "iconv_", "xml_",
+    "session_", "ob_", "func_", "get_", "set_", "ini_", "fs", "gz", "bz", "zip_", "ldap_",
+    "socket_", "sqlite_", "oci_", "imap_",
 ];
 
 /// The compiled literal automaton. Immutable, shared by all requests.
@@ -260,7 +432,10 @@ impl Rules {
         let mut ids = [""; crate::verdict::SCORED_CLASSES];
         for m in self.ac.find_overlapping_iter(s) {
             let (_, class, id, w, boundary) = LITERALS[m.pattern().as_usize()];
-            if boundary && m.start() > 0 && (s[m.start() - 1].is_ascii_alphanumeric() || s[m.start() - 1] == b'_') {
+            if boundary
+                && m.start() > 0
+                && (s[m.start() - 1].is_ascii_alphanumeric() || s[m.start() - 1] == b'_')
+            {
                 continue;
             }
             let bit = 1u128 << (m.pattern().as_usize() % 128);
@@ -268,7 +443,9 @@ impl Rules {
                 continue;
             }
             seen |= bit;
-            let Some(ci) = class.score_index() else { continue };
+            let Some(ci) = class.score_index() else {
+                continue;
+            };
             // several distinct literals of one class add up, capped at +2 beyond the best
             if w > best[ci] {
                 best[ci] = w;
@@ -329,10 +506,22 @@ fn php_calls(s: &[u8], hits: &mut Hits) {
         if let Some((_, wt)) = PHP_FUNCS.iter().find(|(n, _)| n.as_bytes() == w) {
             best = best.max(*wt);
             count += 1;
+        } else if PHP_PREFIXES
+            .iter()
+            .any(|p| w.starts_with(p.as_bytes()) && w.len() > p.len() + 1)
+        {
+            // builtin naming families; a bare call as the whole value is stronger
+            let whole = s[..st].iter().all(|b| b.is_ascii_whitespace());
+            best = best.max(if whole { 5 } else { 3 });
+            count += 1;
         }
     }
     if best > 0 {
-        hits.add(Class::Php, "php-function", best + if count > 1 { 1 } else { 0 });
+        hits.add(
+            Class::Php,
+            "php-function",
+            best + if count > 1 { 1 } else { 0 },
+        );
     }
 }
 
@@ -355,7 +544,10 @@ fn php_serialized(s: &[u8], hits: &mut Hits) {
         }
         let r2 = &rest[digits + 1..];
         if s[at - 1] == b'a' {
-            if r2.first() == Some(&b'{') && (memchr::memmem::find(r2, b"s:").is_some() || memchr::memmem::find(r2, b"i:").is_some()) {
+            if r2.first() == Some(&b'{')
+                && (memchr::memmem::find(r2, b"s:").is_some()
+                    || memchr::memmem::find(r2, b"i:").is_some())
+            {
                 hits.add(Class::Php, "php-serialized", 5);
             }
         } else if r2.first() == Some(&b'"') {
@@ -374,13 +566,18 @@ fn log4j(s: &[u8], hits: &mut Hits) {
     let mut cur = s.to_vec();
     let mut lookups = 0;
     for _ in 0..32 {
-        let Some(close) = find_innermost(&cur) else { break };
+        let Some(close) = find_innermost(&cur) else {
+            break;
+        };
         let (open, close) = close;
         let inner = cur[open + 2..close].to_vec();
         lookups += 1;
         let replacement: Vec<u8> = if let Some(p) = memchr::memmem::find(&inner, b":-") {
             inner[p + 2..].to_vec()
-        } else if let Some(r) = inner.strip_prefix(b"lower:").or_else(|| inner.strip_prefix(b"upper:")) {
+        } else if let Some(r) = inner
+            .strip_prefix(b"lower:")
+            .or_else(|| inner.strip_prefix(b"upper:"))
+        {
             r.to_vec()
         } else if inner.starts_with(b"jndi:") {
             hits.add(Class::Java, "java-jndi", 9);
@@ -398,7 +595,28 @@ fn log4j(s: &[u8], hits: &mut Hits) {
         hits.add(Class::Java, "java-jndi", 9);
     } else if lookups >= 2 {
         hits.add(Class::Java, "java-lookup", 5);
-    } else if lookups == 1 && [b"${env:".as_slice(), b"${sys:", b"${java:", b"${ctx:", b"${main:", b"${base64:", b"${date:", b"${web:", b"${docker:", b"${k8s:", b"${spring:", b"${bundle:", b"${log4j:", b"${lower:", b"${upper:", b"${::-"].iter().any(|p| memchr::memmem::find(s, p).is_some()) {
+    } else if lookups == 1
+        && [
+            b"${env:".as_slice(),
+            b"${sys:",
+            b"${java:",
+            b"${ctx:",
+            b"${main:",
+            b"${base64:",
+            b"${date:",
+            b"${web:",
+            b"${docker:",
+            b"${k8s:",
+            b"${spring:",
+            b"${bundle:",
+            b"${log4j:",
+            b"${lower:",
+            b"${upper:",
+            b"${::-",
+        ]
+        .iter()
+        .any(|p| memchr::memmem::find(s, p).is_some())
+    {
         hits.add(Class::Java, "java-lookup", 5);
     }
 }
@@ -415,8 +633,29 @@ fn nosql_name(s: &[u8], field: Field, hits: &mut Hits) {
         return;
     }
     const OPS: &[&str] = &[
-        "$ne", "$gt", "$gte", "$lt", "$lte", "$regex", "$where", "$exists", "$nin", "$in", "$or", "$and", "$not",
-        "$nor", "$expr", "$elemmatch", "$function", "$accumulator", "$eq", "$size", "$type", "$all", "$mod",
+        "$ne",
+        "$gt",
+        "$gte",
+        "$lt",
+        "$lte",
+        "$regex",
+        "$where",
+        "$exists",
+        "$nin",
+        "$in",
+        "$or",
+        "$and",
+        "$not",
+        "$nor",
+        "$expr",
+        "$elemmatch",
+        "$function",
+        "$accumulator",
+        "$eq",
+        "$size",
+        "$type",
+        "$all",
+        "$mod",
     ];
     if OPS.iter().any(|o| o.as_bytes() == s) {
         hits.add(Class::Nosqli, "nosqli-operator", 7);
@@ -437,10 +676,17 @@ fn xxe(s: &[u8], hits: &mut Hits) {
 
 fn shellshock(s: &[u8], hits: &mut Hits) {
     let t: &[u8] = {
-        let st = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
+        let st = s
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(s.len());
         &s[st..]
     };
-    if t.starts_with(b"() {") || t.starts_with(b"(){") || memchr::memmem::find(s, b"() { :;").is_some() || memchr::memmem::find(s, b"(){:;").is_some() {
+    if t.starts_with(b"() {")
+        || t.starts_with(b"(){")
+        || memchr::memmem::find(s, b"() { :;").is_some()
+        || memchr::memmem::find(s, b"(){:;").is_some()
+    {
         hits.add(Class::Shellshock, "shellshock", 9);
     }
 }
@@ -452,14 +698,37 @@ fn crlf(s: &[u8], hits: &mut Hits) {
         let at = i + p + 1;
         i = at;
         let rest = &s[at..];
-        let name_len = rest.iter().take(40).take_while(|b| b.is_ascii_alphanumeric() || **b == b'-').count();
+        let name_len = rest
+            .iter()
+            .take(40)
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+            .count();
         if name_len >= 3 && rest.get(name_len) == Some(&b':') {
             let name = &rest[..name_len];
-            const HDRS: &[&[u8]] = &[b"set-cookie", b"location", b"content-type", b"content-length", b"transfer-encoding", b"refresh", b"host", b"cookie", b"x-xss-protection", b"access-control-allow-origin", b"content-security-policy", b"link", b"authorization"];
-            let w = if HDRS.contains(&name) || name.starts_with(b"x-") { 7 } else { 3 };
+            const HDRS: &[&[u8]] = &[
+                b"set-cookie",
+                b"location",
+                b"content-type",
+                b"content-length",
+                b"transfer-encoding",
+                b"refresh",
+                b"host",
+                b"cookie",
+                b"x-xss-protection",
+                b"access-control-allow-origin",
+                b"content-security-policy",
+                b"link",
+                b"authorization",
+            ];
+            let w = if HDRS.contains(&name) || name.starts_with(b"x-") {
+                7
+            } else {
+                3
+            };
             hits.add(Class::Protocol, "protocol-header-injection", w);
         }
-        if rest.starts_with(b"http/1.") || rest.starts_with(b"get /") || rest.starts_with(b"post /") {
+        if rest.starts_with(b"http/1.") || rest.starts_with(b"get /") || rest.starts_with(b"post /")
+        {
             hits.add(Class::Protocol, "protocol-smuggling", 7);
         }
     }
@@ -467,13 +736,35 @@ fn crlf(s: &[u8], hits: &mut Hits) {
 
 /// Template expressions with code inside: `{{7*7}}`, `${{...}}`, `<%= %>`, `#{...}`.
 fn template(s: &[u8], hits: &mut Hits) {
-    for (open, close, w) in [(b"{{".as_slice(), b"}}".as_slice(), 0u32), (b"<%", b"%>", 1), (b"${", b"}", 0), (b"#{", b"}", 0), (b"{%", b"%}", 1)] {
-        let Some(p) = memchr::memmem::find(s, open) else { continue };
+    for (open, close, w) in [
+        (b"{{".as_slice(), b"}}".as_slice(), 0u32),
+        (b"<%", b"%>", 1),
+        (b"${", b"}", 0),
+        (b"#{", b"}", 0),
+        (b"{%", b"%}", 1),
+    ] {
+        let Some(p) = memchr::memmem::find(s, open) else {
+            continue;
+        };
         let rest = &s[p + open.len()..];
-        let Some(e) = memchr::memmem::find(&rest[..rest.len().min(512)], close) else { continue };
+        let Some(e) = memchr::memmem::find(&rest[..rest.len().min(512)], close) else {
+            continue;
+        };
         let body = &rest[..e];
-        let arith = body.windows(3).any(|t| t[0].is_ascii_digit() && matches!(t[1], b'*' | b'+' | b'-' | b'/') && t[2].is_ascii_digit());
-        let code = body.contains(&b'(') || body.contains(&b'[') || memchr::memmem::find(body, b"self").is_some() || memchr::memmem::find(body, b"config").is_some() || memchr::memmem::find(body, b"request").is_some() || memchr::memmem::find(body, b"system").is_some() || memchr::memmem::find(body, b"exec").is_some() || memchr::memmem::find(body, b"import").is_some() || memchr::memmem::find(body, b"class").is_some();
+        let arith = body.windows(3).any(|t| {
+            t[0].is_ascii_digit()
+                && matches!(t[1], b'*' | b'+' | b'-' | b'/')
+                && t[2].is_ascii_digit()
+        });
+        let code = body.contains(&b'(')
+            || body.contains(&b'[')
+            || memchr::memmem::find(body, b"self").is_some()
+            || memchr::memmem::find(body, b"config").is_some()
+            || memchr::memmem::find(body, b"request").is_some()
+            || memchr::memmem::find(body, b"system").is_some()
+            || memchr::memmem::find(body, b"exec").is_some()
+            || memchr::memmem::find(body, b"import").is_some()
+            || memchr::memmem::find(body, b"class").is_some();
         if arith {
             hits.add(Class::Generic, "generic-template", 5 + w);
         } else if code {
@@ -507,7 +798,9 @@ mod tests {
 
     #[test]
     fn rules_shellshock_detected() {
-        assert!(scan("() { :; }; /bin/cat /etc/passwd", Field::Header).score(Class::Shellshock) >= 9);
+        assert!(
+            scan("() { :; }; /bin/cat /etc/passwd", Field::Header).score(Class::Shellshock) >= 9
+        );
     }
 
     #[test]

@@ -11,9 +11,13 @@ use crate::verdict::Class;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
-    Str { closed: bool },
+    Str {
+        closed: bool,
+    },
     Num,
-    Var { system: bool },
+    Var {
+        system: bool,
+    },
     Word,
     /// UNION
     Union,
@@ -33,7 +37,10 @@ pub(crate) enum Kind {
     RParen,
     Comma,
     Semi,
-    Comment { block: bool, versioned: bool },
+    Comment {
+        block: bool,
+        versioned: bool,
+    },
     Other,
 }
 
@@ -82,12 +89,11 @@ fn classify_word(w: &[u8]) -> Kind {
     match &buf[..w.len()] {
         b"union" => Kind::Union,
         b"select" => Kind::Stmt(Stmt::Select),
-        b"insert" | b"update" | b"delete" | b"drop" | b"create" | b"alter" | b"exec" | b"execute"
-        | b"declare" | b"truncate" | b"shutdown" | b"grant" | b"revoke" | b"rename" | b"handler" => {
-            Kind::Stmt(Stmt::Modify)
-        }
+        b"insert" | b"update" | b"delete" | b"drop" | b"create" | b"alter" | b"exec"
+        | b"execute" | b"declare" | b"truncate" | b"shutdown" | b"grant" | b"revoke"
+        | b"rename" | b"handler" | b"load" | b"backup" | b"restore" => Kind::Stmt(Stmt::Modify),
         b"and" | b"or" | b"xor" | b"not" => Kind::Logic,
-        b"like" | b"rlike" | b"regexp" | b"between" | b"in" | b"is" | b"sounds" | b"glob" | b"div" | b"mod" => {
+        b"like" | b"rlike" | b"regexp" | b"between" | b"in" | b"is" | b"sounds" | b"glob" => {
             Kind::Cmp
         }
         b"from" => Kind::Kw(Kw::From),
@@ -101,9 +107,10 @@ fn classify_word(w: &[u8]) -> Kind {
         b"procedure" => Kind::Kw(Kw::Procedure),
         b"waitfor" => Kind::Kw(Kw::Waitfor),
         b"null" | b"true" | b"false" => Kind::Kw(Kw::Null),
-        b"values" | b"table" | b"join" | b"distinct" | b"all" | b"top" | b"as" | b"case" | b"when"
-        | b"then" | b"else" | b"end" | b"delay" | b"outfile" | b"dumpfile" | b"collate" | b"asc"
-        | b"desc" | b"exists" | b"set" | b"database" | b"begin" | b"binary" | b"escape" => Kind::Kw(Kw::Other),
+        b"values" | b"table" | b"join" | b"distinct" | b"all" | b"top" | b"as" | b"case"
+        | b"when" | b"then" | b"else" | b"end" | b"delay" | b"outfile" | b"dumpfile"
+        | b"collate" | b"asc" | b"desc" | b"exists" | b"set" | b"database" | b"begin"
+        | b"binary" | b"escape" => Kind::Kw(Kw::Other),
         _ => Kind::Word,
     }
 }
@@ -123,22 +130,40 @@ fn func_risk(name: &[u8]) -> FuncRisk {
         None => n,
     };
     match base {
-        b"sleep" | b"benchmark" | b"pg_sleep" | b"load_file" | b"extractvalue" | b"updatexml"
-        | b"name_const" | b"receive_message" | b"get_host_address" | b"randomblob" | b"xp_cmdshell"
-        | b"make_set" | b"exp" | b"geometrycollection" | b"polygon" | b"multipoint" | b"linestring"
-        | b"utl_inaddr" | b"dbms_pipe" | b"pg_read_file" | b"lo_import" | b"json_keys" | b"gtid_subset" => {
-            FuncRisk::Danger
-        }
-        b"char" | b"chr" | b"nchar" | b"concat" | b"concat_ws" | b"group_concat" | b"substring" | b"substr"
-        | b"mid" | b"ascii" | b"ord" | b"hex" | b"unhex" | b"version" | b"database" | b"user"
-        | b"current_user" | b"system_user" | b"session_user" | b"schema" | b"cast" | b"convert"
-        | b"ifnull" | b"isnull" | b"nullif" | b"coalesce" | b"if" | b"iif" | b"count" | b"length"
-        | b"rtrim" | b"ltrim" | b"md5" | b"sha1" | b"elt" | b"rand" | b"floor" | b"row_count"
-        | b"found_rows" | b"left" | b"right" | b"instr" | b"locate" | b"position" | b"reverse" | b"strcmp"
-        | b"bin" | b"conv" | b"oct" | b"char_length" | b"db_name" | b"user_name" | b"suser_name"
-        | b"is_srvrolemember" | b"quotename" | b"replace" | b"repeat" | b"space" | b"lpad" | b"rpad"
-        | b"table_name" | b"column_name" | b"object_id" | b"exists" | b"last_insert_id"
-        | b"connection_id" | b"uuid" | b"current_database" | b"pg_user" | b"to_char" | b"chartorowid"
+        b"sleep"
+        | b"benchmark"
+        | b"pg_sleep"
+        | b"load_file"
+        | b"extractvalue"
+        | b"updatexml"
+        | b"name_const"
+        | b"receive_message"
+        | b"get_host_address"
+        | b"randomblob"
+        | b"xp_cmdshell"
+        | b"make_set"
+        | b"exp"
+        | b"geometrycollection"
+        | b"polygon"
+        | b"multipoint"
+        | b"linestring"
+        | b"utl_inaddr"
+        | b"dbms_pipe"
+        | b"pg_read_file"
+        | b"lo_import"
+        | b"json_keys"
+        | b"gtid_subset" => FuncRisk::Danger,
+        b"char" | b"chr" | b"nchar" | b"concat" | b"concat_ws" | b"group_concat" | b"substring"
+        | b"substr" | b"mid" | b"ascii" | b"ord" | b"hex" | b"unhex" | b"version" | b"database"
+        | b"user" | b"current_user" | b"system_user" | b"session_user" | b"schema" | b"cast"
+        | b"convert" | b"ifnull" | b"isnull" | b"nullif" | b"coalesce" | b"if" | b"iif"
+        | b"count" | b"length" | b"rtrim" | b"ltrim" | b"md5" | b"sha1" | b"elt" | b"rand"
+        | b"floor" | b"row_count" | b"found_rows" | b"left" | b"right" | b"instr" | b"locate"
+        | b"position" | b"reverse" | b"strcmp" | b"bin" | b"conv" | b"oct" | b"char_length"
+        | b"db_name" | b"user_name" | b"suser_name" | b"is_srvrolemember" | b"quotename"
+        | b"replace" | b"repeat" | b"space" | b"lpad" | b"rpad" | b"table_name"
+        | b"column_name" | b"object_id" | b"exists" | b"last_insert_id" | b"connection_id"
+        | b"uuid" | b"current_database" | b"pg_user" | b"to_char" | b"chartorowid"
         | b"utl_http" | b"sys_context" | b"now" | b"sysdate" => FuncRisk::Sql,
         _ => FuncRisk::Plain,
     }
@@ -154,7 +179,9 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
     let mut i = 0;
     if let Some(q) = quote {
         let (end, closed) = scan_string(s, 0, q);
-        out.push(Tok { kind: Kind::Str { closed } });
+        out.push(Tok {
+            kind: Kind::Str { closed },
+        });
         i = if closed { end + 1 } else { s.len() };
     }
     while i < s.len() {
@@ -197,13 +224,21 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                 }
                 Kind::Var { system }
             }
-            b'-' if s.get(i + 1) == Some(&b'-') => {
+            b'-' if s.get(i + 1) == Some(&b'-')
+                && !s.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) =>
+            {
                 i = line_end(s, i);
-                Kind::Comment { block: false, versioned: false }
+                Kind::Comment {
+                    block: false,
+                    versioned: false,
+                }
             }
-            b'#' => {
+            b'#' if !s.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) => {
                 i = line_end(s, i);
-                Kind::Comment { block: false, versioned: false }
+                Kind::Comment {
+                    block: false,
+                    versioned: false,
+                }
             }
             b'/' if s.get(i + 1) == Some(&b'*') => {
                 if s.get(i + 2) == Some(&b'!') {
@@ -212,14 +247,22 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                     while i < s.len() && s[i].is_ascii_digit() {
                         i += 1;
                     }
-                    out.push(Tok { kind: Kind::Comment { block: true, versioned: true } });
+                    out.push(Tok {
+                        kind: Kind::Comment {
+                            block: true,
+                            versioned: true,
+                        },
+                    });
                     continue;
                 }
                 i = match memchr::memmem::find(&s[i + 2..], b"*/") {
                     Some(p) => i + 2 + p + 2,
                     None => s.len(),
                 };
-                Kind::Comment { block: true, versioned: false }
+                Kind::Comment {
+                    block: true,
+                    versioned: false,
+                }
             }
             b'*' if s.get(i + 1) == Some(&b'/') => {
                 i += 2;
@@ -246,7 +289,11 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                 while i < s.len() && matches!(s[i], b'=' | b'<' | b'>') && i - start < 3 {
                     i += 1;
                 }
-                if &s[start..i] == b"!" { Kind::Logic } else { Kind::Cmp }
+                if &s[start..i] == b"!" {
+                    Kind::Logic
+                } else {
+                    Kind::Cmp
+                }
             }
             b'|' | b'&' => {
                 i += 1;
@@ -266,7 +313,10 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                 Kind::Op
             }
             _ if is_word_byte(b) => {
-                while i < s.len() && (is_word_byte(s[i]) || (s[i] == b'.' && s.get(i + 1).is_some_and(|&c| is_word_byte(c)))) {
+                while i < s.len()
+                    && (is_word_byte(s[i])
+                        || (s[i] == b'.' && s.get(i + 1).is_some_and(|&c| is_word_byte(c))))
+                {
                     i += 1;
                 }
                 let mut k = classify_word(&s[start..i]);
@@ -326,7 +376,15 @@ fn scan_string(s: &[u8], mut i: usize, q: u8) -> (usize, bool) {
 }
 
 fn is_operand(k: Kind) -> bool {
-    matches!(k, Kind::Str { .. } | Kind::Num | Kind::Var { .. } | Kind::Word | Kind::Kw(Kw::Null) | Kind::Func(_))
+    matches!(
+        k,
+        Kind::Str { .. }
+            | Kind::Num
+            | Kind::Var { .. }
+            | Kind::Word
+            | Kind::Kw(Kw::Null)
+            | Kind::Func(_)
+    )
 }
 
 /// Scores one value in all three contexts and records the best into `hits`.
@@ -342,7 +400,7 @@ pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
         }
         toks.clear();
         tokenise(s, q, &mut toks);
-        let r = score(&toks, q.is_some());
+        let r = score(&toks, q.is_some(), q.is_some() && s.first() == q.as_ref());
         if r.0 > best.0 {
             best = r;
         }
@@ -353,7 +411,7 @@ pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
 }
 
 /// Scores a token stream; `quoted`: the first token is the broken-out literal.
-pub(crate) fn score(all: &[Tok], quoted: bool) -> (u32, &'static str) {
+pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'static str) {
     let mut best = (0u32, "sqli");
     let mut bump = |w: u32, id: &'static str| {
         if w > best.0 {
@@ -394,8 +452,26 @@ pub(crate) fn score(all: &[Tok], quoted: bool) -> (u32, &'static str) {
                 if matches!(kw_idx(j), Some(Kind::Kw(Kw::Other))) {
                     j += 1;
                 }
-                if matches!(kw_idx(j), Some(Kind::Stmt(Stmt::Select) | Kind::LParen | Kind::Func(_))) {
+                if matches!(kw_idx(j), Some(Kind::LParen | Kind::Func(_))) {
                     bump(8, "sqli-union");
+                } else if matches!(kw_idx(j), Some(Kind::Stmt(Stmt::Select))) {
+                    let first = kw_idx(j + 1);
+                    let listy = matches!(
+                        first,
+                        Some(
+                            Kind::Num
+                                | Kind::Kw(Kw::Null)
+                                | Kind::Func(_)
+                                | Kind::Var { .. }
+                                | Kind::Str { .. }
+                                | Kind::LParen
+                                | Kind::Op
+                                | Kind::Kw(Kw::Other)
+                        )
+                    ) || (matches!(first, Some(Kind::Word))
+                        && matches!(kw_idx(j + 2), None | Some(Kind::Comma | Kind::Kw(Kw::From))))
+                        || comment_after.get(j).copied().unwrap_or(false);
+                    bump(if listy { 8 } else { 3 }, "sqli-union");
                 }
             }
             Kind::Stmt(st) => {
@@ -408,27 +484,47 @@ pub(crate) fn score(all: &[Tok], quoted: bool) -> (u32, &'static str) {
                         bump(if at_start { w + 2 } else { w }, "sqli-select");
                     }
                 }
-                if stacked && (broke || i == 1 || matches!(kw_idx(i - 2), Some(Kind::Num | Kind::Str { .. } | Kind::RParen))) {
-                    if matches!(kw_idx(i + 1), Some(k) if is_operand(k) || matches!(k, Kind::Kw(_) | Kind::Op | Kind::LParen)) {
+                if stacked
+                    && (broke
+                        || i == 1
+                        || matches!(
+                            kw_idx(i - 2),
+                            Some(Kind::Num | Kind::Str { .. } | Kind::RParen)
+                        ))
+                {
+                    if matches!(kw_idx(i + 1), Some(k) if is_operand(k) || matches!(k, Kind::Kw(_) | Kind::Op | Kind::LParen))
+                    {
                         bump(7, "sqli-stacked");
                     }
                 }
             }
-            Kind::Logic => tautology(&t, i, broke, &mut bump),
+            Kind::Logic | Kind::Kw(Kw::Having | Kw::Where) => tautology(&t, i, broke, &mut bump),
             Kind::Func(FuncRisk::Danger) => bump(7, "sqli-function"),
             Kind::Func(FuncRisk::Sql) => sql_funcs += 1,
             Kind::Var { system: true } => bump(5, "sqli-variable"),
-            Kind::Kw(Kw::Waitfor) if matches!(kw_idx(i + 1), Some(Kind::Kw(Kw::Other))) => bump(7, "sqli-function"),
+            Kind::Kw(Kw::Waitfor) if matches!(kw_idx(i + 1), Some(Kind::Kw(Kw::Other))) => {
+                bump(7, "sqli-function")
+            }
             Kind::Kw(Kw::Order | Kw::Group) if matches!(kw_idx(i + 1), Some(Kind::Kw(Kw::By))) => {
                 let nxt = kw_idx(i + 2);
-                let end_ish = matches!(kw_idx(i + 3), None | Some(Kind::Kw(_) | Kind::Comma | Kind::RParen | Kind::Semi));
+                let end_ish = matches!(
+                    kw_idx(i + 3),
+                    None | Some(Kind::Kw(_) | Kind::Comma | Kind::RParen | Kind::Semi)
+                );
                 if matches!(nxt, Some(Kind::Num)) && (end_ish || comment_after[i + 2]) {
-                    bump(if broke || i == 0 || comment_after[(i + 2).min(n - 1)] { 6 } else { 4 }, "sqli-orderby");
+                    bump(
+                        if broke || i == 0 || comment_after[(i + 2).min(n - 1)] {
+                            6
+                        } else {
+                            4
+                        },
+                        "sqli-orderby",
+                    );
                 } else if broke && i == 1 {
                     bump(6, "sqli-orderby");
                 }
             }
-            Kind::Kw(Kw::Having | Kw::Procedure) if broke && i == 1 => bump(6, "sqli-break"),
+            Kind::Kw(Kw::Procedure) if broke && i == 1 => bump(6, "sqli-break"),
             Kind::Kw(Kw::Into) if matches!(kw_idx(i + 1), Some(Kind::Kw(Kw::Other))) => {
                 // into outfile / dumpfile
                 bump(6, "sqli-file");
@@ -443,7 +539,7 @@ pub(crate) fn score(all: &[Tok], quoted: bool) -> (u32, &'static str) {
         bump(3 + inline_comments.min(2), "sqli-comment");
     }
     if broke {
-        break_shape(&t, &comment_after, &mut bump);
+        break_shape(&t, &comment_after, empty_break, &mut bump);
     } else if n >= 1 && comment_after[n - 1] && quoted {
         // value ended inside a literal followed by a comment (admin'-- style)
     }
@@ -458,7 +554,9 @@ fn select_shape(rest: &[Kind]) -> Option<u32> {
         match k {
             Kind::Kw(Kw::From) => {
                 let target = rest.get(j + 1);
-                return if items > 0 && matches!(target, Some(Kind::Word | Kind::LParen | Kind::Func(_))) {
+                return if items > 0
+                    && matches!(target, Some(Kind::Word | Kind::LParen | Kind::Func(_)))
+                {
                     Some(5)
                 } else {
                     None
@@ -469,62 +567,157 @@ fn select_shape(rest: &[Kind]) -> Option<u32> {
                 if words_run > 2 {
                     return None;
                 }
+                if j == 0 && matches!(rest.get(1), Some(Kind::Semi)) {
+                    return Some(4);
+                }
                 items += 1;
             }
-            Kind::Num | Kind::Str { .. } | Kind::Var { .. } | Kind::Func(_) | Kind::Kw(Kw::Null) => {
+            Kind::Num
+            | Kind::Str { .. }
+            | Kind::Var { .. }
+            | Kind::Func(_)
+            | Kind::Kw(Kw::Null) => {
                 words_run = 0;
                 items += 1;
-                if j == 0 && matches!(k, Kind::Num | Kind::Var { .. } | Kind::Func(_) | Kind::Kw(Kw::Null))
+                if j == 0 && matches!(k, Kind::Var { .. } | Kind::Func(_)) {
+                    return Some(4);
+                }
+                if j == 0
+                    && matches!(k, Kind::Num | Kind::Kw(Kw::Null))
                     && matches!(rest.get(1), None | Some(Kind::Comma | Kind::Semi))
                 {
                     return Some(4);
                 }
             }
-            Kind::Op | Kind::Comma | Kind::Cmp | Kind::LParen | Kind::RParen | Kind::Kw(Kw::Other) => words_run = 0,
+            Kind::Op
+            | Kind::Comma
+            | Kind::Cmp
+            | Kind::LParen
+            | Kind::RParen
+            | Kind::Kw(Kw::Other) => words_run = 0,
             _ => return None,
         }
     }
     None
 }
 
+/// Index after the operand starting at `j` (a literal, a word, a function call or
+/// a parenthesised group), bounded.
+fn skip_operand(t: &[Kind], j: usize) -> Option<usize> {
+    let mut j = j;
+    while matches!(t.get(j), Some(Kind::Op)) && j < t.len() {
+        j += 1; // unary minus, ~, !
+    }
+    let open_at = match t.get(j)? {
+        Kind::Func(_) => j + 1,
+        Kind::LParen => j,
+        k if is_operand(*k) => return Some(j + 1),
+        _ => return None,
+    };
+    if t.get(open_at) != Some(&Kind::LParen) {
+        return Some(open_at);
+    }
+    let mut depth = 0;
+    for (k, tok) in t.iter().enumerate().skip(open_at).take(64) {
+        match tok {
+            Kind::LParen => depth += 1,
+            Kind::RParen => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(t.len())
+}
+
 fn tautology(t: &[Kind], i: usize, broke: bool, bump: &mut impl FnMut(u32, &'static str)) {
     let prev = if i > 0 { Some(t[i - 1]) } else { None };
-    // what precedes the logic operator: prose ("black and white") vs data ("1 and")
+    let keyword_start = matches!(t[i], Kind::Kw(_));
+    // what precedes the operator: prose ("black and white") vs data ("1 and")
     let strong_left = broke
-        || matches!(prev, Some(Kind::Num | Kind::Str { closed: true } | Kind::RParen))
-        || (prev.is_none());
+        || matches!(
+            prev,
+            Some(Kind::Num | Kind::Str { closed: true } | Kind::RParen)
+        )
+        || prev.is_none();
     let mut j = i + 1;
-    while matches!(t.get(j), Some(Kind::Logic | Kind::LParen | Kind::Op)) && j < i + 4 {
+    while matches!(t.get(j), Some(Kind::Logic)) && j < i + 4 {
         j += 1;
     }
-    let a = t.get(j).copied();
-    let b = t.get(j + 1).copied();
-    let c = t.get(j + 2).copied();
-    match (a, b) {
-        (Some(Kind::Stmt(Stmt::Select)), _) => bump(7, "sqli-tautology"),
-        (Some(Kind::Func(FuncRisk::Danger)), _) => bump(7, "sqli-tautology"),
-        (Some(Kind::Func(FuncRisk::Sql)), _) if strong_left => bump(6, "sqli-tautology"),
-        (Some(x), Some(Kind::Cmp)) if is_operand(x) => {
-            let rhs_ok = matches!(c, Some(k) if is_operand(k) || matches!(k, Kind::LParen | Kind::Op | Kind::Kw(_)));
-            if !rhs_ok {
-                if strong_left && matches!(c, None) {
-                    bump(5, "sqli-tautology");
-                }
-                return;
-            }
-            let same_kind = matches!((x, c), (Kind::Num, Some(Kind::Num)) | (Kind::Str { .. }, Some(Kind::Str { .. })));
+    match t.get(j) {
+        Some(Kind::Stmt(Stmt::Select)) => return bump(7, "sqli-tautology"),
+        Some(Kind::LParen) if matches!(t.get(j + 1), Some(Kind::Stmt(Stmt::Select))) => {
+            return bump(7, "sqli-tautology");
+        }
+        Some(Kind::Func(FuncRisk::Danger)) => return bump(7, "sqli-tautology"),
+        Some(Kind::Func(FuncRisk::Sql)) if strong_left => bump(6, "sqli-tautology"),
+        _ => {}
+    }
+    let Some(x) = t.get(j).copied() else { return };
+    let Some(after) = skip_operand(t, j) else {
+        return;
+    };
+    let op = t.get(after).copied();
+    let c = t.get(after + 1).copied();
+    let rhs_ok =
+        c.is_some_and(|k| is_operand(k) || matches!(k, Kind::LParen | Kind::Op | Kind::Kw(_)));
+    match op {
+        Some(Kind::Cmp) if rhs_ok => {
+            let same_kind = matches!(
+                (x, c),
+                (Kind::Num, Some(Kind::Num)) | (Kind::Str { .. }, Some(Kind::Str { .. }))
+            );
             let w = match (strong_left, same_kind) {
+                _ if keyword_start && !same_kind => 3,
                 (true, true) => 7,
+                (true, false) if !broke && matches!(x, Kind::Word) => 4,
                 (true, false) => 6,
                 (false, true) => 5,
                 (false, false) => {
-                    if matches!(x, Kind::Num | Kind::Str { .. }) { 4 } else { 2 }
+                    if matches!(
+                        x,
+                        Kind::Num | Kind::Str { .. } | Kind::LParen | Kind::Func(_)
+                    ) {
+                        4
+                    } else {
+                        2
+                    }
                 }
             };
             bump(w, "sqli-tautology");
         }
-        (Some(Kind::Num | Kind::Str { .. } | Kind::Kw(Kw::Null) | Kind::Var { .. }), None | Some(Kind::Semi | Kind::RParen | Kind::Logic))
-            if strong_left =>
+        Some(Kind::Cmp) if strong_left && c.is_none() => bump(5, "sqli-tautology"),
+        Some(Kind::Op) if rhs_ok && broke => bump(6, "sqli-tautology"),
+        Some(Kind::Op)
+            if rhs_ok
+                && strong_left
+                && matches!(
+                    x,
+                    Kind::Num | Kind::Str { .. } | Kind::LParen | Kind::Func(_)
+                ) =>
+        {
+            bump(4, "sqli-tautology")
+        }
+        None if strong_left
+            && !keyword_start
+            && matches!(
+                x,
+                Kind::Kw(Kw::Null) | Kind::Var { .. } | Kind::LParen | Kind::Func(_)
+            ) =>
+        {
+            bump(if broke { 6 } else { 5 }, "sqli-tautology")
+        }
+        None if broke && !keyword_start && x == Kind::Num => bump(5, "sqli-tautology"),
+        Some(Kind::Semi | Kind::RParen)
+            if strong_left
+                && !keyword_start
+                && matches!(
+                    x,
+                    Kind::Num | Kind::Kw(Kw::Null) | Kind::Var { .. } | Kind::Func(_)
+                ) =>
         {
             bump(if broke { 6 } else { 5 }, "sqli-tautology")
         }
@@ -532,7 +725,12 @@ fn tautology(t: &[Kind], i: usize, broke: bool, bump: &mut impl FnMut(u32, &'sta
     }
 }
 
-fn break_shape(t: &[Kind], comment_after: &[bool], bump: &mut impl FnMut(u32, &'static str)) {
+fn break_shape(
+    t: &[Kind],
+    comment_after: &[bool],
+    empty_break: bool,
+    bump: &mut impl FnMut(u32, &'static str),
+) {
     let mut j = 1;
     while matches!(t.get(j), Some(Kind::RParen)) {
         j += 1;
@@ -542,12 +740,35 @@ fn break_shape(t: &[Kind], comment_after: &[bool], bump: &mut impl FnMut(u32, &'
         bump(if j == t.len() { 6 } else { 5 }, "sqli-comment");
     }
     match t.get(j) {
-        Some(Kind::Semi) => bump(6, "sqli-stacked"),
-        Some(Kind::Cmp) if matches!(t.get(j + 1), Some(k) if is_operand(*k)) => bump(5, "sqli-break"),
-        Some(Kind::Op) if matches!(t.get(j + 1), Some(Kind::Num | Kind::Str { .. } | Kind::Func(_))) && j + 2 >= t.len() => {
+        Some(Kind::Semi)
+            if matches!(t.get(j + 1), None | Some(Kind::Stmt(_) | Kind::Kw(_)))
+                || comment_after[j] =>
+        {
+            bump(6, "sqli-stacked")
+        }
+        _ if empty_break => {}
+        Some(Kind::Cmp)
+            if matches!(
+                t.get(j + 1),
+                Some(Kind::Num | Kind::Str { closed: true } | Kind::Func(_) | Kind::Var { .. })
+            ) =>
+        {
+            bump(5, "sqli-break")
+        }
+        Some(Kind::Op)
+            if matches!(
+                t.get(j + 1),
+                Some(Kind::Num | Kind::Str { .. } | Kind::Func(_))
+            ) && j + 2 >= t.len() =>
+        {
             bump(4, "sqli-break")
         }
         Some(Kind::Logic) => bump(4, "sqli-break"),
+        Some(Kind::Stmt(_))
+            if comment_after.iter().skip(j).any(|&c| c) || t[j..].contains(&Kind::Semi) =>
+        {
+            bump(6, "sqli-stacked")
+        }
         _ => {}
     }
 }

@@ -59,10 +59,13 @@ mod tests {
     #[test]
     fn xml_texts_and_attributes_reported() {
         let mut got = Vec::new();
-        for_each_text(b"<?xml version=\"1.0\"?><r><a p=\"v1\">t1</a><![CDATA[c1]]><!--m--></r>", &mut |t| {
-            got.push(String::from_utf8_lossy(t).into_owned());
-            true
-        });
+        for_each_text(
+            b"<?xml version=\"1.0\"?><r><a p=\"v1\">t1</a><![CDATA[c1]]><!--m--></r>",
+            &mut |t| {
+                got.push(String::from_utf8_lossy(t).into_owned());
+                true
+            },
+        );
         assert_eq!(got, vec!["1.0", "v1", "t1", "c1", "m"]);
     }
 }

@@ -7,16 +7,72 @@
 use crate::detect::{Field, Hits};
 use crate::verdict::Class;
 
-const SCRIPT_TAGS: &[&str] = &["script", "iframe", "frame", "frameset", "object", "embed", "applet", "base"];
+const SCRIPT_TAGS: &[&str] = &[
+    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
+];
 const ACTIVE_TAGS: &[&str] = &[
-    "svg", "math", "meta", "link", "style", "form", "isindex", "template", "xml", "import", "animate", "set",
-    "handler", "listener", "vmlframe", "xss", "video", "audio", "marquee", "body", "img", "image", "input",
-    "button", "details", "select", "textarea", "keygen", "source", "bgsound", "layer", "ilayer", "portal",
-    "noscript", "title", "plaintext", "xmp", "comment", "noembed", "animatetransform", "foreignobject",
+    "svg",
+    "math",
+    "meta",
+    "link",
+    "style",
+    "form",
+    "isindex",
+    "template",
+    "xml",
+    "import",
+    "animate",
+    "set",
+    "handler",
+    "listener",
+    "vmlframe",
+    "xss",
+    "video",
+    "audio",
+    "marquee",
+    "body",
+    "img",
+    "image",
+    "input",
+    "button",
+    "details",
+    "select",
+    "textarea",
+    "keygen",
+    "source",
+    "bgsound",
+    "layer",
+    "ilayer",
+    "portal",
+    "noscript",
+    "title",
+    "plaintext",
+    "xmp",
+    "comment",
+    "noembed",
+    "animatetransform",
+    "foreignobject",
 ];
 const URI_ATTRS: &[&str] = &[
-    "href", "src", "action", "formaction", "data", "background", "lowsrc", "dynsrc", "xlink:href", "poster",
-    "code", "codebase", "values", "to", "from", "by", "content", "srcdoc", "url",
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "background",
+    "lowsrc",
+    "dynsrc",
+    "xlink:href",
+    "poster",
+    "code",
+    "codebase",
+    "values",
+    "to",
+    "from",
+    "by",
+    "content",
+    "srcdoc",
+    "url",
 ];
 
 fn eq(a: &[u8], b: &str) -> bool {
@@ -46,7 +102,11 @@ pub(crate) fn script_uri(v: &[u8]) -> bool {
         }
     }
     let s = &buf[..n];
-    s.starts_with(b"javascript:") || s.starts_with(b"vbscript:") || s.starts_with(b"livescript:") || s.starts_with(b"data:text/html") || (s.starts_with(b"data:") && contains_ci(v, b"base64") && contains_ci(v, b"text/html"))
+    s.starts_with(b"javascript:")
+        || s.starts_with(b"vbscript:")
+        || s.starts_with(b"livescript:")
+        || s.starts_with(b"data:text/html")
+        || (s.starts_with(b"data:") && contains_ci(v, b"base64") && contains_ci(v, b"text/html"))
 }
 
 fn contains_ci(h: &[u8], n: &[u8]) -> bool {
@@ -86,7 +146,9 @@ fn tag(s: &[u8], at: usize, bump: &mut impl FnMut(u32, &'static str)) -> usize {
         bump(3, "xss-tag");
     }
     let name_start = i;
-    while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b':' || s[i] == b'-' || s[i] == b'_') {
+    while i < s.len()
+        && (s[i].is_ascii_alphanumeric() || s[i] == b':' || s[i] == b'-' || s[i] == b'_')
+    {
         i += 1;
     }
     let name = &s[name_start..i];
@@ -147,38 +209,83 @@ fn tag(s: &[u8], at: usize, bump: &mut impl FnMut(u32, &'static str)) -> usize {
             i = j;
         }
         attrs += 1;
-        if an.len() >= 5 && an[..2].eq_ignore_ascii_case(b"on") && an[2..].iter().all(u8::is_ascii_alphabetic) && has_eq {
-            bump(if active || script_tag { 8 } else { 7 }, "xss-event-handler");
+        if an.len() >= 5
+            && an[..2].eq_ignore_ascii_case(b"on")
+            && an[2..].iter().all(u8::is_ascii_alphabetic)
+            && has_eq
+        {
+            bump(
+                if active || script_tag { 8 } else { 7 },
+                "xss-event-handler",
+            );
         } else if in_list(an, URI_ATTRS) && script_uri(value) {
             bump(8, "xss-uri");
-        } else if eq(an, "style") && (contains_ci(value, b"expression(") || contains_ci(value, b"javascript:") || contains_ci(value, b"behavior:") || contains_ci(value, b"-moz-binding")) {
+        } else if eq(an, "style")
+            && (contains_ci(value, b"expression(")
+                || contains_ci(value, b"javascript:")
+                || contains_ci(value, b"behavior:")
+                || contains_ci(value, b"-moz-binding"))
+        {
             bump(6, "xss-style");
         } else if (eq(an, "http-equiv") && eq(value, "refresh")) || eq(an, "srcdoc") {
             bump(5, "xss-tag");
         }
     }
-    if eq(name, "style") || eq(name, "link") || eq(name, "meta") || eq(name, "form") || eq(name, "base") {
+    if eq(name, "style")
+        || eq(name, "link")
+        || eq(name, "meta")
+        || eq(name, "form")
+        || eq(name, "base")
+    {
         bump(3, "xss-tag");
     }
     i - at - 1
 }
 
 const SINKS: &[&str] = &[
-    "alert", "prompt", "confirm", "eval", "settimeout", "setinterval", "fromcharcode", "atob", "execscript",
-    "msgbox", "import", "fetch", "print",
+    "alert",
+    "prompt",
+    "confirm",
+    "eval",
+    "settimeout",
+    "setinterval",
+    "fromcharcode",
+    "atob",
+    "execscript",
+    "msgbox",
+    "import",
+    "fetch",
 ];
 const SINK_OBJECTS: &[&str] = &[
-    "document.cookie", "document.write", "document.domain", "document.location", "window.location",
-    "location.href", "innerhtml", "outerhtml", "window.open", "document.body", "localstorage",
-    "window.name", "top.location", "self.location", "parent.location", "location.hash",
-    "location.search", "document.url", "document.referrer",
+    "document.cookie",
+    "document.write",
+    "document.domain",
+    "document.location",
+    "window.location",
+    "location.href",
+    "innerhtml",
+    "outerhtml",
+    "window.open",
+    "document.body",
+    "localstorage",
+    "window.name",
+    "top.location",
+    "self.location",
+    "parent.location",
+    "location.hash",
+    "location.search",
+    "document.url",
+    "document.referrer",
 ];
 
 /// JavaScript outside tags: sink calls `alert(1)`, `` alert`1` ``, string breakouts
 /// `";alert(1)//`, script URIs as the whole value, DOM sinks.
 fn js_shapes(s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'static str)) {
     let trimmed: &[u8] = {
-        let st = s.iter().position(|b| !b.is_ascii_whitespace() && !matches!(b, b'"' | b'\'' | b'>')).unwrap_or(s.len());
+        let st = s
+            .iter()
+            .position(|b| !b.is_ascii_whitespace() && !matches!(b, b'"' | b'\'' | b'>'))
+            .unwrap_or(s.len());
         &s[st..]
     };
     if script_uri(trimmed) {
@@ -187,7 +294,9 @@ fn js_shapes(s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'static str)) {
     // sink identifiers followed by ( or `
     let mut i = 0;
     while i < s.len() {
-        if !s[i].is_ascii_alphabetic() || (i > 0 && (s[i - 1].is_ascii_alphanumeric() || s[i - 1] == b'_')) {
+        if !s[i].is_ascii_alphabetic()
+            || (i > 0 && (s[i - 1].is_ascii_alphanumeric() || s[i - 1] == b'_'))
+        {
             i += 1;
             continue;
         }
@@ -207,9 +316,20 @@ fn js_shapes(s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'static str)) {
         let call = matches!(s.get(j), Some(b'(' | b'`'));
         if call && in_list(last, SINKS) {
             let before = &s[..st];
-            let breakout = before.iter().rev().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| b"\"';)}>-+*/|&=,".contains(b));
-            let arg_ok = s.get(j + 1).is_some_and(|&b| b != b')' || last.len() > 4) || s.get(j) == Some(&b'`');
-            let w = if breakout || st == 0 || word.len() > last.len() { 7 } else if arg_ok { 5 } else { 3 };
+            let breakout = before
+                .iter()
+                .rev()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_some_and(|b| b"\"';)}>-+*/|&=,".contains(b));
+            let arg_ok = s.get(j + 1).is_some_and(|&b| b != b')' || last.len() > 4)
+                || s.get(j) == Some(&b'`');
+            let w = if breakout || st == 0 || word.len() > last.len() {
+                7
+            } else if arg_ok {
+                5
+            } else {
+                3
+            };
             bump(w, "xss-js");
         }
         if SINK_OBJECTS.iter().any(|o| contains_ci(word, o.as_bytes())) {

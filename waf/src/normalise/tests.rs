@@ -1,0 +1,84 @@
+use proptest::prelude::*;
+
+use super::*;
+
+#[test]
+fn normalise_double_percent_encoding_decoded() {
+    assert_eq!(normalise(b"%252e%252e%252f").decoded, b"../");
+}
+
+#[test]
+fn normalise_overlong_utf8_decoded() {
+    assert_eq!(normalise(b"%c0%ae%c0%ae%c0%af").decoded, b"../");
+    assert_eq!(normalise(b"%e0%80%ae").decoded, b".");
+}
+
+#[test]
+fn normalise_entities_and_escapes_decoded() {
+    let n = normalise(b"&lt;script&gt;\\u0061lert&#40;1&#x29;\\x3b");
+    assert_eq!(n.decoded, b"<script>alert(1);");
+}
+
+#[test]
+fn normalise_canon_folds_case_space_comments() {
+    let n = normalise(b"UNION/**/SELECT \t  1\r\n2 /*!50000FROM*/ x");
+    assert_eq!(n.canon, b"union select 1\n2 from x");
+}
+
+#[test]
+fn normalise_fullwidth_and_circled_mapped() {
+    assert_eq!(
+        normalise("\u{FF1C}script\u{FF1E}".as_bytes()).canon,
+        b"<script>"
+    );
+    assert_eq!(normalise("\u{24DB}\u{24DE}".as_bytes()).canon, b"lo");
+}
+
+#[test]
+fn normalise_nulls_removed() {
+    assert_eq!(normalise(b"a%00b\0c").decoded, b"abc");
+}
+
+#[test]
+fn normalise_deep_encoding_is_bounded() {
+    let mut s = b"%41".to_vec();
+    for _ in 0..20 {
+        s = s
+            .iter()
+            .flat_map(|&b| if b == b'%' { b"%25".to_vec() } else { vec![b] })
+            .collect();
+    }
+    let n = normalise(&s);
+    assert!(!n.converged);
+    assert_eq!(n.layers, MAX_DECODE_PASSES);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn normalise_is_idempotent_at_fixed_point(input in proptest::collection::vec(any::<u8>(), 0..256)) {
+        let n = normalise(&input);
+        if n.converged {
+            let again = normalise(&n.canon);
+            prop_assert_eq!(&again.canon, &n.canon);
+        }
+    }
+
+    #[test]
+    fn normalise_is_idempotent_on_textual_input(input in "[a-zA-Z0-9%&#;<>'\"/\\\\*!. +\\-xuU{}]{0,128}") {
+        let n = normalise(input.as_bytes());
+        if n.converged {
+            prop_assert_eq!(&normalise(&n.canon).canon, &n.canon);
+        }
+    }
+
+    #[test]
+    fn normalise_work_is_linear(input in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let n = normalise(&input);
+        let bound = u64::from(MAX_DECODE_PASSES + 2 * MAX_CANON_PASSES) * (input.len() as u64 + 1);
+        prop_assert!(n.work <= bound, "work {} > bound {}", n.work, bound);
+        prop_assert!(n.decoded.len() <= input.len());
+        prop_assert!(n.canon.len() <= input.len());
+    }
+}
