@@ -66,7 +66,11 @@ impl<'p> BodyScanner<'p> {
                                 boundary = b.as_bytes().to_vec()
                             }
                             _ => {
-                                return Err(deny("content-type-malformed", Class::ContentType, 415));
+                                return Err(deny(
+                                    "content-type-malformed",
+                                    Class::ContentType,
+                                    415,
+                                ));
                             }
                         }
                     }

@@ -1,0 +1,427 @@
+//! Engine behaviour through the public API: what the gateway sees.
+
+use http::{HeaderMap, HeaderValue, Method};
+use proptest::prelude::*;
+use rampart_waf::{
+    BodyScanner, Class, ExcludeConfig, Location, Profile, ProfileConfig, RequestHead, Verdict,
+    inspect_head,
+};
+
+fn profile(cfg: ProfileConfig) -> Profile {
+    Profile::compile("test", &cfg).unwrap()
+}
+
+fn balanced() -> Profile {
+    profile(ProfileConfig::default())
+}
+
+fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (k, v) in pairs {
+        h.append(*k, HeaderValue::from_str(v).unwrap());
+    }
+    h
+}
+
+fn get(p: &Profile, path: &str, query: Option<&str>) -> Verdict {
+    let h = headers(&[
+        ("user-agent", "Mozilla/5.0 (X11; Linux x86_64)"),
+        ("accept", "*/*;q=0.8"),
+    ]);
+    inspect_head(
+        p,
+        &RequestHead {
+            method: &Method::GET,
+            path,
+            query,
+            headers: &h,
+            route: "r",
+        },
+    )
+}
+
+fn post(p: &Profile, ct: &str, body: &str) -> Verdict {
+    let len = body.len().to_string();
+    let h = headers(&[("content-type", ct), ("content-length", &len)]);
+    let head = RequestHead {
+        method: &Method::POST,
+        path: "/api",
+        query: None,
+        headers: &h,
+        route: "r",
+    };
+    let v = inspect_head(p, &head);
+    if v != Verdict::Allow {
+        return v;
+    }
+    let mut s = match BodyScanner::new(p, &head) {
+        Ok(s) => s,
+        Err(v) => return v,
+    };
+    if let Some(v) = s.feed(body.as_bytes()) {
+        return v;
+    }
+    s.finish(body.as_bytes())
+}
+
+fn class_of(v: &Verdict) -> Option<Class> {
+    v.detection().map(|d| d.class)
+}
+
+#[test]
+fn waf_denies_sqli_in_query() {
+    let v = get(&balanced(), "/", Some("id=1%27%20OR%201=1--"));
+    assert!(v.is_deny());
+    assert_eq!(class_of(&v), Some(Class::Sqli));
+    assert_eq!(v.detection().unwrap().status, 400);
+}
+
+#[test]
+fn waf_denies_sqli_in_json_value() {
+    let v = post(
+        &balanced(),
+        "application/json",
+        r#"{"user":{"name":"x' UNION SELECT password FROM users--"}}"#,
+    );
+    let d = v.detection().unwrap();
+    assert_eq!(d.class, Class::Sqli);
+    assert_eq!(d.location, Location::JsonValue("user.name".into()));
+}
+
+#[test]
+fn waf_allows_apostrophe_names() {
+    let p = balanced();
+    assert_eq!(
+        get(
+            &p,
+            "/api/v1/customers",
+            Some("last_name=O%27Brien&first_name=Siobh%C3%A1n")
+        ),
+        Verdict::Allow
+    );
+    assert_eq!(
+        post(
+            &p,
+            "application/json",
+            r#"{"name":"Marie D'Arcy","note":"I'd like to cancel"}"#
+        ),
+        Verdict::Allow
+    );
+    assert_eq!(
+        post(
+            &p,
+            "application/x-www-form-urlencoded",
+            "line1=12+O%27Connell+St.%2C+Apt+%234B"
+        ),
+        Verdict::Allow
+    );
+}
+
+#[test]
+fn waf_allows_prose_with_sql_words() {
+    let p = balanced();
+    for q in [
+        "q=credit+union+select+savings+account",
+        "q=null+and+void+meaning",
+        "q=black+and+white+photography",
+    ] {
+        assert_eq!(get(&p, "/search", Some(q)), Verdict::Allow, "{q}");
+    }
+}
+
+#[test]
+fn waf_denies_xss_in_form_field() {
+    let v = post(
+        &balanced(),
+        "application/x-www-form-urlencoded",
+        "comment=%3Csvg%2Fonload%3Dalert(1)%3E",
+    );
+    assert_eq!(class_of(&v), Some(Class::Xss));
+}
+
+#[test]
+fn waf_allows_rich_text_html() {
+    let v = post(
+        &balanced(),
+        "application/json",
+        r#"{"html":"<p>See the <a href=\"https://docs.example.org/x\">changelog</a>.</p>"}"#,
+    );
+    assert_eq!(v, Verdict::Allow);
+}
+
+#[test]
+fn waf_denies_traversal_in_path() {
+    assert_eq!(
+        class_of(&get(&balanced(), "/static/..%2f..%2fetc/passwd", None)),
+        Some(Class::Lfi)
+    );
+}
+
+#[test]
+fn waf_denies_log4shell_in_header() {
+    let p = balanced();
+    let h = headers(&[("user-agent", "${${lower:j}ndi:ldap://x.example/a}")]);
+    let v = inspect_head(
+        &p,
+        &RequestHead {
+            method: &Method::GET,
+            path: "/",
+            query: None,
+            headers: &h,
+            route: "r",
+        },
+    );
+    assert_eq!(class_of(&v), Some(Class::Java));
+}
+
+#[test]
+fn waf_denies_ssrf_metadata_url() {
+    assert_eq!(
+        class_of(&get(
+            &balanced(),
+            "/fetch",
+            Some("url=http://169.254.169.254/latest/meta-data/")
+        )),
+        Some(Class::Ssrf)
+    );
+}
+
+#[test]
+fn waf_denies_xxe_in_xml_body() {
+    let v = post(
+        &balanced(),
+        "application/xml",
+        "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>",
+    );
+    assert_eq!(class_of(&v), Some(Class::Xxe));
+}
+
+#[test]
+fn waf_denies_nosql_operator_in_json_key() {
+    assert_eq!(
+        class_of(&post(
+            &balanced(),
+            "application/json",
+            r#"{"user":"a","pass":{"$ne":null}}"#
+        )),
+        Some(Class::Nosqli)
+    );
+}
+
+#[test]
+fn content_type_rejects_json_suffix_bypass() {
+    let v = post(&balanced(), "application/json/x-bypass", "{}");
+    let d = v.detection().unwrap();
+    assert_eq!((d.class, d.status), (Class::ContentType, 415));
+}
+
+#[test]
+fn content_type_not_allowed_is_415() {
+    let v = post(&balanced(), "application/x-evil", "x");
+    assert_eq!(v.detection().map(|d| d.status), Some(415));
+}
+
+#[test]
+fn body_size_declared_length_over_limit_is_413() {
+    let p = profile(ProfileConfig {
+        body_limit: bytesize::ByteSize::b(16),
+        ..ProfileConfig::default()
+    });
+    let h = headers(&[("content-type", "text/plain"), ("content-length", "17")]);
+    let head = RequestHead {
+        method: &Method::POST,
+        path: "/",
+        query: None,
+        headers: &h,
+        route: "r",
+    };
+    let v = BodyScanner::new(&p, &head).unwrap_err();
+    assert_eq!(
+        v.detection().map(|d| (d.class, d.status)),
+        Some((Class::BodySize, 413))
+    );
+}
+
+#[test]
+fn body_size_streamed_over_limit_is_413_even_in_shadow() {
+    let p = profile(ProfileConfig {
+        body_limit: bytesize::ByteSize::b(16),
+        shadow: true,
+        ..ProfileConfig::default()
+    });
+    let h = headers(&[("content-type", "text/plain")]);
+    let head = RequestHead {
+        method: &Method::POST,
+        path: "/",
+        query: None,
+        headers: &h,
+        route: "r",
+    };
+    let mut s = BodyScanner::new(&p, &head).unwrap();
+    assert_eq!(s.feed(b"0123456789"), None);
+    let v = s.feed(b"0123456789").unwrap();
+    assert!(v.is_deny());
+    assert_eq!(v.detection().unwrap().status, 413);
+}
+
+#[test]
+fn json_limits_deny_deep_nesting_before_parsing() {
+    let body = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+    let v = post(&balanced(), "application/json", &body);
+    assert_eq!(
+        v.detection().map(|d| (d.class, d.id)),
+        Some((Class::JsonLimits, "json-depth"))
+    );
+}
+
+#[test]
+fn json_invalid_is_denied() {
+    assert_eq!(
+        class_of(&post(&balanced(), "application/json", "{\"a\":")),
+        Some(Class::JsonLimits)
+    );
+}
+
+#[test]
+fn entropy_denies_random_blob_in_json() {
+    // uniformly random alphanumerics: ~5.95 bits per byte, over a 5.5 threshold
+    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let blob: String = (0..2048)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ALNUM[(x % 62) as usize] as char
+        })
+        .collect();
+    let body = format!("{{\"blob\":\"{blob}\"}}");
+    let p = profile(ProfileConfig {
+        entropy_threshold: 5.5,
+        ..ProfileConfig::default()
+    });
+    let v = post(&p, "application/json", &body);
+    assert_eq!(class_of(&v), Some(Class::Entropy), "{v:?}");
+    assert_eq!(post(&balanced(), "application/json", &body), Verdict::Allow);
+}
+
+#[test]
+fn entropy_allows_base64_png() {
+    let body = r#"{"thumbnail":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAwAAAAUCAIAAAA2kktGAAAC70lEQVR42gHkAhv9AA8ToTAepzMEll4juV8O1pUXt5YGta8BtcoMqeMS5P4F4RQY1AAPGLM1Hp9RIJRXMbt8GciOM7imKaiwILW7EpntNbcIL9AUFq0ABDStP0LMPyXBYD+9hD2thyCbmSveySmjziW57RuZ/R+4Exu9ABI"}"#;
+    assert_eq!(post(&balanced(), "application/json", body), Verdict::Allow);
+}
+
+#[test]
+fn waf_shadow_returns_would_block() {
+    let p = profile(ProfileConfig {
+        shadow: true,
+        ..ProfileConfig::default()
+    });
+    let v = get(&p, "/", Some("id=1%27%20OR%201=1--"));
+    assert!(matches!(v, Verdict::WouldBlock(ref d) if d.class == Class::Sqli));
+    assert!(!v.is_deny());
+}
+
+#[test]
+fn waf_exclusion_silences_one_param_on_one_route() {
+    let ex = ExcludeConfig {
+        id: "sqli".into(),
+        param: Some("q".into()),
+        header: None,
+        route: Some("r".into()),
+    };
+    let p = profile(ProfileConfig {
+        exclude: vec![ex],
+        ..ProfileConfig::default()
+    });
+    assert_eq!(get(&p, "/", Some("q=1%27%20OR%201=1--")), Verdict::Allow);
+    assert!(get(&p, "/", Some("other=1%27%20OR%201=1--")).is_deny());
+}
+
+#[test]
+fn profile_rejects_unknown_exclusion_id() {
+    let ex = ExcludeConfig {
+        id: "nonsense".into(),
+        param: None,
+        header: None,
+        route: None,
+    };
+    assert!(
+        Profile::compile(
+            "p",
+            &ProfileConfig {
+                exclude: vec![ex],
+                ..ProfileConfig::default()
+            }
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn profile_config_parses_toml_and_rejects_unknown_fields() {
+    let cfg: ProfileConfig = toml::from_str(
+        "mode = \"strict\"\nshadow = true\nbody_limit = \"2MiB\"\nentropy_threshold = 7.0\njson = { max_depth = 8 }\ninspect = [\"query\", \"body\"]\n[[exclude]]\nid = \"xss\"\nheader = \"referer\"\n",
+    )
+    .unwrap();
+    let p = Profile::compile("api", &cfg).unwrap();
+    assert!(p.shadow());
+    assert_eq!(p.body_limit(), 2 * 1024 * 1024);
+    assert!(toml::from_str::<ProfileConfig>("bogus = 1").is_err());
+}
+
+#[test]
+fn waf_inspect_list_limits_parts() {
+    let p = profile(ProfileConfig {
+        inspect: vec![rampart_waf::InspectPart::Body],
+        ..ProfileConfig::default()
+    });
+    assert_eq!(get(&p, "/", Some("id=1%27%20OR%201=1--")), Verdict::Allow);
+}
+
+#[test]
+fn waf_multipart_filename_traversal_denied() {
+    let body = "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"../../x.sh\"\r\nContent-Type: application/octet-stream\r\n\r\nBIN\r\n--B--\r\n";
+    assert_eq!(
+        class_of(&post(&balanced(), "multipart/form-data; boundary=B", body)),
+        Some(Class::Lfi)
+    );
+}
+
+#[test]
+fn waf_smuggling_transfer_encoding_denied() {
+    let p = balanced();
+    let h = headers(&[("transfer-encoding", "chunked, identity")]);
+    let v = inspect_head(
+        &p,
+        &RequestHead {
+            method: &Method::POST,
+            path: "/",
+            query: None,
+            headers: &h,
+            route: "r",
+        },
+    );
+    assert_eq!(class_of(&v), Some(Class::Protocol));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn waf_arbitrary_query_never_panics(q in "[ -~]{0,300}", path in "/[ -~]{0,64}") {
+        let _ = get(&balanced(), &path, Some(&q));
+    }
+
+    #[test]
+    fn waf_arbitrary_body_never_panics(body in proptest::collection::vec(any::<u8>(), 0..1024), kind in 0usize..5) {
+        let ct = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "text/plain"][kind];
+        let p = balanced();
+        let h = headers(&[("content-type", ct)]);
+        let head = RequestHead { method: &Method::POST, path: "/", query: None, headers: &h, route: "r" };
+        if let Ok(mut s) = BodyScanner::new(&p, &head) {
+            let _ = s.feed(&body);
+            let _ = s.finish(&body);
+        }
+    }
+}
