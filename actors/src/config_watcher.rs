@@ -21,7 +21,7 @@ use ractor::{Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::{ControlMetrics, Instance, lookup};
+use crate::{Instance, lookup};
 
 /// Short name of the config watcher actor.
 pub const CONFIG_WATCHER: &str = "config_watcher";
@@ -73,8 +73,6 @@ pub struct ConfigWatcherArgs {
     pub watch_paths: Vec<PathBuf>,
     /// Debounce window (default 200 ms).
     pub debounce: Duration,
-    /// Reload counters and generation gauge.
-    pub metrics: Option<ControlMetrics>,
     /// Shared by every incarnation: at most one reload runs, even across restarts.
     pub reload_lock: Arc<tokio::sync::Mutex<()>>,
 }
@@ -86,7 +84,6 @@ pub struct ConfigWatcher;
 /// State of [`ConfigWatcher`].
 pub struct ConfigWatcherState {
     reloader: Arc<dyn Reloader>,
-    metrics: Option<ControlMetrics>,
     reload_lock: Arc<tokio::sync::Mutex<()>>,
     last_started: Option<Instant>,
     // Dropping it stops the notify threads and closes the bridge channel.
@@ -126,7 +123,6 @@ impl Actor for ConfigWatcher {
         };
         Ok(ConfigWatcherState {
             reloader: args.reloader,
-            metrics: args.metrics,
             reload_lock: args.reload_lock,
             last_started: None,
             _debouncer: debouncer,
@@ -175,21 +171,11 @@ impl ConfigWatcherState {
         let result = task
             .await
             .unwrap_or_else(|e| Err(format!("reload task failed: {e}")));
+        // Counting (rampart_config_reloads_total, rampart_config_generation) is the
+        // Reloader's job: the daemon also reloads outside this actor (start-up, API).
         match &result {
-            Ok(generation) => {
-                tracing::info!(?cause, generation, "config reload applied");
-                if let Some(m) = &self.metrics {
-                    m.config_reloads.with_label_values(&["applied"]).inc();
-                    m.config_generation
-                        .set(i64::try_from(*generation).unwrap_or(i64::MAX));
-                }
-            }
-            Err(reason) => {
-                tracing::warn!(?cause, reason, "config reload rejected");
-                if let Some(m) = &self.metrics {
-                    m.config_reloads.with_label_values(&["rejected"]).inc();
-                }
-            }
+            Ok(generation) => tracing::info!(?cause, generation, "config reload applied"),
+            Err(reason) => tracing::warn!(?cause, reason, "config reload rejected"),
         }
         result
     }

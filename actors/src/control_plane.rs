@@ -159,7 +159,6 @@ impl ControlPlane {
                     reloader: opts.reloader,
                     watch_paths: opts.watch_paths,
                     debounce: opts.debounce,
-                    metrics: Some(opts.metrics.clone()),
                     reload_lock: Arc::new(tokio::sync::Mutex::new(())),
                 },
             ),
@@ -277,7 +276,6 @@ struct WatcherArgsSrc {
     reloader: Arc<dyn Reloader>,
     watch_paths: Vec<PathBuf>,
     debounce: Duration,
-    metrics: Option<ControlMetrics>,
     reload_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
@@ -289,7 +287,6 @@ fn watcher_factory(instance: &Instance, src: WatcherArgsSrc) -> StartFn {
             reloader: src.reloader.clone(),
             watch_paths: src.watch_paths.clone(),
             debounce: src.debounce,
-            metrics: src.metrics.clone(),
             reload_lock: src.reload_lock.clone(),
         };
         let name = name.clone();

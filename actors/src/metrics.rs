@@ -10,9 +10,10 @@ use prometheus::{Counter, Gauge, IntCounterVec, IntGauge, IntGaugeVec, Opts, Reg
 pub struct ControlMetrics {
     /// `rampart_actor_restarts_total{actor}`: restart attempts per actor short name.
     pub actor_restarts: IntCounterVec,
-    /// `rampart_config_reloads_total{result="applied"|"rejected"}`, written by ConfigWatcher.
+    /// `rampart_config_reloads_total{result="applied"|"rejected"}`, written by the daemon's
+    /// [`Reloader`](crate::Reloader) (the transaction owner), not by ConfigWatcher.
     pub config_reloads: IntCounterVec,
-    /// `rampart_config_generation`: generation of the last applied reload, written by ConfigWatcher.
+    /// `rampart_config_generation`: generation in service, written by the daemon's Reloader.
     pub config_generation: IntGauge,
     /// `rampart_process_resident_memory_bytes` (from /proc/self/status).
     pub process_resident_memory_bytes: IntGauge,
