@@ -244,11 +244,17 @@ fn watch(
     Ok(debouncer)
 }
 
+/// Kubernetes mounts ConfigMaps and Secrets as `file -> ..data/file` and updates them
+/// by atomically renaming the `..data` symlink: the watched names never see an event.
+const KUBERNETES_DATA_LINK: &str = "..data";
+
 fn is_watched(wanted: &BTreeMap<PathBuf, BTreeSet<OsString>>, path: &Path) -> bool {
     let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
         return false;
     };
-    wanted.get(dir).is_some_and(|names| names.contains(name))
+    wanted
+        .get(dir)
+        .is_some_and(|names| names.contains(name) || name == KUBERNETES_DATA_LINK)
 }
 
 /// Cloneable handle to one instance's ConfigWatcher, looked up by name on every call.
@@ -335,5 +341,9 @@ mod tests {
         ));
         assert!(!is_watched(&wanted, Path::new("/etc/other/rampart.toml")));
         assert!(!is_watched(&wanted, Path::new("/")));
+        assert!(
+            is_watched(&wanted, Path::new("/etc/rampart/..data")),
+            "kubernetes swap"
+        );
     }
 }

@@ -84,6 +84,8 @@ struct Pending {
     token: PrepareToken,
     keep: BTreeSet<SocketAddr>,
     fresh: Vec<BoundSocket>,
+    // Serving addresses whose listener name changes (same socket, new ListenerInfo).
+    renames: BTreeMap<SocketAddr, String>,
 }
 
 /// What a commit changed.
@@ -92,6 +94,9 @@ pub(crate) struct Committed {
     pub(crate) serving: Vec<Arc<ListenerInfo>>,
     pub(crate) added: Vec<BoundSocket>,
     pub(crate) removed: Vec<BoundSocket>,
+    /// Same socket and `closing` token, new name: the listener child must restart to
+    /// hand out the new `ListenerInfo`.
+    pub(crate) renamed: Vec<BoundSocket>,
 }
 
 // === impl SocketTable ===
@@ -158,12 +163,23 @@ impl SocketTable {
                 listener: Arc::new(listener),
             });
         }
+        let renames = specs
+            .iter()
+            .filter(|s| {
+                inner
+                    .active
+                    .get(&s.addr)
+                    .is_some_and(|b| b.info.name != s.name)
+            })
+            .map(|s| (s.addr, s.name.clone()))
+            .collect();
         inner.next_token += 1;
         let token = PrepareToken(inner.next_token);
         inner.pending = Some(Pending {
             token,
             keep: seen,
             fresh,
+            renames,
         });
         Ok(token)
     }
@@ -194,11 +210,27 @@ impl SocketTable {
         for b in &pending.fresh {
             inner.active.insert(b.info.configured, b.clone());
         }
+        let mut renamed = Vec::with_capacity(pending.renames.len());
+        for (addr, name) in pending.renames {
+            if let Some(old) = inner.active.get_mut(&addr) {
+                let info = ListenerInfo {
+                    name,
+                    configured: old.info.configured,
+                    local: old.info.local,
+                    // A clone shares the cancellation state: connections of the old
+                    // name still drain when this address is removed later.
+                    closing: old.info.closing.clone(),
+                };
+                old.info = Arc::new(info);
+                renamed.push(old.clone());
+            }
+        }
         let serving = inner.active.values().map(|b| b.info.clone()).collect();
         Ok(Committed {
             serving,
             added: pending.fresh,
             removed,
+            renamed,
         })
     }
 
@@ -287,6 +319,25 @@ mod tests {
         assert_eq!(c.serving.len(), 1);
         assert!(table.drain().len() == 1);
         assert!(matches!(table.prepare(&[]), Err(BindError::ShuttingDown)));
+    }
+
+    #[tokio::test]
+    async fn commit_renames_listener_on_same_socket() {
+        let table = SocketTable::new();
+        let t = table
+            .prepare(&[spec("old", "127.0.0.1:0")])
+            .expect("prepare");
+        let first = table.commit(t).expect("commit").serving.remove(0);
+        let t = table
+            .prepare(&[spec("new", "127.0.0.1:0")])
+            .expect("prepare");
+        let c = table.commit(t).expect("commit");
+        assert!(c.added.is_empty() && c.removed.is_empty());
+        assert_eq!(c.renamed.len(), 1);
+        assert_eq!(c.serving[0].name, "new");
+        assert_eq!(c.serving[0].local, first.local, "same socket");
+        first.closing.cancel();
+        assert!(c.serving[0].closing.is_cancelled(), "closing token shared");
     }
 
     #[tokio::test]

@@ -80,7 +80,7 @@ impl Actor for ListenerSupervisor {
             children: BTreeMap::new(),
         };
         for socket in state.sockets.active() {
-            state.start_child(&myself, socket).await;
+            state.start_child(&myself, socket).await?;
         }
         Ok(state)
     }
@@ -100,25 +100,36 @@ impl Actor for ListenerSupervisor {
                 let _ = reply.send(result);
             }
             ListenerMsg::Commit { token, reply } => {
+                let mut escalate = Ok(());
                 let result = match state.sockets.commit(token) {
                     Ok(Committed {
                         serving,
                         added,
                         removed,
+                        renamed,
                     }) => {
                         for gone in removed {
                             state.stop_child(&gone.info.configured).await;
                             // Dropped before the reply: "Commit replied" implies "closed".
                             drop(gone);
                         }
+                        for socket in renamed {
+                            // The socket stays in the table (and keeps its backlog)
+                            // while the child restarts with the new ListenerInfo.
+                            state.stop_child(&socket.info.configured).await;
+                            escalate = escalate.and(state.start_child(&myself, socket).await);
+                        }
                         for socket in added {
-                            state.start_child(&myself, socket).await;
+                            escalate = escalate.and(state.start_child(&myself, socket).await);
                         }
                         Ok(serving)
                     }
                     Err(e) => Err(e),
                 };
+                // The reload committed either way; a child that cannot start is this
+                // supervisor's failure, reported after the caller has its answer.
                 let _ = reply.send(result);
+                escalate?;
             }
             ListenerMsg::Abort { token } => {
                 state.sockets.abort(token);
@@ -185,8 +196,13 @@ impl Actor for ListenerSupervisor {
 // === impl ListenerSupervisorState ===
 
 impl ListenerSupervisorState {
-    /// Spawns the child for `socket`; a failure is one restart attempt.
-    async fn start_child(&mut self, myself: &ActorRef<ListenerMsg>, socket: BoundSocket) {
+    /// Spawns the child for `socket`; a failure is one restart attempt (retried after
+    /// backoff). Err only when that attempt exceeds the intensity: escalate.
+    async fn start_child(
+        &mut self,
+        myself: &ActorRef<ListenerMsg>,
+        socket: BoundSocket,
+    ) -> Result<(), ActorProcessingErr> {
         let addr = socket.info.configured;
         let (intensity, backoff) = (self.intensity, self.backoff);
         self.children.entry(addr).or_insert_with(|| Slot {
@@ -199,10 +215,9 @@ impl ListenerSupervisorState {
             if let Some(slot) = self.children.get_mut(&addr) {
                 slot.last_reason = reason;
             }
-            // Escalation here would fail Prepare/Commit's caller for a child problem;
-            // the restart path escalates on the next failure instead.
-            let _ = self.schedule_or_escalate(myself, addr);
+            return self.schedule_or_escalate(myself, addr);
         }
+        Ok(())
     }
 
     async fn spawn_child(

@@ -34,6 +34,30 @@ async fn config_watcher_reloads_on_rename_save() {
     h.cp.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_watcher_reloads_on_kubernetes_configmap_swap() {
+    use std::os::unix::fs::symlink;
+    // Layout of a mounted ConfigMap: rampart.toml -> ..data/rampart.toml, ..data -> ..v1
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir(root.join("..v1")).expect("mkdir");
+    std::fs::write(root.join("..v1/rampart.toml"), "a\n").expect("write");
+    symlink("..v1", root.join("..data")).expect("symlink");
+    symlink("..data/rampart.toml", root.join("rampart.toml")).expect("symlink");
+    let h = start_harness(instance("cw-k8s"), |o| {
+        o.watch_paths = vec![root.join("rampart.toml")];
+        o.debounce = Duration::from_millis(50);
+    })
+    .await;
+    // The kubelet's atomic update: new directory, new link, rename over ..data.
+    std::fs::create_dir(root.join("..v2")).expect("mkdir");
+    std::fs::write(root.join("..v2/rampart.toml"), "b\n").expect("write");
+    symlink("..v2", root.join("..data_tmp")).expect("symlink");
+    std::fs::rename(root.join("..data_tmp"), root.join("..data")).expect("rename");
+    eventually("reload after configmap swap", || h.reloader.calls() >= 1).await;
+    h.cp.stop().await;
+}
+
 #[cfg(feature = "chaos")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn config_watcher_still_watches_after_restart() {

@@ -128,6 +128,22 @@ async fn commit_removes_old_listener_and_cancels_closing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commit_renaming_listener_keeps_socket_and_uses_new_name() {
+    let h = start_harness(instance("lst-rename"), |_| {}).await;
+    let local = serve(&h, vec![spec("before", "127.0.0.1:0")], "before").await;
+    let mut early = connect_echo(local).await.expect("connect");
+    let after = serve(&h, vec![spec("after", "127.0.0.1:0")], "after").await;
+    assert_eq!(after, local, "same socket, no rebind");
+    assert!(connect_echo(local).await.is_some());
+    assert!(
+        h.acceptor.listeners.lock().expect("lock").contains("after"),
+        "new connections carry the new name"
+    );
+    assert!(echo(&mut early, b"kept").await);
+    h.cp.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commit_with_stale_token_is_refused() {
     let h = start_harness(instance("lst-stale"), |_| {}).await;
     let t1 =
