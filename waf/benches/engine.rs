@@ -11,10 +11,15 @@ const BENIGN: &str = "The quarterly report covers sales in Europe and Asia. Plea
 const ATTACK: &str = "1' UNION SELECT username, password FROM users-- <script>alert(document.cookie)</script> ;cat /etc/passwd ${jndi:ldap://x/a} ../../etc/shadow ";
 
 fn body_1k() -> String {
-    let mut s = String::from("{\"order\":{\"id\":1042,\"customer\":{\"name\":\"Siobhán O'Brien\",\"email\":\"s.obrien@example.ie\"},\"items\":[");
+    let mut s = String::from(
+        "{\"order\":{\"id\":1042,\"customer\":{\"name\":\"Siobhán O'Brien\",\"email\":\"s.obrien@example.ie\"},\"items\":[",
+    );
     let mut i = 0;
     while s.len() < 900 {
-        s.push_str(&format!("{{\"sku\":\"SKU-{i:04}\",\"qty\":{},\"note\":\"gift wrap, please\"}},", i % 3 + 1));
+        s.push_str(&format!(
+            "{{\"sku\":\"SKU-{i:04}\",\"qty\":{},\"note\":\"gift wrap, please\"}},",
+            i % 3 + 1
+        ));
         i += 1;
     }
     s.push_str("{\"sku\":\"SKU-LAST\",\"qty\":1}],\"comment\":\"Leave it with the neighbour if I'm out.\"}}");
@@ -22,7 +27,8 @@ fn body_1k() -> String {
 }
 
 fn bench(c: &mut Criterion) {
-    let profile = Profile::compile("bench", &ProfileConfig::default()).expect("default profile compiles");
+    let profile =
+        Profile::compile("bench", &ProfileConfig::default()).expect("default profile compiles");
     let mut g = c.benchmark_group("text");
     for (name, unit) in [("benign", BENIGN), ("attack", ATTACK)] {
         let text = unit.repeat(64 * 1024 / unit.len());
@@ -30,7 +36,13 @@ fn bench(c: &mut Criterion) {
         g.bench_function(name, |b| {
             let mut h = HeaderMap::new();
             h.insert("content-type", HeaderValue::from_static("text/plain"));
-            let head = RequestHead { method: &Method::POST, path: "/", query: None, headers: &h, route: "r" };
+            let head = RequestHead {
+                method: &Method::POST,
+                path: "/",
+                query: None,
+                headers: &h,
+                route: "r",
+            };
             b.iter(|| {
                 let s = BodyScanner::new(&profile, &head).expect("allowed type");
                 black_box(s.finish(black_box(text.as_bytes())))
@@ -46,9 +58,23 @@ fn bench(c: &mut Criterion) {
         let mut h = HeaderMap::new();
         h.insert("content-type", HeaderValue::from_static("application/json"));
         h.insert("content-length", HeaderValue::from(body.len()));
-        h.insert("user-agent", HeaderValue::from_static("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36"));
-        h.insert("cookie", HeaderValue::from_static("sid=5c274378416f3131c1d878ee28; theme=dark"));
-        let head = RequestHead { method: &Method::POST, path: "/api/v1/orders/1042", query: Some("expand=items&lang=en"), headers: &h, route: "r" };
+        h.insert(
+            "user-agent",
+            HeaderValue::from_static(
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36",
+            ),
+        );
+        h.insert(
+            "cookie",
+            HeaderValue::from_static("sid=5c274378416f3131c1d878ee28; theme=dark"),
+        );
+        let head = RequestHead {
+            method: &Method::POST,
+            path: "/api/v1/orders/1042",
+            query: Some("expand=items&lang=en"),
+            headers: &h,
+            route: "r",
+        };
         b.iter(|| {
             let v = inspect_head(&profile, &head);
             let mut s = BodyScanner::new(&profile, &head).expect("allowed type");

@@ -105,6 +105,19 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     }
     let n = normalise(once);
     let mut best = Hits::default();
+    if plain(&n.canon) {
+        // nothing a tokeniser could use: literals and URL/path checks only
+        rules.scan(&n.canon, field, &mut best);
+        paths::scan(&n.canon, field, &mut best);
+        paths::scan(once, field, &mut best);
+        cmdi::scan(&n.canon, field, &mut best);
+        rules.scan(&once.to_ascii_lowercase(), field, &mut best);
+        if field == Field::FileName {
+            file_name(&n.canon, &mut best);
+        }
+        hits.merge_max(&best);
+        return hits;
+    }
     let views: [&[u8]; 2] = [once, &n.decoded];
     for (vi, view) in views.iter().enumerate() {
         if vi == 1 && n.layers == 0 {
@@ -183,4 +196,32 @@ fn file_name(canon: &[u8], hits: &mut Hits) {
     } else if t.contains(&b'.') && OTHER.contains(&ext) {
         hits.add(Class::Rfi, "rfi-script-upload", 5);
     }
+}
+
+/// True when the canonical view has none of the syntax the SQL, HTML/JS and shell
+/// tokenisers key on (quotes, operators, brackets, separators, script schemes,
+/// SQL statement words). Such values skip the tokenisers: a large share of real
+/// traffic (ids, words, sentences) is plain.
+fn plain(canon: &[u8]) -> bool {
+    const SYNTAX: &[u8] = b"'\"`;|&<>()=#$*{}[]\n\r%\\+^~!";
+    if canon.iter().any(|b| SYNTAX.contains(b)) {
+        return false;
+    }
+    const WORDS: &[&[u8]] = &[
+        b"union",
+        b"select",
+        b"exec",
+        b"drop",
+        b"insert",
+        b"script:",
+        b"data:",
+        b"waitfor",
+        b"sleep",
+        b"having",
+        b"order by",
+        b"group by",
+    ];
+    !WORDS
+        .iter()
+        .any(|w| memchr::memmem::find(canon, w).is_some())
 }
