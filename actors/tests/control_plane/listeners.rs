@@ -115,6 +115,16 @@ async fn commit_removes_old_listener_and_cancels_closing() {
         old_info.closing.is_cancelled(),
         "removed listener's closing token cancelled"
     );
+    // The removed child's exit comes from a child no longer supervised: ignored, not
+    // counted as a restart.
+    assert_eq!(
+        h.metrics
+            .actor_restarts
+            .with_label_values(&["listener"])
+            .get(),
+        0
+    );
+    assert!(h.cp.status.get("listener/127.0.0.1:0").is_none());
     assert!(!serving[0].closing.is_cancelled());
     // Commit waits for the removed accept loop, so the old socket is closed now.
     assert!(

@@ -8,3 +8,4 @@ mod config_watcher;
 mod listeners;
 mod supervision;
 mod support;
+mod wiring;

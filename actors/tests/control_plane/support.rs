@@ -73,6 +73,8 @@ pub struct Probe {
     pub starts: AtomicU32,
     pub faults: Mutex<Vec<(u32, StartFault)>>,
     pub stops: Mutex<Vec<String>>,
+    /// Registered actor names at each `post_stop`, in stop order.
+    pub registered_at_stop: Mutex<Vec<Vec<String>>>,
 }
 
 impl Probe {
@@ -166,6 +168,11 @@ impl Actor for ProbeActor {
         st: &mut ProbeState,
     ) -> Result<(), ActorProcessingErr> {
         st.probe.stops.lock().expect("lock").push(st.name.clone());
+        st.probe
+            .registered_at_stop
+            .lock()
+            .expect("lock")
+            .push(ractor::registry::registered());
         Ok(())
     }
 }
