@@ -24,7 +24,7 @@ pub enum Restart {
 pub struct Intensity {
     /// Restarts allowed inside the window (default 5).
     pub max_restarts: u32,
-    /// Length of the sliding window (default 10 s).
+    /// Length of the sliding window (default 10 s). Zero disables escalation.
     pub within: Duration,
 }
 
@@ -75,7 +75,8 @@ impl Backoff {
         if hi <= lo {
             return lo;
         }
-        let nanos = rand::random_range(lo.as_nanos() as u64..=hi.as_nanos() as u64);
+        let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        let nanos = rand::random_range(nanos(lo)..=nanos(hi));
         Duration::from_nanos(nanos)
     }
 }
