@@ -176,6 +176,40 @@ async fn supervision_error_in_pre_start_counts_as_restart() {
     pre_start_failure_counts_as_attempt(StartFault::Error).await;
 }
 
+/// A transient child that stops normally but fails in post_stop exited abnormally.
+async fn post_stop_failure_is_abnormal_exit(fault: StartFault) {
+    let inst = instance("sup-poststop");
+    let probe = Probe::new();
+    *probe.post_stop_fault.lock().expect("lock") = Some(fault);
+    let root = start_root(
+        &inst,
+        vec![probe_child(
+            &inst,
+            "worker",
+            Restart::Transient,
+            probe.clone(),
+        )],
+    )
+    .await;
+    send_probe(&inst, "worker", ProbeMsg::StopNormal);
+    eventually("worker restarted after post_stop failure", || {
+        probe.starts() == 2 && root.running("worker")
+    })
+    .await;
+    assert_eq!(root.restarts_of("worker"), 1);
+    root.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn supervision_panic_in_post_stop_restarts_transient() {
+    post_stop_failure_is_abnormal_exit(StartFault::Panic).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn supervision_error_in_post_stop_restarts_transient() {
+    post_stop_failure_is_abnormal_exit(StartFault::Error).await;
+}
+
 #[tokio::test(start_paused = true)]
 async fn supervision_initial_start_failure_fails_supervisor_start() {
     let inst = instance("sup-init");

@@ -75,6 +75,8 @@ pub struct Probe {
     pub stops: Mutex<Vec<String>>,
     /// Registered actor names at each `post_stop`, in stop order.
     pub registered_at_stop: Mutex<Vec<Vec<String>>>,
+    /// The next `post_stop` fails this way (then the flag clears).
+    pub post_stop_fault: Mutex<Option<StartFault>>,
 }
 
 impl Probe {
@@ -173,7 +175,12 @@ impl Actor for ProbeActor {
             .lock()
             .expect("lock")
             .push(ractor::registry::registered());
-        Ok(())
+        let fault = st.probe.post_stop_fault.lock().expect("lock").take();
+        match fault {
+            Some(StartFault::Panic) => panic!("probe {} panics in post_stop", st.name),
+            Some(StartFault::Error) => Err(format!("probe {} fails post_stop", st.name).into()),
+            None => Ok(()),
+        }
     }
 }
 
