@@ -1,0 +1,314 @@
+//! The real binary: `check` exit codes and positioned errors, `keygen`, `config sign`,
+//! `run` with SIGHUP reload and SIGTERM drain (exit 0), and `demo`.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_rampart");
+
+/// Kills the child on drop so a failing test leaves no process behind.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn signal(child: &Child, sig: &str) {
+    let ok = Command::new("kill")
+        .args([&format!("-{sig}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn wait_healthy(addr: SocketAddr) {
+    eventually(
+        "daemon answers /healthz",
+        Duration::from_secs(30),
+        || async move {
+            client()
+                .get(format!("http://{addr}/healthz"))
+                .send()
+                .await
+                .map(|r| r.status() == 200)
+                .unwrap_or(false)
+        },
+    )
+    .await;
+}
+
+async fn wait_exit(p: &mut Proc) -> i32 {
+    for _ in 0..300 {
+        if let Some(s) = p.0.try_wait().unwrap() {
+            return s.code().unwrap_or(-1);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("process did not exit");
+}
+
+#[test]
+fn check_reports_ok_warnings_errors_and_usage_with_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(
+        dir.path(),
+        "good.toml",
+        &basic_config("127.0.0.1:9".parse().unwrap(), ""),
+    );
+    let out = Command::new(BIN)
+        .args(["check", good.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("route `app` has no WAF profile"),
+        "{stdout}"
+    );
+
+    let bad = write(
+        dir.path(),
+        "bad.toml",
+        "[[listener]]\nname = \"a\"\naddress = \"127.0.0.1:1\"\n\n[[route]]\nname = \"r\"\npath = \"/\"\nupstream = \"ghost\"\n",
+    );
+    let out = Command::new(BIN)
+        .args(["check", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.toml:8:1: `route[0].upstream`: upstream `ghost` is not defined"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint:"), "{stderr}");
+
+    let out = Command::new(BIN).args(["check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(BIN)
+        .args(["check", dir.path().join("missing.toml").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn keygen_writes_0600_key_and_never_overwrites_then_sign_writes_sig() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("node.key");
+    let out = Command::new(BIN)
+        .args(["keygen", "--out", key.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(dir.path().join("node.key.pub").exists());
+    let before = std::fs::read(&key).unwrap();
+    let again = Command::new(BIN)
+        .args(["keygen", "--out", key.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_ne!(again.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read(&key).unwrap(),
+        before,
+        "an existing key is never overwritten"
+    );
+
+    let cfg = write(
+        dir.path(),
+        "rampart.toml",
+        &basic_config("127.0.0.1:9".parse().unwrap(), ""),
+    );
+    let out = Command::new(BIN)
+        .args([
+            "config",
+            "sign",
+            cfg.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sig = std::fs::read_to_string(dir.path().join("rampart.toml.sig")).unwrap();
+    let pk = rampart_protocol::parse_public_key(dir.path().join("node.key.pub").to_str().unwrap())
+        .unwrap();
+    rampart_protocol::verify_config(&pk, &std::fs::read(&cfg).unwrap(), &sig)
+        .expect("signature verifies");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_reloads_on_sighup_and_drains_in_flight_requests_on_sigterm() {
+    let slow = MockUpstream::with_delay(echo_handler(), Duration::from_millis(700)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let cfg_text = basic_config(slow.addr, "").replace("127.0.0.1:0", &addr.to_string());
+    let cfg = write(dir.path(), "rampart.toml", &cfg_text);
+    let mut p = Proc(
+        Command::new(BIN)
+            .args(["run", "-c", cfg.to_str().unwrap()])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_healthy(addr).await;
+
+    // SIGHUP: reload.
+    std::fs::write(
+        &cfg,
+        cfg_text.replace(
+            "[[route]]\nname = \"root\"",
+            "[server]\nreferrer_policy = \"origin\"\n\n[[route]]\nname = \"root\"",
+        ),
+    )
+    .unwrap();
+    signal(&p.0, "HUP");
+    eventually(
+        "generation 2 after SIGHUP",
+        Duration::from_secs(10),
+        || async move {
+            let Ok(r) = client()
+                .get(format!("http://{addr}/_rampart/snapshot.json"))
+                .send()
+                .await
+            else {
+                return false;
+            };
+            r.json::<serde_json::Value>()
+                .await
+                .map(|v| v["generation"].as_u64() >= Some(2))
+                .unwrap_or(false)
+        },
+    )
+    .await;
+
+    // SIGTERM while a request is in flight: it completes, then exit 0.
+    let inflight = tokio::spawn(async move {
+        client()
+            .get(format!("http://{addr}/slow"))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    let s = &slow;
+    eventually(
+        "request reached the upstream",
+        Duration::from_secs(10),
+        || async move { s.hits() >= 1 },
+    )
+    .await;
+    signal(&p.0, "TERM");
+    assert_eq!(
+        inflight
+            .await
+            .unwrap()
+            .expect("in-flight request completes"),
+        200
+    );
+    assert_eq!(wait_exit(&mut p).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_serves_blocks_sqli_and_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (http, https) = (free_port(), free_port());
+    let mut p = Proc(
+        Command::new(BIN)
+            .args([
+                "demo",
+                "--http",
+                &format!("127.0.0.1:{http}"),
+                "--https",
+                &format!("127.0.0.1:{https}"),
+                "--state-dir",
+                dir.path().to_str().unwrap(),
+            ])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let addr: SocketAddr = format!("127.0.0.1:{http}").parse().unwrap();
+    wait_healthy(addr).await;
+    let c = client();
+    assert_eq!(
+        c.get(format!("http://{addr}/hello"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        c.get(format!("http://{addr}/?id=1%27%20OR%201=1--"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    let tls = reqwest::Client::builder()
+        .no_proxy()
+        .tls_danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    assert_eq!(
+        tls.get(format!("https://127.0.0.1:{https}/hello"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(dir.path().join("rampart.toml").exists());
+    signal(&p.0, "INT");
+    assert_eq!(wait_exit(&mut p).await, 0);
+    let mut banner = String::new();
+    let mut out = BufReader::new(p.0.stdout.take().unwrap());
+    while out.read_line(&mut banner).unwrap_or(0) > 0 {}
+    assert!(
+        banner.contains("curl"),
+        "the demo prints what to try: {banner}"
+    );
+}
