@@ -20,6 +20,7 @@ pub mod key;
 pub mod record;
 pub mod redact;
 mod segment;
+mod sync;
 pub mod verify;
 mod writer;
 

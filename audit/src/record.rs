@@ -279,6 +279,101 @@ mod tests {
         assert_eq!(parse_seq(b"18446744073709551616"), None);
     }
 
+    /// The worked example of docs/audit.md, computed here so the document stays true.
+    fn worked_example() -> (String, String, String) {
+        let key = AuditKey::from_bytes((0u8..32).collect(), "docs")
+            .unwrap()
+            .hmac();
+        let log = "0123456789abcdef";
+        let genesis = genesis(&key, log);
+        let ts = "2026-01-01T00:00:00.000000Z";
+        let mut buf = Vec::new();
+        let mac = encode_record(
+            &mut buf,
+            &key,
+            0,
+            ts,
+            "node-a",
+            br#""kind":"segment_start","log":"0123456789abcdef","segment":0"#,
+            &genesis,
+        );
+        let body = br#""kind":"request_blocked","client_ip":"192.0.2.7","method":"GET","path":"/login?user=bob&password=<redacted:7>","request_id":"req-1","reason":"waf:sqli","status":400"#;
+        let mac = encode_record(
+            &mut buf,
+            &key,
+            1,
+            "2026-01-01T00:00:01.500000Z",
+            "node-a",
+            body,
+            &mac,
+        );
+        let node_key = rampart_protocol::NodeKey::from_seed(&[0x42; 32]);
+        let head = std::str::from_utf8(&mac).unwrap();
+        let sig = hex::encode(node_key.sign(CHECKPOINT_DOMAIN, &checkpoint_message(log, 1, head)));
+        let cp = format!(
+            r#""kind":"checkpoint","log":"{log}","head_seq":1,"head":"{head}","pubkey":"{}","sig":"{sig}""#,
+            node_key.id()
+        );
+        encode_record(
+            &mut buf,
+            &key,
+            2,
+            "2026-01-01T00:00:02.000000Z",
+            "node-a",
+            cp.as_bytes(),
+            &mac,
+        );
+        let text = String::from_utf8(buf).unwrap();
+        (
+            String::from_utf8(genesis.to_vec()).unwrap(),
+            text,
+            String::from_utf8(mac.to_vec()).unwrap(),
+        )
+    }
+
+    #[test]
+    fn worked_example_in_docs_is_true() {
+        let (genesis, records, _) = worked_example();
+        let doc_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/audit.md");
+        let doc = std::fs::read_to_string(doc_path).unwrap();
+        assert!(
+            doc.contains(&genesis),
+            "docs/audit.md lacks genesis {genesis}"
+        );
+        for line in records.lines() {
+            assert!(doc.contains(line), "docs/audit.md lacks record:\n{line}");
+            let f = parse_line(line.as_bytes()).unwrap();
+            let mac = std::str::from_utf8(f.mac).unwrap();
+            let mac_line = format!("mac = {mac}");
+            assert!(doc.contains(&mac_line), "docs/audit.md lacks `{mac_line}`");
+        }
+        let key = AuditKey::from_bytes((0u8..32).collect(), "docs").unwrap();
+        let pubkey = rampart_protocol::NodeKey::from_seed(&[0x42; 32]).verifying_key();
+        let opts = crate::verify::VerifyOptions {
+            key: Some(&key),
+            pubkey: Some(&pubkey),
+            ..Default::default()
+        };
+        let report = crate::verify::verify_bytes("example", records.as_bytes(), &opts);
+        assert!(report.is_ok(), "{}", report.render());
+        assert_eq!((report.checkpoints, report.unanchored), (1, 0));
+    }
+
+    #[test]
+    #[ignore = "prints the docs example: cargo test -p rampart-audit print_worked_example -- --ignored --nocapture"]
+    fn print_worked_example() {
+        let (genesis, records, _) = worked_example();
+        println!("genesis {genesis}\n{records}");
+        for line in records.lines() {
+            let f = parse_line(line.as_bytes()).unwrap();
+            println!(
+                "signed={}\nmac = {}",
+                String::from_utf8_lossy(f.signed),
+                String::from_utf8_lossy(f.mac)
+            );
+        }
+    }
+
     proptest! {
         #[test]
         fn parse_line_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {

@@ -163,6 +163,8 @@ struct Verifier<'a> {
     last_ts: [u8; TS_LEN],
     log_unanchored: u64,
     expect_seen: bool,
+    /// Seq of the last good record; its MAC is `prev_mac` (no allocation per record).
+    head_seq: Option<u64>,
     file: PathBuf,
     line: u64,
 }
@@ -186,6 +188,7 @@ impl<'a> Verifier<'a> {
             last_ts: [0; TS_LEN],
             log_unanchored: 0,
             expect_seen: false,
+            head_seq: None,
             file: PathBuf::new(),
             line: 0,
         }
@@ -281,7 +284,7 @@ impl<'a> Verifier<'a> {
                 self.prev_mac.copy_from_slice(f.mac);
                 self.next_seq = f.seq.wrapping_add(1);
                 self.last_ts.copy_from_slice(f.ts);
-                self.report.head = Some((f.seq, String::from_utf8_lossy(f.mac).into_owned()));
+                self.head_seq = Some(f.seq);
                 true
             }
             Err((reason, detail)) => {
@@ -458,6 +461,9 @@ impl<'a> Verifier<'a> {
 
     fn finish(mut self) -> Report {
         self.report.unanchored += self.log_unanchored;
+        self.report.head = self
+            .head_seq
+            .map(|seq| (seq, String::from_utf8_lossy(&self.prev_mac).into_owned()));
         if self.report.first_bad.is_none()
             && let Some((seq, head)) = self.opts.expect_head
             && !self.expect_seen

@@ -22,6 +22,7 @@ use crate::key::{AuditKey, HmacSha256};
 use crate::record::{self, CHECKPOINT_DOMAIN, MAX_RECORD};
 use crate::redact::Redactor;
 use crate::segment::{self, LOG_ID_LEN, SegmentFile};
+use crate::sync::Syncer;
 
 /// With `fsync = "never"`, write to the file once this much is buffered.
 const NEVER_FLUSH_BYTES: usize = 64 * 1024;
@@ -129,6 +130,10 @@ pub struct SegmentWriter {
     since_checkpoint: u64,
     last_checkpoint: SystemTime,
     stats: WriterStats,
+    /// Background fdatasync (`fsync = "batch"` only).
+    syncer: Option<Syncer>,
+    /// Commits written so far; the syncer reports how many are durable.
+    write_gen: u64,
 }
 
 /// Where an existing log left off.
@@ -221,6 +226,7 @@ impl SegmentWriter {
         }
         let mut writer =
             Self::assemble(opts, hmac, node_key, &current, file, tail.keep_len, &resume);
+        writer.start_syncer()?;
         if tail.last_line.is_none() {
             // An empty segment (crash right after creating it): write its start record.
             writer.write_segment_start(None, now)?;
@@ -267,7 +273,18 @@ impl SegmentWriter {
             since_checkpoint: u64::from(!resume.anchored),
             last_checkpoint: SystemTime::now(),
             stats: WriterStats::default(),
+            syncer: None,
+            write_gen: 0,
         }
+    }
+
+    fn start_syncer(&mut self) -> Result<(), AuditError> {
+        if self.opts.fsync == Fsync::Batch {
+            let dup = self.file.try_clone().map_err(io_err("dup", &self.path))?;
+            self.syncer =
+                Some(Syncer::spawn(dup).map_err(io_err("spawn fsync thread", &self.path))?);
+        }
+        Ok(())
     }
 
     /// A brand-new log: fresh id, segment 0, genesis `prev`.
@@ -294,6 +311,7 @@ impl SegmentWriter {
             anchored: true,
         };
         let mut writer = Self::assemble(opts, hmac, node_key, &current, file, 0, &resume);
+        writer.start_syncer()?;
         writer.write_segment_start(prev_log, now)?;
         Ok(writer)
     }
@@ -404,10 +422,21 @@ impl SegmentWriter {
         Ok(seq)
     }
 
-    /// Group commit: writes what is buffered and (unless `fsync = "never"`) syncs it.
-    /// On a write error the file is cut back to its last good length and the records
-    /// stay buffered, so calling `commit` again retries without duplicating bytes.
+    /// Group commit: writes what is buffered, then syncs per policy: `always` syncs
+    /// before returning; `batch` hands the sync to the background thread (see
+    /// [`sync`](Self::sync) to wait for it); `never` does not sync. On a write error the
+    /// file is cut back to its last good length and the records stay buffered, so
+    /// calling `commit` again retries without duplicating bytes. A failed background
+    /// sync is reported by the next `commit`.
     pub fn commit(&mut self) -> Result<(), AuditError> {
+        if let Some(source) = self.syncer.as_ref().and_then(Syncer::take_error) {
+            self.stats.write_errors += 1;
+            return Err(AuditError::Io {
+                op: "fsync",
+                path: self.path.clone(),
+                source,
+            });
+        }
         if self.buf.is_empty() {
             return Ok(());
         }
@@ -426,18 +455,43 @@ impl SegmentWriter {
         self.buf.clear();
         self.buffered = 0;
         self.stats.backlog_bytes = 0;
-        if self.opts.fsync != Fsync::Never {
-            self.file.sync_data().map_err(|source| {
-                self.stats.write_errors += 1;
-                AuditError::Io {
-                    op: "fsync",
-                    path: self.path.clone(),
-                    source,
-                }
-            })?;
-        }
+        self.write_gen += 1;
         self.stats.commits += 1;
+        match (&self.syncer, self.opts.fsync) {
+            (Some(syncer), _) => syncer.request(self.write_gen),
+            (None, Fsync::Never) => {}
+            (None, _) => self.sync_file()?,
+        }
         Ok(())
+    }
+
+    /// Commits and waits until everything appended so far is on disk, whatever the
+    /// policy: the actor's `Flush` and shutdown.
+    pub fn sync(&mut self) -> Result<(), AuditError> {
+        self.commit()?;
+        let result = match &self.syncer {
+            Some(syncer) => syncer.wait(self.write_gen),
+            None => return self.sync_file(),
+        };
+        result.map_err(|source| {
+            self.stats.write_errors += 1;
+            AuditError::Io {
+                op: "fsync",
+                path: self.path.clone(),
+                source,
+            }
+        })
+    }
+
+    fn sync_file(&mut self) -> Result<(), AuditError> {
+        self.file.sync_data().map_err(|source| {
+            self.stats.write_errors += 1;
+            AuditError::Io {
+                op: "fsync",
+                path: self.path.clone(),
+                source,
+            }
+        })
     }
 
     /// The chain head: seq and MAC (hex) of the last appended record (maybe buffered).
@@ -475,9 +529,16 @@ impl SegmentWriter {
             self.checkpoint(now)?;
         }
         self.commit()?;
+        if self.opts.fsync != Fsync::Never {
+            // The closed segment is complete and durable before the chain moves on.
+            self.sync_file()?;
+        }
         let next = self.segment + 1;
         let path = self.opts.dir.join(segment::segment_name(&self.log, next));
         let file = create_segment(&path, &self.opts.dir)?;
+        if let Some(syncer) = &self.syncer {
+            syncer.set_file(file.try_clone().map_err(io_err("dup", &path))?);
+        }
         self.file = file;
         self.path = path;
         self.segment = next;
@@ -524,12 +585,12 @@ impl SegmentWriter {
     }
 
     /// Writes a checkpoint now (if there is a node key and anything to anchor) and
-    /// commits: what the actor calls on shutdown, after the `shutdown` event.
+    /// syncs: what the actor calls on shutdown, after the `shutdown` event.
     pub fn close(&mut self, now: SystemTime) -> Result<(), AuditError> {
         if self.node_key.is_some() && self.since_checkpoint > 0 {
             self.checkpoint(now)?;
         }
-        self.commit()
+        self.sync()
     }
 
     fn checkpoint(&mut self, now: SystemTime) -> Result<(), AuditError> {
@@ -560,7 +621,8 @@ impl SegmentWriter {
 
 impl Drop for SegmentWriter {
     fn drop(&mut self) {
-        // Best effort: a writer dropped by a panicking actor still lands its buffer.
+        // Best effort: a writer dropped by a panicking actor still lands its buffer;
+        // the syncer (dropped after this) syncs it before its thread exits.
         let _ = self.commit();
     }
 }

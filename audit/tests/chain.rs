@@ -275,3 +275,21 @@ fn too_large_event_is_refused_and_chain_unchanged() {
     drop(w);
     assert!(verify_segments(&segments(dir.path()), Some(&key()), None).is_ok());
 }
+
+#[test]
+fn batch_sync_waits_for_background_fsync_and_drop_lands_buffer() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = open(dir.path(), false); // batch, batch_max 16
+    for i in 0..40 {
+        w.append(&blocked(i), t(i)).unwrap();
+    }
+    w.sync().unwrap();
+    assert_eq!(w.stats().write_errors, 0);
+    for i in 40..45 {
+        w.append(&blocked(i), t(i)).unwrap(); // 5 records below batch_max: buffered
+    }
+    drop(w); // as when a panicking actor's state is dropped
+    let report = verify_segments(&segments(dir.path()), Some(&key()), None);
+    assert!(report.is_ok(), "{}", report.render());
+    assert_eq!(report.records, 46);
+}
