@@ -90,7 +90,7 @@ impl AuditKey {
 
     pub(crate) fn from_env_value(value: &[u8], name: &str) -> Result<AuditKey, KeyError> {
         let looks_hex = value.len() >= 2 * Self::MIN_LEN
-            && value.len() % 2 == 0
+            && value.len().is_multiple_of(2)
             && value.iter().all(u8::is_ascii_hexdigit);
         let bytes = match looks_hex {
             true => hex::decode(value).unwrap_or_else(|_| value.to_vec()),

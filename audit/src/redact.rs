@@ -82,7 +82,7 @@ impl Redactor {
             return false;
         }
         let name = percent_decode_lower(raw_name);
-        self.query_params.iter().any(|p| *p == name)
+        self.query_params.contains(&name)
     }
 }
 
