@@ -2,11 +2,13 @@
 //! over a JSON-lines corpus in the format of shared/waf-corpus/dev.jsonl and prints
 //! TPR / FPR per class plus the misclassified ids.
 //!
-//! cargo run -p rampart-waf --example corpus_eval --release -- dev.jsonl [--strict] [--show-fn CLASS] [--show-fp]
+//! cargo run -p rampart-waf --example corpus_eval --release -- dev.jsonl [--strict] [--show-fn CLASS|all] [--show-fp] [--gateway-path-rules]
 //!
 //! A record counts as blocked when the engine denies with 400/403 (413/415 are
 //! passes, as for replay.py). Records whose raw URI has `"`, `<` or `>` are also
-//! counted separately: hyper refuses them before any WAF runs.
+//! counted separately: hyper refuses them before any WAF runs. With
+//! `--gateway-path-rules`, FNs whose raw path the gateway refuses as non-canonical
+//! (400 before the WAF) are counted there too, giving an end-to-end estimate.
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -20,7 +22,9 @@ fn main() -> anyhow_free::Result {
         .iter()
         .find(|a| !a.starts_with("--") && !is_opt_value(&args, a))
     else {
-        eprintln!("usage: corpus_eval FILE.jsonl [--strict] [--show-fn CLASS|all] [--show-fp]");
+        eprintln!(
+            "usage: corpus_eval FILE.jsonl [--strict] [--show-fn CLASS|all] [--show-fp] [--gateway-path-rules]"
+        );
         std::process::exit(2);
     };
     let strict = args.iter().any(|a| a == "--strict");
@@ -30,6 +34,7 @@ fn main() -> anyhow_free::Result {
         .and_then(|i| args.get(i + 1))
         .cloned();
     let show_fp = args.iter().any(|a| a == "--show-fp");
+    let path_rules = args.iter().any(|a| a == "--gateway-path-rules");
     let cfg = ProfileConfig {
         mode: if strict { Mode::Strict } else { Mode::Balanced },
         ..ProfileConfig::default()
@@ -55,7 +60,8 @@ fn main() -> anyhow_free::Result {
         bytes += line.len();
         let verdict = run(&profile, &rec);
         let blocked = matches!(&verdict, Verdict::Deny(d) if d.status == 400 || d.status == 403);
-        let hyper_refuses = uri.bytes().any(|b| b == b'"' || b == b'<' || b == b'>');
+        let hyper_refuses = uri.bytes().any(|b| b == b'"' || b == b'<' || b == b'>')
+            || (path_rules && gateway_refuses_path(uri));
         let det = verdict
             .detection()
             .map(|d| format!("{} @{}:{:?}", d.id, d.location.kind(), d.location))
@@ -74,8 +80,9 @@ fn main() -> anyhow_free::Result {
                 }
                 if show_fn.as_deref().is_some_and(|c| c == "all" || c == class) {
                     println!(
-                        "FN {id} {} {}",
+                        "FN {id} {}{} {}",
                         trunc(uri, 200),
+                        extra_headers(&rec),
                         trunc(rec["body"].as_str().unwrap_or(""), 200)
                     );
                 }
@@ -97,7 +104,15 @@ fn main() -> anyhow_free::Result {
     let elapsed = started.elapsed();
     println!(
         "\n{:<10} {:>8} {:>8} {:>8}  {}",
-        "class", "blocked", "total", "TPR", "(+hyper-refused FNs)"
+        "class",
+        "blocked",
+        "total",
+        "TPR",
+        if path_rules {
+            "(+FNs refused by hyper or the gateway path rule)"
+        } else {
+            "(+hyper-refused FNs)"
+        }
     );
     let (mut tb, mut tt, mut th) = (0, 0, 0);
     for (c, (b, t, h)) in &block {
@@ -135,6 +150,65 @@ fn main() -> anyhow_free::Result {
         bytes as f64 / 1e6
     );
     Ok(())
+}
+
+/// Headers worth showing next to a miss (the usual test-agent set is left out).
+fn extra_headers(rec: &serde_json::Value) -> String {
+    const USUAL: &[&str] = &[
+        "host",
+        "user-agent",
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "content-type",
+        "connection",
+    ];
+    let mut out = String::new();
+    if let Some(h) = rec["headers"].as_object() {
+        for (k, v) in h {
+            let v = v.as_str().unwrap_or("");
+            let usual = USUAL.contains(&k.to_ascii_lowercase().as_str());
+            if !usual || (k.eq_ignore_ascii_case("user-agent") && !v.starts_with("OWASP CRS")) {
+                out.push_str(&format!(" [{k}: {}]", trunc(v, 120)));
+            }
+        }
+    }
+    out
+}
+
+/// The gateway's pre-WAF path rule (400 for non-canonical paths): a `.` / `..`
+/// segment raw or percent-encoded, `%2F` / `%5C`, a raw backslash, `%00`-`%1F` /
+/// `%7F`, or a malformed `%` escape in the raw path (before `?`).
+fn gateway_refuses_path(uri: &str) -> bool {
+    let path = uri.split_once('?').map_or(uri, |(p, _)| p).as_bytes();
+    let mut i = 0;
+    while i < path.len() {
+        match path[i] {
+            b'\\' => return true,
+            b'%' => {
+                let hex = |b: Option<&u8>| b.and_then(|c| (*c as char).to_digit(16));
+                let (Some(h), Some(l)) = (hex(path.get(i + 1)), hex(path.get(i + 2))) else {
+                    return true;
+                };
+                let v = h * 16 + l;
+                if v < 0x20 || v == 0x7f || v == 0x2f || v == 0x5c {
+                    return true;
+                }
+                i += 3;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // dot segments, with `%2e` decoded
+    let lower = String::from_utf8_lossy(path)
+        .to_ascii_lowercase()
+        .replace("%2e", ".");
+    lower
+        .split('/')
+        .skip(1)
+        .any(|seg| seg == "." || seg == "..")
 }
 
 fn is_opt_value(args: &[String], a: &String) -> bool {

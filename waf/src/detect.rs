@@ -191,7 +191,19 @@ fn file_name(canon: &[u8], hits: &mut Hits) {
         b"htaccess",
         b"config",
     ];
-    if t.contains(&b'.') && PHP.contains(&ext) {
+    // `php907`: a version-ish digit run after a PHP extension still runs as PHP
+    let ext_base = {
+        let e = ext
+            .iter()
+            .rposition(|b| !b.is_ascii_digit())
+            .map_or(0, |p| p + 1);
+        &ext[..e]
+    };
+    let base = t.rsplit(|&b| b == b'/').next().unwrap_or(b"");
+    if base.starts_with(b"sess_") && base.len() > 10 {
+        // a PHP session file name: uploading one plants session data
+        hits.add(Class::Php, "php-upload", 6);
+    } else if t.contains(&b'.') && (PHP.contains(&ext) || ext_base == b"php") {
         hits.add(Class::Php, "php-upload", 6);
     } else if t.contains(&b'.') && OTHER.contains(&ext) {
         hits.add(Class::Rfi, "rfi-script-upload", 5);

@@ -135,7 +135,9 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
             let field = match n {
                 "referer" | "origin" => Field::UrlHeader,
                 "user-agent" => Field::UserAgent,
-                "x-file-name" | "x-filename" | "x_filename" | "x-file" => Field::FileName,
+                "x-file-name" | "x-filename" | "x_filename" | "x.filename" | "x-file" => {
+                    Field::FileName
+                }
                 _ => Field::Header,
             };
             let hits = scan_value(rules, field, value.as_bytes());

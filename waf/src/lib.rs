@@ -10,6 +10,7 @@
 
 mod body;
 mod cmdi;
+mod code;
 mod config;
 mod content_type;
 mod detect;
@@ -40,4 +41,16 @@ pub use verdict::{Class, Detection, Location, Verdict};
 pub mod fuzzing {
     pub use crate::form::{for_each_multipart_field, for_each_urlencoded_pair};
     pub use crate::json::{JsonItem, JsonLimits, prescan_json, walk_json};
+
+    /// Per-class scores `(class, strongest id, score)` of one query value (already
+    /// percent-decoded once), for tuning tools. Builds the literal automaton per call.
+    pub fn explain_value(value: &[u8]) -> Vec<(&'static str, &'static str, u32)> {
+        let Ok(rules) = crate::rules::Rules::build() else {
+            return Vec::new();
+        };
+        let hits = crate::detect::scan_value(&rules, crate::detect::Field::Value, value);
+        hits.above(1)
+            .map(|(c, id, s)| (c.as_str(), id, s))
+            .collect()
+    }
 }

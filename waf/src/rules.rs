@@ -57,6 +57,51 @@ const LITERALS: &[Lit] = &[
     ("#context[", Class::Java, "java-ognl", 6, false),
     ("xwork.", Class::Java, "java-ognl", 6, true),
     ("jndi:", Class::Java, "java-jndi", 8, false),
+    // commons-collections / groovy / xalan gadget-chain class names
+    ("invokertransformer", Class::Java, "java-class", 7, false),
+    ("chainedtransformer", Class::Java, "java-class", 7, false),
+    ("constanttransformer", Class::Java, "java-class", 7, false),
+    (
+        "instantiatetransformer",
+        Class::Java,
+        "java-class",
+        7,
+        false,
+    ),
+    ("instantiatefactory", Class::Java, "java-class", 7, false),
+    ("clonetransformer", Class::Java, "java-class", 7, false),
+    ("forclosure", Class::Java, "java-class", 6, true),
+    ("whileclosure", Class::Java, "java-class", 6, true),
+    ("prototypeclonefactory", Class::Java, "java-class", 7, false),
+    (
+        "prototypeserializationfactory",
+        Class::Java,
+        "java-class",
+        7,
+        false,
+    ),
+    (
+        "annotationinvocationhandler",
+        Class::Java,
+        "java-class",
+        7,
+        false,
+    ),
+    (
+        "badattributevalueexpexception",
+        Class::Java,
+        "java-class",
+        7,
+        false,
+    ),
+    ("templatesimpl", Class::Java, "java-class", 7, false),
+    ("jdbcrowsetimpl", Class::Java, "java-class", 7, false),
+    ("com.opensymphony.", Class::Java, "java-class", 6, true),
+    ("org.omg.", Class::Java, "java-class", 5, true),
+    ("org.jboss.", Class::Java, "java-class", 5, true),
+    // AC ED 00 05 (serialisation stream magic) in base64 at its three alignments
+    ("kztaau", Class::Java, "java-deserialisation", 7, true),
+    ("cs7qaf", Class::Java, "java-deserialisation", 7, true),
     ("xmldecoder", Class::Java, "java-class", 6, false),
     ("${jvmrunargs", Class::Java, "java-jndi", 6, false),
     // php
@@ -71,6 +116,16 @@ const LITERALS: &[Lit] = &[
     ("upload_tmp_dir", Class::Php, "php-config", 5, true),
     ("[php]", Class::Php, "php-open-tag", 6, false),
     ("{php}", Class::Php, "php-open-tag", 6, false),
+    ("[/php]", Class::Php, "php-open-tag", 6, false),
+    ("{/php}", Class::Php, "php-open-tag", 6, false),
+    ("ssh2.shell://", Class::Php, "php-wrapper", 7, false),
+    ("ssh2.exec://", Class::Php, "php-wrapper", 7, false),
+    ("ssh2.tunnel://", Class::Php, "php-wrapper", 6, false),
+    ("ssh2.scp://", Class::Php, "php-wrapper", 6, false),
+    ("ssh2.sftp://", Class::Php, "php-wrapper", 6, false),
+    ("rar://", Class::Php, "php-wrapper", 5, false),
+    ("ogg://", Class::Php, "php-wrapper", 5, false),
+    ("opcache.", Class::Php, "php-config", 5, true),
     ("php://", Class::Php, "php-wrapper", 7, false),
     ("phar://", Class::Php, "php-wrapper", 7, false),
     ("zip://", Class::Php, "php-wrapper", 5, false),
@@ -134,6 +189,18 @@ const LITERALS: &[Lit] = &[
     ("access_log", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("access_ log", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("desktop.ini", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("httpd.conf", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("apache2.conf", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("php.ini", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("my.ini", Class::Lfi, "lfi-sensitive-file", 5, true),
+    ("my.cnf", Class::Lfi, "lfi-sensitive-file", 5, true),
+    ("config.inc.php", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("/var/mail/", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("/var/adm/", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("/var/www/", Class::Lfi, "lfi-sensitive-file", 3, false),
+    ("cpanel.config", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("sendmail.log", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("/var/lib/php", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("/etc/", Class::Lfi, "lfi-sensitive-file", 3, false),
     ("/usr/local/", Class::Lfi, "lfi-sensitive-file", 2, false),
     ("/opt/", Class::Lfi, "lfi-sensitive-file", 2, false),
@@ -283,6 +350,7 @@ const LITERALS: &[Lit] = &[
     ("os.popen", Class::Generic, "generic-python", 7, false),
     ("subprocess.", Class::Generic, "generic-python", 6, false),
     ("@{[", Class::Generic, "generic-perl", 6, false),
+    ("@{ [", Class::Generic, "generic-perl", 6, false),
     ("instance_eval", Class::Generic, "generic-ruby", 6, false),
     ("class_eval", Class::Generic, "generic-ruby", 6, false),
     ("kernel.exec", Class::Generic, "generic-ruby", 6, false),
@@ -429,6 +497,7 @@ impl Rules {
     pub(crate) fn scan(&self, s: &[u8], field: Field, hits: &mut Hits) {
         let mut seen: u128 = 0;
         let mut best = [0u32; crate::verdict::SCORED_CLASSES];
+        let mut count = [0u32; crate::verdict::SCORED_CLASSES];
         let mut ids = [""; crate::verdict::SCORED_CLASSES];
         for m in self.ac.find_overlapping_iter(s) {
             let (_, class, id, w, boundary) = LITERALS[m.pattern().as_usize()];
@@ -447,6 +516,7 @@ impl Rules {
                 continue;
             };
             // several distinct literals of one class add up, capped at +2 beyond the best
+            count[ci] += 1;
             if w > best[ci] {
                 best[ci] = w;
                 ids[ci] = id;
@@ -455,7 +525,7 @@ impl Rules {
         for c in crate::verdict::Class::ALL {
             if let Some(ci) = c.score_index() {
                 if best[ci] > 0 {
-                    hits.add(*c, ids[ci], best[ci]);
+                    hits.add(*c, ids[ci], best[ci] + (count[ci] - 1).min(2));
                 }
             }
         }
@@ -469,6 +539,7 @@ impl Rules {
             crlf(s, hits);
         }
         template(s, hits);
+        crate::code::scan(s, field, hits);
     }
 }
 

@@ -1,0 +1,493 @@
+//! Structural signals for server-side code injection that a literal list cannot
+//! express: Java fully-qualified names that reach a process or class loader,
+//! PHP variable-function calls (`$f(…)`, `${'a'}(…)`, `$x['k'](…)`), JavaScript
+//! runtime primitives and busy loops, ORM filter lookups in parameter names,
+//! separator-agnostic sensitive paths (`etc<junk>passwd`), and Windows batch
+//! control flow (`if exist`, `for %v in (…) do`). Runs over the canonical
+//! (lowercase, decoded) view; every function is a single bounded pass. No
+//! verdicts here, only weighted signals (`detect.rs` adds them up per class).
+
+use crate::detect::{Field, Hits};
+use crate::verdict::Class;
+
+/// Runs every signal of this module over the canonical view `s`.
+pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
+    java_names(s, hits);
+    php_variable_calls(s, hits);
+    js_runtime(s, hits);
+    sensitive_words(s, hits);
+    dot_steps(s, hits);
+    batch_if(s, hits);
+    if field == Field::Name {
+        orm_lookup(s, hits);
+    }
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+/// Class-name segments that reach process execution, class loading or script
+/// engines from a Java package path (`java.lang.Runtime`, `java.ProcessBuilder`).
+const JAVA_DANGER: &[&[u8]] = &[
+    b"runtime",
+    b"processbuilder",
+    b"processimpl",
+    b"unixprocess",
+    b"classloader",
+    b"urlclassloader",
+    b"scriptenginemanager",
+    b"methodutils",
+    b"invokerhelper",
+    b"templatesimpl",
+    b"jdbcrowsetimpl",
+];
+
+const JAVA_ROOTS: &[&[u8]] = &[b"java", b"javax", b"jdk", b"sun", b"com", b"org"];
+
+/// A dotted identifier rooted at a Java package root whose later segment names a
+/// process / class-loading class.
+fn java_names(s: &[u8], hits: &mut Hits) {
+    let mut i = 0;
+    while i < s.len() {
+        if !is_ident(s[i]) || (i > 0 && (is_ident(s[i - 1]) || s[i - 1] == b'.')) {
+            i += 1;
+            continue;
+        }
+        let st = i;
+        while i < s.len() && (is_ident(s[i]) || s[i] == b'.') {
+            i += 1;
+        }
+        let name = &s[st..i];
+        if !name.contains(&b'.') {
+            continue;
+        }
+        let mut segs = name.split(|&b| b == b'.').filter(|p| !p.is_empty());
+        let Some(root) = segs.next() else { continue };
+        if JAVA_ROOTS.contains(&root) && segs.any(|seg| JAVA_DANGER.contains(&seg)) {
+            hits.add(Class::Java, "java-class", 7);
+            return;
+        }
+    }
+}
+
+/// `$name(…)`, `$name['k'](…)`, `${'a'}(…)`, `$$x(…)`, `@$f(…)`: calling a
+/// variable as a function, the core of PHP web shells. jQuery's `$(` and `$.x(`
+/// have no identifier after `$` and do not match.
+fn php_variable_calls(s: &[u8], hits: &mut Hits) {
+    let mut best = 0;
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'$', &s[i..]) {
+        let at = i + p;
+        i = at + 1;
+        let mut j = at + 1;
+        while s.get(j) == Some(&b'$') {
+            j += 1;
+        }
+        while s.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        let mut indexed = false;
+        let id_start = j;
+        // PHP identifiers never start with a digit (`$5 (tax)` is a price)
+        if s.get(j).is_some_and(u8::is_ascii_digit) {
+            continue;
+        }
+        while j < s.len() && (s[j].is_ascii_alphanumeric() || s[j] == b'_') {
+            j += 1;
+        }
+        let has_name = j > id_start;
+        if !has_name && s.get(j) != Some(&b'{') {
+            continue;
+        }
+        // subscripts / braces, bounded: ['k'], [$_[1]], {'a'}, {_}
+        let mut rounds = 0;
+        while rounds < 4 && matches!(s.get(j), Some(b'[' | b'{')) {
+            let close = if s[j] == b'[' { b']' } else { b'}' };
+            let Some(e) = s[j + 1..].iter().take(64).position(|&c| c == close) else {
+                break;
+            };
+            j += e + 2;
+            indexed = true;
+            rounds += 1;
+        }
+        if !has_name && !indexed {
+            continue;
+        }
+        while matches!(s.get(j), Some(b' ' | b'\n' | b'\t')) {
+            j += 1;
+        }
+        if s.get(j) == Some(&b'(') {
+            best = best.max(if indexed || !has_name { 6 } else { 5 });
+        }
+    }
+    if best > 0 {
+        hits.add(Class::Php, "php-function", best);
+    }
+}
+
+/// Server-side JavaScript primitives: serialised functions (`_$$ND_FUNC$$_`),
+/// constructor chains, `require`/`process` subscripts, busy loops that pin a
+/// worker (`while(true)`, `while(!0)`).
+fn js_runtime(s: &[u8], hits: &mut Hits) {
+    const STRONG: &[(&[u8], u32)] = &[
+        (b"_$$nd_func$$_", 8),
+        (b"__js_function", 7),
+        (b"constructor.constructor", 7),
+        (b"constructor._load(", 7),
+        (b"require.main", 6),
+        (b"new function(", 5),
+        (b"new function (", 5),
+        (b"process[", 5),
+        (b"require[", 5),
+        (b"readdirsync(", 5),
+        (b"readfilesync(", 5),
+        (b"writefilesync(", 5),
+    ];
+    let mut best = 0;
+    for (lit, w) in STRONG {
+        if memchr::memmem::find(s, lit).is_some() {
+            best = best.max(*w);
+        }
+    }
+    // an anonymous function body opened in a value: weak on its own
+    if memchr::memmem::find(s, b"function(){").is_some()
+        || memchr::memmem::find(s, b"function() {").is_some()
+    {
+        best = best.max(3);
+    }
+    if busy_loop(s) {
+        best = best.max(6);
+    }
+    if best > 0 {
+        hits.add(Class::Generic, "generic-node", best);
+    }
+}
+
+/// `while(<constant truthy expression>)`: no variable that could ever change.
+fn busy_loop(s: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(p) = memchr::memmem::find(&s[i..], b"while(") {
+        let at = i + p;
+        i = at + 6;
+        if at > 0 && is_ident(s[at - 1]) {
+            continue;
+        }
+        let inner_start = at + 6;
+        let Some(e) = s[inner_start..].iter().take(24).position(|&c| c == b')') else {
+            continue;
+        };
+        let inner: Vec<u8> = s[inner_start..inner_start + e]
+            .iter()
+            .copied()
+            .filter(|b| !matches!(b, b'!' | b'+' | b'-' | b'(' | b' '))
+            .collect();
+        const TRUTHY: &[&[u8]] = &[
+            b"",
+            b"true",
+            b"false",
+            b"0",
+            b"1",
+            b"infinity",
+            b"this",
+            b"string",
+            b"newdate",
+            b"new date",
+            b"{}",
+            b"[]",
+            b"\"\"",
+            b"''",
+            b"``",
+            b"null",
+            b"undefined",
+            b"nan",
+        ];
+        if TRUTHY.contains(&inner.as_slice()) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Sensitive system paths spelled with arbitrary separators between their
+/// words (`etc%bg%qfpasswd`, `windows∕system32`): decoders on the target may
+/// read the junk as a separator. Needs two adjacent words of a known pair joined
+/// by 1-8 non-space, non-alphanumeric bytes that are not a plain `/` or `\`
+/// (those are covered by the literal list).
+fn sensitive_words(s: &[u8], hits: &mut Hits) {
+    const PAIRS: &[(&[u8], &[u8])] = &[
+        (b"etc", b"passwd"),
+        (b"etc", b"shadow"),
+        (b"etc", b"issue"),
+        (b"etc", b"hosts"),
+        (b"etc", b"group"),
+        (b"windows", b"system32"),
+        (b"system32", b"drivers"),
+        (b"drivers", b"etc"),
+        (b"boot", b"ini"),
+        (b"win", b"ini"),
+    ];
+    let mut prev: Option<&[u8]> = None;
+    let mut sep_ok = false;
+    let mut i = 0;
+    while i < s.len() {
+        if !s[i].is_ascii_alphanumeric() {
+            let st = i;
+            while i < s.len() && !s[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            let sep = &s[st..i];
+            sep_ok = sep.len() <= 8
+                && !sep.iter().any(u8::is_ascii_whitespace)
+                && sep != b"/"
+                && sep != b"\\"
+                && sep != b".";
+            continue;
+        }
+        let st = i;
+        while i < s.len() && s[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let w = &s[st..i];
+        if let Some(p) = prev {
+            if sep_ok && PAIRS.iter().any(|(a, b)| *a == p && *b == w) {
+                hits.add(Class::Lfi, "lfi-sensitive-file", 6);
+                return;
+            }
+        }
+        prev = Some(w);
+    }
+}
+
+/// Dot-dot steps glued by junk instead of a slash (`..%bg%qf..`, `..\xc1%pc..`,
+/// `..2f..2f`): a target decoder that maps the junk to a separator walks up the
+/// tree. Counts `..` runs whose gap to the next run is 1-8 bytes with no
+/// whitespace and at least one byte that is not a letter or digit (or exactly a
+/// bare hex `2f` / `5c`), so version ranges (`1..2..3`) and prose ellipses stay out.
+fn dot_steps(s: &[u8], hits: &mut Hits) {
+    let mut steps = 0u32;
+    let mut best = 0u32;
+    let mut i = 0;
+    let mut last_end: Option<usize> = None;
+    while let Some(p) = memchr::memmem::find(&s[i..], b"..") {
+        let at = i + p;
+        let mut e = at + 2;
+        while s.get(e) == Some(&b'.') {
+            e += 1;
+        }
+        if let Some(le) = last_end {
+            let gap = &s[le..at];
+            let sep_like = (1..=8).contains(&gap.len())
+                && !gap.iter().any(u8::is_ascii_whitespace)
+                && (gap.iter().any(|b| !b.is_ascii_alphanumeric()) || gap == b"2f" || gap == b"5c");
+            steps = if sep_like { steps + 1 } else { 0 };
+            best = best.max(steps);
+        }
+        last_end = Some(e);
+        i = e;
+    }
+    if best >= 2 {
+        hits.add(Class::Lfi, "lfi-traversal", if best >= 3 { 6 } else { 5 });
+    }
+}
+
+/// Windows batch `if` statements: `if [/i] [not] exist|defined|errorlevel X cmd`
+/// and `if A ==|equ|neq|lss|leq|gtr|geq B cmd`, at the start of a command.
+fn batch_if(s: &[u8], hits: &mut Hits) {
+    let mut i = 0;
+    while let Some(p) = memchr::memmem::find(&s[i..], b"if") {
+        let at = i + p;
+        i = at + 2;
+        let starts = at == 0 || matches!(s[at - 1], b' ' | b'&' | b'|' | b';' | b'\n' | b'(');
+        let before_ok = s[..at]
+            .iter()
+            .rev()
+            .find(|b| **b != b' ')
+            .is_none_or(|b| matches!(b, b'&' | b'|' | b';' | b'\n' | b'('));
+        if !starts || !before_ok {
+            continue;
+        }
+        let rest = &s[at + 2..];
+        if !matches!(rest.first(), Some(b' ' | b'/')) {
+            continue;
+        }
+        let mut words = rest
+            .split(|&b| b == b' ')
+            .filter(|w| !w.is_empty())
+            .take(8)
+            .peekable();
+        while words.peek().is_some_and(|w| *w == b"/i" || *w == b"not") {
+            words.next();
+        }
+        let Some(first) = words.next() else { continue };
+        let w = if matches!(
+            first,
+            b"exist" | b"defined" | b"errorlevel" | b"cmdextversion"
+        ) {
+            6
+        } else {
+            let rest: Vec<&[u8]> = std::iter::once(first).chain(words).collect();
+            let cmp = rest.iter().take(3).any(|w| {
+                matches!(
+                    *w,
+                    b"==" | b"equ" | b"neq" | b"lss" | b"leq" | b"gtr" | b"geq"
+                ) || (w.len() > 2 && memchr::memmem::find(w, b"==").is_some())
+            });
+            if cmp && rest.len() >= 2 { 6 } else { 0 }
+        };
+        if w > 0 {
+            hits.add(Class::Cmdi, "cmdi-batch", w);
+            return;
+        }
+    }
+}
+
+/// Django-style ORM lookups in a parameter name (`user__password__startswith`):
+/// lets a client filter on fields it should not see.
+fn orm_lookup(s: &[u8], hits: &mut Hits) {
+    const LOOKUPS: &[&[u8]] = &[
+        b"startswith",
+        b"istartswith",
+        b"endswith",
+        b"iendswith",
+        b"contains",
+        b"icontains",
+        b"regex",
+        b"iregex",
+        b"exact",
+        b"iexact",
+        b"has_key",
+        b"has_keys",
+        b"has_any_keys",
+        b"in",
+        b"gt",
+        b"gte",
+        b"lt",
+        b"lte",
+        b"isnull",
+        b"range",
+    ];
+    let parts = memchr::memmem::find_iter(s, b"__").count();
+    if parts < 2 || s.starts_with(b"__") {
+        return;
+    }
+    let last = s.rsplit(|&b| b == b'_').next().unwrap_or(b"");
+    let tail_ok = LOOKUPS.iter().any(|l| {
+        s.ends_with(l) && s.len() > l.len() + 2 && {
+            let cut = s.len() - l.len();
+            &s[cut - 2..cut] == b"__"
+        }
+    });
+    if tail_ok && !last.is_empty() {
+        hits.add(Class::Generic, "generic-orm-lookup", 6);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn score(v: &str, f: Field, c: Class) -> u32 {
+        let mut h = Hits::default();
+        scan(v.as_bytes(), f, &mut h);
+        h.score(c)
+    }
+
+    #[test]
+    fn code_java_runtime_name_detected() {
+        assert!(score("java.evil.runtime", Field::Value, Class::Java) >= 5);
+        assert!(score("x=java.lang.processbuilder", Field::Value, Class::Java) >= 5);
+    }
+
+    #[test]
+    fn code_java_prose_about_runtime_allowed() {
+        assert!(
+            score(
+                "the java runtime is slow. runtime.gc helps",
+                Field::Value,
+                Class::Java
+            ) < 5
+        );
+    }
+
+    #[test]
+    fn code_php_variable_call_detected() {
+        for p in ["$a(1)", "${'a'}(11)", "$__['o'](5)", "@$b374k(\"foo\")"] {
+            assert!(score(p, Field::Value, Class::Php) >= 5, "{p}");
+        }
+    }
+
+    #[test]
+    fn code_jquery_and_prices_are_not_php_calls() {
+        for p in ["$('#id').hide()", "$.ajax(url)", "costs $5 (tax incl.)"] {
+            assert!(score(p, Field::Value, Class::Php) < 5, "{p}");
+        }
+    }
+
+    #[test]
+    fn code_js_busy_loop_and_serialised_function_detected() {
+        assert!(score("while(!0);", Field::Value, Class::Generic) >= 5);
+        assert!(score("_$$nd_func$$_function(){}", Field::Value, Class::Generic) >= 5);
+    }
+
+    #[test]
+    fn code_js_loop_with_condition_allowed() {
+        assert!(score("while(i < n) { i++ }", Field::Value, Class::Generic) < 5);
+    }
+
+    #[test]
+    fn code_sensitive_words_with_junk_separators_detected() {
+        assert!(score("..∕..∕etc∕passwd", Field::Value, Class::Lfi) >= 5);
+    }
+
+    #[test]
+    fn code_sensitive_words_in_prose_allowed() {
+        assert!(
+            score(
+                "edit the etc passwd file? windows, system32",
+                Field::Value,
+                Class::Lfi
+            ) < 5
+        );
+    }
+
+    #[test]
+    fn code_dot_steps_with_junk_detected() {
+        assert!(score("..%bg%qf..%bg%qf..%bg%qfetc", Field::Value, Class::Lfi) >= 5);
+        assert!(score("..2f..2f..2fetc2fpasswd", Field::Value, Class::Lfi) >= 5);
+    }
+
+    #[test]
+    fn code_ranges_and_ellipses_allowed() {
+        assert!(
+            score(
+                "1..2..3..4 and wait... what... ok...",
+                Field::Value,
+                Class::Lfi
+            ) < 5
+        );
+    }
+
+    #[test]
+    fn code_batch_if_detected() {
+        for p in [
+            "if not exist c:/x echo hey",
+            "if /i a==b foo",
+            "& if %n1% gtr %n2% echo x",
+        ] {
+            assert!(score(p, Field::Value, Class::Cmdi) >= 5, "{p}");
+        }
+    }
+
+    #[test]
+    fn code_prose_if_allowed() {
+        assert!(score("if it exists, tell me", Field::Value, Class::Cmdi) < 5);
+        assert!(score("what if x equals y", Field::Value, Class::Cmdi) < 5);
+    }
+
+    #[test]
+    fn code_orm_lookup_in_name_detected() {
+        assert!(score("user__password__startswith", Field::Name, Class::Generic) >= 5);
+        assert!(score("created__gte", Field::Name, Class::Generic) < 5);
+    }
+}
