@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""bench/waf_report.py: the markdown report of bench/waf-replay.sh.
+
+Owns: reading replay.py's JSON, re-sending each false positive once with an X-Request-ID
+so the daemon's log names the detection, and attributing blocks (WAF, hygiene gates,
+backend). Must not: contact anything but the --target given (127.0.0.1), or change the
+corpus. Standard library only; replay.py is imported for its exact wire format.
+"""
+
+import argparse
+import collections
+import importlib.util
+import json
+import re
+import sys
+import urllib.parse
+
+
+def load_module(path):
+    spec = importlib.util.spec_from_file_location("replay", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def pct(n, d):
+    return f"{100.0 * n / d:.1f}% ({n}/{d})" if d else "n/a"
+
+
+def log_reasons(path):
+    """request id -> (status, reason, detail) from the daemon's JSON (or text) log."""
+    out = {}
+    try:
+        lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        if "request refused" not in line:
+            continue
+        try:
+            d = json.loads(line)
+            f = d.get("fields", d)
+            rid = str(f.get("request_id", "")).strip('"')
+            out[rid] = (f.get("status"), f.get("reason", ""), f.get("detail", ""))
+        except ValueError:
+            m = re.search(r'request_id="?([^" ]+)"?', line)
+            if m:
+                r = re.search(r"reason=(\S+)", line)
+                dt = re.search(r'detail="?([^"]*)"?', line)
+                out[m.group(1)] = (None, r.group(1) if r else "", dt.group(1) if dt else "")
+    return out
+
+
+def resend(replay, rec, target, rid):
+    """Sends rec once more with X-Request-ID: rid; returns the status (or the error)."""
+    rec = dict(rec)
+    headers = dict(rec.get("headers") or {})
+    headers["X-Request-ID"] = rid
+    rec["headers"] = headers
+    args = argparse.Namespace(host=None, no_default_content_type=False)
+    method, data = replay.build_request(rec, args)
+    conn = replay.Conn(urllib.parse.urlsplit(target), 10.0, False)
+    try:
+        status, _ = conn.exchange(method, data)
+        return status
+    except Exception as e:  # report, never crash the report
+        return f"error: {e}"
+    finally:
+        conn.close()
+
+
+def metric_lines(path, prefixes):
+    try:
+        text = open(path, encoding="utf-8").read()
+    except OSError:
+        return []
+    return [l for l in text.splitlines() if l.startswith(prefixes) and not l.endswith(" 0")]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("json")
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--replay-py", required=True)
+    ap.add_argument("--target", required=True)
+    ap.add_argument("--daemon-log")
+    ap.add_argument("--metrics")
+    ap.add_argument("--backend-log")
+    ap.add_argument("--replay-text")
+    ap.add_argument("--meta", action="append", default=[])
+    ap.add_argument("--max-fp", type=int, default=200, help="false positives re-sent and listed")
+    a = ap.parse_args()
+
+    host = urllib.parse.urlsplit(a.target).hostname
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        sys.exit("waf_report.py only talks to loopback")
+    res = json.load(open(a.json, encoding="utf-8"))
+    recs = {}
+    with open(a.corpus, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                r = json.loads(line)
+                recs[r["id"]] = r
+    replay = load_module(a.replay_py)
+
+    w = sys.stdout.write
+    w("# WAF replay through the daemon (bench/waf-replay.sh)\n\n")
+    for m in a.meta:
+        k, _, v = m.partition("=")
+        w(f"- **{k}**: {v}\n")
+    w(f"- **corpus**: {', '.join(res['corpus'])} ({res['requests']} requests)\n")
+    w(f"- **replay**: {res['elapsed_s']} s, {res['requests_per_s']} req/s, concurrency {res['concurrency']}, "
+      f"blocked = status in {res['block_status']}\n")
+    w(f"- **statuses**: {', '.join(f'{k}={v}' for k, v in res['status_counts'].items())}\n\n")
+
+    o = res["overall"]
+    w(f"**Overall: TPR {pct(o['blocked_tp'], o['block_expected'])}, "
+      f"FPR {pct(o['blocked_fp'], o['allow_expected'])}, connection errors {o['errors']}** "
+      f"(issue 3 targets for `balanced`: TPR >= 95%, FPR <= 1%)\n\n")
+    for name in ("macro_over_sources", "macro_over_classes"):
+        m = res[name]
+        if m["tpr"] is not None:
+            w(f"- {name.replace('_', ' ')}: TPR {m['tpr']:.1f}%"
+              + (f", FPR {m['fpr']:.1f}%" if m["fpr"] is not None else "") + "\n")
+    w("\n")
+
+    for title, key in (("By class", "by_class"), ("By source", "by_source")):
+        w(f"## {title}\n\n| {key[3:]} | TPR (blocked / attacks) | FPR (blocked / benign) | errors |\n"
+          "|---|---:|---:|---:|\n")
+        for name, d in res[key].items():
+            w(f"| {name} | {pct(d['blocked_tp'], d['block_expected'])} | "
+              f"{pct(d['blocked_fp'], d['allow_expected'])} | {d['errors']} |\n")
+        w("\n")
+
+    # Where the blocks came from.
+    w("## Who blocked\n\n")
+    if a.metrics:
+        lines = metric_lines(a.metrics, ("rampart_requests_rejected_total", "rampart_waf_denied_total",
+                                         "rampart_upstream_errors_total"))
+        w("rampart `/metrics` after the replay (non-zero series; `reason=\"waf\"` is the WAF, every\n"
+          "other reason is a hygiene gate before it):\n\n```\n" + "\n".join(lines) + "\n```\n\n")
+    if a.backend_log:
+        try:
+            st = collections.Counter(l.split(" ", 1)[0] for l in open(a.backend_log, encoding="utf-8"))
+            w(f"Backend (nginx) statuses for what reached it: "
+              f"{', '.join(f'{k}={v}' for k, v in sorted(st.items()))}. A 400/403 here would be the\n"
+              "backend's refusal counted as a block; there should be none.\n\n")
+        except OSError:
+            pass
+
+    # False positives, each re-sent once to learn the detection from the daemon's log.
+    fps = res["false_positives"]
+    w(f"## False positives ({len(fps)})\n\n")
+    if fps:
+        ids = {}
+        for i, fid in enumerate(fps[: a.max_fp]):
+            rid = f"bench-fp-{i:04d}"
+            ids[fid] = (rid, resend(replay, recs[fid], a.target, rid) if fid in recs else "not in corpus")
+        reasons = log_reasons(a.daemon_log) if a.daemon_log else {}
+        w("| corpus id | status (replay / re-sent) | reason | detection |\n|---|---|---|---|\n")
+        for fid in fps[: a.max_fp]:
+            rid, again = ids[fid]
+            st, reason, detail = reasons.get(rid, (None, "(not in log)", ""))
+            w(f"| {fid} | {res['statuses'].get(fid)} / {again} | {reason} | {detail} |\n")
+        w("\n")
+    fn = collections.Counter(recs[i]["class"] for i in res["false_negatives"] if i in recs)
+    w(f"## False negatives by class ({len(res['false_negatives'])})\n\n"
+      + ", ".join(f"{k} {v}" for k, v in fn.most_common()) + "\n\n")
+    if res.get("errors"):
+        w(f"## Connection errors ({len(res['errors'])})\n\n")
+        for k, v in list(res["errors"].items())[:20]:
+            w(f"- {k}: {v}\n")
+        w("\n")
+    if a.replay_text:
+        try:
+            w("## replay.py output\n\n```\n" + open(a.replay_text, encoding="utf-8").read() + "```\n")
+        except OSError:
+            pass
+
+
+if __name__ == "__main__":
+    main()
