@@ -209,16 +209,121 @@ const TIER_B: &[&str] = &[
     "call",
 ];
 
+/// Commands (and command families, by prefix) that are not words of any
+/// natural language: on their own at the start of a value they are a command
+/// line. Subset semantics: each is also treated as tier A.
+const RARE: &[&str] = &[
+    "whoami",
+    "ifconfig",
+    "ipconfig",
+    "uname",
+    "systeminfo",
+    "sysinfo",
+    "nslookup",
+    "netstat",
+    "netsh",
+    "useradd",
+    "usermod",
+    "crontab",
+    "nohup",
+    "printenv",
+    "mkfifo",
+    "tcpdump",
+    "socat",
+    "certutil",
+    "bitsadmin",
+    "wmic",
+    "rundll32",
+    "regsvr32",
+    "regedit",
+    "bcdboot",
+    "bcdedit",
+    "mshta",
+    "cscript",
+    "wscript",
+    "tasklist",
+    "taskkill",
+    "nbtstat",
+    "lsb_release",
+    "visudo",
+    "cscli",
+    "getent",
+    "dmesg",
+    "lsof",
+    "strace",
+    "ltrace",
+    "icacls",
+    "schtasks",
+    "wevtutil",
+    "pip3",
+    "pipx",
+    "uconv",
+    "lastlog",
+    "lastlogin",
+    "htop",
+    "aptitude",
+    "apt-get",
+    "irb",
+    "gdb",
+    "perf",
+    "cpulimit",
+    "bsdtar",
+    "busybox",
+    "ansible",
+    "ansible-",
+    "chef-",
+    "aa-",
+    "rmt",
+    "rmt-",
+    "powershell",
+    "pwsh",
+    "iwr",
+    "iex",
+    "iwmi",
+    "$shell",
+    "${shell}",
+    "c89",
+    "c99",
+];
+
+/// Wrappers that run their first argument as a command (`time sh -c id`).
+const WRAPPERS: &[&str] = &[
+    "time", "nohup", "strace", "ltrace", "sudo", "doas", "env", "nice", "timeout", "xargs",
+    "cpulimit", "exec", "command", "stdbuf", "unbuffer", "watch", "busybox", "chroot", "flock",
+];
+
+fn is_rare(w: &str) -> bool {
+    RARE.iter().any(|r| {
+        if r.ends_with('-') {
+            w.starts_with(r) && w.len() > r.len()
+        } else {
+            *r == w
+        }
+    })
+}
+
 fn lookup(word: &[u8]) -> Option<bool> {
     let w = String::from_utf8_lossy(word).to_ascii_lowercase();
     let w = w.strip_suffix(".exe").unwrap_or(&w);
-    if TIER_A.contains(&w) {
+    // `python3.10`, `gcc7.4`: a version suffix on a known command
+    let unversioned = w.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    let names = [w, unversioned];
+    if names
+        .iter()
+        .any(|n| !n.is_empty() && (TIER_A.contains(n) || is_rare(n)))
+    {
         Some(true)
-    } else if TIER_B.contains(&w) {
+    } else if TIER_B.contains(&w) || w == "chef" || w == "alias" || w == "trap" {
         Some(false)
     } else {
         None
     }
+}
+
+fn rare(word: &[u8]) -> bool {
+    let w = String::from_utf8_lossy(word).to_ascii_lowercase();
+    let w = w.strip_suffix(".exe").unwrap_or(&w);
+    is_rare(w)
 }
 
 /// Reads `s` the way a shell would join a word: quotes and backslashes removed,
@@ -247,7 +352,18 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
             }
             b'$' => {
                 let rest = &s[i + 1..];
+                let in_word = out.last().is_some_and(|c: &u8| c.is_ascii_alphanumeric());
                 if rest.starts_with(b"@") || rest.starts_with(b"*") {
+                    i += 2;
+                } else if in_word
+                    && rest.len() >= 2
+                    && matches!(
+                        rest[0],
+                        b'!' | b'-' | b'$' | b'_' | b'?' | b'#' | b'0'..=b'9'
+                    )
+                    && rest[1].is_ascii_alphanumeric()
+                {
+                    // special parameters expand to nothing useful inside a word: c$_at
                     i += 2;
                 } else if rest.len() >= 5 && rest[..5].eq_ignore_ascii_case(b"{ifs}") {
                     out.push(b' ');
@@ -264,6 +380,15 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
                     out.push(b);
                     i += 1;
                 }
+            }
+            b'`' | b'<' | b'>'
+                if out.last().is_some_and(|c: &u8| c.is_ascii_alphanumeric())
+                    && (s[i..].starts_with(b"``")
+                        || s[i..].starts_with(b"<()")
+                        || s[i..].starts_with(b">()")) =>
+            {
+                // empty substitutions glued inside a word: pi``ng, pi<()ng
+                i += if b == b'`' { 2 } else { 3 };
             }
             b'{' => {
                 // brace expansion {cmd,arg}: only when no spaces inside
@@ -380,9 +505,85 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
             scan_view(&unquote(&lf), s, field, &mut bump);
         }
         batch(s, &mut bump);
+        fork_bomb(s, &mut bump);
+        if contains(s, b"<!--#exec") {
+            bump(8, "cmdi-command");
+        }
+        brace_command(s, &mut bump);
     }
     if best.0 > 0 {
         hits.add(Class::Cmdi, best.1, best.0);
+    }
+}
+
+/// A shell function that calls itself in the background (`:(){ :|:& };:`,
+/// `f(){ f & f; }`).
+fn fork_bomb(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'(', &s[i..]) {
+        let at = i + p;
+        i = at + 1;
+        let mut j = at + 1;
+        if s.get(j) != Some(&b')') {
+            continue;
+        }
+        j += 1;
+        while s.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        if s.get(j) != Some(&b'{') {
+            continue;
+        }
+        let name_len = s[..at]
+            .iter()
+            .rev()
+            .take(32)
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b':')
+            .count();
+        if name_len == 0 {
+            continue;
+        }
+        let name = &s[at - name_len..at];
+        let body_end = s[j..]
+            .iter()
+            .take(64)
+            .position(|&b| b == b'}')
+            .map_or(s.len(), |e| j + e);
+        let body = &s[j + 1..body_end];
+        let calls = memchr::memmem::find_iter(body, name).count();
+        if calls >= 2 && body.contains(&b'&') {
+            bump(8, "cmdi-fork-bomb");
+            return;
+        }
+    }
+}
+
+/// Brace expansion with an empty element around a command (`{,ifconfig}`,
+/// `{id,}`): the empty word makes the shell run the other one.
+fn brace_command(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'{', &s[i..]) {
+        let at = i + p;
+        i = at + 1;
+        let Some(e) = s[at + 1..].iter().take(64).position(|&b| b == b'}') else {
+            continue;
+        };
+        let inner = &s[at + 1..at + 1 + e];
+        if !(inner.starts_with(b",") || inner.ends_with(b",")) || inner.contains(&b' ') {
+            continue;
+        }
+        let first = inner.split(|&b| b == b',').find(|w| !w.is_empty());
+        if first.is_some_and(|w| {
+            let w: Vec<u8> = w
+                .iter()
+                .copied()
+                .filter(|b| !matches!(b, b'$' | b'"' | b'\''))
+                .collect();
+            lookup(&w).is_some()
+        }) {
+            bump(6, "cmdi-evasion");
+            return;
+        }
     }
 }
 
@@ -457,7 +658,11 @@ fn scan_view(u: &[u8], s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'stat
                 _ => j += 1,
             }
         }
-        segment(&u[seg_start..j], sep, adjacent, field, bump);
+        let leading = seg_start > 0
+            && u[..seg_start]
+                .iter()
+                .all(|b| b.is_ascii_whitespace() || matches!(b, b';' | b'|' | b'&' | b'\'' | b'"'));
+        segment(&u[seg_start..j], sep, adjacent, leading, field, bump);
         if j >= u.len() {
             break;
         }
@@ -483,10 +688,13 @@ fn contains(h: &[u8], n: &[u8]) -> bool {
     memchr::memmem::find(h, n).is_some()
 }
 
+/// `leading`: the separator before this segment is the first thing in the
+/// value (`; dir`, `&& net view`), which ordinary text never starts with.
 fn segment(
     seg: &[u8],
     sep: Sep,
     adjacent: bool,
+    leading: bool,
     field: Field,
     bump: &mut impl FnMut(u32, &'static str),
 ) {
@@ -516,26 +724,103 @@ fn segment(
             .map_or(st, |p| p + 1);
         &trimmed[st..en.max(st)]
     };
-    let cmd = strip_path(trimmed);
+    let mut cmd = strip_path(trimmed);
+    let mut rest: Vec<&[u8]> = words.take(6).collect();
+    let mut wrapped = false;
+    // `time sh -c id`, `nohup ifconfig`: the wrapped word is the command
+    if let Some(pos) = WRAPPERS
+        .iter()
+        .position(|w| w.as_bytes().eq_ignore_ascii_case(cmd))
+        .and(rest.iter().position(|a| !a.starts_with(b"-")))
+    {
+        let inner = strip_path(rest[pos]);
+        if lookup(inner).is_some() {
+            cmd = inner;
+            rest.drain(..=pos);
+            wrapped = true;
+        }
+    }
     let Some(tier_a) = lookup(cmd) else { return };
     let had_path = cmd.len() != trimmed.len()
         && (trimmed.starts_with(b"/") || trimmed.len() > 2 && trimmed[1] == b':');
-    let arg = words.next();
+    let arg = rest.first().copied();
     let end = arg.is_none()
         || arg.is_some_and(|a| a.starts_with(b"#") || a.starts_with(b"`") || a == b")");
+    // strongest of the first few arguments (`nc -lvp 4444 -e /bin/sh`)
+    let args_w = rest
+        .iter()
+        .take(4)
+        .map(|a| arg_strength(a))
+        .max()
+        .unwrap_or(0);
     let arg_w = if had_path {
         3
     } else {
-        arg.map_or(if end { 1 } else { 0 }, arg_strength)
-            .max(if end { 1 } else { 0 })
+        args_w.max(if end { 1 } else { 0 })
     };
+    let lc = cmd.to_ascii_lowercase();
+    let unversioned = {
+        let e = lc
+            .iter()
+            .rposition(|b| !b.is_ascii_digit() && *b != b'.')
+            .map_or(0, |p| p + 1);
+        &lc[..e]
+    };
+    let interp = matches!(
+        unversioned,
+        b"sh"
+            | b"bash"
+            | b"zsh"
+            | b"ksh"
+            | b"dash"
+            | b"perl"
+            | b"python"
+            | b"python2"
+            | b"python3"
+            | b"ruby"
+            | b"php"
+            | b"node"
+            | b"lua"
+            | b"busybox"
+            | b"$shell"
+            | b"${shell}"
+            | b"pwsh"
+            | b"powershell"
+            | b"cmd"
+    );
+    if interp
+        && rest.len() >= 2
+        && matches!(
+            rest[0].to_ascii_lowercase().as_slice(),
+            b"-c" | b"-e" | b"-r" | b"/c" | b"-command"
+        )
+    {
+        bump(6, "cmdi-command");
+    }
+    if lc == b"alias" && arg.is_some_and(|a| a.contains(&b'=') || a.starts_with(b"-")) {
+        bump(if sep == Sep::Start { 5 } else { 6 }, "cmdi-command");
+    }
+    if rare(cmd) || wrapped && tier_a {
+        // a command name that is not a word, first in a value or after a wrapper
+        let w = match sep {
+            Sep::Start if field == Field::Path => 0,
+            _ => 5,
+        };
+        if w > 0 {
+            bump(w, "cmdi-command");
+        }
+    }
     let tier_w = if tier_a { 3 } else { 1 };
     let w = match sep {
         Sep::Subst => 3 + tier_w + arg_w.max(1),
         Sep::Strong => 2 + tier_w + arg_w + u32::from(adjacent),
         Sep::Weak => 1 + tier_w + arg_w + u32::from(adjacent),
         Sep::Start => {
-            if field == Field::UserAgent || arg_w == 0 || (field == Field::Path && !had_path) {
+            let ua_cmd = field == Field::UserAgent && tier_a && args_w >= 1;
+            if ua_cmd {
+                5
+            } else if field == Field::UserAgent || arg_w == 0 || (field == Field::Path && !had_path)
+            {
                 0
             } else {
                 match (tier_a, arg_w) {
@@ -547,7 +832,7 @@ fn segment(
         }
     };
     if w > 0 {
-        bump(w, "cmdi-command");
+        bump(w + u32::from(leading && sep != Sep::Start), "cmdi-command");
     }
 }
 
@@ -598,6 +883,40 @@ mod tests {
             ";cat${IFS}/etc/passwd",
         ] {
             assert!(s(p) >= 5, "{p} scored {}", s(p));
+        }
+    }
+
+    #[test]
+    fn cmdi_wrapped_rare_and_evasive_commands_score_high() {
+        for p in [
+            "time sh -c whoami",
+            "nohup ifconfig",
+            "ansible-vault decrypt secret",
+            "; dir",
+            "nc -lvvp 4444 -e /bin/sh",
+            "perl -e 'print 1'",
+            "c$_at /et$_c/pas$_swd",
+            "pi``ng 127.0.0.1",
+            "python3.10 -c 'import os'",
+            "{,ifconfig}",
+            ":(){ :|:& };:",
+            "alias a=id",
+            "<!--#exec cmd=\"/usr/bin/id\"-->",
+        ] {
+            assert!(s(p) >= 5, "{p} scored {}", s(p));
+        }
+    }
+
+    #[test]
+    fn cmdi_tool_words_in_prose_score_low() {
+        for p in [
+            "time flies like an arrow",
+            "python tutorial for beginners",
+            "env variables explained",
+            "price: US$5 each; {a, b} sets",
+            "pip the dog",
+        ] {
+            assert!(s(p) < 5, "{p} scored {}", s(p));
         }
     }
 

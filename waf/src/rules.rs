@@ -802,7 +802,63 @@ fn crlf(s: &[u8], hits: &mut Hits) {
         {
             hits.add(Class::Protocol, "protocol-smuggling", 7);
         }
+        if mail_command(rest) {
+            hits.add(Class::Cmdi, "cmdi-mail-injection", 6);
+        }
     }
+}
+
+/// An SMTP / POP3 / IMAP command at the start of a line: injected into a mail
+/// session through a parameter that ends up in the protocol stream.
+fn mail_command(line: &[u8]) -> bool {
+    const VERBS: &[&[u8]] = &[
+        b"mail from:",
+        b"rcpt to:",
+        b"ehlo ",
+        b"helo ",
+        b"apop ",
+        b"auth ",
+        b"starttls",
+    ];
+    if VERBS.iter().any(|v| line.starts_with(v)) {
+        return true;
+    }
+    // POP3 message commands take a message number
+    const NUMBERED: &[&[u8]] = &[b"retr ", b"dele ", b"top ", b"list ", b"uidl "];
+    if NUMBERED
+        .iter()
+        .any(|v| line.starts_with(v) && line.get(v.len()).is_some_and(u8::is_ascii_digit))
+    {
+        return true;
+    }
+    // IMAP: `<tag> <command>` with an alphanumeric tag
+    let tag = line
+        .iter()
+        .take(12)
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    if tag == 0 || line.get(tag) != Some(&b' ') {
+        return false;
+    }
+    const IMAP: &[&[u8]] = &[
+        b"authenticate ",
+        b"login ",
+        b"append ",
+        b"status ",
+        b"uid ",
+        b"select ",
+        b"examine ",
+        b"fetch ",
+        b"store ",
+        b"copy ",
+        b"expunge",
+        b"capability",
+    ];
+    let cmd = &line[tag + 1..];
+    tag >= 2
+        && line[0].is_ascii_alphabetic()
+        && line[1..tag].iter().any(u8::is_ascii_digit)
+        && IMAP.iter().any(|v| cmd.starts_with(v))
 }
 
 /// Template expressions with code inside: `{{7*7}}`, `${{...}}`, `<%= %>`, `#{...}`.
@@ -835,8 +891,23 @@ fn template(s: &[u8], hits: &mut Hits) {
             || memchr::memmem::find(body, b"system").is_some()
             || memchr::memmem::find(body, b"exec").is_some()
             || memchr::memmem::find(body, b"import").is_some()
-            || memchr::memmem::find(body, b"class").is_some();
-        if arith {
+            || memchr::memmem::find(body, b"class").is_some()
+            || (open == b"{%".as_slice()
+                && [
+                    b" if ".as_slice(),
+                    b" for ",
+                    b" set ",
+                    b" import ",
+                    b" include ",
+                    b" macro ",
+                ]
+                .iter()
+                .any(|k| body.starts_with(&k[1..]) || body.starts_with(k)));
+        // a statement block that is closed again later (`{% if x %}..{% endif %}`)
+        let closed_block = open == b"{%".as_slice()
+            && (memchr::memmem::find(rest, b"{% end").is_some()
+                || memchr::memmem::find(rest, b"{%end").is_some());
+        if arith || (code && closed_block) {
             hits.add(Class::Generic, "generic-template", 5 + w);
         } else if code {
             hits.add(Class::Generic, "generic-template", 3 + w);
@@ -872,6 +943,30 @@ mod tests {
         assert!(
             scan("() { :; }; /bin/cat /etc/passwd", Field::Header).score(Class::Shellshock) >= 9
         );
+    }
+
+    #[test]
+    fn rules_mail_command_after_crlf_detected() {
+        assert!(scan("x\r\nmail from:<a@b.c>", Field::Value).score(Class::Cmdi) >= 5);
+        assert!(scan("x\r\na001 authenticate plain", Field::Value).score(Class::Cmdi) >= 5);
+    }
+
+    #[test]
+    fn rules_mail_words_in_multiline_text_allowed() {
+        let t = "dear team,\nlist of items below\nmail from the office is late";
+        assert!(scan(t, Field::Value).score(Class::Cmdi) < 5);
+    }
+
+    #[test]
+    fn rules_template_block_with_control_flow_detected() {
+        assert!(scan("{% if true %}49{% endif %}", Field::Value).score(Class::Generic) >= 5);
+        assert!(scan("50% off {% discount %}", Field::Value).score(Class::Generic) < 5);
+    }
+
+    #[test]
+    fn rules_gadget_class_names_detected() {
+        assert!(scan("runtime.invokertransformer", Field::Value).score(Class::Java) >= 5);
+        assert!(scan("the transformer invoker pattern", Field::Value).score(Class::Java) < 5);
     }
 
     #[test]
