@@ -48,7 +48,7 @@ def ratio(a, b):
 
 
 def metrics_lines(path):
-    """A few lines of rampart's /metrics: requests and mean in-gateway time per route."""
+    """Non-zero request/refusal/error series of rampart's /metrics and the mean in-gateway time."""
     try:
         text = open(path, encoding="utf-8").read()
     except OSError:
@@ -60,7 +60,8 @@ def metrics_lines(path):
             (sums if m.group(1) == "sum" else counts)[m.group(2)] = float(m.group(3))
         elif line.startswith(("rampart_requests_total", "rampart_waf_denied_total",
                               "rampart_requests_rejected_total", "rampart_upstream_errors_total")):
-            out.append(line)
+            if not line.endswith(" 0"):
+                out.append(line)
     for labels, c in sorted(counts.items()):
         if c:
             out.append(f"mean time inside rampart (request in -> response head out) "
