@@ -99,6 +99,19 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     if once.is_empty() {
         return hits;
     }
+    if matches!(field, Field::Name | Field::Value) {
+        // `pay%3DAND+1%3D1` decodes to `name=value`: a backend that decodes
+        // twice sees a parameter, so the part after `=` is scanned as a value
+        if let Some(p) = memchr::memchr(b'=', &once[..once.len().min(41)]) {
+            let name_like = p > 0
+                && once[..p].iter().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']')
+                });
+            if name_like && p + 1 < once.len() {
+                hits.merge_max(&scan_value(rules, Field::Value, &once[p + 1..]));
+            }
+        }
+    }
     if once.iter().all(|b| b.is_ascii_alphanumeric()) && once.len() < 128 {
         rules.scan(once, field, &mut hits);
         return hits;

@@ -13,6 +13,8 @@ use crate::verdict::Class;
 pub(crate) enum Kind {
     Str {
         closed: bool,
+        /// Nothing between the quotes (or after an unclosed quote).
+        empty: bool,
     },
     Num,
     Var {
@@ -27,10 +29,15 @@ pub(crate) enum Kind {
     Kw(Kw),
     /// Logic operator: and, or, xor, not, &&, ||.
     Logic,
-    /// Comparison: = <> != < > <= >= like rlike regexp in is between sounds.
-    Cmp,
+    /// Comparison: = <> != < > <= >= like rlike regexp in is between sounds
+    /// (`word`: spelled as a keyword, which prose quotes too).
+    Cmp {
+        word: bool,
+    },
     /// Arithmetic / bit operator.
     Op,
+    /// PostgreSQL cast `::` (binds to the operand before it).
+    Cast,
     /// A word directly followed by `(`.
     Func(FuncRisk),
     LParen,
@@ -69,6 +76,9 @@ pub(crate) enum Kw {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum FuncRisk {
     Plain,
+    /// A SQL builtin whose name is common in other languages too (`round`,
+    /// `format`, `time`): evidence only when the call is the whole value.
+    Builtin,
     Sql,
     Danger,
 }
@@ -94,7 +104,7 @@ fn classify_word(w: &[u8]) -> Kind {
         | b"rename" | b"handler" | b"load" | b"backup" | b"restore" => Kind::Stmt(Stmt::Modify),
         b"and" | b"or" | b"xor" | b"not" => Kind::Logic,
         b"like" | b"rlike" | b"regexp" | b"between" | b"in" | b"is" | b"sounds" | b"glob" => {
-            Kind::Cmp
+            Kind::Cmp { word: true }
         }
         b"from" => Kind::Kw(Kw::From),
         b"where" => Kind::Kw(Kw::Where),
@@ -165,6 +175,14 @@ fn func_risk(name: &[u8]) -> FuncRisk {
         | b"column_name" | b"object_id" | b"exists" | b"last_insert_id" | b"connection_id"
         | b"uuid" | b"current_database" | b"pg_user" | b"to_char" | b"chartorowid"
         | b"utl_http" | b"sys_context" | b"now" | b"sysdate" => FuncRisk::Sql,
+        b"round" | b"format" | b"time" | b"date" | b"day" | b"minute" | b"hour" | b"month"
+        | b"year" | b"quarter" | b"log" | b"ln" | b"pi" | b"pow" | b"power" | b"cos" | b"sin"
+        | b"tan" | b"sqrt" | b"abs" | b"trim" | b"values" | b"compress" | b"uncompress"
+        | b"decode" | b"encode" | b"xmltype" | b"password" | b"local" | b"localtime"
+        | b"unix_timestamp" | b"json_extract" | b"lo_get" | b"div" | b"overlay" | b"unistr"
+        | b"find_in_set" | b"starts_with" | b"jsonb_pretty" | b"json_build_object"
+        | b"schema_name" | b"upper" | b"lower" | b"soundex" | b"weight_string" | b"get_lock"
+        | b"release_lock" | b"master_pos_wait" => FuncRisk::Builtin,
         _ => FuncRisk::Plain,
     }
 }
@@ -180,7 +198,10 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
     if let Some(q) = quote {
         let (end, closed) = scan_string(s, 0, q);
         out.push(Tok {
-            kind: Kind::Str { closed },
+            kind: Kind::Str {
+                closed,
+                empty: end == 0,
+            },
         });
         i = if closed { end + 1 } else { s.len() };
     }
@@ -194,8 +215,9 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
             }
             b'\'' | b'"' => {
                 let (end, closed) = scan_string(s, i + 1, b);
+                let empty = end == i + 1;
                 i = if closed { end + 1 } else { s.len() };
-                Kind::Str { closed }
+                Kind::Str { closed, empty }
             }
             b'`' => {
                 let (end, closed) = scan_string(s, i + 1, b'`');
@@ -203,18 +225,41 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                 Kind::Word
             }
             b'0'..=b'9' => {
-                i += 1;
-                while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b'.') {
-                    i += 1;
-                }
+                i = number_end(s, i);
                 Kind::Num
             }
             b'.' if s.get(i + 1).is_some_and(u8::is_ascii_digit) => {
-                i += 1;
-                while i < s.len() && s[i].is_ascii_alphanumeric() {
+                i = number_end(s, i + 1);
+                Kind::Num
+            }
+            b'@' if s.get(i + 1) == Some(&b'>') => {
+                // PostgreSQL containment `@>`
+                i += 2;
+                Kind::Cmp { word: false }
+            }
+            b'-' if s.get(i + 1) == Some(&b'>') => {
+                // JSON arrows `->` / `->>`
+                i += 2;
+                if s.get(i) == Some(&b'>') {
                     i += 1;
                 }
-                Kind::Num
+                Kind::Cmp { word: false }
+            }
+            b'#' if s.get(i + 1) == Some(&b'>') => {
+                // JSON path `#>` / `#>>`
+                i += 2;
+                if s.get(i) == Some(&b'>') {
+                    i += 1;
+                }
+                Kind::Cmp { word: false }
+            }
+            b'?' => {
+                // JSON key tests `?`, `?|`, `?&`
+                i += 1;
+                if matches!(s.get(i), Some(b'|' | b'&')) {
+                    i += 1;
+                }
+                Kind::Cmp { word: false }
             }
             b'@' => {
                 let system = s.get(i + 1) == Some(&b'@');
@@ -286,13 +331,13 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
             }
             b'=' | b'<' | b'>' | b'!' => {
                 i += 1;
-                while i < s.len() && matches!(s[i], b'=' | b'<' | b'>') && i - start < 3 {
+                while i < s.len() && matches!(s[i], b'=' | b'<' | b'>' | b'@') && i - start < 3 {
                     i += 1;
                 }
                 if &s[start..i] == b"!" {
                     Kind::Logic
                 } else {
-                    Kind::Cmp
+                    Kind::Cmp { word: false }
                 }
             }
             b'|' | b'&' => {
@@ -308,7 +353,11 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                 i += 1;
                 Kind::Op
             }
-            b':' if s.get(i + 1) == Some(&b':') || s.get(i + 1) == Some(&b'=') => {
+            b':' if s.get(i + 1) == Some(&b':') => {
+                i += 2;
+                Kind::Cast
+            }
+            b':' if s.get(i + 1) == Some(&b'=') => {
                 i += 2;
                 Kind::Op
             }
@@ -332,6 +381,31 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
         };
         out.push(Tok { kind });
     }
+}
+
+/// End of a numeric literal at `i`: digits with a fraction and exponent, or a
+/// `0x` / `0b` literal. Letters after it start a new token (`1union`).
+fn number_end(s: &[u8], mut i: usize) -> usize {
+    if s[i] == b'0' && matches!(s.get(i + 1), Some(b'x' | b'X' | b'b' | b'B')) {
+        i += 2;
+        while i < s.len() && s[i].is_ascii_hexdigit() {
+            i += 1;
+        }
+        return i;
+    }
+    while i < s.len() && (s[i].is_ascii_digit() || s[i] == b'.') {
+        i += 1;
+    }
+    if matches!(s.get(i), Some(b'e' | b'E'))
+        && s.get(i + 1)
+            .is_some_and(|c| c.is_ascii_digit() || *c == b'-' || *c == b'+')
+    {
+        i += 2;
+        while i < s.len() && s[i].is_ascii_digit() {
+            i += 1;
+        }
+    }
+    i
 }
 
 fn line_end(s: &[u8], i: usize) -> usize {
@@ -442,7 +516,7 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
         }
     }
     let n = t.len();
-    let broke = quoted && matches!(t.first(), Some(Kind::Str { closed: true }));
+    let broke = quoted && matches!(t.first(), Some(Kind::Str { closed: true, .. }));
     let kw_idx = |i: usize| t.get(i).copied();
     let mut sql_funcs = 0u32;
     for i in 0..n {
@@ -538,12 +612,58 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
     if inline_comments > 0 && n > 1 {
         bump(3 + inline_comments.min(2), "sqli-comment");
     }
+    fragments(&t, &comment_after, quoted, &mut bump);
     if broke {
         break_shape(&t, &comment_after, empty_break, &mut bump);
     } else if n >= 1 && comment_after[n - 1] && quoted {
         // value ended inside a literal followed by a comment (admin'-- style)
     }
     best
+}
+
+/// Short SQL fragments that are whole values: an unclosed builtin call
+/// (`concat(`), a select-list tail (`) AS total FROM`), or an expression made
+/// only of SQL syntax that ends in a comment (`( @a OR 'b') --`).
+fn fragments(
+    t: &[Kind],
+    comment_after: &[bool],
+    quoted: bool,
+    bump: &mut impl FnMut(u32, &'static str),
+) {
+    match t {
+        [
+            Kind::Func(FuncRisk::Sql | FuncRisk::Builtin | FuncRisk::Danger),
+            Kind::LParen,
+        ]
+        | [Kind::Cmp { .. }, Kind::LParen] => bump(5, "sqli-function"),
+        _ => {}
+    }
+    for w in t.windows(4) {
+        if matches!(w[0], Kind::RParen | Kind::Str { .. } | Kind::Num)
+            && w[1] == Kind::Kw(Kw::Other)
+            && matches!(w[2], Kind::Word | Kind::Str { .. })
+            && w[3] == Kind::Kw(Kw::From)
+        {
+            bump(5, "sqli-select");
+        }
+    }
+    let n = t.len();
+    if quoted || n < 2 || !comment_after[n - 1] {
+        return;
+    }
+    let words = t.iter().filter(|k| matches!(k, Kind::Word)).count();
+    let syntax = t
+        .iter()
+        .all(|k| !matches!(k, Kind::Other | Kind::Str { closed: false, .. }));
+    let structure = t.iter().any(|k| {
+        matches!(
+            k,
+            Kind::LParen | Kind::Logic | Kind::Cmp { .. } | Kind::Var { .. } | Kind::Union
+        )
+    });
+    if syntax && structure && words <= 1 {
+        bump(5, "sqli-comment");
+    }
 }
 
 /// Weight for the tokens after SELECT if they look like a select list + FROM.
@@ -591,7 +711,7 @@ fn select_shape(rest: &[Kind]) -> Option<u32> {
             }
             Kind::Op
             | Kind::Comma
-            | Kind::Cmp
+            | Kind::Cmp { .. }
             | Kind::LParen
             | Kind::RParen
             | Kind::Kw(Kw::Other) => words_run = 0,
@@ -599,6 +719,14 @@ fn select_shape(rest: &[Kind]) -> Option<u32> {
         }
     }
     None
+}
+
+/// Skips PostgreSQL casts after an operand (`'x'::jsonb`, `(…)::int`).
+fn skip_casts(t: &[Kind], mut j: usize) -> usize {
+    while t.get(j) == Some(&Kind::Cast) && matches!(t.get(j + 1), Some(Kind::Word | Kind::Kw(_))) {
+        j += 2;
+    }
+    j
 }
 
 /// Index after the operand starting at `j` (a literal, a word, a function call or
@@ -611,7 +739,7 @@ fn skip_operand(t: &[Kind], j: usize) -> Option<usize> {
     let open_at = match t.get(j)? {
         Kind::Func(_) => j + 1,
         Kind::LParen => j,
-        k if is_operand(*k) => return Some(j + 1),
+        k if is_operand(*k) => return Some(skip_casts(t, j + 1)),
         _ => return None,
     };
     if t.get(open_at) != Some(&Kind::LParen) {
@@ -624,7 +752,7 @@ fn skip_operand(t: &[Kind], j: usize) -> Option<usize> {
             Kind::RParen => {
                 depth -= 1;
                 if depth == 0 {
-                    return Some(k + 1);
+                    return Some(skip_casts(t, k + 1));
                 }
             }
             _ => {}
@@ -640,7 +768,7 @@ fn tautology(t: &[Kind], i: usize, broke: bool, bump: &mut impl FnMut(u32, &'sta
     let strong_left = broke
         || matches!(
             prev,
-            Some(Kind::Num | Kind::Str { closed: true } | Kind::RParen)
+            Some(Kind::Num | Kind::Str { closed: true, .. } | Kind::RParen)
         )
         || prev.is_none();
     let mut j = i + 1;
@@ -665,7 +793,7 @@ fn tautology(t: &[Kind], i: usize, broke: bool, bump: &mut impl FnMut(u32, &'sta
     let rhs_ok =
         c.is_some_and(|k| is_operand(k) || matches!(k, Kind::LParen | Kind::Op | Kind::Kw(_)));
     match op {
-        Some(Kind::Cmp) if rhs_ok => {
+        Some(Kind::Cmp { .. }) if rhs_ok => {
             let same_kind = matches!(
                 (x, c),
                 (Kind::Num, Some(Kind::Num)) | (Kind::Str { .. }, Some(Kind::Str { .. }))
@@ -677,7 +805,11 @@ fn tautology(t: &[Kind], i: usize, broke: bool, bump: &mut impl FnMut(u32, &'sta
                 (true, false) => 6,
                 (false, true) => 5,
                 (false, false) => {
-                    if matches!(
+                    if matches!(x, Kind::LParen | Kind::Func(_) | Kind::Num)
+                        && matches!(c, Some(Kind::Num | Kind::Str { closed: true, .. }))
+                    {
+                        5
+                    } else if matches!(
                         x,
                         Kind::Num | Kind::Str { .. } | Kind::LParen | Kind::Func(_)
                     ) {
@@ -689,7 +821,7 @@ fn tautology(t: &[Kind], i: usize, broke: bool, bump: &mut impl FnMut(u32, &'sta
             };
             bump(w, "sqli-tautology");
         }
-        Some(Kind::Cmp) if strong_left && c.is_none() => bump(5, "sqli-tautology"),
+        Some(Kind::Cmp { .. }) if strong_left && c.is_none() => bump(5, "sqli-tautology"),
         Some(Kind::Op) if rhs_ok && broke => bump(6, "sqli-tautology"),
         Some(Kind::Op)
             if rhs_ok
@@ -747,10 +879,10 @@ fn break_shape(
             bump(6, "sqli-stacked")
         }
         _ if empty_break => {}
-        Some(Kind::Cmp)
+        Some(Kind::Cmp { .. })
             if matches!(
                 t.get(j + 1),
-                Some(Kind::Num | Kind::Str { closed: true } | Kind::Func(_) | Kind::Var { .. })
+                Some(Kind::Num | Kind::Str { closed: true, .. } | Kind::Func(_) | Kind::Var { .. })
             ) =>
         {
             bump(5, "sqli-break")
@@ -762,6 +894,26 @@ fn break_shape(
             ) && j + 2 >= t.len() =>
         {
             bump(4, "sqli-break")
+        }
+        Some(Kind::Cmp { .. } | Kind::Op | Kind::Logic)
+            if j + 2 == t.len()
+                && comment_after[j + 1]
+                && t.get(j + 1).is_some_and(|k| is_operand(*k)) =>
+        {
+            // x'-email--, id'is not-id--
+            bump(6, "sqli-break")
+        }
+        Some(Kind::Cmp { word: false } | Kind::Op)
+            if matches!(
+                t.get(j + 1),
+                Some(Kind::Str {
+                    closed: false,
+                    empty: false
+                })
+            ) && j + 2 >= t.len() =>
+        {
+            // A' = 'B: an operator between two literals of the broken context
+            bump(5, "sqli-break")
         }
         Some(Kind::Logic) => bump(4, "sqli-break"),
         Some(Kind::Stmt(_))
@@ -796,6 +948,36 @@ mod tests {
             "x' union/**/select 1,2,3-- -",
         ] {
             assert!(s(p) >= 5, "{p} scored {}", s(p));
+        }
+    }
+
+    #[test]
+    fn sqli_fragments_and_dialect_operators_score_high() {
+        for p in [
+            "concat(",
+            ") AS total FROM",
+            "( COS ( @a OR 'b') )  --",
+            ".1UNION SELECT 2",
+            "OR '{\"b\":2}'::jsonb <@ '{\"a\":1}'::jsonb",
+            "x'-email--",
+            "A' = 'B",
+            "HOPE AND (8)=3",
+        ] {
+            assert!(s(p) >= 5, "{p} scored {}", s(p));
+        }
+    }
+
+    #[test]
+    fn sqli_fragment_lookalikes_score_low() {
+        for p in [
+            "Math.round(x) is fine",
+            "necklace 16\" or 18\"",
+            "BROWNING \"LIKE\"",
+            "PAPER PACK (8.5X11\"-300 DPI) --",
+            "(sold out) -- sorry",
+            "5kg of flour",
+        ] {
+            assert!(s(p) < 5, "{p} scored {}", s(p));
         }
     }
 
