@@ -58,12 +58,17 @@ ensure_deps() {
     export PATH="$PATH:/usr/sbin:/sbin"
 }
 
+# stale_sources: how many .rs files of the repository are newer than the rampart binary.
+stale_sources() {
+    find "$REPO_ROOT" -path "$REPO_ROOT/target" -prune -o -name '*.rs' -newer "$RAMPART_BIN" -print 2>/dev/null | wc -l
+}
+
 # ensure_rampart: the release binary must exist (one `cargo build --release` by hand);
 # warns when Rust sources are newer than it (the figures would describe older code).
 ensure_rampart() {
     [ -x "$RAMPART_BIN" ] || die "no $RAMPART_BIN: run 'cargo build --release' in $REPO_ROOT first (or set RAMPART_BIN)"
     local newer
-    newer=$(find "$REPO_ROOT" -path "$REPO_ROOT/target" -prune -o -name '*.rs' -newer "$RAMPART_BIN" -print 2>/dev/null | wc -l)
+    newer=$(stale_sources)
     if [ "$newer" -gt 0 ]; then
         log "warning: $newer .rs file(s) changed since $RAMPART_BIN was built; rebuild for current figures"
     fi

@@ -199,7 +199,7 @@ python3 "$BENCH_DIR/summarize.py" "$JSONL" \
     --meta "versions=$(nginx -v 2>&1 | sed 's/^nginx version: //'); HAProxy $(haproxy -v | awk 'NR==1 {print $3}'); $("$RAMPART_BIN" --version 2>/dev/null || echo rampart n/a); wrk $(wrk --version 2>&1 | awk 'NR==1 {print $2}')" \
     --meta "settings=nginx worker_processes $NGINX_WORKERS; haproxy nbthread $HAPROXY_THREADS; rampart tokio default (one worker per core = 2); backend nginx worker_processes ${BACKEND_WORKERS:-1}" \
     --meta "post body=$POST_BYTES bytes of JSON (bench/wrk/post-json.lua)" \
-    --meta "rampart binary=$RAMPART_BIN, built $(date -u -r "$RAMPART_BIN" +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || echo n/a)" \
+    --meta "rampart binary=$RAMPART_BIN, built $(date -u -r "$RAMPART_BIN" +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || echo n/a); .rs files newer than it: $(stale_sources)" \
     --metrics-dir "$BENCH_WORK" >"$BENCH_OUT"
 cat "$BENCH_OUT"
 log "report written to $BENCH_OUT"

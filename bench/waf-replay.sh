@@ -72,7 +72,7 @@ timeout 300 python3 "$BENCH_DIR/waf_report.py" "$JSON_OUT" \
     --backend-log "$BENCH_WORK/backend-access.log" --replay-text "$BENCH_WORK/replay.txt" \
     --meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
     --meta "commit=$COMMIT (tracked files changed in the work tree: $DIRTY)" \
-    --meta "binary=$RAMPART_BIN, built $(date -u -r "$RAMPART_BIN" +%Y-%m-%dT%H:%M:%SZ)" \
+    --meta "binary=$RAMPART_BIN, built $(date -u -r "$RAMPART_BIN" +%Y-%m-%dT%H:%M:%SZ); .rs files newer than it: $(stale_sources)" \
     --meta "command=bench/waf-replay.sh $ORIG_ARGS (replay.py --concurrency $REPLAY_CONCURRENCY ${EXTRA[*]})" \
     >"$BENCH_OUT"
 cat "$BENCH_OUT"

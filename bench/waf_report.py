@@ -139,6 +139,14 @@ def main():
                                          "rampart_upstream_errors_total"))
         w("rampart `/metrics` after the replay (non-zero series; `reason=\"waf\"` is the WAF, every\n"
           "other reason is a hygiene gate before it):\n\n```\n" + "\n".join(lines) + "\n```\n\n")
+        counted = sum(int(float(l.rsplit(" ", 1)[1])) for l in lines
+                      if l.startswith("rampart_requests_rejected_total"))
+        blocked = sum(v for k, v in res["status_counts"].items()
+                      if k.isdigit() and int(k) in res["block_status"])
+        w(f"Blocking statuses seen by the replayer: {blocked}; refusals counted by rampart (any status): "
+          f"{counted}. A positive difference ({blocked - counted}) is requests that never reached\n"
+          "rampart's service: hyper's HTTP/1 parser refused the request line or URI (e.g. raw `\"`,\n"
+          "`<`, `>` in the query) with 400, before any gate or metric.\n\n")
     if a.backend_log:
         try:
             st = collections.Counter(l.split(" ", 1)[0] for l in open(a.backend_log, encoding="utf-8"))
