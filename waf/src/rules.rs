@@ -104,6 +104,13 @@ const LITERALS: &[Lit] = &[
     ("cs7qaf", Class::Java, "java-deserialisation", 7, true),
     ("xmldecoder", Class::Java, "java-class", 6, false),
     ("${jvmrunargs", Class::Java, "java-jndi", 6, false),
+    // xss: style-sheet script hooks, UTF-7 angle brackets
+    ("-moz-binding", Class::Xss, "xss-style", 6, false),
+    ("url(javascript", Class::Xss, "xss-style", 7, false),
+    ("url(vbscript", Class::Xss, "xss-style", 7, false),
+    ("behavior:url(", Class::Xss, "xss-style", 6, false),
+    ("+adw-", Class::Xss, "xss-tag", 4, false),
+    ("+ad4-", Class::Xss, "xss-tag", 3, false),
     // php
     ("<?php", Class::Php, "php-open-tag", 8, false),
     ("<?=", Class::Php, "php-open-tag", 6, false),

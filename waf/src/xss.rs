@@ -75,6 +75,34 @@ const URI_ATTRS: &[&str] = &[
     "url",
 ];
 
+/// Tags that shape or restyle a whole document, or pull in foreign content;
+/// rich-text editors never emit them inside a field.
+const DOCUMENT_TAGS: &[&str] = &[
+    "html",
+    "head",
+    "body",
+    "meta",
+    "link",
+    "style",
+    "base",
+    "xml",
+    "layer",
+    "ilayer",
+    "bgsound",
+    "frameset",
+    "import",
+    "vmlframe",
+    "svg",
+    "math",
+    "form",
+    "stylesheet",
+    "xss",
+    "plaintext",
+    "xmp",
+    "noembed",
+    "isindex",
+];
+
 fn eq(a: &[u8], b: &str) -> bool {
     a.eq_ignore_ascii_case(b.as_bytes())
 }
@@ -127,6 +155,8 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
         i = at + 1 + tag(s, at, &mut bump);
     }
     js_shapes(s, field, &mut bump);
+    loose_handler(s, &mut bump);
+    dom_obfuscation(s, &mut bump);
     if best.0 > 0 {
         hits.add(Class::Xss, best.1, best.0);
     }
@@ -145,6 +175,21 @@ fn tag(s: &[u8], at: usize, bump: &mut impl FnMut(u32, &'static str)) -> usize {
     if s.get(i) == Some(&b'!') && s.get(i + 1) == Some(&b'[') {
         bump(3, "xss-tag");
     }
+    if s.get(i) == Some(&b'!') && s[i..].starts_with(b"!--[if") {
+        bump(5, "xss-tag"); // IE conditional comment
+    }
+    if s.get(i) == Some(&b'?') {
+        // `<?import implementation=`, `<?xml-stylesheet`, `<?xml:namespace`
+        let pi = &s[i + 1..s.len().min(i + 20)];
+        if pi.len() >= 6
+            && (pi[..6].eq_ignore_ascii_case(b"import")
+                || (pi.len() >= 4 && pi[..4].eq_ignore_ascii_case(b"xml-"))
+                || (pi.len() >= 4 && pi[..4].eq_ignore_ascii_case(b"xml:")))
+        {
+            bump(6, "xss-tag");
+        }
+    }
+    spaced_tag(s, i, bump);
     let name_start = i;
     while i < s.len()
         && (s[i].is_ascii_alphanumeric() || s[i] == b':' || s[i] == b'-' || s[i] == b'_')
@@ -155,10 +200,14 @@ fn tag(s: &[u8], at: usize, bump: &mut impl FnMut(u32, &'static str)) -> usize {
     if name.is_empty() || !name[0].is_ascii_alphabetic() {
         return 0;
     }
+    let namespaced = name.contains(&b':');
     let name = match name.iter().position(|&b| b == b':') {
         Some(p) if p + 1 < name.len() => &name[p + 1..],
         _ => name,
     };
+    if in_list(name, DOCUMENT_TAGS) || (namespaced && name.len() > 1) {
+        bump(5, "xss-tag");
+    }
     let script_tag = in_list(name, SCRIPT_TAGS);
     if script_tag {
         bump(7, "xss-script-tag");
@@ -229,6 +278,8 @@ fn tag(s: &[u8], at: usize, bump: &mut impl FnMut(u32, &'static str)) -> usize {
             bump(6, "xss-style");
         } else if (eq(an, "http-equiv") && eq(value, "refresh")) || eq(an, "srcdoc") {
             bump(5, "xss-tag");
+        } else if eq(an, "attributename") && eq(name, "set") || eq(an, "implementation") {
+            bump(6, "xss-tag");
         }
     }
     if eq(name, "style")
@@ -240,6 +291,125 @@ fn tag(s: &[u8], at: usize, bump: &mut impl FnMut(u32, &'static str)) -> usize {
         bump(3, "xss-tag");
     }
     i - at - 1
+}
+
+/// `<f o r m`, `< x: script`: a tag name spelled with single spaces, which
+/// some parsers and filters collapse.
+fn spaced_tag(s: &[u8], mut i: usize, bump: &mut impl FnMut(u32, &'static str)) {
+    let mut name = [0u8; 12];
+    let mut n = 0;
+    let mut spaces = 0;
+    while i < s.len() && n < name.len() {
+        match s[i] {
+            b' ' if n > 0 || spaces == 0 => {
+                if s.get(i + 1) == Some(&b' ') {
+                    break;
+                }
+                spaces += 1;
+            }
+            b':' if n > 0 => n = 0, // namespace prefix: restart the name
+            c if c.is_ascii_alphabetic() => {
+                name[n] = c.to_ascii_lowercase();
+                n += 1;
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    let name = &name[..n];
+    if spaces >= 1
+        && n >= 4
+        && (in_list(name, SCRIPT_TAGS) || in_list(name, DOCUMENT_TAGS) || name == b"dialog")
+    {
+        bump(6, "xss-tag");
+    }
+}
+
+/// An event-handler attribute outside any tag, right after a quote or slash
+/// (`" onzoom=`, `'formaction=`): the value is meant to land inside a tag.
+fn loose_handler(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    let mut i = 0;
+    while let Some(p) = memchr::memchr3(b'"', b'\'', b'/', &s[i..]) {
+        let at = i + p;
+        i = at + 1;
+        let mut j = at + 1;
+        while matches!(s.get(j), Some(b' ' | b'\t')) {
+            j += 1;
+        }
+        let st = j;
+        while j < s.len() && s[j].is_ascii_alphabetic() && j - st < 40 {
+            j += 1;
+        }
+        let an = &s[st..j];
+        let handler = an.len() >= 5 && an[..2].eq_ignore_ascii_case(b"on");
+        let action = eq(an, "formaction") || eq(an, "srcdoc");
+        while matches!(s.get(j), Some(b' ' | b'\t')) {
+            j += 1;
+        }
+        if (handler || action) && s.get(j) == Some(&b'=') && s.get(j + 1) != Some(&b'=') {
+            bump(6, "xss-event-handler");
+            return;
+        }
+    }
+}
+
+/// DOM access written to dodge word matching: `document /*x*/ . cookie`,
+/// `(document)["cookie"]`, `window["alert"](…)`, `self["\x24"]`, JSFuck
+/// (`!![]`, `[][…]`), tagged-template calls on builtins (`[].sort.call\`…\``).
+fn dom_obfuscation(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    if !s.iter().any(|b| matches!(b, b'[' | b'.' | b'`')) {
+        return;
+    }
+    // whitespace, grouping parentheses and block comments removed
+    let mut compact: Vec<u8> = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == b'/' && s.get(i + 1) == Some(&b'*') {
+            i = memchr::memmem::find(&s[i + 2..], b"*/").map_or(s.len(), |p| i + 2 + p + 2);
+            continue;
+        }
+        if !s[i].is_ascii_whitespace() && !matches!(s[i], b'(' | b')') {
+            compact.push(s[i].to_ascii_lowercase());
+        }
+        i += 1;
+    }
+    let has = |n: &[u8]| memchr::memmem::find(&compact, n).is_some();
+    for obj in [
+        b"document".as_slice(),
+        b"window",
+        b"self",
+        b"top",
+        b"parent",
+        b"frames",
+        b"globalthis",
+    ] {
+        let mut k = 0;
+        while let Some(p) = memchr::memmem::find(&compact[k..], obj) {
+            let at = k + p;
+            k = at + obj.len();
+            if at > 0 && compact[at - 1].is_ascii_alphanumeric() {
+                continue;
+            }
+            let rest = &compact[k..];
+            if rest.starts_with(b"[\"") || rest.starts_with(b"['") || rest.starts_with(b"[`") {
+                bump(6, "xss-dom");
+                return;
+            }
+            if obj == b"document"
+                && rest.starts_with(b".cookie")
+                && memchr::memmem::find(s, b"document.cookie").is_none()
+            {
+                bump(6, "xss-dom");
+                return;
+            }
+        }
+    }
+    if has(b"![]") || has(b"[][") || has(b"+[]") {
+        bump(5, "xss-js");
+    }
+    if has(b".call`") || has(b".apply`") {
+        bump(6, "xss-js");
+    }
 }
 
 const SINKS: &[&str] = &[
@@ -365,6 +535,37 @@ mod tests {
             "<body onload=alert`1`>",
         ] {
             assert!(s(p) >= 5, "{p} scored {}", s(p));
+        }
+    }
+
+    #[test]
+    fn xss_document_tags_and_obfuscated_dom_score_high() {
+        for p in [
+            "</head>",
+            "<STYLE>@import'http://x/x.css';</STYLE>",
+            "<svg:svg>",
+            "<?import implementation=",
+            "$<f o r m",
+            "\" onzoom=",
+            "(document/*x*/)[\"cookie\"]",
+            "window[\"alert\"](1)",
+            "(![] + [])[+[]]",
+            "[].sort.call`${alert}1`",
+        ] {
+            assert!(s(p) >= 5, "{p} scored {}", s(p));
+        }
+    }
+
+    #[test]
+    fn xss_lookalikes_of_new_signals_score_low() {
+        for p in [
+            "<table><tr><th>a</th></tr></table> <blockquote>q</blockquote>",
+            "read the onboarding guide / online docs",
+            "arr = [] and list[0]",
+            "document.cookie is readable from js unless HttpOnly",
+            "for a in b : c",
+        ] {
+            assert!(s(p) < 5, "{p} scored {}", s(p));
         }
     }
 
