@@ -33,7 +33,7 @@ PROXIES=${PROXIES:-"direct nginx haproxy rampart-off rampart-on"}
 SCENARIOS=${SCENARIOS:-"get post"}
 
 case "$WRK_DURATION$WRK_WARMUP" in *[!0-9]*) die "WRK_DURATION and WRK_WARMUP are whole seconds" ;; esac
-[ "$WRK_DURATION" -ge 1 ] && [ "$WRK_DURATION" -le 120 ] || die "WRK_DURATION must be 1..120 seconds"
+if [ "$WRK_DURATION" -lt 1 ] || [ "$WRK_DURATION" -gt 120 ]; then die "WRK_DURATION must be 1..120 seconds"; fi
 [ "$WRK_WARMUP" -le 30 ] || die "WRK_WARMUP must be 0..30 seconds"
 
 ensure_deps
@@ -56,6 +56,7 @@ cpu_ticks() {
         # Fields after the ")" that closes comm: state is 3, utime 14, stime 15.
         rest=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null || true)
         [ -n "$rest" ] || continue
+        # shellcheck disable=SC2086 # word splitting into fields is the point
         set -- $rest
         total=$((total + ${12} + ${13}))
     done
