@@ -100,30 +100,78 @@ fn php_variable_calls(s: &[u8], hits: &mut Hits) {
         if !has_name && s.get(j) != Some(&b'{') {
             continue;
         }
-        // subscripts / braces, bounded: ['k'], [$_[1]], {'a'}, {_}
+        // subscripts / braces, bounded and nesting-aware: ['k'], [$_[1]], {'a'},
+        // with spaces or line comments between them
         let mut rounds = 0;
-        while rounds < 4 && matches!(s.get(j), Some(b'[' | b'{')) {
-            let close = if s[j] == b'[' { b']' } else { b'}' };
-            let Some(e) = s[j + 1..].iter().take(64).position(|&c| c == close) else {
+        loop {
+            let k = skip_php_gap(s, j);
+            if rounds >= 4 || !matches!(s.get(k), Some(b'[' | b'{')) {
                 break;
-            };
-            j += e + 2;
+            }
+            let Some(e) = matching(s, k) else { break };
+            j = e + 1;
             indexed = true;
             rounds += 1;
         }
         if !has_name && !indexed {
             continue;
         }
-        while matches!(s.get(j), Some(b' ' | b'\n' | b'\t')) {
-            j += 1;
-        }
+        j = skip_php_gap(s, j);
         if s.get(j) == Some(&b'(') {
             best = best.max(if indexed || !has_name { 6 } else { 5 });
+        } else if !has_name && indexed {
+            // `${'a'}`, `$ {$x}`: PHP complex variable syntax; a JS template
+            // placeholder `${name}` has a bare word and no space
+            let inner = &s[at + 1..j.min(s.len())];
+            let spaced = inner.first() == Some(&b' ');
+            let code = inner.iter().any(|b| matches!(b, b'\'' | b'"' | b'$'));
+            if spaced || code {
+                best = best.max(5);
+            }
         }
     }
     if best > 0 {
         hits.add(Class::Php, "php-function", best);
     }
+}
+
+/// Index of the bracket closing the one at `s[k]` (`[` or `{`), within 64 bytes.
+fn matching(s: &[u8], k: usize) -> Option<usize> {
+    let (open, close) = if s[k] == b'[' {
+        (b'[', b']')
+    } else {
+        (b'{', b'}')
+    };
+    let mut depth = 0u32;
+    for (off, &b) in s[k..].iter().enumerate().take(64) {
+        if b == open {
+            depth += 1;
+        } else if b == close {
+            depth -= 1;
+            if depth == 0 {
+                return Some(k + off);
+            }
+        }
+    }
+    None
+}
+
+/// Skips whitespace and PHP line comments (`#…`, `//…` up to a newline).
+fn skip_php_gap(s: &[u8], mut j: usize) -> usize {
+    for _ in 0..8 {
+        while s.get(j).is_some_and(u8::is_ascii_whitespace) {
+            j += 1;
+        }
+        let comment = s.get(j) == Some(&b'#') || s[j.min(s.len())..].starts_with(b"//");
+        if !comment {
+            break;
+        }
+        match memchr::memchr(b'\n', &s[j..]) {
+            Some(p) => j += p + 1,
+            None => return s.len(),
+        }
+    }
+    j
 }
 
 /// Server-side JavaScript primitives: serialised functions (`_$$ND_FUNC$$_`),
@@ -143,6 +191,9 @@ fn js_runtime(s: &[u8], hits: &mut Hits) {
         (b"readdirsync(", 5),
         (b"readfilesync(", 5),
         (b"writefilesync(", 5),
+        (b"console[", 5),
+        (b"module:prototype", 6),
+        (b":constructor:constructor", 7),
     ];
     let mut best = 0;
     for (lit, w) in STRONG {
@@ -155,6 +206,10 @@ fn js_runtime(s: &[u8], hits: &mut Hits) {
         || memchr::memmem::find(s, b"function() {").is_some()
     {
         best = best.max(3);
+    }
+    // `console.info(1)`: a console call as a whole value probes for eval
+    if s.starts_with(b"console.") && s.contains(&b'(') {
+        best = best.max(5);
     }
     if busy_loop(s) {
         best = best.max(6);
@@ -418,8 +473,20 @@ mod tests {
     }
 
     #[test]
+    fn code_php_complex_variable_syntax_detected() {
+        for p in ["${'ff'}", "$ {$a}", "$__[$_[1]](7)", "$a //x\n()"] {
+            assert!(score(p, Field::Value, Class::Php) >= 5, "{p}");
+        }
+    }
+
+    #[test]
     fn code_jquery_and_prices_are_not_php_calls() {
-        for p in ["$('#id').hide()", "$.ajax(url)", "costs $5 (tax incl.)"] {
+        for p in [
+            "$('#id').hide()",
+            "$.ajax(url)",
+            "costs $5 (tax incl.)",
+            "hello ${name}!",
+        ] {
             assert!(score(p, Field::Value, Class::Php) < 5, "{p}");
         }
     }

@@ -166,11 +166,59 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     if field == Field::FileName {
         file_name(&n.canon, &mut best);
     }
+    if let Some(text) = base64_text(&n.decoded) {
+        // a base64 token that decodes to text: scanned like a decoded layer
+        let lower = text.to_ascii_lowercase();
+        let mut h = Hits::default();
+        rules.scan(&lower, Field::Value, &mut h);
+        paths::scan(&lower, Field::Value, &mut h);
+        cmdi::scan(&lower, Field::Value, &mut h);
+        best.merge_max(&h);
+    }
     if n.layers >= 3 {
         best.add(Class::Protocol, "protocol-encoding", 3);
     }
     hits.merge_max(&best);
     hits
+}
+
+/// Decodes `v` when it is one base64 token (standard or URL alphabet, at least
+/// 12 bytes, optional padding) whose decoded bytes are printable text; `None`
+/// otherwise (binary images, hashes, random ids stay undecoded).
+fn base64_text(v: &[u8]) -> Option<Vec<u8>> {
+    let v = v.trim_ascii();
+    let body = {
+        let e = v.iter().rposition(|&b| b != b'=').map_or(0, |p| p + 1);
+        &v[..e]
+    };
+    if body.len() < 12 || v.len() - body.len() > 2 || v.len() > 64 * 1024 {
+        return None;
+    }
+    let val = |b: u8| -> Option<u32> {
+        Some(match b {
+            b'A'..=b'Z' => u32::from(b - b'A'),
+            b'a'..=b'z' => u32::from(b - b'a') + 26,
+            b'0'..=b'9' => u32::from(b - b'0') + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        })
+    };
+    let mut out = Vec::with_capacity(body.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &b in body {
+        acc = (acc << 6) | val(b)?;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    let printable = out
+        .iter()
+        .filter(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+        .count();
+    (printable * 10 >= out.len() * 9).then_some(out)
 }
 
 /// Server-side script extensions in an uploaded file name (`shell.php`, `a.php.`,

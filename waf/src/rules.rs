@@ -113,6 +113,10 @@ const LITERALS: &[Lit] = &[
     ("+ad4-", Class::Xss, "xss-tag", 3, false),
     // php
     ("<?php", Class::Php, "php-open-tag", 8, false),
+    ("<? ", Class::Php, "php-open-tag", 6, false),
+    ("<?\t", Class::Php, "php-open-tag", 6, false),
+    ("<?\n", Class::Php, "php-open-tag", 6, false),
+    ("compress.bzip2://", Class::Php, "php-wrapper", 6, false),
     ("<?=", Class::Php, "php-open-tag", 6, false),
     ("<? php", Class::Php, "php-open-tag", 7, false),
     ("allow_url_fopen", Class::Php, "php-config", 7, false),
@@ -471,6 +475,32 @@ const PHP_FUNCS: &[(&str, u32)] = &[
     ("mkdir", 3),
     ("rmdir", 4),
     ("copy", 3),
+    ("strrev", 4),
+    ("pfsockopen", 6),
+    ("zlib_decode", 5),
+    ("gethostbyname", 4),
+    ("substr", 3),
+    ("unpack", 4),
+    ("strip_tags", 3),
+    ("intval", 3),
+    ("assert_options", 5),
+    ("filegroup", 4),
+    ("fileowner", 4),
+    ("dl", 4),
+    ("mb_ereg_replace", 5),
+    ("ob_start", 4),
+    ("register_shutdown_function", 6),
+    ("register_tick_function", 6),
+    ("set_error_handler", 4),
+    ("array_walk", 4),
+    ("uasort", 4),
+    ("uksort", 4),
+    ("iterator_apply", 5),
+    ("stream_get_contents", 5),
+    ("ftp_connect", 5),
+    ("mysqli_query", 4),
+    ("mysql_query", 4),
+    ("pg_query", 4),
 ];
 
 /// Name families of PHP builtins (`is_array`, `pg_connect`, `file_exists`).
@@ -563,15 +593,19 @@ fn php_calls(s: &[u8], hits: &mut Hits) {
     let mut best = 0;
     let mut count = 0;
     for (i, _) in s.iter().enumerate().filter(|(_, b)| **b == b'(') {
-        let mut e = i;
-        while e > 0 && s[e - 1] == b' ' {
-            e -= 1;
-        }
+        let e = skip_gap_back(s, i);
+        // `"system"(x)`: a quoted name is called like a variable function
+        let quoted = e >= 2 && matches!(s[e - 1], b'"' | b'\'');
+        let e = if quoted { e - 1 } else { e };
         let w = word_before(s, e);
         if w.is_empty() {
             continue;
         }
         let st = e - w.len();
+        if quoted && (st == 0 || s[st - 1] != s[e]) {
+            continue;
+        }
+        let st = if quoted { st - 1 } else { st };
         // method calls (`obj.exec(`, `$db->query(`) are not PHP builtins
         if st > 0 && (s[st - 1] == b'.' || s[st - 1] == b'>' || s[st - 1] == b':') {
             continue;
@@ -581,16 +615,30 @@ fn php_calls(s: &[u8], hits: &mut Hits) {
             count += 1;
             continue;
         }
+        // call evidence: `@name(` error suppression, a variable or string
+        // argument, the call being the whole value
+        let at_sign = st > 0 && s[st - 1] == b'@';
+        let arg = s[i + 1..]
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| matches!(b, b'$' | b'"' | b'\''));
+        let whole = s[..st]
+            .iter()
+            .all(|b| b.is_ascii_whitespace() || *b == b'@');
+        let bonus = u32::from(at_sign || quoted) + u32::from(arg);
         if let Some((_, wt)) = PHP_FUNCS.iter().find(|(n, _)| n.as_bytes() == w) {
-            best = best.max(*wt);
+            let mut v = *wt + bonus;
+            if whole {
+                v = v.max(5);
+            }
+            best = best.max(v);
             count += 1;
         } else if PHP_PREFIXES
             .iter()
             .any(|p| w.starts_with(p.as_bytes()) && w.len() > p.len() + 1)
         {
             // builtin naming families; a bare call as the whole value is stronger
-            let whole = s[..st].iter().all(|b| b.is_ascii_whitespace());
-            best = best.max(if whole { 5 } else { 3 });
+            best = best.max(if whole { 5 } else { 3 } + bonus);
             count += 1;
         }
     }
@@ -600,6 +648,38 @@ fn php_calls(s: &[u8], hits: &mut Hits) {
             "php-function",
             best + if count > 1 { 1 } else { 0 },
         );
+    }
+}
+
+/// Start of the gap before `s[i]`: whitespace and `#…`/`//…` line comments
+/// between a PHP function name and its `(` (`exec #c\n (x)`), bounded.
+fn skip_gap_back(s: &[u8], i: usize) -> usize {
+    let mut e = i;
+    let floor = i.saturating_sub(64);
+    loop {
+        while e > floor && s[e - 1].is_ascii_whitespace() {
+            e -= 1;
+        }
+        // a line comment ends at the newline we just skipped over
+        if e < i && s[e..i].contains(&b'\n') {
+            let line_start = s[floor..e]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(floor, |p| floor + p + 1);
+            let line = &s[line_start..e];
+            if let Some(c) = line
+                .iter()
+                .position(|&b| b == b'#')
+                .or_else(|| memchr::memmem::find(line, b"//"))
+            {
+                let ne = line_start + c;
+                if ne < e {
+                    e = ne;
+                    continue;
+                }
+            }
+        }
+        return e;
     }
 }
 
@@ -911,10 +991,24 @@ fn template(s: &[u8], hits: &mut Hits) {
                 .iter()
                 .any(|k| body.starts_with(&k[1..]) || body.starts_with(k)));
         // a statement block that is closed again later (`{% if x %}..{% endif %}`)
-        let closed_block = open == b"{%".as_slice()
+        let control = [b"if ".as_slice(), b"for ", b"= if ", b"=if "]
+            .iter()
+            .any(|k| body.trim_ascii_start().starts_with(k));
+        let closed_block = (open == b"{%".as_slice()
             && (memchr::memmem::find(rest, b"{% end").is_some()
-                || memchr::memmem::find(rest, b"{%end").is_some());
-        if arith || (code && closed_block) {
+                || memchr::memmem::find(rest, b"{%end").is_some()))
+            || (open == b"<%".as_slice()
+                && control
+                && (memchr::memmem::find(rest, b"<% end").is_some()
+                    || memchr::memmem::find(rest, b"<%end").is_some()));
+        let code = code || (open == b"<%".as_slice() && control);
+        // `#{x.m(…)}`: a method call in Ruby / Spring EL interpolation
+        let el_call = open == b"#{".as_slice()
+            && body
+                .windows(2)
+                .any(|w| w[0] == b'.' && w[1].is_ascii_alphabetic())
+            && body.contains(&b'(');
+        if arith || (code && closed_block) || el_call {
             hits.add(Class::Generic, "generic-template", 5 + w);
         } else if code {
             hits.add(Class::Generic, "generic-template", 3 + w);
