@@ -71,6 +71,8 @@ pub(crate) enum Kw {
     Procedure,
     Waitfor,
     Null,
+    /// A schema object named by DDL: table, database, view, index, trigger ...
+    Object,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,10 +119,13 @@ fn classify_word(w: &[u8]) -> Kind {
         b"procedure" => Kind::Kw(Kw::Procedure),
         b"waitfor" => Kind::Kw(Kw::Waitfor),
         b"null" | b"true" | b"false" => Kind::Kw(Kw::Null),
-        b"values" | b"table" | b"join" | b"distinct" | b"all" | b"top" | b"as" | b"case"
-        | b"when" | b"then" | b"else" | b"end" | b"delay" | b"outfile" | b"dumpfile"
-        | b"collate" | b"asc" | b"desc" | b"exists" | b"set" | b"database" | b"begin"
-        | b"binary" | b"escape" => Kind::Kw(Kw::Other),
+        b"table" | b"database" | b"view" | b"index" | b"trigger" | b"login" | b"schema"
+        | b"tablespace" | b"column" => Kind::Kw(Kw::Object),
+        b"values" | b"join" | b"distinct" | b"all" | b"top" | b"as" | b"case" | b"when"
+        | b"then" | b"else" | b"end" | b"delay" | b"outfile" | b"dumpfile" | b"collate"
+        | b"asc" | b"desc" | b"exists" | b"set" | b"begin" | b"binary" | b"escape" => {
+            Kind::Kw(Kw::Other)
+        }
         _ => Kind::Word,
     }
 }
@@ -613,12 +618,35 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
         bump(3 + inline_comments.min(2), "sqli-comment");
     }
     fragments(&t, &comment_after, quoted, &mut bump);
+    ddl(&t, &mut bump);
     if broke {
         break_shape(&t, &comment_after, empty_break, &mut bump);
-    } else if n >= 1 && comment_after[n - 1] && quoted {
-        // value ended inside a literal followed by a comment (admin'-- style)
+    }
+    // a SQL shape that is cut off by a trailing comment: the rest of the
+    // original query is being discarded
+    if best.0 == 4 && n >= 2 && comment_after[n - 1] {
+        best.0 = 5;
     }
     best
+}
+
+/// `create table x (…)`, `drop table users;`, `create user x identified by`:
+/// data-definition statements with their object keyword and a name.
+fn ddl(t: &[Kind], bump: &mut impl FnMut(u32, &'static str)) {
+    for (i, w) in t.windows(3).enumerate() {
+        let at_start = i == 0 || matches!(t[i - 1], Kind::Semi | Kind::Str { closed: true, .. });
+        if !at_start
+            || !matches!(w[0], Kind::Stmt(Stmt::Modify))
+            || w[1] != Kind::Kw(Kw::Object)
+            || !matches!(w[2], Kind::Word | Kind::Func(_) | Kind::Str { .. })
+        {
+            continue;
+        }
+        let after = t.get(i + 3);
+        if matches!(after, None | Some(Kind::LParen | Kind::Semi)) {
+            bump(if after.is_some() { 6 } else { 5 }, "sqli-stacked");
+        }
+    }
 }
 
 /// Short SQL fragments that are whole values: an unclosed builtin call
@@ -708,6 +736,11 @@ fn select_shape(rest: &[Kind]) -> Option<u32> {
                 {
                     return Some(4);
                 }
+            }
+            Kind::Op if j == 0 => {
+                // `select *`
+                words_run = 0;
+                items += 1;
             }
             Kind::Op
             | Kind::Comma
@@ -871,6 +904,24 @@ fn break_shape(
     if comment_after[j - 1] {
         bump(if j == t.len() { 6 } else { 5 }, "sqli-comment");
     }
+    if empty_break
+        && t.get(j) == Some(&Kind::Logic)
+        && matches!(
+            t.get(j + 1),
+            Some(Kind::Str { closed: false, .. } | Kind::Num)
+        )
+        && t.len() <= j + 4
+    {
+        // the value opens with `' or …`: nothing but a break and a condition
+        bump(5, "sqli-break");
+    }
+    if t.get(j) == Some(&Kind::Logic)
+        && matches!(t.get(j + 1), Some(Kind::Str { closed: true, .. }))
+        && matches!(t.get(j + 2), Some(Kind::Logic | Kind::Op))
+    {
+        // 1'||'asd'||': concatenation chained out of the broken literal
+        bump(5, "sqli-break");
+    }
     match t.get(j) {
         Some(Kind::Semi)
             if matches!(t.get(j + 1), None | Some(Kind::Stmt(_) | Kind::Kw(_)))
@@ -962,6 +1013,11 @@ mod tests {
             "x'-email--",
             "A' = 'B",
             "HOPE AND (8)=3",
+            "select * from sysusers",
+            "' OR '1",
+            "1'||'asd'||'",
+            "create table myfile (input TEXT);",
+            " OR x=y#",
         ] {
             assert!(s(p) >= 5, "{p} scored {}", s(p));
         }
@@ -976,6 +1032,10 @@ mod tests {
             "PAPER PACK (8.5X11\"-300 DPI) --",
             "(sold out) -- sorry",
             "5kg of flour",
+            "drop shipping business ideas",
+            "In SQL you can DROP a column with ALTER TABLE invoices DROP COLUMN x; ok",
+            "\"NOT FOR SALE\"",
+            "1950' AND 60'S WOMEN'S COATS",
         ] {
             assert!(s(p) < 5, "{p} scored {}", s(p));
         }
