@@ -117,13 +117,8 @@ impl Gateway {
         let tree = TreeStatus::new();
         let audit = match &snap.config.audit {
             Some(cfg) if cfg.enabled => Some(
-                crate::audit::AuditRuntime::open(
-                    cfg,
-                    &snap.config.redact,
-                    &instance,
-                    metrics.audit_dropped.clone(),
-                )
-                .map_err(StartError::Audit)?,
+                crate::audit::AuditRuntime::open(cfg, &snap.config.redact, &instance, &metrics)
+                    .map_err(StartError::Audit)?,
             ),
             _ => None,
         };
@@ -136,7 +131,7 @@ impl Gateway {
             .rate_limit
             .as_ref()
             .map(|r| r.max_clients)
-            .unwrap_or(16);
+            .unwrap_or_else(crate::config::default_max_clients);
         let watch_paths = snap.watch_paths.clone();
         let first_sha = snap.sha256.clone();
         let shared = Arc::new(Shared {
@@ -151,7 +146,10 @@ impl Gateway {
             ready: AtomicBool::new(false),
             started: Instant::now(),
             audit: sink.clone(),
-            audit_failing: AtomicBool::new(false),
+            audit_failing: audit
+                .as_ref()
+                .map(|a| a.failing.clone())
+                .unwrap_or_default(),
             shutdown: CancellationToken::new(),
         });
 
@@ -173,6 +171,16 @@ impl Gateway {
             control_metrics.clone(),
         );
         co.status = tree;
+        let sv = &shared.snapshot.load().config.supervision;
+        co.intensity = rampart_actors::Intensity {
+            max_restarts: sv.max_restarts,
+            within: sv.within,
+        };
+        co.backoff = rampart_actors::Backoff {
+            min: sv.backoff_min,
+            max: sv.backoff_max,
+            ..Default::default()
+        };
         co.debounce = opts.debounce;
         co.watch_paths = std::iter::once(opts.config_path.clone())
             .chain(std::iter::once(reload::sig_path(&opts.config_path)))
@@ -191,7 +199,7 @@ impl Gateway {
             Arc::new(move || probe_sink.queued() as i64),
         )];
         if let Some(a) = &audit {
-            co.extra_children = vec![a.child_spec(shared.clone())];
+            co.extra_children = vec![a.child_spec()];
         }
         let control = ControlPlane::start(co).await?;
 
@@ -319,8 +327,10 @@ impl Gateway {
         if let Some(control) = self.control.take() {
             control.stop().await;
         }
+        // The AuditWriter stopped last with the tree and drained its queue on the way out;
+        // if it was down at that moment, whatever it left is written here.
         if let Some(audit) = self.audit.take() {
-            audit.close().await;
+            audit.finish();
         }
         tracing::info!(
             remaining_connections = self.shared.conns.active(),

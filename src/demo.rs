@@ -118,6 +118,7 @@ fn prepare_state(dir: &Path, args: &DemoArgs, upstream: SocketAddr) -> std::io::
     let leaf = rampart_tls::pki::self_signed(&["localhost", "127.0.0.1", "::1"])
         .map_err(std::io::Error::other)?;
     let spec = leaf.write(dir, "demo").map_err(std::io::Error::other)?;
+    crate::audit::demo_keys(dir).map_err(std::io::Error::other)?;
     std::fs::write(
         dir.join("rampart.toml"),
         demo_config(args, upstream, &spec.cert, &spec.key, dir),

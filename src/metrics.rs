@@ -24,6 +24,8 @@ pub struct DataMetrics {
     pub waf_would_block: IntCounterVec,
     pub panics: IntCounter,
     pub audit_dropped: IntCounter,
+    pub audit_records: IntCounter,
+    pub audit_write_errors: IntCounter,
 }
 
 fn reg<T: prometheus::core::Collector + Clone + 'static>(
@@ -144,7 +146,21 @@ impl DataMetrics {
                 r,
                 IntCounter::new(
                     "rampart_audit_dropped_total",
-                    "Audit events dropped because the audit queue was full",
+                    "Audit events dropped (queue full, or the writer could not take them)",
+                )?,
+            )?,
+            audit_records: reg(
+                r,
+                IntCounter::new(
+                    "rampart_audit_records_total",
+                    "Audit events appended to the log",
+                )?,
+            )?,
+            audit_write_errors: reg(
+                r,
+                IntCounter::new(
+                    "rampart_audit_write_errors_total",
+                    "Failed audit writes, commits or fsyncs (retried)",
                 )?,
             )?,
         })

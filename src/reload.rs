@@ -148,10 +148,10 @@ impl ReloadCtx {
         })
         .await
         .map_err(|e| ReloadError::Control(format!("compile task failed: {e}")))??;
-        if snap.config.audit != current.config.audit {
-            return Err(ReloadError::NotReloadable(
-                "[audit] settings cannot change on reload; restart the daemon to apply them".into(),
-            ));
+        if let Some(table) = current.config.start_only_change(&snap.config) {
+            return Err(ReloadError::NotReloadable(format!(
+                "{table} cannot change on reload; restart the daemon to apply it"
+            )));
         }
         let specs = listener_specs(&snap);
         let token = match self.listeners.prepare(specs).await {
@@ -170,6 +170,7 @@ impl ReloadCtx {
         snap.generation = current.generation + 1;
         let generation = snap.generation;
         let sha = snap.sha256.clone();
+        crate::panic_hook::set_last_gasp_file(snap.config.server.last_gasp_file.clone());
         self.shared.snapshot.store(Arc::new(snap));
         match self.listeners.commit(token).await {
             Ok(infos) => self.shared.bound.store(Arc::new(infos)),

@@ -332,7 +332,13 @@ pub(crate) fn compile(
     if !out.is_empty() {
         return Err(out);
     }
+    let allow_list = allowed
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
     let limits = Limits {
+        allow: HeaderValue::from_str(&allow_list).unwrap_or(HeaderValue::from_static("GET")),
         allowed_methods: allowed,
         max_uri_bytes: s.max_uri_bytes,
         max_header_count: s.max_header_count,

@@ -66,7 +66,7 @@ pub struct Shared {
     pub started: Instant,
     pub audit: AuditSink,
     /// Set when an audit write is failing (disk full, I/O error); shown by /readyz.
-    pub audit_failing: AtomicBool,
+    pub audit_failing: Arc<AtomicBool>,
     /// Cancelled at shutdown: every connection finishes in-flight work and closes.
     pub shutdown: CancellationToken,
 }

@@ -529,3 +529,77 @@ async fn smuggling_shapes_never_reach_the_upstream_as_two_requests() {
     assert_eq!(up.hits(), 2);
     gw.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_upstream_is_verified_against_its_ca_and_used() {
+    use rampart_tls::pki::Ca;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Ca::new("upstream CA").unwrap();
+    let leaf = ca.issue_server(&["app.internal"]).unwrap();
+    let spec = leaf.write(dir.path(), "up").unwrap();
+    let ca_path = ca.write_cert(dir.path(), "ca").unwrap();
+    let server = rampart_tls::server_config(&rampart_tls::ServerTlsSpec {
+        certs: vec![spec],
+        client_auth: None,
+        alpn: vec![b"http/1.1".to_vec()],
+    })
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(server);
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let up = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        for _ in 0..16 {
+            let Ok((s, _)) = l.accept().await else { return };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(s).await else {
+                    return;
+                };
+                let svc = hyper::service::service_fn(|_req| async {
+                    Ok::<_, std::convert::Infallible>(http::Response::new(
+                        http_body_util::Full::new(bytes::Bytes::from_static(b"over tls")),
+                    ))
+                });
+                let _ = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .serve_connection(hyper_util::rt::TokioIo::new(tls), svc)
+                .await;
+            });
+        }
+    });
+    let tls = format!(
+        "tls = {{ ca = \"{}\", server_name = \"app.internal\" }}",
+        ca_path.display()
+    );
+    let cfg = basic_config(up, "").replace("[upstream.app]", &format!("[upstream.app]\n{tls}"));
+    let gw = TestGateway::start(&cfg).await;
+    let r = client().get(gw.url("main", "/x")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "over tls");
+    gw.stop().await;
+
+    // A CA that did not sign the upstream's certificate: 502, never a plaintext fallback.
+    let other = Ca::new("other")
+        .unwrap()
+        .write_cert(dir.path(), "other")
+        .unwrap();
+    let cfg = basic_config(up, "").replace(
+        "[upstream.app]",
+        &format!(
+            "[upstream.app]\ntls = {{ ca = \"{}\", server_name = \"app.internal\" }}",
+            other.display()
+        ),
+    );
+    let gw = TestGateway::start(&cfg).await;
+    assert_eq!(
+        client()
+            .get(gw.url("main", "/x"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        502
+    );
+    gw.stop().await;
+}

@@ -326,3 +326,30 @@ async fn signed_config_is_required_when_a_public_key_is_given() {
             .is_err()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_only_settings_are_refused_on_reload_not_ignored() {
+    let up = MockUpstream::start().await;
+    let base = config_with(&listener_at("127.0.0.1:0"), up.addr, "no-referrer");
+    let gw = TestGateway::start(&base).await;
+    for change in [
+        "[redact]\nquery_params = [\"token\"]\n",
+        "[supervision]\nmax_restarts = 9\n",
+        "[rate_limit]\nrequests_per_second = 10.0\nburst = 10\nmax_clients = 4096\n",
+    ] {
+        gw.write_config(&format!("{base}\n{change}"));
+        let err = gw
+            .gw()
+            .reload()
+            .await
+            .expect_err("start-only change must be refused");
+        assert!(err.to_string().contains("cannot change on reload"), "{err}");
+    }
+    assert_eq!(gw.gw().generation(), 1);
+    // Adding a rate limit with the default table size is reloadable.
+    gw.write_config(&format!(
+        "{base}\n[rate_limit]\nrequests_per_second = 10.0\nburst = 10\n"
+    ));
+    assert_eq!(gw.gw().reload().await.unwrap(), 2);
+    gw.stop().await;
+}

@@ -161,3 +161,36 @@ async fn stream_timeout_ends_an_endless_stream() {
     );
     gw.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgraded_websocket_still_counts_against_connection_caps() {
+    let up = ws_upstream().await;
+    let gw = TestGateway::start(&basic_config(up, "[server]\nmax_connections_per_ip = 2\n")).await;
+    let url = format!("ws://{}/chat", gw.addr("main"));
+    let (mut a, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    let (mut b, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    // Both upgraded streams are live; a third connection from the same IP is refused at accept.
+    assert!(
+        tokio_tungstenite::connect_async(&url).await.is_err(),
+        "third connection over the per-IP cap"
+    );
+    a.send(tokio_tungstenite::tungstenite::Message::text("still here"))
+        .await
+        .unwrap();
+    assert!(a.next().await.unwrap().is_ok());
+    let _ = a.close(None).await;
+    let _ = b.close(None).await;
+    drop((a, b));
+    let g = &gw;
+    eventually(
+        "caps released when the streams end",
+        Duration::from_secs(10),
+        || async move {
+            tokio_tungstenite::connect_async(format!("ws://{}/chat", g.addr("main")))
+                .await
+                .is_ok()
+        },
+    )
+    .await;
+    gw.stop().await;
+}

@@ -5,13 +5,14 @@
 use ractor::Message;
 
 use crate::Instance;
+use crate::audit_writer::AuditWriterMsg;
 use crate::config_watcher::ConfigWatcherMsg;
 use crate::listener::{ListenerChildMsg, ListenerMsg};
 use crate::metrics_collector::MetricsCollectorMsg;
 use crate::supervision::supervisor::SupervisorMsg;
 
 /// Makes the actor `short_name` of `instance` (`config_watcher`, `listener_supervisor`,
-/// `metrics_collector`, `root`, `listener/127.0.0.1:8080`) panic in its handler.
+/// `metrics_collector`, `audit_writer`, `root`, `listener/127.0.0.1:8080`) panic in its handler.
 /// Returns false when no such actor is registered or its type is not one of ours.
 pub fn panic_actor(instance: &Instance, short_name: &str) -> bool {
     let name = instance.actor_name(short_name);
@@ -32,6 +33,9 @@ pub fn panic_actor(instance: &Instance, short_name: &str) -> bool {
     }
     if cell.is_message_type_of::<MetricsCollectorMsg>() == Some(true) {
         return cell.send_message(MetricsCollectorMsg::Panic).is_ok();
+    }
+    if cell.is_message_type_of::<AuditWriterMsg>() == Some(true) {
+        return cell.send_message(AuditWriterMsg::Panic).is_ok();
     }
     false
 }

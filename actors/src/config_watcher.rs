@@ -209,8 +209,11 @@ fn watch(
         let Ok(events) = result else {
             return;
         };
+        // Only changes count: reading the file (the reload itself opens it) raises
+        // access events, which must never trigger another reload.
         let relevant = events
             .iter()
+            .filter(|e| changes_content(&e.kind))
             .flat_map(|e| e.paths.iter())
             .any(|p| is_watched(&wanted, p));
         if relevant {
@@ -242,6 +245,22 @@ fn watch(
         }
     });
     Ok(debouncer)
+}
+
+/// True for events that can change what the file holds: creation, data or name
+/// changes, removal. Access (open/read/close-without-write) and metadata-only events are
+/// ignored, so the reload reading the file cannot trigger the next reload.
+fn changes_content(kind: &notify::EventKind) -> bool {
+    use notify::EventKind;
+    use notify::event::{AccessKind, AccessMode, ModifyKind};
+    match kind {
+        EventKind::Create(_) | EventKind::Remove(_) => true,
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        EventKind::Modify(_) => true,
+        // An editor that writes in place ends with close-after-write.
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) | EventKind::Any | EventKind::Other => false,
+    }
 }
 
 /// Kubernetes mounts ConfigMaps and Secrets as `file -> ..data/file` and updates them
@@ -319,6 +338,34 @@ impl ConfigWatcherHandle {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_content_changes_count_never_reads() {
+        use notify::EventKind;
+        use notify::event::{
+            AccessKind, AccessMode, CreateKind, DataChange, MetadataKind, ModifyKind, RenameMode,
+        };
+        assert!(changes_content(&EventKind::Create(CreateKind::File)));
+        assert!(changes_content(&EventKind::Modify(ModifyKind::Data(
+            DataChange::Any
+        ))));
+        assert!(changes_content(&EventKind::Modify(ModifyKind::Name(
+            RenameMode::To
+        ))));
+        assert!(changes_content(&EventKind::Access(AccessKind::Close(
+            AccessMode::Write
+        ))));
+        assert!(!changes_content(&EventKind::Access(AccessKind::Open(
+            AccessMode::Read
+        ))));
+        assert!(!changes_content(&EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(!changes_content(&EventKind::Access(AccessKind::Read)));
+        assert!(!changes_content(&EventKind::Modify(ModifyKind::Metadata(
+            MetadataKind::AccessTime
+        ))));
+    }
 
     #[test]
     fn is_watched_matches_directory_and_file_name_only() {

@@ -29,6 +29,7 @@
 //! Actor names are global per process in ractor, so every actor is registered as
 //! `"{instance}/{short name}"` (see [`Instance`]).
 
+pub mod audit_writer;
 pub mod config_watcher;
 pub mod control_plane;
 pub mod instance;
@@ -43,6 +44,10 @@ pub mod supervision;
 #[cfg(feature = "chaos")]
 pub mod chaos;
 
+pub use audit_writer::{
+    AUDIT_WRITER, AuditQueue, AuditWriter, AuditWriterArgs, AuditWriterMsg, AuditWriterReport,
+    audit_writer_child,
+};
 pub use config_watcher::{
     CONFIG_WATCHER, ConfigWatcher, ConfigWatcherArgs, ConfigWatcherHandle, ConfigWatcherMsg,
     ReloadCause, Reloader, WatchError,

@@ -47,6 +47,35 @@ pub struct Config {
     pub audit: Option<rampart_audit::AuditConfig>,
     #[serde(default)]
     pub redact: rampart_audit::RedactConfig,
+    #[serde(default)]
+    pub supervision: SupervisionConfig,
+}
+
+/// `[supervision]`: restart rules for the control-plane actors (start-only).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SupervisionConfig {
+    /// Restarts allowed per actor within `within`; one more escalates: orderly shutdown,
+    /// exit code 70, and the init system restarts the daemon.
+    pub max_restarts: u32,
+    #[serde(with = "humantime_serde")]
+    pub within: Duration,
+    /// Restart delay floor and ceiling (full jitter in between, doubling per attempt).
+    #[serde(with = "humantime_serde")]
+    pub backoff_min: Duration,
+    #[serde(with = "humantime_serde")]
+    pub backoff_max: Duration,
+}
+
+impl Default for SupervisionConfig {
+    fn default() -> Self {
+        Self {
+            max_restarts: 5,
+            within: Duration::from_secs(10),
+            backoff_min: Duration::from_millis(50),
+            backoff_max: Duration::from_secs(5),
+        }
+    }
 }
 
 /// `[server]`: process-wide limits and timeouts.
@@ -168,7 +197,7 @@ pub struct RateLimitConfig {
     pub limit_internal: bool,
 }
 
-fn default_max_clients() -> usize {
+pub(crate) fn default_max_clients() -> usize {
     100_000
 }
 
@@ -376,6 +405,30 @@ impl Config {
     /// Resolves issues found after parsing (e.g. by the snapshot compiler) to positions.
     pub(crate) fn issues(src: &Source, pending: Vec<Pending>) -> IssueList {
         IssueList::resolve(src, pending)
+    }
+
+    /// Settings applied only at start; a reload that changes them is refused (they
+    /// cannot be honoured without a restart). Returns the first differing table.
+    pub fn start_only_change(&self, new: &Config) -> Option<&'static str> {
+        if self.audit != new.audit {
+            return Some("[audit]");
+        }
+        if self.redact != new.redact {
+            return Some("[redact]");
+        }
+        if self.supervision != new.supervision {
+            return Some("[supervision]");
+        }
+        let clients = |c: &Config| {
+            c.rate_limit
+                .as_ref()
+                .map(|r| r.max_clients)
+                .unwrap_or_else(default_max_clients)
+        };
+        if clients(self) != clients(new) {
+            return Some("rate_limit.max_clients");
+        }
+        None
     }
 
     /// Names of routes that run without a WAF profile (`rampart check` lists them).

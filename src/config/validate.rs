@@ -46,6 +46,23 @@ pub(crate) fn validate(cfg: &Config) -> Vec<Pending> {
             ));
         }
     }
+    let sv = &cfg.supervision;
+    if sv.max_restarts == 0 {
+        out.push(Pending::new(
+            "supervision.max_restarts",
+            "must be at least 1",
+            "the default is 5 restarts within 10s",
+        ));
+    }
+    positive(&mut out, "supervision.within", sv.within);
+    positive(&mut out, "supervision.backoff_min", sv.backoff_min);
+    if sv.backoff_max < sv.backoff_min {
+        out.push(Pending::new(
+            "supervision.backoff_max",
+            "must not be below backoff_min",
+            "e.g. backoff_min = \"50ms\", backoff_max = \"5s\"",
+        ));
+    }
     if let Some(audit) = &cfg.audit {
         if let Err(issues) = audit.validate() {
             for i in issues {

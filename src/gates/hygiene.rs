@@ -11,6 +11,8 @@ use super::Reject;
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub allowed_methods: Vec<Method>,
+    /// `Allow` value for a 405 from the allowlist (RFC 9110 §15.5.6).
+    pub allow: http::HeaderValue,
     pub max_uri_bytes: usize,
     pub max_header_count: usize,
     pub max_header_bytes: usize,
@@ -90,6 +92,7 @@ mod tests {
     fn limits() -> Limits {
         Limits {
             allowed_methods: vec![Method::GET, Method::POST],
+            allow: http::HeaderValue::from_static("GET, POST"),
             max_uri_bytes: 32,
             max_header_count: 4,
             max_header_bytes: 200,

@@ -63,18 +63,25 @@ impl Acceptor for DataPlane {
     }
 }
 
-struct ActiveGuard(prometheus::IntGauge);
+/// One admitted connection's accounting: the cap permit and the active gauge, released
+/// together when the last holder (the HTTP connection or an upgraded stream) drops it.
+pub struct ConnGuard {
+    _permit: ConnPermit,
+    active: prometheus::IntGauge,
+}
 
-impl Drop for ActiveGuard {
+impl Drop for ConnGuard {
     fn drop(&mut self) {
-        self.0.dec();
+        self.active.dec();
     }
 }
 
 async fn serve(shared: Arc<Shared>, conn: AcceptedConn, permit: ConnPermit) {
-    let _permit = permit;
     shared.metrics.connections_active.inc();
-    let _active = ActiveGuard(shared.metrics.connections_active.clone());
+    let guard = Arc::new(ConnGuard {
+        _permit: permit,
+        active: shared.metrics.connections_active.clone(),
+    });
     let snap = shared.snapshot.load_full();
     let Some(listener) = snap.listener(conn.listener.configured) else {
         // The listener was removed by a reload an instant ago.
@@ -88,6 +95,8 @@ async fn serve(shared: Arc<Shared>, conn: AcceptedConn, permit: ConnPermit) {
                 peer: conn.peer,
                 tls: false,
                 client_cert: None,
+                guard,
+                closing: closing.clone(),
             });
             serve_http(shared.clone(), info, TokioIo::new(conn.stream), closing).await;
         }
@@ -116,6 +125,8 @@ async fn serve(shared: Arc<Shared>, conn: AcceptedConn, permit: ConnPermit) {
                 peer: conn.peer,
                 tls: true,
                 client_cert,
+                guard,
+                closing: closing.clone(),
             });
             serve_http(shared.clone(), info, TokioIo::new(stream), closing).await;
         }
@@ -148,6 +159,7 @@ async fn serve_http<I>(
         .max_header_list_size(s.max_header_bytes.as_u64().min(u32::MAX as u64) as u32)
         .keep_alive_interval(Some(std::time::Duration::from_secs(30)))
         .keep_alive_timeout(std::time::Duration::from_secs(20));
+    let drain = s.drain_timeout;
     drop(snap);
     let svc_shared = shared.clone();
     let service = service_fn(move |req| service::handle(svc_shared.clone(), info.clone(), req));
@@ -160,12 +172,13 @@ async fn serve_http<I>(
             }
         }
         _ = closing.cancelled() => {
+            // Listener removed by a reload: finish in-flight requests, bounded by drain_timeout.
             conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
+            let _ = tokio::time::timeout(drain, conn).await;
         }
         _ = shared.shutdown.cancelled() => {
             conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
+            let _ = tokio::time::timeout(drain, conn).await;
         }
     }
 }

@@ -31,6 +31,12 @@ pub struct ConnInfo {
     pub tls: bool,
     /// `sha256:HEX` of a verified client certificate.
     pub client_cert: Option<HeaderValue>,
+    /// Held for the connection's whole life, including an upgraded (WebSocket) stream
+    /// that outlives the HTTP connection: the caps and `rampart_connections_active` keep
+    /// counting it until it ends.
+    pub guard: Arc<super::ConnGuard>,
+    /// Cancelled when this connection's listener is removed or drained.
+    pub closing: tokio_util::sync::CancellationToken,
 }
 
 /// Facts about a request gathered on the way, for logs and audit.
@@ -133,7 +139,12 @@ async fn pipeline<'a>(
 ) -> Response<RespBody> {
     let snap = ctx.snap;
     if let Err(r) = hygiene::check(&snap.limits, &parts.method, &parts.uri, &parts.headers) {
-        return ctx.reject(r);
+        let mut resp = ctx.reject(r);
+        if r.status == StatusCode::METHOD_NOT_ALLOWED {
+            resp.headers_mut()
+                .insert(header::ALLOW, snap.limits.allow.clone());
+        }
+        return resp;
     }
     let canonical = match path::canonicalize(parts.uri.path()) {
         Ok(p) => p.into_owned(),
@@ -341,15 +352,22 @@ async fn forward(
         if let Some(client_upgrade) = client_upgrade {
             let upstream_upgrade = hyper::upgrade::on(&mut resp);
             let ceiling = route.stream_timeout;
+            let guard = ctx.conn.guard.clone();
+            let closing = ctx.conn.closing.clone();
+            let shutdown = ctx.shared.shutdown.clone();
             tokio::spawn(async move {
+                let _guard = guard;
                 let (Ok(c), Ok(u)) = (client_upgrade.await, upstream_upgrade.await) else {
                     return;
                 };
                 let mut c = hyper_util::rt::TokioIo::new(c);
                 let mut u = hyper_util::rt::TokioIo::new(u);
-                let _ =
-                    tokio::time::timeout(ceiling, tokio::io::copy_bidirectional(&mut c, &mut u))
-                        .await;
+                // Ends at the stream ceiling, on shutdown, or when the listener goes away.
+                tokio::select! {
+                    _ = tokio::time::timeout(ceiling, tokio::io::copy_bidirectional(&mut c, &mut u)) => {}
+                    _ = shutdown.cancelled() => {}
+                    _ = closing.cancelled() => {}
+                }
             });
             let (p, _) = resp.into_parts();
             return Response::from_parts(p, rescue::full(bytes::Bytes::new()));

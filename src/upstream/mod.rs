@@ -110,7 +110,7 @@ impl Upstream {
                     .ok_or_else(|| UpstreamBuildError::BadTarget(t.clone()))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let (scheme, tls) = match &cfg.tls {
+        let (scheme, mut tls) = match &cfg.tls {
             Some(t) => {
                 let spec = rampart_tls::UpstreamTlsSpec {
                     ca: t.ca.clone(),
@@ -121,6 +121,9 @@ impl Upstream {
             }
             None => (Scheme::HTTP, plain_client_config()?),
         };
+        // hyper-rustls sets ALPN from the protocols enabled below (and refuses a config
+        // that already has some), so `http2 = false` really means HTTP/1.1 over TLS too.
+        tls.alpn_protocols.clear();
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(cfg.connect_timeout));
@@ -136,7 +139,11 @@ impl Upstream {
             }
             None => builder,
         };
-        let connector = builder.enable_http1().enable_http2().wrap_connector(http);
+        let connector = if cfg.http2 {
+            builder.enable_http1().enable_http2().wrap_connector(http)
+        } else {
+            builder.enable_http1().wrap_connector(http)
+        };
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(cfg.pool_idle_timeout)
             .pool_max_idle_per_host(cfg.pool_max_idle_per_target)
