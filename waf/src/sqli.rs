@@ -484,9 +484,96 @@ pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
             best = r;
         }
     }
+    if best.0 < 5 && pg_cast(s) {
+        best = (5, "sqli-function");
+    }
+    if best.0 < 5 && literal_tautology(s) {
+        best = (5, "sqli-tautology");
+    }
     if best.0 > 0 {
         hits.add(Class::Sqli, best.1, best.0);
     }
+}
+
+/// The whole value is a comparison that is always true between two literals:
+/// `1=1`, `'a'='a'`, `42 like 42`, `42<=>42`, `11!=1`, `1 is not 2`.
+fn literal_tautology(s: &[u8]) -> bool {
+    let s = s.trim_ascii();
+    if s.len() > 48 {
+        return false;
+    }
+    let lower = s.to_ascii_lowercase();
+    const OPS: &[(&[u8], bool)] = &[
+        (b"<=>", true),
+        (b"!=", false),
+        (b"<>", false),
+        (b" is not ", false),
+        (b" not like ", false),
+        (b" like ", true),
+        (b"==", true),
+        (b"=", true),
+    ];
+    let lit = |v: &[u8]| -> Option<Vec<u8>> {
+        let v = v.trim_ascii();
+        let v = match v {
+            [q @ (b'\'' | b'"'), inner @ .., e] if q == e => inner,
+            _ => v,
+        };
+        (!v.is_empty() && v.len() <= 16 && v.iter().all(|b| b.is_ascii_alphanumeric()))
+            .then(|| v.to_vec())
+    };
+    for (op, equal) in OPS {
+        if let Some(p) = memchr::memmem::find(&lower, op) {
+            let (Some(l), Some(r)) = (lit(&lower[..p]), lit(&lower[p + op.len()..])) else {
+                return false;
+            };
+            // unequal literals only count when both are numbers (`11!=1`); a
+            // password like `s3cr3t<>pass` is not a condition
+            let numeric = l.iter().chain(&r).all(u8::is_ascii_digit);
+            return if *equal { l == r } else { numeric && l != r };
+        }
+    }
+    false
+}
+
+/// A PostgreSQL cast to a SQL type (`password::int`, `(…)::jsonb`); C++ / Ruby
+/// scope operators (`std::string`, `Foo::Bar`) name no SQL type.
+fn pg_cast(s: &[u8]) -> bool {
+    const TYPES: &[&[u8]] = &[
+        b"int",
+        b"int4",
+        b"int8",
+        b"integer",
+        b"bigint",
+        b"smallint",
+        b"text",
+        b"bool",
+        b"boolean",
+        b"jsonb",
+        b"json",
+        b"varchar",
+        b"numeric",
+        b"float",
+        b"float8",
+        b"real",
+        b"double",
+        b"regclass",
+        b"oid",
+        b"bytea",
+        b"inet",
+        b"timestamp",
+    ];
+    memchr::memmem::find_iter(s, b"::").any(|p| {
+        let rest = &s[p + 2..];
+        let n = rest
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        let word = rest[..n].to_ascii_lowercase();
+        let before =
+            p > 0 && (s[p - 1].is_ascii_alphanumeric() || matches!(s[p - 1], b')' | b'\'' | b'_'));
+        before && TYPES.contains(&word.as_slice()) && !rest.get(n).is_some_and(|b| *b == b':')
+    })
 }
 
 /// Scores a token stream; `quoted`: the first token is the broken-out literal.
@@ -664,7 +751,63 @@ fn fragments(
             Kind::LParen,
         ]
         | [Kind::Cmp { .. }, Kind::LParen] => bump(5, "sqli-function"),
+        // ORDER BY / GROUP BY alone
+        [Kind::Kw(Kw::Order | Kw::Group), Kind::Kw(Kw::By)] => bump(5, "sqli-orderby"),
         _ => {}
+    }
+    // `if(2=`: a builtin call left open around a comparison
+    if let [
+        Kind::Func(FuncRisk::Sql | FuncRisk::Builtin | FuncRisk::Danger),
+        Kind::LParen,
+        rest @ ..,
+    ] = t
+    {
+        let depth: i32 = rest
+            .iter()
+            .map(|k| match k {
+                Kind::LParen => 1,
+                Kind::RParen => -1,
+                _ => 0,
+            })
+            .sum();
+        if depth >= 0 && rest.len() <= 4 && rest.iter().any(|k| matches!(k, Kind::Cmp { .. })) {
+            bump(5, "sqli-function");
+        }
+    }
+    // `'1'='1'` after a comma or parenthesis (a value list turned condition)
+    for w in t.windows(4) {
+        if matches!(w[0], Kind::Comma | Kind::LParen)
+            && matches!(w[1], Kind::Str { closed: true, .. })
+            && w[2] == (Kind::Cmp { word: false })
+            && matches!(w[3], Kind::Str { closed: true, .. })
+        {
+            bump(5, "sqli-tautology");
+        }
+    }
+    // `FROM t WHERE …=`, `from t limit`, `FROM t GROUP BY x`: a query tail
+    if let [
+        Kind::Kw(Kw::From),
+        Kind::Word,
+        Kind::Kw(Kw::Where | Kw::Group | Kw::Order | Kw::Limit),
+        rest @ ..,
+    ] = t
+    {
+        if matches!(t[2], Kind::Kw(Kw::Limit))
+            || rest
+                .iter()
+                .any(|k| matches!(k, Kind::Cmp { word: false } | Kind::Kw(Kw::By)))
+        {
+            bump(5, "sqli-select");
+        }
+    }
+    // `DROP x;--`, `DELETE FROM users;`: a modifying statement that opens the
+    // value and is terminated right away
+    if let [Kind::Stmt(Stmt::Modify), rest @ ..] = t {
+        let semi = rest.iter().take(4).any(|k| *k == Kind::Semi);
+        let n = t.len();
+        if semi || (n <= 4 && n >= 2 && comment_after[n - 1]) {
+            bump(5, "sqli-stacked");
+        }
     }
     for w in t.windows(4) {
         if matches!(w[0], Kind::RParen | Kind::Str { .. } | Kind::Num)
@@ -831,7 +974,12 @@ fn tautology(t: &[Kind], i: usize, broke: bool, bump: &mut impl FnMut(u32, &'sta
                 (x, c),
                 (Kind::Num, Some(Kind::Num)) | (Kind::Str { .. }, Some(Kind::Str { .. }))
             );
+            let opened = matches!(c, Some(Kind::Str { closed: false, .. } | Kind::LParen))
+                && after + 2 >= t.len();
+            let closes_group =
+                t.get(after + 2) == Some(&Kind::RParen) && !t[..i].contains(&Kind::LParen);
             let w = match (strong_left, same_kind) {
+                _ if strong_left && !keyword_start && (opened || closes_group) => 5,
                 _ if keyword_start && !same_kind => 3,
                 (true, true) => 7,
                 (true, false) if !broke && matches!(x, Kind::Word) => 4,
@@ -913,6 +1061,16 @@ fn break_shape(
         && t.len() <= j + 4
     {
         // the value opens with `' or …`: nothing but a break and a condition
+        bump(5, "sqli-break");
+    }
+    if empty_break
+        && matches!(t.get(j), Some(Kind::Union | Kind::Stmt(_)))
+        && t.len() <= j + 2
+        && t[j + 1..]
+            .iter()
+            .all(|k| matches!(k, Kind::Word | Kind::Op))
+    {
+        // `'UNION A`, `' alter/`: a quote, a statement keyword and a stub
         bump(5, "sqli-break");
     }
     if t.get(j) == Some(&Kind::Logic)
@@ -1018,6 +1176,15 @@ mod tests {
             "1'||'asd'||'",
             "create table myfile (input TEXT);",
             " OR x=y#",
+            "42 like 42",
+            "ORder by",
+            "password::int",
+            "AND value = '",
+            "DROP sampletable;--",
+            "FROM t WHERE name=\"x\";",
+            "'admin', '1'='1'",
+            "if(2=",
+            "'UNION A",
         ] {
             assert!(s(p) >= 5, "{p} scored {}", s(p));
         }
@@ -1036,6 +1203,14 @@ mod tests {
             "In SQL you can DROP a column with ALTER TABLE invoices DROP COLUMN x; ok",
             "\"NOT FOR SALE\"",
             "1950' AND 60'S WOMEN'S COATS",
+            "std::string and Foo::Bar",
+            "from home where the heart is",
+            "'Union Jack' flag for sale",
+            "2+2=4",
+            "1=5",
+            "GALLERY=1=5",
+            "s3cr3t<>pass",
+            "order by date",
         ] {
             assert!(s(p) < 5, "{p} scored {}", s(p));
         }
