@@ -123,30 +123,32 @@ pub fn traceparent_valid(v: &[u8]) -> bool {
     lhex(trace) && lhex(parent) && lhex(flags) && nonzero(trace) && nonzero(parent)
 }
 
-/// Ensures a valid `traceparent`. Returns (trace id, replaced): `replaced` is true when
-/// an invalid inbound value was thrown away (counted by the caller).
-pub fn traceparent(h: &mut HeaderMap) -> (String, bool) {
-    let mut replaced = false;
-    if let Some(v) = h.get(TRACEPARENT) {
-        if h.get_all(TRACEPARENT).iter().count() == 1 && traceparent_valid(v.as_bytes()) {
-            return (
-                String::from_utf8_lossy(&v.as_bytes()[3..35]).into_owned(),
-                false,
-            );
-        }
-        replaced = true;
+/// Validates an inbound `traceparent`. Returns (trace id, replaced): a valid header is
+/// kept and its trace id returned; an invalid one (or several) is replaced by a fresh
+/// one and `replaced` is true (counted by the caller); an absent one stays absent, so
+/// the upstream's tracer decides whether to start a trace.
+pub fn traceparent(h: &mut HeaderMap) -> (Option<String>, bool) {
+    let Some(v) = h.get(TRACEPARENT) else {
+        return (None, false);
+    };
+    if h.get_all(TRACEPARENT).iter().count() == 1 && traceparent_valid(v.as_bytes()) {
+        return (
+            Some(String::from_utf8_lossy(&v.as_bytes()[3..35]).into_owned()),
+            false,
+        );
     }
     let trace = random_hex::<16>();
     let value = format!("00-{trace}-{}-01", random_hex::<8>());
     match HeaderValue::from_str(&value) {
         Ok(v) => {
             h.insert(TRACEPARENT, v);
+            (Some(trace), true)
         }
         Err(_) => {
             h.remove(TRACEPARENT);
+            (None, true)
         }
     }
-    (trace, replaced)
 }
 
 /// Response headers every answer carries (set only where the upstream did not).
@@ -234,7 +236,7 @@ mod tests {
         h.insert(TRACEPARENT, good.parse().expect("v"));
         assert_eq!(
             traceparent(&mut h),
-            ("4bf92f3577b34da6a3ce929d0e0e4736".to_string(), false)
+            (Some("4bf92f3577b34da6a3ce929d0e0e4736".to_string()), false)
         );
         h.insert(
             TRACEPARENT,
@@ -245,5 +247,8 @@ mod tests {
         let (_, replaced) = traceparent(&mut h);
         assert!(replaced);
         assert!(traceparent_valid(h[TRACEPARENT].as_bytes()));
+        let mut none = HeaderMap::new();
+        assert_eq!(traceparent(&mut none), (None, false), "absent stays absent");
+        assert!(none.get(TRACEPARENT).is_none());
     }
 }

@@ -84,17 +84,21 @@ impl Body for Limited {
     }
 }
 
-/// Ends a response body once `ceiling` has passed since the response started.
+/// Ends a response body once `ceiling` has passed since the response started. The timer
+/// is registered only when the body actually waits (a streaming response); a body that
+/// is already complete costs one clock read, no timer.
 pub struct Deadline<B> {
     inner: B,
-    sleep: Pin<Box<tokio::time::Sleep>>,
+    deadline: tokio::time::Instant,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl<B> Deadline<B> {
     pub fn new(inner: B, ceiling: Duration) -> Self {
         Self {
             inner,
-            sleep: Box::pin(tokio::time::sleep(ceiling)),
+            deadline: tokio::time::Instant::now() + ceiling,
+            sleep: None,
         }
     }
 }
@@ -116,12 +120,23 @@ where
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
-        if self.sleep.as_mut().poll(cx).is_ready() {
+        let this = &mut *self;
+        if tokio::time::Instant::now() >= this.deadline {
             return Poll::Ready(Some(Err(Box::new(StreamTimeout))));
         }
-        Pin::new(&mut self.inner)
-            .poll_frame(cx)
-            .map(|o| o.map(|r| r.map_err(Into::into)))
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Ready(r) => Poll::Ready(r.map(|r| r.map_err(Into::into))),
+            Poll::Pending => {
+                let deadline = this.deadline;
+                let sleep = this
+                    .sleep
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+                match sleep.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(StreamTimeout)))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+        }
     }
 
     fn is_end_stream(&self) -> bool {

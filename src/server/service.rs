@@ -48,7 +48,8 @@ struct Ctx<'a> {
     request_id: HeaderValue,
     trace_id: Option<String>,
     method: http::Method,
-    path: String,
+    /// The request target as received (a cheap, shared clone).
+    uri: http::Uri,
     route: Option<&'a Arc<Route>>,
 }
 
@@ -65,7 +66,12 @@ impl Ctx<'_> {
             .send(rampart_audit::AuditEvent::RequestBlocked {
                 client_ip: self.client,
                 method: self.method.to_string(),
-                path: self.path.clone(),
+                path: self
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/")
+                    .to_string(),
                 request_id: String::from_utf8_lossy(self.request_id.as_bytes()).into_owned(),
                 trace_id: self.trace_id.clone(),
                 reason: reason.to_string(),
@@ -110,11 +116,7 @@ pub async fn handle(
         request_id: request_id.clone(),
         trace_id: None,
         method: parts.method.clone(),
-        path: parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into()),
+        uri: parts.uri.clone(),
         route: None,
     };
     let mut resp = pipeline(&mut ctx, parts, body).await;
@@ -146,8 +148,9 @@ async fn pipeline<'a>(
         }
         return resp;
     }
-    let canonical = match path::canonicalize(parts.uri.path()) {
-        Ok(p) => p.into_owned(),
+    let uri = parts.uri.clone();
+    let canonical = match path::canonicalize(uri.path()) {
+        Ok(p) => p,
         Err(why) => return ctx.reject(Reject::new(StatusCode::BAD_REQUEST, why.as_str())),
     };
     let internal_client = client_ip::is_in(&snap.network.internal_networks, ctx.client);
@@ -182,7 +185,7 @@ async fn pipeline<'a>(
     if replaced {
         ctx.shared.metrics.traceparent_replaced.inc();
     }
-    ctx.trace_id = Some(trace_id);
+    ctx.trace_id = trace_id;
 
     // WAF over the head, then the body.
     let fwd_body = match &route.waf {
@@ -279,7 +282,8 @@ fn waf_verdict(
 }
 
 /// Lower-cased host without port, from `Host` (HTTP/1.1) or the URI authority (HTTP/2).
-fn request_host(parts: &http::request::Parts) -> Option<String> {
+/// Borrowed unless the client sent upper case.
+fn request_host(parts: &http::request::Parts) -> Option<std::borrow::Cow<'_, str>> {
     let raw = parts
         .headers
         .get(header::HOST)
@@ -289,7 +293,12 @@ fn request_host(parts: &http::request::Parts) -> Option<String> {
         Some(i) if !raw.ends_with(']') && !raw[..i].contains(':') => &raw[..i],
         _ => raw,
     };
-    Some(host.trim_end_matches('.').to_ascii_lowercase())
+    let host = host.trim_end_matches('.');
+    Some(if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(host.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(host)
+    })
 }
 
 fn is_websocket(parts: &http::request::Parts) -> bool {
@@ -334,11 +343,22 @@ async fn forward(
     if let Some(fp) = &ctx.conn.client_cert {
         h.insert(headers::CLIENT_CERT_FP, fp.clone());
     }
-    let pq = match parts.uri.query() {
-        Some(q) => format!("{canonical}?{q}"),
-        None => canonical.to_string(),
+    // The canonical path goes upstream; when it is what the client sent, the original
+    // (shared) path-and-query is reused without copying.
+    let pq = match (parts.uri.path() == canonical, parts.uri.path_and_query()) {
+        (true, Some(pq)) => pq.clone(),
+        _ => {
+            let joined = match parts.uri.query() {
+                Some(q) => format!("{canonical}?{q}"),
+                None => canonical.to_string(),
+            };
+            match http::uri::PathAndQuery::try_from(joined) {
+                Ok(pq) => pq,
+                Err(_) => return rescue::error(StatusCode::BAD_REQUEST),
+            }
+        }
     };
-    let result = upstream::forward(up, parts, body, &pq).await;
+    let result = upstream::forward(up, parts, body, pq).await;
     let mut resp = match result {
         Ok(r) => r,
         Err(e) => {

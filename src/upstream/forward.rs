@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
+use http::uri::PathAndQuery;
 use http::{Request, Response, Uri};
 use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::Incoming;
@@ -86,23 +87,24 @@ pub async fn forward(
     up: &Arc<Upstream>,
     parts: http::request::Parts,
     body: ForwardBody,
-    path_and_query: &str,
+    path_and_query: PathAndQuery,
 ) -> Result<Response<Incoming>, UpstreamError> {
     let first = up.pick(None);
-    let retry_body = body.replayable();
-    let req = build(up, first, parts.clone(), body.into_body(), path_and_query)?;
-    match send(up, first, req).await {
-        Err(UpstreamError::Connect { .. }) if retry_body.is_some() && up.targets.len() > 1 => {
+    // Keep what a retry needs only when a retry is possible: a replayable body and
+    // another target to try.
+    let retry = if up.targets.len() > 1 {
+        body.replayable().map(|b| (b, parts.clone()))
+    } else {
+        None
+    };
+    let req = build(up, first, parts, body.into_body(), path_and_query.clone())?;
+    match (send(up, first, req).await, retry) {
+        (Err(UpstreamError::Connect { .. }), Some((body, parts))) => {
             let second = up.pick(Some(first));
-            let body = retry_body.unwrap_or_else(|| {
-                Empty::<Bytes>::new()
-                    .map_err(|e| -> BoxError { match e {} })
-                    .boxed_unsync()
-            });
             let req = build(up, second, parts, body, path_and_query)?;
             send(up, second, req).await
         }
-        other => other,
+        (other, _) => other,
     }
 }
 
@@ -111,7 +113,7 @@ fn build(
     target: usize,
     parts: http::request::Parts,
     body: ReqBody,
-    pq: &str,
+    pq: PathAndQuery,
 ) -> Result<Request<ReqBody>, UpstreamError> {
     let uri = Uri::builder()
         .scheme(up.scheme.clone())
