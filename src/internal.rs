@@ -56,6 +56,12 @@ pub fn serve(
             "application/json",
             snapshot_json(shared, snap).to_string(),
         ),
+        // A panic inside this connection's request handler, with control bytes in the
+        // message (the panic hook must escape them).
+        #[cfg(feature = "chaos")]
+        "/_rampart/chaos/panic-request" if method == Method::POST => {
+            panic!("chaos: request handler asked to panic \u{1b}[31m\nforged log line")
+        }
         #[cfg(feature = "chaos")]
         p if p.starts_with("/_rampart/chaos/panic/") && method == Method::POST => {
             let name = &p["/_rampart/chaos/panic/".len()..];

@@ -76,3 +76,25 @@ impl Shared {
         self.ready.load(Ordering::Acquire)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn full_audit_queue_drops_and_counts_without_waiting() {
+        let (tx, _rx) = tokio::sync::mpsc::channel(1);
+        let dropped = prometheus::IntCounter::new("d", "d").expect("counter");
+        let sink = AuditSink::new(Some(tx), dropped.clone());
+        let ev = || rampart_audit::AuditEvent::Shutdown { reason: "t".into() };
+        sink.send(ev());
+        assert_eq!(sink.queued(), 1);
+        sink.send(ev());
+        sink.send(ev());
+        assert_eq!(
+            dropped.get(),
+            2,
+            "a full queue drops and counts, never blocks"
+        );
+    }
+}

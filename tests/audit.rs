@@ -290,3 +290,84 @@ async fn kill_9_under_load_then_restart_keeps_one_verifiable_chain() {
     assert!(report.is_ok(), "{}", report.render());
     assert!(report.records > 10, "{}", report.render());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_client_certificate_is_audited() {
+    use rampart_tls::pki::Ca;
+    use rustls_pki_types::pem::PemObject;
+    let up = MockUpstream::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (key, pubkey) = keys(dir.path());
+    let ca = Ca::new("clients").unwrap();
+    let server = ca
+        .issue_server(&["localhost"])
+        .unwrap()
+        .write(dir.path(), "server")
+        .unwrap();
+    let ca_path = ca.write_cert(dir.path(), "ca").unwrap();
+    let tls = format!(
+        "[listener.tls]\ncertificates = [{{ cert = \"{}\", key = \"{}\" }}]\n[listener.tls.client_auth]\nca = \"{}\"\nmode = \"required\"\n",
+        server.cert.display(),
+        server.key.display(),
+        ca_path.display()
+    );
+    let cfg = audit_config(up.addr, dir.path(), "").replacen(
+        "address = \"127.0.0.1:0\"\n",
+        &format!("address = \"127.0.0.1:0\"\n{tls}"),
+        1,
+    );
+    let gw = TestGateway::start_in(dir, &cfg, |_| {}).await.unwrap();
+    let intruder = Ca::new("foreign")
+        .unwrap()
+        .issue_client("intruder")
+        .unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls_pki_types::CertificateDer::from(
+            ca.cert_der().to_vec(),
+        ))
+        .unwrap();
+    let cfg = rustls::ClientConfig::builder_with_provider(rampart_tls::provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_client_auth_cert(
+            vec![rustls_pki_types::CertificateDer::from(intruder.der.clone())],
+            rustls_pki_types::PrivateKeyDer::from_pem_slice(intruder.key_pem.as_bytes()).unwrap(),
+        )
+        .unwrap();
+    let c = reqwest::Client::builder()
+        .no_proxy()
+        .resolve("localhost", gw.addr("main"))
+        .tls_backend_preconfigured(cfg)
+        .build()
+        .unwrap();
+    assert!(
+        c.get(format!("https://localhost:{}/", gw.addr("main").port()))
+            .send()
+            .await
+            .is_err()
+    );
+    let dirpath = gw.dir.path().to_path_buf();
+    let mut gw = gw;
+    let mut inner = gw.gw.take().unwrap();
+    inner.shutdown(Exit::Signal).await;
+    let recs = records(&dirpath);
+    let refused = recs
+        .iter()
+        .find(|r| r["kind"] == "request_blocked" && r["reason"] == "client_cert")
+        .expect("client_cert refusal audited");
+    assert_eq!(refused["client_ip"], "127.0.0.1");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("certificate"),
+        "{refused}"
+    );
+    let report =
+        rampart_audit::verify::verify_segments(&segments(&dirpath), Some(&key), Some(&pubkey));
+    assert!(report.is_ok(), "{}", report.render());
+    drop(gw);
+}

@@ -306,14 +306,33 @@ async fn demo_serves_blocks_sqli_and_stops_cleanly() {
     assert_eq!(wait_exit(&mut p).await, 0);
     // The audit log the demo wrote verifies with the command the banner prints.
     let d = dir.path();
-    let mut args = vec!["audit".to_string(), "verify".into(), "--key-file".into(), d.join("audit.key").display().to_string(), "--pubkey".into(), d.join("node.pub").display().to_string()];
+    let mut args = vec![
+        "audit".to_string(),
+        "verify".into(),
+        "--key-file".into(),
+        d.join("audit.key").display().to_string(),
+        "--pubkey".into(),
+        d.join("node.pub").display().to_string(),
+    ];
     for e in std::fs::read_dir(d.join("audit")).unwrap() {
         args.push(e.unwrap().path().display().to_string());
     }
     let out = Command::new(BIN).args(&args).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    let log: String = std::fs::read_dir(d.join("audit")).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
-    assert!(log.contains("\"kind\":\"request_blocked\"") && log.contains("waf:sqli"), "the refused request is in the audit log");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log: String = std::fs::read_dir(d.join("audit"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        log.contains("\"kind\":\"request_blocked\"") && log.contains("waf:sqli"),
+        "the refused request is in the audit log"
+    );
     let mut banner = String::new();
     let mut out = BufReader::new(p.0.stdout.take().unwrap());
     while out.read_line(&mut banner).unwrap_or(0) > 0 {}
@@ -327,5 +346,10 @@ async fn demo_serves_blocks_sqli_and_stops_cleanly() {
 fn shipped_minimal_example_passes_check() {
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/minimal.toml");
     let out = Command::new(BIN).args(["check", example]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -74,3 +74,99 @@ async fn repeated_actor_panics_exit_70_with_last_gasp_records() {
             .all(|l| l["kind"] == "panic" && l["message"].is_string())
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn panic_in_a_request_closes_that_connection_only_and_is_counted() {
+    let up = MockUpstream::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let cfg = write(
+        dir.path(),
+        "rampart.toml",
+        &basic_config(up.addr, "").replace("127.0.0.1:0", &addr.to_string()),
+    );
+    let gasp = dir.path().join("last-gasp.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["run", "-c", cfg.to_str().unwrap()])
+        .env("RAMPART_LAST_GASP", &gasp)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    eventually("daemon up", Duration::from_secs(30), || async move {
+        client()
+            .get(format!("http://{addr}/healthz"))
+            .send()
+            .await
+            .is_ok()
+    })
+    .await;
+    // A second client with an open keep-alive connection, before and after the panic.
+    let other = client();
+    assert_eq!(
+        other
+            .get(format!("http://{addr}/before"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let fresh = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    assert!(
+        fresh
+            .post(format!("http://{addr}/_rampart/chaos/panic-request"))
+            .send()
+            .await
+            .is_err(),
+        "the panicking connection is closed"
+    );
+    assert_eq!(
+        other
+            .get(format!("http://{addr}/after"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let metrics = other
+        .get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("rampart_panics_total 1"), "{metrics}");
+    let records = std::fs::read_to_string(&gasp).unwrap();
+    assert_eq!(
+        records.lines().count(),
+        1,
+        "one record, control bytes escaped: {records:?}"
+    );
+    let rec: serde_json::Value = serde_json::from_str(records.trim()).unwrap();
+    assert!(
+        rec["message"]
+            .as_str()
+            .unwrap()
+            .contains("\u{1b}[31m\nforged"),
+        "message preserved inside JSON"
+    );
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the daemon keeps running"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

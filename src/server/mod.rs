@@ -111,6 +111,9 @@ async fn serve(shared: Arc<Shared>, conn: AcceptedConn, permit: ConnPermit) {
                 Ok(Err(e)) => {
                     shared.metrics.tls_handshake_failures.inc();
                     tracing::debug!(error = %e, "tls handshake failed");
+                    if listener.mtls.is_some() && is_certificate_refusal(&e) {
+                        audit_client_cert(&shared, conn.peer, &e);
+                    }
                     return;
                 }
                 Err(_) => {
@@ -181,4 +184,32 @@ async fn serve_http<I>(
             let _ = tokio::time::timeout(drain, conn).await;
         }
     }
+}
+
+/// True when rustls refused the client's certificate (or its absence), as opposed to a
+/// client that simply went away mid-handshake.
+fn is_certificate_refusal(e: &std::io::Error) -> bool {
+    matches!(
+        e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>()),
+        Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
+    )
+}
+
+/// One audit record per refused client certificate (no HTTP exchange happened: method
+/// and path are `-`, status 0 = closed during the TLS handshake).
+fn audit_client_cert(shared: &Shared, peer: std::net::SocketAddr, e: &std::io::Error) {
+    shared
+        .audit
+        .send(rampart_audit::AuditEvent::RequestBlocked {
+            client_ip: client_ip::canonical(peer.ip()),
+            method: "-".into(),
+            path: "-".into(),
+            request_id: "-".into(),
+            trace_id: None,
+            reason: "client_cert".into(),
+            detail: Some(e.to_string()),
+            route: None,
+            status: 0,
+        });
 }
