@@ -37,22 +37,23 @@ pub struct DemoArgs {
 pub fn main(args: DemoArgs) -> i32 {
     crate::cli::init_tracing(crate::cli::LogFormat::Text);
     crate::panic_hook::install();
-    let (dir, _temp) = match &args.state_dir {
-        Some(d) => match std::fs::create_dir_all(d) {
-            Ok(()) => (d.clone(), None),
-            Err(e) => {
-                eprintln!("rampart demo: cannot create {}: {e}", d.display());
-                return 1;
-            }
-        },
-        None => match tempfile::Builder::new().prefix("rampart-demo-").tempdir() {
-            // Kept after exit so the audit log can be verified afterwards.
-            Ok(t) => (t.keep(), None::<()>),
-            Err(e) => {
-                eprintln!("rampart demo: cannot create a temporary directory: {e}");
-                return 1;
-            }
-        },
+    let dir = match &args.state_dir {
+        Some(d) => std::fs::create_dir_all(d)
+            .map(|()| d.clone())
+            .map_err(|e| format!("cannot create {}: {e}", d.display())),
+        // Kept after exit (not deleted) so the audit log can still be verified afterwards.
+        None => tempfile::Builder::new()
+            .prefix("rampart-demo-")
+            .tempdir()
+            .map(|t| t.keep())
+            .map_err(|e| format!("cannot create a temporary directory: {e}")),
+    };
+    let dir = match dir {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("rampart demo: {e}");
+            return 1;
+        }
     };
     let Some(rt) = crate::cli::runtime() else {
         return 1;

@@ -86,6 +86,8 @@ pub struct Route {
     pub stream_timeout: Duration,
     pub body_limit: u64,
     pub metrics: Option<RouteMetrics>,
+    /// Listener names this route is served on; `None` = every listener.
+    pub listeners: Option<Vec<String>>,
 }
 
 impl std::fmt::Debug for Route {
@@ -99,6 +101,13 @@ impl std::fmt::Debug for Route {
 }
 
 impl Route {
+    /// Whether a request that arrived on `listener` may use this route (others get 404).
+    pub fn serves_listener(&self, listener: &str) -> bool {
+        self.listeners
+            .as_ref()
+            .is_none_or(|ls| ls.iter().any(|l| l == listener))
+    }
+
     #[cfg(test)]
     pub fn for_test(name: &str, host: Option<&str>, path: &str, methods: &[Method]) -> Self {
         Self {
@@ -111,6 +120,7 @@ impl Route {
             stream_timeout: Duration::from_secs(1),
             body_limit: 0,
             metrics: None,
+            listeners: None,
         }
     }
 }
@@ -307,6 +317,7 @@ pub(crate) fn compile(
             stream_timeout: r.stream_timeout.unwrap_or(cfg.server.stream_timeout),
             body_limit,
             metrics: Some(RouteMetrics::new(metrics, &r.name)),
+            listeners: r.listeners.clone(),
         }));
     }
     let router = match Router::build(&routes) {

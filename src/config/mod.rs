@@ -345,6 +345,10 @@ pub struct RouteConfig {
     /// Overrides `server.stream_timeout` for this route.
     #[serde(default, with = "humantime_serde")]
     pub stream_timeout: Option<Duration>,
+    /// Serve this route only on these listeners (by name); absent = on every listener.
+    /// Use it to keep a route behind an mTLS listener: elsewhere it answers 404.
+    #[serde(default)]
+    pub listeners: Option<Vec<String>>,
 }
 
 /// `[waf]`.

@@ -303,6 +303,24 @@ fn routes(cfg: &Config, out: &mut Vec<Pending>) {
                 }
             }
         }
+        if let Some(ls) = &r.listeners {
+            if ls.is_empty() {
+                out.push(Pending::new(
+                    format!("{key}.listeners"),
+                    "an empty listener list would serve this route nowhere",
+                    "remove `listeners` to serve it on every listener",
+                ));
+            }
+            for (j, l) in ls.iter().enumerate() {
+                if !cfg.listeners.iter().any(|x| &x.name == l) {
+                    out.push(Pending::new(
+                        format!("{key}.listeners[{j}]"),
+                        format!("listener `{l}` is not defined"),
+                        "name a [[listener]] of this file",
+                    ));
+                }
+            }
+        }
         if let Some(d) = r.stream_timeout {
             positive(out, &format!("{key}.stream_timeout"), d);
         }

@@ -97,6 +97,7 @@ async fn serve(shared: Arc<Shared>, conn: AcceptedConn, permit: ConnPermit) {
                 client_cert: None,
                 guard,
                 closing: closing.clone(),
+                listener: listener.name.as_str().into(),
             });
             serve_http(shared.clone(), info, TokioIo::new(conn.stream), closing).await;
         }
@@ -130,6 +131,7 @@ async fn serve(shared: Arc<Shared>, conn: AcceptedConn, permit: ConnPermit) {
                 client_cert,
                 guard,
                 closing: closing.clone(),
+                listener: listener.name.as_str().into(),
             });
             serve_http(shared.clone(), info, TokioIo::new(stream), closing).await;
         }

@@ -37,6 +37,8 @@ pub struct ConnInfo {
     pub guard: Arc<super::ConnGuard>,
     /// Cancelled when this connection's listener is removed or drained.
     pub closing: tokio_util::sync::CancellationToken,
+    /// Name of the listener the connection arrived on (routes may be limited to some).
+    pub listener: Arc<str>,
 }
 
 /// Facts about a request gathered on the way, for logs and audit.
@@ -179,6 +181,9 @@ async fn pipeline<'a>(
         RouteMatch::MethodNotAllowed(allow) => return rescue::method_not_allowed(allow),
         RouteMatch::NotFound => return rescue::error(StatusCode::NOT_FOUND),
     };
+    if !route.serves_listener(&ctx.conn.listener) {
+        return rescue::error(StatusCode::NOT_FOUND);
+    }
     ctx.route = Some(route);
 
     let (trace_id, replaced) = headers::traceparent(&mut parts.headers);
@@ -207,12 +212,16 @@ async fn pipeline<'a>(
             } else {
                 let mut scanner = match rampart_waf::BodyScanner::new(&waf.profile, &head) {
                     Ok(s) => s,
-                    Err(v) => match waf_verdict(ctx, waf, v) {
-                        Some(resp) => return resp,
-                        None => {
-                            return ctx.reject(Reject::new(StatusCode::BAD_REQUEST, "waf_body"));
+                    Err(v) => {
+                        if let Some(resp) = waf_verdict(ctx, waf, v) {
+                            return resp;
                         }
-                    },
+                        // Shadow mode: a body the profile would refuse (e.g. its content
+                        // type) is counted as would_block and passed through uninspected.
+                        let (limited, tripped) = Limited::new(body, route.body_limit);
+                        let body = ForwardBody::Stream(limited.boxed_unsync());
+                        return forward(ctx, route, parts, body, &canonical, Some(tripped)).await;
+                    }
                 };
                 let timeout = snap.config.server.body_timeout;
                 match body::buffer_scanned(body, route.body_limit, timeout, &mut scanner).await {

@@ -1,0 +1,187 @@
+//! End-to-end WAF wiring: a deny is a fixed 400 with the class only in metrics; shadow
+//! mode counts would_block and forwards (including bodies whose content type the profile
+//! refuses); a route without a profile is not inspected; bodies are inspected.
+
+mod common;
+
+use common::*;
+
+fn waf_config(upstream: std::net::SocketAddr, profile: &str) -> String {
+    format!(
+        r#"
+[[listener]]
+name = "main"
+address = "127.0.0.1:0"
+[upstream.app]
+targets = ["{upstream}"]
+[waf.profile.p]
+{profile}
+[[route]]
+name = "guarded"
+path = "/g/{{*rest}}"
+upstream = "app"
+waf = "p"
+[[route]]
+name = "open"
+path = "/open/{{*rest}}"
+upstream = "app"
+"#
+    )
+}
+
+async fn metrics(gw: &TestGateway) -> String {
+    client()
+        .get(gw.url("main", "/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waf_denies_sqli_with_fixed_body_and_counts_class() {
+    let up = MockUpstream::start().await;
+    let gw = TestGateway::start(&waf_config(up.addr, "mode = \"balanced\"")).await;
+    let c = client();
+    let r = c
+        .get(gw.url("main", "/g/x?id=1%27%20OR%201=1--"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        r.text().await.unwrap(),
+        "request rejected\n",
+        "no rule name on the wire"
+    );
+    let body = c
+        .post(gw.url("main", "/g/form"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body.status(), 400, "bodies are inspected");
+    assert_eq!(
+        c.get(gw.url("main", "/g/x?name=O%27Brien"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        c.get(gw.url("main", "/open/x?id=1%27%20OR%201=1--"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "a route without a profile is not inspected"
+    );
+    assert_eq!(up.hits(), 2);
+    let m = metrics(&gw).await;
+    assert!(
+        m.contains("rampart_waf_denied_total{class=\"sqli\",profile=\"p\"} 1"),
+        "{m}"
+    );
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shadow_mode_counts_would_block_and_forwards() {
+    let up = MockUpstream::start().await;
+    let gw = TestGateway::start(&waf_config(
+        up.addr,
+        "shadow = true\nallowed_content_types = [\"application/json\"]",
+    ))
+    .await;
+    let c = client();
+    assert_eq!(
+        c.get(gw.url("main", "/g/x?id=1%27%20OR%201=1--"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let r = c
+        .post(gw.url("main", "/g/upload"))
+        .header("content-type", "text/plain")
+        .body("plain text body")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        200,
+        "shadow: a refused content type is counted, not refused"
+    );
+    let echo: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        echo["body"], "plain text body",
+        "the body reaches the upstream intact"
+    );
+    let m = metrics(&gw).await;
+    assert!(
+        m.contains("rampart_waf_would_block_total{class=\"sqli\",profile=\"p\"} 1"),
+        "{m}"
+    );
+    assert!(
+        m.contains("rampart_waf_would_block_total{class=\"content_type\",profile=\"p\"} 1"),
+        "{m}"
+    );
+    assert!(!m.contains("rampart_waf_denied_total{class=\"sqli\",profile=\"p\"} 1"));
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn route_limited_to_a_listener_is_404_elsewhere() {
+    let up = MockUpstream::start().await;
+    let cfg = format!(
+        r#"
+[[listener]]
+name = "public"
+address = "127.0.0.1:0"
+[[listener]]
+name = "private"
+address = "127.0.0.2:0"
+[upstream.app]
+targets = ["{}"]
+[[route]]
+name = "admin"
+path = "/admin/{{*rest}}"
+upstream = "app"
+listeners = ["private"]
+"#,
+        up.addr
+    );
+    let gw = TestGateway::start(&cfg).await;
+    let c = client();
+    // Two port-0 listeners need distinct addresses: 127.0.0.2 is loopback too.
+    assert_eq!(
+        c.get(gw.url("private", "/admin/x"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        c.get(gw.url("public", "/admin/x"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    gw.stop().await;
+    let bad = cfg.replace("listeners = [\"private\"]", "listeners = [\"nope\"]");
+    let err = TestGateway::try_start(&bad)
+        .await
+        .err()
+        .expect("unknown listener refused");
+    assert!(err.contains("route[0].listeners[0]"), "{err}");
+}
