@@ -603,3 +603,48 @@ async fn https_upstream_is_verified_against_its_ca_and_used() {
     );
     gw.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn global_connection_cap_closes_extra_connections_at_accept() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let up = MockUpstream::start().await;
+    let gw = TestGateway::start(&basic_config(
+        up.addr,
+        "[server]\nmax_connections = 2\nmax_connections_per_ip = 2\n",
+    ))
+    .await;
+    let addr = gw.addr("main");
+    let _a = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _b = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let g = &gw;
+    eventually(
+        "both connections admitted",
+        Duration::from_secs(5),
+        || async move {
+            let m = g.gw().shared.metrics.connections_active.get();
+            m == 2
+        },
+    )
+    .await;
+    let mut third = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _ = third.write_all(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n").await;
+    let mut buf = [0u8; 64];
+    let n = tokio::time::timeout(Duration::from_secs(10), third.read(&mut buf))
+        .await
+        .expect("closed, not left hanging");
+    assert!(
+        matches!(n, Ok(0) | Err(_)),
+        "over the cap: closed at accept without an answer"
+    );
+    assert!(
+        gw.gw()
+            .shared
+            .metrics
+            .connections_refused
+            .with_label_values(&["global_cap"])
+            .get()
+            >= 1
+    );
+    drop((_a, _b));
+    gw.stop().await;
+}

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
 use rampart_tls::pki::{Ca, Leaf};
 
@@ -73,31 +71,6 @@ fn roots(ca: &Ca) -> rustls::RootCertStore {
     r
 }
 
-fn client_with(
-    ca: &Ca,
-    identity: Option<&Leaf>,
-    versions: &[&'static rustls::SupportedProtocolVersion],
-) -> reqwest::Client {
-    let b = rustls::ClientConfig::builder_with_provider(rampart_tls::provider())
-        .with_protocol_versions(versions)
-        .unwrap()
-        .with_root_certificates(roots(ca));
-    let cfg = match identity {
-        Some(l) => {
-            let chain = vec![rustls_pki_types::CertificateDer::from(l.der.clone())];
-            let key =
-                rustls_pki_types::PrivateKeyDer::from_pem_slice(l.key_pem.as_bytes()).unwrap();
-            b.with_client_auth_cert(chain, key).unwrap()
-        }
-        None => b.with_no_client_auth(),
-    };
-    reqwest::Client::builder()
-        .no_proxy()
-        .tls_backend_preconfigured(cfg)
-        .build()
-        .unwrap()
-}
-
 use rustls_pki_types::pem::PemObject;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -159,7 +132,6 @@ async fn sni_picks_the_matching_certificate() {
     let certs = [pki.write_leaf(&a, "a"), pki.write_leaf(&b, "b")];
     let gw = TestGateway::start(&tls_config(up.addr, &certs, "")).await;
     for (name, leaf) in [("a.test", &a), ("b.test", &b)] {
-        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
         let c = reqwest::Client::builder()
             .no_proxy()
             .resolve(name, gw.addr("tls"))
@@ -182,7 +154,6 @@ async fn sni_picks_the_matching_certificate() {
             .extensions()
             .get::<reqwest::tls::TlsInfo>()
             .and_then(|i| i.peer_certificate().map(|c| c.to_vec()));
-        seen.lock().unwrap().push(info.clone());
         assert_eq!(
             info.as_deref(),
             Some(leaf.der.as_slice()),
@@ -332,5 +303,63 @@ async fn mismatched_key_is_refused_at_start_with_the_listener_named() {
         .err()
         .expect("must refuse");
     assert!(err.contains("listener[0].tls"), "{err}");
-    let _ = client_with;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_client_is_dropped_after_the_handshake_timeout() {
+    use tokio::io::AsyncReadExt;
+    let pki = Pki::new();
+    let up = MockUpstream::start().await;
+    let server = pki.write_leaf(&pki.ca.issue_server(&["localhost"]).unwrap(), "server");
+    let cfg = tls_config(up.addr, &[server], "").replace(
+        "[[listener]]",
+        "[server]\nhandshake_timeout = \"300ms\"\n\n[[listener]]",
+    );
+    let gw = TestGateway::start(&cfg).await;
+    let mut s = tokio::net::TcpStream::connect(gw.addr("tls"))
+        .await
+        .unwrap();
+    let mut buf = [0u8; 16];
+    // Bounded: the gateway must hang up long before this outer limit.
+    let r = tokio::time::timeout(std::time::Duration::from_secs(10), s.read(&mut buf))
+        .await
+        .expect("gateway closed the silent connection");
+    assert!(matches!(r, Ok(0) | Err(_)));
+    assert!(gw.gw().shared.metrics.tls_handshake_failures.get() >= 1);
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crl_added_by_reload_refuses_a_revoked_client() {
+    let pki = Pki::new();
+    let up = MockUpstream::start().await;
+    let client_leaf = pki.ca.issue_client("soon-revoked").unwrap();
+    let server = pki.write_leaf(&pki.ca.issue_server(&["localhost"]).unwrap(), "server");
+    let auth = format!(
+        "[listener.tls.client_auth]\nca = \"{}\"\nmode = \"required\"\n",
+        pki.ca_path()
+    );
+    let gw = TestGateway::start(&tls_config(up.addr, &[server.clone()], &auth)).await;
+    assert_eq!(
+        get(&mk(&pki.ca, Some(&client_leaf), &gw), &gw)
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let crl = pki.dir.path().join("revoked.crl");
+    std::fs::write(&crl, pki.ca.crl_pem(&[&client_leaf]).unwrap()).unwrap();
+    gw.write_config(&tls_config(
+        up.addr,
+        &[server],
+        &format!("{auth}crls = [\"{}\"]\n", crl.display()),
+    ));
+    assert_eq!(gw.gw().reload().await.unwrap(), 2);
+    assert!(
+        get(&mk(&pki.ca, Some(&client_leaf), &gw), &gw)
+            .await
+            .is_err(),
+        "revoked after the CRL reload"
+    );
+    gw.stop().await;
 }
