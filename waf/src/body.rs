@@ -5,7 +5,7 @@
 //! JSON string entropy. The gateway owns buffering; this type only counts and judges.
 
 use crate::content_type::{BodyKind, parse_media_type};
-use crate::detect::{Field, Hits, scan_value};
+use crate::detect::{CleanCache, Field, Hits, scan_value};
 use crate::entropy;
 use crate::form::{for_each_multipart_field, for_each_urlencoded_pair};
 use crate::head::RequestHead;
@@ -228,16 +228,20 @@ impl<'p> BodyScanner<'p> {
         let mut buf = body.to_vec();
         let mut found = None;
         let threshold = self.profile.entropy_threshold();
+        let mut cache = CleanCache::default();
+        let clean = |h: &Hits| h.above(self.profile.threshold()).next().is_none();
         let r = walk_json(&mut buf, &self.profile.json_limits(), &mut |item, path| {
             match item {
                 JsonItem::Key(k) => {
-                    found = self.judge(&scan_value(rules, Field::Name, k.as_bytes()), &|| {
-                        Location::JsonKey
-                    });
+                    if let Some(h) = cache.scan(rules, Field::Name, k.as_bytes(), clean) {
+                        found = self.judge(&h, &|| Location::JsonKey);
+                    }
                 }
                 JsonItem::Str(v) => {
                     let loc = || Location::JsonValue(path.to_owned());
-                    found = self.judge(&scan_value(rules, Field::Value, v.as_bytes()), &loc);
+                    if let Some(h) = cache.scan(rules, Field::Value, v.as_bytes(), clean) {
+                        found = self.judge(&h, &loc);
+                    }
                     if found.is_none()
                         && threshold > 0.0
                         && v.len() >= entropy::MIN_LEN

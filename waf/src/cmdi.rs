@@ -284,6 +284,12 @@ const RARE: &[&str] = &[
     "${shell}",
     "c89",
     "c99",
+    "zstdcat",
+    "xzcat",
+    "bzcat",
+    "zcat",
+    "unxz",
+    "unzstd",
 ];
 
 /// Wrappers that run their first argument as a command (`time sh -c id`).
@@ -292,28 +298,87 @@ const WRAPPERS: &[&str] = &[
     "cpulimit", "exec", "command", "stdbuf", "unbuffer", "watch", "busybox", "chroot", "flock",
 ];
 
-fn is_rare(w: &str) -> bool {
-    RARE.iter().any(|r| {
-        if r.ends_with('-') {
-            w.starts_with(r) && w.len() > r.len()
-        } else {
-            *r == w
+/// The command lists as sorted byte strings, built once (binary search per
+/// word instead of a few hundred comparisons).
+struct Lists {
+    a: Vec<&'static [u8]>,
+    b: Vec<&'static [u8]>,
+    rare: Vec<&'static [u8]>,
+    families: Vec<&'static [u8]>,
+}
+
+fn lists() -> &'static Lists {
+    static LISTS: std::sync::OnceLock<Lists> = std::sync::OnceLock::new();
+    LISTS.get_or_init(|| {
+        let sorted = |l: &[&'static str]| {
+            let mut v: Vec<&'static [u8]> = l.iter().map(|s| s.as_bytes()).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let (fam, rare): (Vec<&'static str>, Vec<&'static str>) =
+            RARE.iter().partition(|r| r.ends_with('-'));
+        let mut b = sorted(TIER_B);
+        b.extend([b"chef".as_slice(), b"alias", b"trap"]);
+        b.sort_unstable();
+        Lists {
+            a: sorted(TIER_A),
+            b,
+            rare: sorted(&rare),
+            families: fam.iter().map(|s| s.as_bytes()).collect(),
         }
     })
 }
 
+fn is_rare(w: &[u8]) -> bool {
+    let l = lists();
+    l.rare.binary_search(&w).is_ok()
+        || l.families
+            .iter()
+            .any(|f| w.starts_with(f) && w.len() > f.len())
+}
+
+fn in_tier(list: &[&'static [u8]], w: &[u8]) -> bool {
+    list.binary_search(&w).is_ok()
+}
+
+/// Lowercases `word` into `buf` without allocating; `None` when it cannot be a
+/// command name (too long).
+fn lower<'b>(word: &[u8], buf: &'b mut [u8; 40]) -> Option<&'b [u8]> {
+    if word.len() > buf.len() {
+        return None;
+    }
+    for (d, s) in buf.iter_mut().zip(word) {
+        *d = s.to_ascii_lowercase();
+    }
+    let w = &buf[..word.len()];
+    Some(w.strip_suffix(b".exe").unwrap_or(w))
+}
+
 fn lookup(word: &[u8]) -> Option<bool> {
-    let w = String::from_utf8_lossy(word).to_ascii_lowercase();
-    let w = w.strip_suffix(".exe").unwrap_or(&w);
+    // a command name starts with a letter, `$` or `_` (saves the list scans
+    // for numbers and punctuation)
+    if !word
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'$' | b'_'))
+    {
+        return None;
+    }
+    let mut buf = [0u8; 40];
+    let w = lower(word, &mut buf)?;
     // `python3.10`, `gcc7.4`: a version suffix on a known command
-    let unversioned = w.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
-    let names = [w, unversioned];
-    if names
+    let cut = w
         .iter()
-        .any(|n| !n.is_empty() && (TIER_A.contains(n) || is_rare(n)))
+        .rposition(|b| !b.is_ascii_digit() && *b != b'.')
+        .map_or(0, |p| p + 1);
+    let unversioned = &w[..cut];
+    let l = lists();
+    if [w, unversioned]
+        .iter()
+        .any(|n| !n.is_empty() && (in_tier(&l.a, n) || is_rare(n)))
     {
         Some(true)
-    } else if TIER_B.contains(&w) || w == "chef" || w == "alias" || w == "trap" {
+    } else if in_tier(&l.b, w) {
         Some(false)
     } else {
         None
@@ -321,9 +386,8 @@ fn lookup(word: &[u8]) -> Option<bool> {
 }
 
 fn rare(word: &[u8]) -> bool {
-    let w = String::from_utf8_lossy(word).to_ascii_lowercase();
-    let w = w.strip_suffix(".exe").unwrap_or(&w);
-    is_rare(w)
+    let mut buf = [0u8; 40];
+    lower(word, &mut buf).is_some_and(is_rare)
 }
 
 /// Reads `s` the way a shell would join a word: quotes and backslashes removed,
@@ -466,6 +530,19 @@ fn arg_strength(a: &[u8]) -> u32 {
     } else {
         0
     }
+}
+
+/// Cheap pre-check for values without shell syntax (see `detect::plain`):
+/// only a command word first, a batch statement or a `/dev/` path can score.
+pub(crate) fn plain_may_match(s: &[u8]) -> bool {
+    let first = s
+        .split(|&b| b == b' ')
+        .find(|w| !w.is_empty())
+        .unwrap_or(b"");
+    lookup(strip_path(first)).is_some()
+        || memchr::memmem::find(s, b"for ").is_some()
+        || memchr::memmem::find(s, b"/dev/").is_some()
+        || s.contains(&b'{')
 }
 
 /// Scores `s` for command injection.

@@ -12,11 +12,18 @@ use crate::verdict::Class;
 
 /// Runs every signal of this module over the canonical view `s`.
 pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
-    java_names(s, hits);
+    if s.contains(&b'.') {
+        java_names(s, hits);
+    }
     php_variable_calls(s, hits);
-    js_runtime(s, hits);
-    sensitive_words(s, hits);
+    if s.contains(&b'(') {
+        js_runtime(s, hits);
+    }
+    if s.len() >= 9 {
+        sensitive_words(s, hits);
+    }
     dot_steps(s, hits);
+    system_path(s, hits);
     batch_if(s, hits);
     if field == Field::Name {
         orm_lookup(s, hits);
@@ -174,33 +181,11 @@ fn skip_php_gap(s: &[u8], mut j: usize) -> usize {
     j
 }
 
-/// Server-side JavaScript primitives: serialised functions (`_$$ND_FUNC$$_`),
-/// constructor chains, `require`/`process` subscripts, busy loops that pin a
-/// worker (`while(true)`, `while(!0)`).
+/// Server-side JavaScript shapes that are not plain literals (those are in the
+/// literal automaton, `rules.rs`): anonymous function bodies, console calls as
+/// a whole value, busy loops that pin a worker (`while(true)`, `while(!0)`).
 fn js_runtime(s: &[u8], hits: &mut Hits) {
-    const STRONG: &[(&[u8], u32)] = &[
-        (b"_$$nd_func$$_", 8),
-        (b"__js_function", 7),
-        (b"constructor.constructor", 7),
-        (b"constructor._load(", 7),
-        (b"require.main", 6),
-        (b"new function(", 5),
-        (b"new function (", 5),
-        (b"process[", 5),
-        (b"require[", 5),
-        (b"readdirsync(", 5),
-        (b"readfilesync(", 5),
-        (b"writefilesync(", 5),
-        (b"console[", 5),
-        (b"module:prototype", 6),
-        (b":constructor:constructor", 7),
-    ];
     let mut best = 0;
-    for (lit, w) in STRONG {
-        if memchr::memmem::find(s, lit).is_some() {
-            best = best.max(*w);
-        }
-    }
     // an anonymous function body opened in a value: weak on its own
     if memchr::memmem::find(s, b"function(){").is_some()
         || memchr::memmem::find(s, b"function() {").is_some()
@@ -311,6 +296,33 @@ fn sensitive_words(s: &[u8], hits: &mut Hits) {
             }
         }
         prev = Some(w);
+    }
+}
+
+/// A value that is an absolute path into a system directory
+/// (`/etc/hostname`, `/proc/x`, `/var/log/x`, `c:/windows/…`): applications
+/// take file names or relative paths, never these.
+fn system_path(s: &[u8], hits: &mut Hits) {
+    const ROOTS: &[&[u8]] = &[
+        b"/etc/",
+        b"/proc/",
+        b"/sys/",
+        b"/var/log/",
+        b"/var/run/",
+        b"/root/",
+        b"/boot/",
+        b"/dev/",
+        b"/bin/",
+        b"/sbin/",
+        b"/usr/bin/",
+        b"/usr/sbin/",
+        b"/usr/local/etc/",
+        b"c:/",
+    ];
+    let t = s.trim_ascii_start();
+    let t = t.strip_prefix(b"file://").unwrap_or(t);
+    if ROOTS.iter().any(|r| t.starts_with(r) && t.len() > r.len()) {
+        hits.add(Class::Lfi, "lfi-sensitive-file", 5);
     }
 }
 
@@ -494,7 +506,7 @@ mod tests {
     #[test]
     fn code_js_busy_loop_and_serialised_function_detected() {
         assert!(score("while(!0);", Field::Value, Class::Generic) >= 5);
-        assert!(score("_$$nd_func$$_function(){}", Field::Value, Class::Generic) >= 5);
+        assert!(score("while(true);", Field::Value, Class::Generic) >= 5);
     }
 
     #[test]
@@ -522,6 +534,18 @@ mod tests {
     fn code_dot_steps_with_junk_detected() {
         assert!(score("..%bg%qf..%bg%qf..%bg%qfetc", Field::Value, Class::Lfi) >= 5);
         assert!(score("..2f..2f..2fetc2fpasswd", Field::Value, Class::Lfi) >= 5);
+    }
+
+    #[test]
+    fn code_system_path_value_detected() {
+        assert!(score("/etc/hostname.dnet2", Field::Value, Class::Lfi) >= 5);
+        assert!(score("/var/log/something.xz", Field::Value, Class::Lfi) >= 5);
+    }
+
+    #[test]
+    fn code_relative_and_web_paths_allowed() {
+        assert!(score("/api/v1/etc/list", Field::Value, Class::Lfi) < 5);
+        assert!(score("docs/etc/readme", Field::Value, Class::Lfi) < 5);
     }
 
     #[test]

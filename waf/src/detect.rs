@@ -71,6 +71,39 @@ impl Hits {
     }
 }
 
+/// Short values already scanned clean within one request (JSON keys and values
+/// repeat a lot: `"sku"`, `"qty"`). Exact byte comparison, never a hash, so a
+/// crafted collision cannot skip a scan. A clean value is clean at any location
+/// (exclusions only ever silence), so the cache is keyed by field kind + bytes.
+#[derive(Default)]
+pub(crate) struct CleanCache {
+    seen: Vec<(Field, Vec<u8>)>,
+}
+
+impl CleanCache {
+    const MAX_ENTRIES: usize = 32;
+    const MAX_LEN: usize = 64;
+
+    /// Scans `v` unless it is a known clean value; records it when clean.
+    pub(crate) fn scan(
+        &mut self,
+        rules: &Rules,
+        field: Field,
+        v: &[u8],
+        clean: impl Fn(&Hits) -> bool,
+    ) -> Option<Hits> {
+        let cacheable = v.len() <= Self::MAX_LEN;
+        if cacheable && self.seen.iter().any(|(f, s)| *f == field && s == v) {
+            return None;
+        }
+        let hits = scan_value(rules, field, v);
+        if cacheable && self.seen.len() < Self::MAX_ENTRIES && clean(&hits) {
+            self.seen.push((field, v.to_vec()));
+        }
+        Some(hits)
+    }
+}
+
 /// What kind of request part a value comes from; selects detectors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Field {
@@ -118,13 +151,25 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     }
     let n = normalise(once);
     let mut best = Hits::default();
+    // the raw view only adds information when it is more than a lowercase
+    // copy of the canonical one
+    let raw_differs = n.layers > 0
+        || once.len() != n.canon.len()
+        || !once
+            .iter()
+            .zip(&n.canon)
+            .all(|(a, b)| a.to_ascii_lowercase() == *b);
     if plain(&n.canon) {
         // nothing a tokeniser could use: literals and URL/path checks only
         rules.scan(&n.canon, field, &mut best);
         paths::scan(&n.canon, field, &mut best);
-        paths::scan(once, field, &mut best);
-        cmdi::scan(&n.canon, field, &mut best);
-        rules.scan(&once.to_ascii_lowercase(), field, &mut best);
+        if cmdi::plain_may_match(&n.canon) {
+            cmdi::scan(&n.canon, field, &mut best);
+        }
+        if raw_differs {
+            paths::scan(once, field, &mut best);
+            rules.scan(&once.to_ascii_lowercase(), field, &mut best);
+        }
         if field == Field::FileName {
             file_name(&n.canon, &mut best);
         }
@@ -137,10 +182,18 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
             break;
         }
         let mut h = Hits::default();
-        sqli::scan(view, &mut h);
-        xss::scan(view, field, &mut h);
+        // the canonical view below covers SQL and HTML unless this view holds
+        // what canonicalisation removes (block comments) or changes (escapes)
+        if raw_differs && (vi == 1 || memchr::memmem::find(view, b"/*").is_some() || n.layers > 0) {
+            sqli::scan(view, &mut h);
+        }
+        if n.layers > 0 {
+            xss::scan(view, field, &mut h);
+        }
         cmdi::scan(view, field, &mut h);
-        paths::scan(view, field, &mut h);
+        if raw_differs {
+            paths::scan(view, field, &mut h);
+        }
         best.merge_max(&h);
     }
     let mut h = Hits::default();
@@ -277,7 +330,16 @@ fn file_name(canon: &[u8], hits: &mut Hits) {
 /// traffic (ids, words, sentences) is plain.
 fn plain(canon: &[u8]) -> bool {
     const SYNTAX: &[u8] = b"'\"`;|&<>()=#$*{}[]\n\r%\\+^~!";
-    if canon.iter().any(|b| SYNTAX.contains(b)) {
+    const TABLE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < SYNTAX.len() {
+            t[SYNTAX[i] as usize] = true;
+            i += 1;
+        }
+        t
+    };
+    if canon.iter().any(|&b| TABLE[b as usize]) {
         return false;
     }
     const WORDS: &[&[u8]] = &[

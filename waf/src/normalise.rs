@@ -33,11 +33,25 @@ pub struct Normalised {
 /// Normalises `input` (already transport-decoded once by the caller where the
 /// syntax says so, e.g. a query value).
 pub fn normalise(input: &[u8]) -> Normalised {
+    if simple(input) {
+        // no decoder or canonicaliser step applies except ASCII lowercase
+        return Normalised {
+            decoded: input.to_vec(),
+            canon: input.to_ascii_lowercase(),
+            layers: 0,
+            converged: true,
+            work: input.len() as u64,
+        };
+    }
     let mut n = Normalised::default();
     let mut cur = input.to_vec();
     let mut tmp = Vec::with_capacity(input.len());
-    let mut decode_converged = false;
+    // nothing any decoder reacts to: the value is its own decoded form
+    let mut decode_converged = !needs_decode(&cur);
     for _ in 0..MAX_DECODE_PASSES {
+        if decode_converged {
+            break;
+        }
         n.work += cur.len() as u64;
         tmp.clear();
         decode_pass(&cur, &mut tmp);
@@ -54,8 +68,13 @@ pub fn normalise(input: &[u8]) -> Normalised {
         n.work += 2 * cur.len() as u64;
         tmp.clear();
         canon_pass(&cur, &mut tmp);
-        let mut dec = Vec::with_capacity(tmp.len());
-        decode_pass(&tmp, &mut dec);
+        let dec = if needs_decode(&tmp) {
+            let mut dec = Vec::with_capacity(tmp.len());
+            decode_pass(&tmp, &mut dec);
+            dec
+        } else {
+            std::mem::take(&mut tmp)
+        };
         if dec == cur {
             canon_converged = true;
             break;
@@ -65,6 +84,33 @@ pub fn normalise(input: &[u8]) -> Normalised {
     n.canon = cur;
     n.converged = decode_converged && canon_converged;
     n
+}
+
+/// True when only lowercasing would change `s`: printable ASCII without the
+/// bytes decoders react to, no `/*` comment, no `\\`, and no whitespace other
+/// than single spaces.
+fn simple(s: &[u8]) -> bool {
+    let mut prev = 0u8;
+    for &b in s {
+        let ok = match b {
+            b' ' => prev != b' ',
+            b'*' => prev != b'/',
+            b'%' | b'&' | b'\\' => false,
+            0x21..=0x7e => true,
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+        prev = b;
+    }
+    true
+}
+
+/// True when `decode_pass` could change `s` (it only reacts to these bytes).
+fn needs_decode(s: &[u8]) -> bool {
+    s.iter()
+        .any(|&b| matches!(b, 0 | b'%' | b'&' | b'\\' | 0xC0 | 0xC1 | 0xE0 | 0xF0))
 }
 
 fn hexval(b: u8) -> Option<u8> {

@@ -12,6 +12,14 @@ use crate::verdict::Class;
 
 /// Scores `s` for lfi / rfi / ssrf.
 pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
+    // every check needs a dot, a slash, a colon or a backslash, except a bare
+    // host (`localhost`, a decimal IPv4 such as `2130706433`)
+    let shaped = s.iter().any(|b| matches!(b, b'.' | b'/' | b':' | b'\\'));
+    let bare_host = s.len() >= 9
+        && (s[..9].eq_ignore_ascii_case(b"localhost") || s.iter().all(u8::is_ascii_digit));
+    if !shaped && !bare_host {
+        return;
+    }
     traversal(s, field, hits);
     if field == Field::Path {
         dotfile(s, hits);

@@ -213,6 +213,10 @@ const LITERALS: &[Lit] = &[
     ("sendmail.log", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("/var/lib/php", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("/etc/", Class::Lfi, "lfi-sensitive-file", 3, false),
+    // dots and slashes spelled as hex words: no benign value does this
+    ("0x2e0x2e", Class::Lfi, "lfi-traversal", 5, false),
+    ("0x5c0x2e", Class::Lfi, "lfi-traversal", 5, false),
+    ("0x2f0x2e", Class::Lfi, "lfi-traversal", 5, false),
     ("/usr/local/", Class::Lfi, "lfi-sensitive-file", 2, false),
     ("/opt/", Class::Lfi, "lfi-sensitive-file", 2, false),
     ("inetpub", Class::Lfi, "lfi-sensitive-file", 4, false),
@@ -343,6 +347,39 @@ const LITERALS: &[Lit] = &[
     ("__mro__", Class::Generic, "generic-template", 7, false),
     ("|attr(", Class::Generic, "generic-template", 6, false),
     ("child_process", Class::Generic, "generic-node", 8, false),
+    ("_$$nd_func$$_", Class::Generic, "generic-node", 8, false),
+    ("__js_function", Class::Generic, "generic-node", 7, false),
+    (
+        "constructor.constructor",
+        Class::Generic,
+        "generic-node",
+        7,
+        false,
+    ),
+    (
+        "constructor._load(",
+        Class::Generic,
+        "generic-node",
+        7,
+        false,
+    ),
+    ("require.main", Class::Generic, "generic-node", 6, false),
+    ("new function(", Class::Generic, "generic-node", 5, false),
+    ("new function (", Class::Generic, "generic-node", 5, false),
+    ("process[", Class::Generic, "generic-node", 5, false),
+    ("require[", Class::Generic, "generic-node", 5, false),
+    ("readdirsync(", Class::Generic, "generic-node", 5, false),
+    ("readfilesync(", Class::Generic, "generic-node", 5, false),
+    ("writefilesync(", Class::Generic, "generic-node", 5, false),
+    ("console[", Class::Generic, "generic-node", 5, false),
+    ("module:prototype", Class::Generic, "generic-node", 6, false),
+    (
+        ":constructor:constructor",
+        Class::Generic,
+        "generic-node",
+        7,
+        false,
+    ),
     (
         "process.mainmodule",
         Class::Generic,
@@ -591,16 +628,28 @@ impl Rules {
                 }
             }
         }
-        php_calls(s, hits);
-        php_serialized(s, hits);
-        log4j(s, hits);
+        // cheap byte gates: each structural check needs its trigger byte
+        let paren = s.contains(&b'(');
+        if paren {
+            php_calls(s, hits);
+            shellshock(s, hits);
+        }
+        if s.contains(&b':') {
+            php_serialized(s, hits);
+        }
+        if s.contains(&b'$') {
+            log4j(s, hits);
+        }
         nosql_name(s, field, hits);
-        xxe(s, hits);
-        shellshock(s, hits);
+        if s.contains(&b'<') {
+            xxe(s, hits);
+        }
         if !matches!(field, Field::Body) {
             crlf(s, hits);
         }
-        template(s, hits);
+        if s.contains(&b'{') || s.contains(&b'%') {
+            template(s, hits);
+        }
         crate::code::scan(s, field, hits);
     }
 }
@@ -1087,6 +1136,12 @@ mod tests {
     fn rules_template_block_with_control_flow_detected() {
         assert!(scan("{% if true %}49{% endif %}", Field::Value).score(Class::Generic) >= 5);
         assert!(scan("50% off {% discount %}", Field::Value).score(Class::Generic) < 5);
+    }
+
+    #[test]
+    fn rules_node_serialised_function_detected() {
+        assert!(scan("_$$nd_func$$_function(){}", Field::Value).score(Class::Generic) >= 5);
+        assert!(scan("the process is nd func", Field::Value).score(Class::Generic) < 5);
     }
 
     #[test]

@@ -502,7 +502,13 @@ fn js_shapes(s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'static str)) {
             };
             bump(w, "xss-js");
         }
-        if SINK_OBJECTS.iter().any(|o| contains_ci(word, o.as_bytes())) {
+        // every DOM sink object is dotted except these three property names
+        let dom = if word.contains(&b'.') {
+            SINK_OBJECTS.iter().any(|o| contains_ci(word, o.as_bytes()))
+        } else {
+            eq(word, "innerhtml") || eq(word, "outerhtml") || eq(word, "localstorage")
+        };
+        if dom {
             let assign = s.get(j) == Some(&b'=') && s.get(j + 1) != Some(&b'=');
             bump(if assign || call { 6 } else { 3 }, "xss-dom");
         }
