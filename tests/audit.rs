@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
@@ -224,33 +223,8 @@ async fn kill_9_under_load_then_restart_keeps_one_verifiable_chain() {
     let up = MockUpstream::start().await;
     let dir = tempfile::tempdir().unwrap();
     let (key, pubkey) = keys(dir.path());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let cfg = audit_config(up.addr, dir.path(), "fsync = \"batch\"")
-        .replace("127.0.0.1:0", &addr.to_string());
-    let cfg_path = write(dir.path(), "rampart.toml", &cfg);
-    let spawn = || {
-        Command::new(env!("CARGO_BIN_EXE_rampart"))
-            .args(["run", "-c", cfg_path.to_str().unwrap()])
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap()
-    };
-    let up_now = || async move {
-        client()
-            .get(format!("http://{addr}/x"))
-            .send()
-            .await
-            .is_ok()
-    };
-    let mut child = spawn();
-    eventually("daemon up", Duration::from_secs(30), up_now).await;
+    let cfg = audit_config(up.addr, dir.path(), "fsync = \"batch\"");
+    let (child, addr, _) = spawn_daemon(dir.path(), &cfg, &[]).await;
     // Heavy writing: many refused requests from several tasks, then kill -9 mid-stream.
     let mut load = Vec::new();
     for t in 0..4 {
@@ -268,23 +242,16 @@ async fn kill_9_under_load_then_restart_keeps_one_verifiable_chain() {
         }));
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    Command::new("kill")
-        .args(["-9", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let _ = child.wait();
+    child.signal("9");
+    drop(child);
     for l in load {
         let _ = l.await;
     }
-    // Restart: the writer recovers the tail and continues the chain; stop it cleanly.
-    let mut child = spawn();
-    eventually("daemon up again", Duration::from_secs(30), up_now).await;
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
+    // Restart on the same log: the writer recovers the tail and continues the chain;
+    // then a clean stop.
+    let (mut child, _, _) = spawn_daemon(dir.path(), &cfg, &[]).await;
+    child.signal("TERM");
+    assert_eq!(child.wait_exit().await, 0);
     let report =
         rampart_audit::verify::verify_segments(&segments(dir.path()), Some(&key), Some(&pubkey));
     assert!(report.is_ok(), "{}", report.render());

@@ -6,64 +6,10 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_rampart");
-
-/// Kills the child on drop so a failing test leaves no process behind.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn signal(child: &Child, sig: &str) {
-    let ok = Command::new("kill")
-        .args([&format!("-{sig}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(ok.success());
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn wait_healthy(addr: SocketAddr) {
-    eventually(
-        "daemon answers /healthz",
-        Duration::from_secs(30),
-        || async move {
-            client()
-                .get(format!("http://{addr}/healthz"))
-                .send()
-                .await
-                .map(|r| r.status() == 200)
-                .unwrap_or(false)
-        },
-    )
-    .await;
-}
-
-async fn wait_exit(p: &mut Proc) -> i32 {
-    for _ in 0..300 {
-        if let Some(s) = p.0.try_wait().unwrap() {
-            return s.code().unwrap_or(-1);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("process did not exit");
-}
 
 #[test]
 fn check_reports_ok_warnings_errors_and_usage_with_exit_codes() {
@@ -178,20 +124,8 @@ fn keygen_writes_0600_key_and_never_overwrites_then_sign_writes_sig() {
 async fn run_reloads_on_sighup_and_drains_in_flight_requests_on_sigterm() {
     let slow = MockUpstream::with_delay(echo_handler(), Duration::from_millis(700)).await;
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let cfg_text = basic_config(slow.addr, "").replace("127.0.0.1:0", &addr.to_string());
-    let cfg = write(dir.path(), "rampart.toml", &cfg_text);
-    let mut p = Proc(
-        Command::new(BIN)
-            .args(["run", "-c", cfg.to_str().unwrap()])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    wait_healthy(addr).await;
+    let (mut p, addr, cfg) = spawn_daemon(dir.path(), &basic_config(slow.addr, ""), &[]).await;
+    let cfg_text = std::fs::read_to_string(&cfg).unwrap();
 
     // SIGHUP: reload.
     std::fs::write(
@@ -202,7 +136,7 @@ async fn run_reloads_on_sighup_and_drains_in_flight_requests_on_sigterm() {
         ),
     )
     .unwrap();
-    signal(&p.0, "HUP");
+    p.signal("HUP");
     eventually(
         "generation 2 after SIGHUP",
         Duration::from_secs(10),
@@ -237,7 +171,7 @@ async fn run_reloads_on_sighup_and_drains_in_flight_requests_on_sigterm() {
         || async move { s.hits() >= 1 },
     )
     .await;
-    signal(&p.0, "TERM");
+    p.signal("TERM");
     assert_eq!(
         inflight
             .await
@@ -245,7 +179,7 @@ async fn run_reloads_on_sighup_and_drains_in_flight_requests_on_sigterm() {
             .expect("in-flight request completes"),
         200
     );
-    assert_eq!(wait_exit(&mut p).await, 0);
+    assert_eq!(p.wait_exit().await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -302,8 +236,8 @@ async fn demo_serves_blocks_sqli_and_stops_cleanly() {
         200
     );
     assert!(dir.path().join("rampart.toml").exists());
-    signal(&p.0, "INT");
-    assert_eq!(wait_exit(&mut p).await, 0);
+    p.signal("INT");
+    assert_eq!(p.wait_exit().await, 0);
     // The audit log the demo wrote verifies with the command the banner prints.
     let d = dir.path();
     let mut args = vec![

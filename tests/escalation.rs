@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
@@ -16,39 +15,18 @@ use common::*;
 async fn repeated_actor_panics_exit_70_with_last_gasp_records() {
     let up = MockUpstream::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let cfg = write(
-        dir.path(),
-        "rampart.toml",
-        &basic_config(up.addr, "").replace("127.0.0.1:0", &addr.to_string()),
-    );
     let gasp = dir.path().join("last-gasp.json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rampart"))
-        .args(["run", "-c", cfg.to_str().unwrap()])
-        .env("RAMPART_LAST_GASP", &gasp)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    eventually("daemon up", Duration::from_secs(30), || async move {
-        client()
-            .get(format!("http://{addr}/healthz"))
-            .send()
-            .await
-            .is_ok()
-    })
+    let (mut child, addr, _) = spawn_daemon(
+        dir.path(),
+        &basic_config(up.addr, ""),
+        &[("RAMPART_LAST_GASP", &gasp)],
+    )
     .await;
     let c = client();
     let mut code = None;
     for _ in 0..400 {
-        if let Some(s) = child.try_wait().unwrap() {
-            code = s.code();
+        if let Some(c) = child.exited() {
+            code = Some(c);
             break;
         }
         let _ = c
@@ -56,10 +34,6 @@ async fn repeated_actor_panics_exit_70_with_last_gasp_records() {
             .send()
             .await;
         tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    if code.is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
     }
     assert_eq!(code, Some(70), "intensity exceeded must exit 70");
     let records = std::fs::read_to_string(&gasp).unwrap();
@@ -79,33 +53,12 @@ async fn repeated_actor_panics_exit_70_with_last_gasp_records() {
 async fn panic_in_a_request_closes_that_connection_only_and_is_counted() {
     let up = MockUpstream::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let cfg = write(
-        dir.path(),
-        "rampart.toml",
-        &basic_config(up.addr, "").replace("127.0.0.1:0", &addr.to_string()),
-    );
     let gasp = dir.path().join("last-gasp.json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rampart"))
-        .args(["run", "-c", cfg.to_str().unwrap()])
-        .env("RAMPART_LAST_GASP", &gasp)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    eventually("daemon up", Duration::from_secs(30), || async move {
-        client()
-            .get(format!("http://{addr}/healthz"))
-            .send()
-            .await
-            .is_ok()
-    })
+    let (mut child, addr, _) = spawn_daemon(
+        dir.path(),
+        &basic_config(up.addr, ""),
+        &[("RAMPART_LAST_GASP", &gasp)],
+    )
     .await;
     // A second client with an open keep-alive connection, before and after the panic.
     let other = client();
@@ -163,10 +116,5 @@ async fn panic_in_a_request_closes_that_connection_only_and_is_counted() {
             .contains("\u{1b}[31m\nforged"),
         "message preserved inside JSON"
     );
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "the daemon keeps running"
-    );
-    let _ = child.kill();
-    let _ = child.wait();
+    assert!(child.exited().is_none(), "the daemon keeps running");
 }

@@ -277,3 +277,93 @@ pub fn write(dir: &Path, name: &str, contents: &str) -> PathBuf {
     std::fs::write(&p, contents).unwrap();
     p
 }
+
+/// The real `rampart` binary as a child process; killed on drop so a failing test leaves
+/// nothing behind.
+pub struct Proc(pub std::process::Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Proc {
+    /// Sends a signal by name (`TERM`, `HUP`, `INT`, `9`).
+    pub fn signal(&self, sig: &str) {
+        let ok = std::process::Command::new("kill")
+            .args([&format!("-{sig}"), &self.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+
+    /// Waits (bounded) for the process to exit and returns its exit code.
+    pub async fn wait_exit(&mut self) -> i32 {
+        for _ in 0..300 {
+            if let Some(s) = self.0.try_wait().unwrap() {
+                return s.code().unwrap_or(-1);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("process did not exit");
+    }
+
+    pub fn exited(&mut self) -> Option<i32> {
+        self.0.try_wait().unwrap().map(|s| s.code().unwrap_or(-1))
+    }
+}
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_rampart");
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits (bounded) until the daemon answers HTTP on `addr` (any status: with loopback
+/// outside `internal_networks`, `/healthz` answers 403, which still proves it is up).
+pub async fn wait_healthy(addr: SocketAddr) {
+    eventually(
+        "daemon answers HTTP",
+        Duration::from_secs(30),
+        || async move {
+            client()
+                .get(format!("http://{addr}/healthz"))
+                .send()
+                .await
+                .is_ok()
+        },
+    )
+    .await;
+}
+
+/// Writes `config` (its `127.0.0.1:0` listener moved to a free fixed port) to
+/// `dir/rampart.toml`, starts `rampart run` on it with `envs`, and waits until it answers.
+pub async fn spawn_daemon(
+    dir: &Path,
+    config: &str,
+    envs: &[(&str, &Path)],
+) -> (Proc, SocketAddr, PathBuf) {
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let cfg = write(
+        dir,
+        "rampart.toml",
+        &config.replace("127.0.0.1:0", &addr.to_string()),
+    );
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.args(["run", "-c", cfg.to_str().unwrap()])
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let p = Proc(cmd.spawn().unwrap());
+    wait_healthy(addr).await;
+    (p, addr, cfg)
+}
