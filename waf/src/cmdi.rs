@@ -298,48 +298,64 @@ const WRAPPERS: &[&str] = &[
     "cpulimit", "exec", "command", "stdbuf", "unbuffer", "watch", "busybox", "chroot", "flock",
 ];
 
-/// The command lists as sorted byte strings, built once (binary search per
-/// word instead of a few hundred comparisons).
+/// Command names bucketed by first byte, built once: a lookup compares a
+/// handful of same-length candidates instead of the whole lists.
 struct Lists {
-    a: Vec<&'static [u8]>,
-    b: Vec<&'static [u8]>,
-    rare: Vec<&'static [u8]>,
+    /// (name, tier) per first byte; tier 0 = A, 1 = B, 2 = rare (also A).
+    buckets: Vec<Vec<(&'static [u8], u8)>>,
+    /// Rare command families matched by prefix (`ansible-…`).
     families: Vec<&'static [u8]>,
 }
 
 fn lists() -> &'static Lists {
     static LISTS: std::sync::OnceLock<Lists> = std::sync::OnceLock::new();
     LISTS.get_or_init(|| {
-        let sorted = |l: &[&'static str]| {
-            let mut v: Vec<&'static [u8]> = l.iter().map(|s| s.as_bytes()).collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        let (fam, rare): (Vec<&'static str>, Vec<&'static str>) =
-            RARE.iter().partition(|r| r.ends_with('-'));
-        let mut b = sorted(TIER_B);
-        b.extend([b"chef".as_slice(), b"alias", b"trap"]);
-        b.sort_unstable();
-        Lists {
-            a: sorted(TIER_A),
-            b,
-            rare: sorted(&rare),
-            families: fam.iter().map(|s| s.as_bytes()).collect(),
+        let mut buckets: Vec<Vec<(&'static [u8], u8)>> = vec![Vec::new(); 256];
+        let mut families = Vec::new();
+        let extra_b: &[&'static str] = &["chef", "alias", "trap"];
+        for (list, tier) in [(TIER_A, 0u8), (TIER_B, 1), (extra_b, 1), (RARE, 2)] {
+            for name in list {
+                let n = name.as_bytes();
+                if tier == 2 && n.ends_with(b"-") {
+                    families.push(n);
+                    continue;
+                }
+                if let Some(&f) = n.first() {
+                    buckets[usize::from(f)].push((n, tier));
+                }
+            }
         }
+        Lists { buckets, families }
     })
 }
 
-fn is_rare(w: &[u8]) -> bool {
+/// Tiers a lowercase word belongs to: (tier A, tier B, rare).
+fn tiers(w: &[u8]) -> (bool, bool, bool) {
     let l = lists();
-    l.rare.binary_search(&w).is_ok()
-        || l.families
+    let mut t = (false, false, false);
+    if let Some(&f) = w.first() {
+        for (n, tier) in &l.buckets[usize::from(f)] {
+            if n.len() == w.len() && *n == w {
+                match tier {
+                    0 => t.0 = true,
+                    1 => t.1 = true,
+                    _ => t.2 = true,
+                }
+            }
+        }
+    }
+    if !t.2
+        && l.families
             .iter()
-            .any(|f| w.starts_with(f) && w.len() > f.len())
+            .any(|f| w.len() > f.len() && w.starts_with(f))
+    {
+        t.2 = true;
+    }
+    t
 }
 
-fn in_tier(list: &[&'static [u8]], w: &[u8]) -> bool {
-    list.binary_search(&w).is_ok()
+fn is_rare(w: &[u8]) -> bool {
+    tiers(w).2
 }
 
 /// Lowercases `word` into `buf` without allocating; `None` when it cannot be a
@@ -372,13 +388,15 @@ fn lookup(word: &[u8]) -> Option<bool> {
         .rposition(|b| !b.is_ascii_digit() && *b != b'.')
         .map_or(0, |p| p + 1);
     let unversioned = &w[..cut];
-    let l = lists();
-    if [w, unversioned]
-        .iter()
-        .any(|n| !n.is_empty() && (in_tier(&l.a, n) || is_rare(n)))
-    {
+    let (a, b, r) = tiers(w);
+    let (ua, _, ur) = if unversioned.len() != w.len() && !unversioned.is_empty() {
+        tiers(unversioned)
+    } else {
+        (false, false, false)
+    };
+    if a || r || ua || ur {
         Some(true)
-    } else if in_tier(&l.b, w) {
+    } else if b {
         Some(false)
     } else {
         None

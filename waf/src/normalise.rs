@@ -107,10 +107,23 @@ fn simple(s: &[u8]) -> bool {
     true
 }
 
+/// Bytes `decode_pass` reacts to.
+const DECODE_TRIGGER: [bool; 256] = {
+    let mut t = [false; 256];
+    t[0] = true;
+    t[b'%' as usize] = true;
+    t[b'&' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[0xC0] = true;
+    t[0xC1] = true;
+    t[0xE0] = true;
+    t[0xF0] = true;
+    t
+};
+
 /// True when `decode_pass` could change `s` (it only reacts to these bytes).
 fn needs_decode(s: &[u8]) -> bool {
-    s.iter()
-        .any(|&b| matches!(b, 0 | b'%' | b'&' | b'\\' | 0xC0 | 0xC1 | 0xE0 | 0xF0))
+    s.iter().any(|&b| DECODE_TRIGGER[usize::from(b)])
 }
 
 fn hexval(b: u8) -> Option<u8> {
@@ -172,6 +185,16 @@ pub(crate) fn url_decode(src: &[u8], plus: bool, out: &mut Vec<u8>) {
 fn decode_pass(s: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     while i < s.len() {
+        // copy the run up to the next byte a decoder reacts to in one go
+        let run = s[i..]
+            .iter()
+            .position(|&b| DECODE_TRIGGER[usize::from(b)])
+            .unwrap_or(s.len() - i);
+        out.extend_from_slice(&s[i..i + run]);
+        i += run;
+        if i >= s.len() {
+            break;
+        }
         let b = s[i];
         match b {
             0 => i += 1,
