@@ -161,7 +161,12 @@ impl ReloadCtx {
                 self.shared
                     .audit
                     .send(rampart_audit::AuditEvent::ListenerRebindFailed {
-                        address: bind_address(&msg),
+                        address: match &e {
+                            rampart_actors::ListenerCallError::Bind(b) => {
+                                b.addr().map(|a| a.to_string()).unwrap_or_default()
+                            }
+                            _ => String::new(),
+                        },
                         reason: msg.clone(),
                     });
                 return Err(ReloadError::Bind(msg));
@@ -187,13 +192,6 @@ impl ReloadCtx {
             });
         Ok(generation)
     }
-}
-
-fn bind_address(msg: &str) -> String {
-    msg.split_whitespace()
-        .find(|w| w.parse::<std::net::SocketAddr>().is_ok())
-        .unwrap_or("")
-        .to_string()
 }
 
 /// The listener set a snapshot wants bound.

@@ -80,6 +80,11 @@ async fn refusals_and_reloads_are_audited_redacted_and_verify() {
     );
     gw.write_config("not toml [");
     assert!(gw.gw().reload().await.is_err());
+    // A reload whose new address is taken: rejected, and the failed bind is audited.
+    let blocker = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = blocker.local_addr().unwrap().to_string();
+    gw.write_config(&cfg.replace("127.0.0.1:0", &taken));
+    assert!(gw.gw().reload().await.is_err());
     let dirpath = gw.dir.path().to_path_buf();
     let mut gw = gw;
     let inner = gw.gw.take().unwrap();
@@ -88,6 +93,11 @@ async fn refusals_and_reloads_are_audited_redacted_and_verify() {
 
     let recs = records(&dirpath);
     let kinds: Vec<&str> = recs.iter().filter_map(|r| r["kind"].as_str()).collect();
+    let rebind = recs
+        .iter()
+        .find(|r| r["kind"] == "listener_rebind_failed")
+        .expect("rebind failure audited");
+    assert_eq!(rebind["address"], taken.as_str());
     for k in [
         "config_applied",
         "request_blocked",

@@ -75,7 +75,7 @@ fn matrix_row_ids(text: &str) -> BTreeSet<String> {
     text.lines()
         .filter_map(|l| l.trim().strip_prefix('|'))
         .filter_map(|l| l.split('|').next())
-        .flat_map(|first| ids(first))
+        .flat_map(ids)
         .collect()
 }
 

@@ -54,6 +54,19 @@ pub enum BindError {
 }
 
 /// Commit named a token that is not the pending prepare (aborted, replaced or committed).
+impl BindError {
+    /// The address that could not be bound, when one is to blame.
+    pub fn addr(&self) -> Option<SocketAddr> {
+        match self {
+            Self::InUse { addr }
+            | Self::PermissionDenied { addr }
+            | Self::Other { addr, .. }
+            | Self::Duplicate { addr } => Some(*addr),
+            Self::ShuttingDown => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("prepare token {0:?} is not pending")]
 pub struct UnknownToken(pub PrepareToken);
