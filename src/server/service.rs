@@ -15,6 +15,7 @@ use std::time::Instant;
 use http::{HeaderValue, Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use hyper::body::{Body, Incoming};
+use tracing::Instrument;
 
 use super::body::{self, Buffered, Deadline, Limited};
 use crate::gates::{Reject, client_ip, headers, hygiene, path};
@@ -121,7 +122,8 @@ pub async fn handle(
         uri: parts.uri.clone(),
         route: None,
     };
-    let mut resp = pipeline(&mut ctx, parts, body).await;
+    let span = tracing::debug_span!("req", id = ?request_id, route = tracing::field::Empty);
+    let mut resp = pipeline(&mut ctx, parts, body).instrument(span).await;
     let status = resp.status().as_u16();
     let metrics = ctx
         .route
@@ -181,6 +183,7 @@ async fn pipeline<'a>(
         RouteMatch::MethodNotAllowed(allow) => return rescue::method_not_allowed(allow),
         RouteMatch::NotFound => return rescue::error(StatusCode::NOT_FOUND),
     };
+    tracing::Span::current().record("route", route.name.as_str());
     if !route.serves_listener(&ctx.conn.listener) {
         return rescue::error(StatusCode::NOT_FOUND);
     }
