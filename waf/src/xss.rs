@@ -78,6 +78,8 @@ const URI_ATTRS: &[&str] = &[
 /// Tags that shape or restyle a whole document, or pull in foreign content;
 /// rich-text editors never emit them inside a field.
 const DOCUMENT_TAGS: &[&str] = &[
+    "image",
+    "feimage",
     "html",
     "head",
     "body",
@@ -155,6 +157,8 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
         i = at + 1 + tag(s, at, &mut bump);
     }
     js_shapes(s, field, &mut bump);
+    sink_reference(s, &mut bump);
+    entity_bracket(s, &mut bump);
     loose_handler(s, &mut bump);
     dom_obfuscation(s, &mut bump);
     if best.0 > 0 {
@@ -280,6 +284,12 @@ fn tag(s: &[u8], at: usize, bump: &mut impl FnMut(u32, &'static str)) -> usize {
             bump(5, "xss-tag");
         } else if eq(an, "attributename") && eq(name, "set") || eq(an, "implementation") {
             bump(6, "xss-tag");
+        } else if eq(an, "datasrc") || eq(an, "dataformatas") || eq(an, "datafld") {
+            // IE data binding pulls markup from another element or URL
+            bump(5, "xss-tag");
+        } else if eq(an, "style") && (contains_ci(value, b"url(") || value.contains(&b'}')) {
+            // a style attribute that loads a resource or breaks out of its rule
+            bump(5, "xss-style");
         }
     }
     if eq(name, "style")
@@ -322,6 +332,71 @@ fn spaced_tag(s: &[u8], mut i: usize, bump: &mut impl FnMut(u32, &'static str)) 
         && (in_list(name, SCRIPT_TAGS) || in_list(name, DOCUMENT_TAGS) || name == b"dialog")
     {
         bump(6, "xss-tag");
+    }
+}
+
+/// A sink function used as a value rather than called by name
+/// (`(alert)(1)`, `a=alert,a(1)`), or `location` assigned outright.
+fn sink_reference(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    for sink in [b"alert".as_slice(), b"prompt", b"confirm", b"eval"] {
+        let mut k = 0;
+        while let Some(p) = find_ci(&s[k..], sink) {
+            let at = k + p;
+            k = at + sink.len();
+            let before = at.checked_sub(1).map(|i| s[i]);
+            let after = s.get(k).copied();
+            if before.is_some_and(|b| b.is_ascii_alphanumeric())
+                || after.is_some_and(|b| b.is_ascii_alphanumeric())
+            {
+                continue;
+            }
+            if matches!(before, Some(b'(' | b'=')) && matches!(after, Some(b')' | b',' | b';')) {
+                bump(6, "xss-js");
+                return;
+            }
+        }
+    }
+    let t = s.trim_ascii_start();
+    if t.len() > 9 && t[..8].eq_ignore_ascii_case(b"location") {
+        let rest = t[8..].trim_ascii_start();
+        if rest.first() == Some(&b'=') && rest.get(1) != Some(&b'=') {
+            bump(6, "xss-dom");
+        }
+    }
+}
+
+fn find_ci(h: &[u8], n: &[u8]) -> Option<usize> {
+    h.windows(n.len()).position(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// A numeric character reference for `<` or `>` (`&#60;`, `&#x00003c`): the
+/// raw value spells a bracket that ordinary text would just type.
+fn entity_bracket(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    let mut k = 0;
+    while let Some(p) = memchr::memmem::find(&s[k..], b"&#") {
+        let at = k + p + 2;
+        k = at;
+        let hex = matches!(s.get(at), Some(b'x' | b'X'));
+        let d0 = at + usize::from(hex);
+        let digits = s[d0..]
+            .iter()
+            .take(12)
+            .take_while(|b| {
+                if hex {
+                    b.is_ascii_hexdigit()
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+            .count();
+        let Ok(txt) = std::str::from_utf8(&s[d0..d0 + digits]) else {
+            continue;
+        };
+        let v = u32::from_str_radix(txt, if hex { 16 } else { 10 }).unwrap_or(0);
+        if matches!(v, 60 | 62) {
+            bump(5, "xss-tag");
+            return;
+        }
     }
 }
 
@@ -557,6 +632,12 @@ mod tests {
             "window[\"alert\"](1)",
             "(![] + [])[+[]]",
             "[].sort.call`${alert}1`",
+            "(alert)(1)",
+            "a=alert,a(1)",
+            "location=\"http://x\";",
+            "&#0000060;",
+            "<div style=content:url(test2.svg)></div>",
+            "<label datasrc=\"#xss\" datafld=\"payload\"></label>",
         ] {
             assert!(s(p) >= 5, "{p} scored {}", s(p));
         }
@@ -570,6 +651,10 @@ mod tests {
             "arr = [] and list[0]",
             "document.cookie is readable from js unless HttpOnly",
             "for a in b : c",
+            "red alert, level 2 = confirm by email",
+            "&#233;t&#233; &#8364;5",
+            "<p style=\"color:red\">hi</p>",
+            "my location = home",
         ] {
             assert!(s(p) < 5, "{p} scored {}", s(p));
         }
