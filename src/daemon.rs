@@ -199,7 +199,11 @@ impl Gateway {
             Arc::new(move || probe_sink.queued() as i64),
         )];
         if let Some(a) = &audit {
-            co.extra_children = vec![a.child_spec()];
+            // The writer restarts under the same [supervision] rules as every other actor.
+            let mut spec = a.child_spec();
+            spec.intensity = co.intensity;
+            spec.backoff = co.backoff;
+            co.extra_children = vec![spec];
         }
         let control = ControlPlane::start(co).await?;
 

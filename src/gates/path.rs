@@ -2,7 +2,8 @@
 //! gateway and the upstream can never disagree about which resource is asked for.
 //!
 //! Policy (documented in docs/request-lifecycle.md):
-//! - **refused (400)**: dot segments `.` / `..` (raw or percent-encoded, any case),
+//! - **refused (400)**: dot segments `.` / `..` (raw or percent-encoded, any case, also
+//!   with a path parameter: `..;x`, which Java servers resolve as `..`),
 //!   encoded slash or backslash (`%2F`, `%5C`), raw backslash, encoded or raw NUL and
 //!   control bytes, malformed percent escapes, a path not starting with `/`.
 //! - **normalised**: runs of `/` merged into one; percent-encoded unreserved characters
@@ -64,20 +65,26 @@ pub fn canonicalize(path: &str) -> Result<Cow<'_, str>, PathRejection> {
     // Decoded content of the current segment, to spot "." and ".." whatever their encoding.
     let mut seg_decoded: [u8; 2] = [0; 2];
     let mut seg_len = 0usize;
+    // Decoded length of the segment before its first ';' (a path parameter), if any:
+    // Java servers resolve `..;x` as `..`, so such a segment is a dot segment too.
+    let mut seg_param: Option<usize> = None;
     let mut i = 0;
-    let check_segment = |len: usize, dec: &[u8; 2]| -> Result<(), PathRejection> {
-        if (len == 1 && dec[0] == b'.') || (len == 2 && dec == b"..") {
-            Err(PathRejection::DotSegment)
-        } else {
-            Ok(())
-        }
-    };
+    let check_segment =
+        |len: usize, dec: &[u8; 2], param: Option<usize>| -> Result<(), PathRejection> {
+            let len = param.unwrap_or(len);
+            if (len == 1 && dec[0] == b'.') || (len == 2 && dec == b"..") {
+                Err(PathRejection::DotSegment)
+            } else {
+                Ok(())
+            }
+        };
     while i < bytes.len() {
         let b = bytes[i];
         match b {
             b'/' => {
-                check_segment(seg_len, &seg_decoded)?;
+                check_segment(seg_len, &seg_decoded, seg_param)?;
                 seg_len = 0;
+                seg_param = None;
                 if needs_work {
                     if out.last() == Some(&b'/') && i > 0 {
                         i += 1;
@@ -101,6 +108,9 @@ pub fn canonicalize(path: &str) -> Result<Cow<'_, str>, PathRejection> {
                 if v < 0x20 || v == 0x7f {
                     return Err(PathRejection::ControlByte);
                 }
+                if v == b';' && seg_param.is_none() {
+                    seg_param = Some(seg_len);
+                }
                 if seg_len < 2 {
                     seg_decoded[seg_len] = v;
                 }
@@ -117,6 +127,9 @@ pub fn canonicalize(path: &str) -> Result<Cow<'_, str>, PathRejection> {
             b'\\' => return Err(PathRejection::EncodedSeparator),
             _ if b < 0x20 || b == 0x7f => return Err(PathRejection::ControlByte),
             _ => {
+                if b == b';' && seg_param.is_none() {
+                    seg_param = Some(seg_len);
+                }
                 if seg_len < 2 {
                     seg_decoded[seg_len] = b;
                 }
@@ -128,7 +141,7 @@ pub fn canonicalize(path: &str) -> Result<Cow<'_, str>, PathRejection> {
             }
         }
     }
-    check_segment(seg_len, &seg_decoded)?;
+    check_segment(seg_len, &seg_decoded, seg_param)?;
     if !needs_work {
         return Ok(Cow::Borrowed(path));
     }
