@@ -154,6 +154,7 @@ async fn non_canonical_paths_are_refused_or_normalised() {
         "/a%2fb",
         "/a%00b",
         "/./x",
+        "/a/..;/WEB-INF/web.xml",
     ] {
         let req = format!("GET {bad} HTTP/1.1\r\nHost: a\r\n\r\n");
         assert_eq!(raw_status(addr, req.as_bytes()).await, 400, "{bad}");
