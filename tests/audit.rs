@@ -348,3 +348,116 @@ async fn refused_client_certificate_is_audited() {
     assert!(report.is_ok(), "{}", report.render());
     drop(gw);
 }
+
+/// Disk full: the daemon runs in a private mount namespace (`unshare -m`, nothing leaks
+/// to the host) with its audit directory on a 256 KiB tmpfs. Once the log fills it,
+/// writes fail: they are counted and retried, /readyz says so, and requests keep flowing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_disk_full_is_counted_retried_and_visible_while_serving() {
+    let up = MockUpstream::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    keys(dir.path());
+    std::fs::create_dir(dir.path().join("audit")).unwrap();
+    let port = free_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let cfg = audit_config(up.addr, dir.path(), "queue_depth = 100000")
+        .replace(
+            "internal_networks = [\"10.0.0.0/8\"]",
+            "internal_networks = [\"127.0.0.0/8\"]\ntrusted_proxies = [\"127.0.0.0/8\"]",
+        )
+        .replace("127.0.0.1:0", &addr.to_string());
+    let cfg_path = write(dir.path(), "rampart.toml", &cfg);
+    let script = format!(
+        "mount -t tmpfs -o size=256k tmpfs '{}' && exec '{}' run -c '{}'",
+        dir.path().join("audit").display(),
+        BIN,
+        cfg_path.display()
+    );
+    let child = std::process::Command::new("unshare")
+        .args(["-m", "sh", "-c", &script])
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("unshare (util-linux) runs the daemon in its own mount namespace");
+    let mut child = Proc(child);
+    wait_healthy(addr).await;
+    let c = client();
+    // Fill the log: refused requests (an external client via XFF) with long paths.
+    let pad = "p".repeat(1500);
+    for i in 0..400 {
+        let r = c
+            .get(format!("http://{addr}/metrics?i={i}&{pad}"))
+            .header("x-forwarded-for", "203.0.113.9")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+    }
+    let metric = |text: &str, name: &str| -> u64 {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    let c2 = c.clone();
+    eventually(
+        "readyz reports failing audit writes",
+        Duration::from_secs(20),
+        || {
+            let c = c2.clone();
+            async move {
+                let Ok(r) = c.get(format!("http://{addr}/readyz")).send().await else {
+                    return false;
+                };
+                r.status() == 503
+                    && r.text()
+                        .await
+                        .unwrap_or_default()
+                        .contains("audit log writes are failing")
+            }
+        },
+    )
+    .await;
+    let first = metric(
+        &c.get(format!("http://{addr}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "rampart_audit_write_errors_total",
+    );
+    assert!(first >= 1);
+    let c3 = c.clone();
+    eventually(
+        "failed commits are retried",
+        Duration::from_secs(20),
+        || {
+            let c = c3.clone();
+            async move {
+                let Ok(r) = c.get(format!("http://{addr}/metrics")).send().await else {
+                    return false;
+                };
+                metric(
+                    &r.text().await.unwrap_or_default(),
+                    "rampart_audit_write_errors_total",
+                ) > first
+            }
+        },
+    )
+    .await;
+    assert_eq!(
+        c.get(format!("http://{addr}/served"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200,
+        "the data plane keeps serving"
+    );
+    assert!(child.exited().is_none());
+    child.signal("KILL");
+}
