@@ -25,6 +25,8 @@ pub struct BodyScanner<'p> {
     seen: u64,
     inspect: bool,
     prolog: Vec<u8>,
+    /// The request came with a Referer from another site (session fixation).
+    offsite: bool,
 }
 
 const PROLOG_BYTES: usize = 4096;
@@ -91,6 +93,7 @@ impl<'p> BodyScanner<'p> {
             seen: 0,
             inspect: profile.inspect().body,
             prolog: Vec::new(),
+            offsite: crate::session::offsite_referer(head.headers),
         })
     }
 
@@ -152,7 +155,8 @@ impl<'p> BodyScanner<'p> {
                 let mut found = None;
                 for_each_urlencoded_pair(body, &mut |name, value| {
                     let field = || Location::FormField(String::from_utf8_lossy(name).into_owned());
-                    let n = scan_value(rules, Field::Name, name);
+                    let mut n = scan_value(rules, Field::Name, name);
+                    crate::session::check(name, self.offsite, &mut n);
                     found = self.judge(&n, &field);
                     if found.is_none() {
                         let v = scan_value(rules, Field::Value, value);
@@ -233,7 +237,11 @@ impl<'p> BodyScanner<'p> {
         let r = walk_json(&mut buf, &self.profile.json_limits(), &mut |item, path| {
             match item {
                 JsonItem::Key(k) => {
-                    if let Some(h) = cache.scan(rules, Field::Name, k.as_bytes(), clean) {
+                    if self.offsite && crate::session::session_param(k.as_bytes()) {
+                        let mut h = scan_value(rules, Field::Name, k.as_bytes());
+                        crate::session::check(k.as_bytes(), true, &mut h);
+                        found = self.judge(&h, &|| Location::JsonKey);
+                    } else if let Some(h) = cache.scan(rules, Field::Name, k.as_bytes(), clean) {
                         found = self.judge(&h, &|| Location::JsonKey);
                     }
                 }

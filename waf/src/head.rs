@@ -103,8 +103,10 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
     if ins.query {
         if let Some(q) = head.query {
             let mut found = None;
+            let offsite = crate::session::offsite_referer(head.headers);
             for_each_urlencoded_pair(q.as_bytes(), &mut |name, value| {
-                let n = scan_value(rules, Field::Name, name);
+                let mut n = scan_value(rules, Field::Name, name);
+                crate::session::check(name, offsite, &mut n);
                 if let Some(v) = judge(&n, &|| Location::QueryName) {
                     found = Some(v);
                     return false;

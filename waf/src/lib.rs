@@ -22,6 +22,7 @@ mod normalise;
 mod paths;
 mod profile;
 mod rules;
+mod session;
 mod sqli;
 mod verdict;
 mod xml;
