@@ -44,8 +44,13 @@ pub fn serve(
     method: &Method,
     path: &str,
 ) -> Response<RespBody> {
-    if method != Method::GET && method != Method::HEAD && !cfg!(feature = "chaos") {
-        return rescue::error(StatusCode::METHOD_NOT_ALLOWED);
+    // Read-only: GET and HEAD everywhere; the test-only chaos paths take POST.
+    let chaos_path = cfg!(feature = "chaos") && path.starts_with("/_rampart/chaos/");
+    if !chaos_path && method != Method::GET && method != Method::HEAD {
+        let mut r = rescue::error(StatusCode::METHOD_NOT_ALLOWED);
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
     }
     match path {
         "/healthz" => typed(StatusCode::OK, "text/plain; charset=utf-8", "ok\n"),

@@ -649,3 +649,51 @@ async fn global_connection_cap_closes_extra_connections_at_accept() {
     drop((_a, _b));
     gw.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_request_head_is_cut_off_by_header_read_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let up = MockUpstream::start().await;
+    let gw = TestGateway::start(&basic_config(
+        up.addr,
+        "[server]\nheader_read_timeout = \"300ms\"\n",
+    ))
+    .await;
+    let mut s = tokio::net::TcpStream::connect(gw.addr("main"))
+        .await
+        .unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: a\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    // Bounded: the gateway must give up on the head well before this outer limit.
+    let r = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut buf))
+        .await
+        .expect("gateway closed the slow connection");
+    let _ = r;
+    let text = String::from_utf8_lossy(&buf);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "closed (or 408), never forwarded: {text}"
+    );
+    assert_eq!(up.hits(), 0);
+    gw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_endpoints_are_read_only() {
+    let up = MockUpstream::start().await;
+    let gw = TestGateway::start(&basic_config(up.addr, "")).await;
+    for p in ["/healthz", "/readyz", "/metrics", "/_rampart/snapshot.json"] {
+        let r = client()
+            .post(gw.url("main", p))
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{p}");
+        assert_eq!(r.headers()["allow"], "GET, HEAD");
+    }
+    assert_eq!(up.hits(), 0);
+    gw.stop().await;
+}
