@@ -159,7 +159,8 @@ impl<'p> BodyScanner<'p> {
                     crate::session::check(name, self.offsite, &mut n);
                     found = self.judge(&n, &field);
                     if found.is_none() {
-                        let v = scan_value(rules, Field::Value, value);
+                        let mut v = scan_value(rules, Field::Value, value);
+                        crate::paths::remote_include(name, value, &mut v);
                         found = self.judge(&v, &field);
                     }
                     found.is_none()

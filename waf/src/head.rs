@@ -111,7 +111,8 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
                     found = Some(v);
                     return false;
                 }
-                let h = scan_value(rules, Field::Value, value);
+                let mut h = scan_value(rules, Field::Value, value);
+                crate::paths::remote_include(name, value, &mut h);
                 if let Some(v) = judge(&h, &|| {
                     Location::QueryValue(String::from_utf8_lossy(name).into_owned())
                 }) {

@@ -323,6 +323,16 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
             continue;
         }
         if !RFI_SCHEMES.contains(&scheme) {
+            // any other `scheme://host` that names an internal host still
+            // makes a server-side client connect inward (ssh://, rtmp://, acap://)
+            if slashes >= 2 {
+                let after = &rest[slashes..];
+                let end = after.find(['/', '?', '#', ' ']).unwrap_or(after.len());
+                let host = strip_port(after[..end].rsplit('@').next().unwrap_or(""));
+                if classify_host(host) == HostKind::Internal {
+                    hits.add(Class::Ssrf, "ssrf-internal-host", 6);
+                }
+            }
             continue;
         }
         if scheme == "file" && (slashes >= 2 || at_start) {
@@ -330,9 +340,15 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
             continue;
         }
         if slashes < 2 {
-            // "http:2130706433" without slashes still reaches a host in many parsers
-            if at_start && slashes == 0 && rest.bytes().next().is_some_and(|c| c.is_ascii_digit()) {
-                let h = rest.split(['/', '?', '#']).next().unwrap_or("");
+            // "http:2130706433", "http:/2852039166", "http:[::1]" without both
+            // slashes still reach a host in many parsers
+            let r = &rest[slashes..];
+            let hostish = r
+                .bytes()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit() || c == b'[');
+            if at_start && slashes <= 1 && hostish {
+                let h = r.split(['/', '?', '#']).next().unwrap_or("");
                 if classify_host(strip_port(h)) != HostKind::Name {
                     hits.add(Class::Ssrf, "ssrf-internal-host", 6);
                 }
@@ -390,8 +406,73 @@ fn strip_port(h: &str) -> &str {
     }
 }
 
+/// A remote URL in a parameter whose name says it selects a local file or
+/// directory (`mosConfig_absolute_path=`, `_CONF[path]=`, `include=`,
+/// `template_dir=`): the remote-file-inclusion shape. Parameters meant for
+/// URLs (`url`, `redirect_uri`, `next`) are not in the list.
+pub(crate) fn remote_include(name: &[u8], value: &[u8], hits: &mut Hits) {
+    const NAMES: &[&[u8]] = &[
+        b"path",
+        b"dir",
+        b"include",
+        b"inc",
+        b"file",
+        b"root",
+        b"template",
+        b"conf",
+        b"module",
+        b"lang",
+        b"load",
+        b"require",
+        b"plugin",
+        b"theme",
+        b"skin",
+        b"library",
+        b"lib",
+    ];
+    if name.len() > 64 || value.len() < 8 {
+        return;
+    }
+    // whole name parts only: `redirect_uri` must not match `dir`
+    let n = name.to_ascii_lowercase();
+    let part_hit = n
+        .split(|b| !b.is_ascii_alphanumeric())
+        .any(|part| NAMES.contains(&part));
+    if !part_hit {
+        return;
+    }
+    let v = value.trim_ascii_start().to_ascii_lowercase();
+    let remote = [
+        b"http://".as_slice(),
+        b"https://",
+        b"ftp://",
+        b"ftps://",
+        b"//",
+    ]
+    .iter()
+    .any(|p| v.starts_with(p));
+    if remote {
+        hits.add(Class::Rfi, "rfi-remote-include", 5);
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn paths_remote_url_in_file_parameter_detected() {
+        let mut h = Hits::default();
+        remote_include(b"mosConfig_absolute_path", b"https://foo.bar", &mut h);
+        assert!(h.score(Class::Rfi) >= 5);
+    }
+
+    #[test]
+    fn paths_remote_url_in_url_parameter_allowed() {
+        let mut h = Hits::default();
+        remote_include(b"redirect_uri", b"https://app.example.io/cb", &mut h);
+        remote_include(b"url", b"https://example.org/", &mut h);
+        assert_eq!(h.score(Class::Rfi), 0);
+    }
+
     use super::*;
 
     fn scores(v: &str, f: Field) -> (u32, u32, u32) {
