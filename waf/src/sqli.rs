@@ -374,7 +374,10 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                     i += 1;
                 }
                 let mut k = classify_word(&s[start..i]);
-                if matches!(k, Kind::Word | Kind::Kw(_) | Kind::Stmt(_)) && next_is_paren(s, i) {
+                // `select(…)` stays a statement: a parenthesised select list
+                if matches!(k, Kind::Word | Kind::Kw(_) | Kind::Stmt(Stmt::Modify))
+                    && next_is_paren(s, i)
+                {
                     k = Kind::Func(func_risk(&s[start..i]));
                 }
                 k
@@ -490,9 +493,48 @@ pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
     if best.0 < 5 && literal_tautology(s) {
         best = (5, "sqli-tautology");
     }
+    if best.0 < 5 && operator_only(s) {
+        best = (5, "sqli-operator");
+    }
     if best.0 > 0 {
         hits.add(Class::Sqli, best.1, best.0);
     }
+}
+
+/// The whole value is a bare SQL operator (`<=>`, `||`, `!=`, `XOR`, `RLIKE`,
+/// `IS NULL`): a probe for which operators reach the query unescaped.
+fn operator_only(s: &[u8]) -> bool {
+    let t = s.trim_ascii();
+    if t.len() < 2 || t.len() > 16 {
+        return false;
+    }
+    if t.len() <= 3
+        && t.iter().all(|b| {
+            matches!(
+                b,
+                b'<' | b'>' | b'=' | b'!' | b'|' | b'&' | b'^' | b'~' | b'-'
+            )
+        })
+    {
+        // symbol runs; a lone `--` is a comment marker in prose, not an operator
+        return t != b"--" && t != b"->" || t == b"->";
+    }
+    let l = t.to_ascii_lowercase();
+    const WORDS: &[&[u8]] = &[
+        b"xor",
+        b"rlike",
+        b"regexp",
+        b"like null",
+        b"is null",
+        b"is not null",
+        b"not like",
+        b"sounds like",
+        b"notnull",
+        b"isnull",
+        b"not regexp",
+        b"not rlike",
+    ];
+    WORDS.contains(&l.as_slice())
 }
 
 /// The whole value is a comparison that is always true between two literals:
@@ -753,7 +795,32 @@ fn fragments(
         | [Kind::Cmp { .. }, Kind::LParen] => bump(5, "sqli-function"),
         // ORDER BY / GROUP BY alone
         [Kind::Kw(Kw::Order | Kw::Group), Kind::Kw(Kw::By)] => bump(5, "sqli-orderby"),
+        // `UNION SELECT` with nothing after it (or only a comment)
+        [Kind::Union, Kind::Stmt(Stmt::Select)]
+        | [Kind::Union, Kind::Kw(Kw::Other), Kind::Stmt(Stmt::Select)]
+        | [Kind::Str { .. }, Kind::Union, Kind::Stmt(Stmt::Select)]
+        | [
+            Kind::Str { .. },
+            Kind::Union,
+            Kind::Kw(Kw::Other),
+            Kind::Stmt(Stmt::Select),
+        ] => bump(6, "sqli-union"),
         _ => {}
+    }
+    // `IN (1, 2, 3)` as the whole value: a value list for an injected condition
+    if let [Kind::Cmp { word: true }, Kind::LParen, rest @ ..] = t {
+        let list = rest.len() >= 2
+            && rest.last() == Some(&Kind::RParen)
+            && rest.iter().any(|k| matches!(k, Kind::Num | Kind::Comma))
+            && rest[..rest.len() - 1].iter().all(|k| {
+                matches!(
+                    k,
+                    Kind::Num | Kind::Comma | Kind::Op | Kind::Word | Kind::Logic
+                )
+            });
+        if list {
+            bump(5, "sqli-tautology");
+        }
     }
     // `if(2=`: a builtin call left open around a comparison
     if let [
@@ -839,6 +906,15 @@ fn fragments(
 
 /// Weight for the tokens after SELECT if they look like a select list + FROM.
 fn select_shape(rest: &[Kind]) -> Option<u32> {
+    // `select(user(`, `select((1))`: a parenthesised expression as the list
+    if rest.first() == Some(&Kind::LParen)
+        && matches!(
+            rest.get(1),
+            Some(Kind::Func(_) | Kind::Var { .. } | Kind::Num | Kind::LParen)
+        )
+    {
+        return Some(4);
+    }
     let mut words_run = 0;
     let mut items = 0;
     for (j, k) in rest.iter().enumerate().take(24) {
@@ -1080,6 +1156,20 @@ fn break_shape(
         // 1'||'asd'||': concatenation chained out of the broken literal
         bump(5, "sqli-break");
     }
+    // A' = 'B, A' ^ 'B: an operator between two literals of the broken context
+    if !empty_break
+        && matches!(t.get(j), Some(Kind::Cmp { word: false }))
+        && matches!(
+            t.get(j + 1),
+            Some(Kind::Str {
+                closed: false,
+                empty: false
+            })
+        )
+        && j + 2 >= t.len()
+    {
+        bump(5, "sqli-break");
+    }
     match t.get(j) {
         Some(Kind::Semi)
             if matches!(t.get(j + 1), None | Some(Kind::Stmt(_) | Kind::Kw(_)))
@@ -1112,18 +1202,7 @@ fn break_shape(
             // x'-email--, id'is not-id--
             bump(6, "sqli-break")
         }
-        Some(Kind::Cmp { word: false } | Kind::Op)
-            if matches!(
-                t.get(j + 1),
-                Some(Kind::Str {
-                    closed: false,
-                    empty: false
-                })
-            ) && j + 2 >= t.len() =>
-        {
-            // A' = 'B: an operator between two literals of the broken context
-            bump(5, "sqli-break")
-        }
+
         Some(Kind::Logic) => bump(4, "sqli-break"),
         Some(Kind::Stmt(_))
             if comment_after.iter().skip(j).any(|&c| c) || t[j..].contains(&Kind::Semi) =>
@@ -1185,6 +1264,12 @@ mod tests {
             "'admin', '1'='1'",
             "if(2=",
             "'UNION A",
+            "UnIon seleCt",
+            "select(user(",
+            "IN (815914, 815913)",
+            "<=>",
+            "RLIKE",
+            "A' = 'B",
         ] {
             assert!(s(p) >= 5, "{p} scored {}", s(p));
         }
@@ -1211,6 +1296,11 @@ mod tests {
             "GALLERY=1=5",
             "s3cr3t<>pass",
             "order by date",
+            "credit union select savings account",
+            "--",
+            "in (stock)",
+            "SMALL \"&\" SIGN",
+            "select (the best) one",
         ] {
             assert!(s(p) < 5, "{p} scored {}", s(p));
         }
