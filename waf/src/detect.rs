@@ -180,6 +180,12 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         hits.merge_max(&best);
         return hits;
     }
+    // `+` used as the word separator (three or more `+`-joined words, no
+    // spaces): SQL is read from the spaced view only, where `a+b` is not an
+    // arithmetic operator (`"not+for+sale` is a quoted phrase)
+    let plus = n.canon.iter().filter(|&&b| b == b'+').count();
+    let spaces = n.canon.iter().filter(|&&b| b == b' ').count();
+    let plus_words = plus >= 2 && spaces == 0;
     let views: [&[u8]; 2] = [once, &n.decoded];
     for (vi, view) in views.iter().enumerate() {
         if vi == 1 && n.layers == 0 {
@@ -188,7 +194,10 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         let mut h = Hits::default();
         // the canonical view below covers SQL and HTML unless this view holds
         // what canonicalisation removes (block comments) or changes (escapes)
-        if raw_differs && (vi == 1 || memchr::memmem::find(view, b"/*").is_some() || n.layers > 0) {
+        if !plus_words
+            && raw_differs
+            && (vi == 1 || memchr::memmem::find(view, b"/*").is_some() || n.layers > 0)
+        {
             sqli::scan(view, &mut h);
         }
         if n.layers > 0 {
@@ -203,12 +212,13 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     let mut h = Hits::default();
     rules.scan(&n.canon, field, &mut h);
     xss::scan(&n.canon, field, &mut h);
-    sqli::scan(&n.canon, &mut h);
+    if !plus_words {
+        sqli::scan(&n.canon, &mut h);
+    }
     paths::scan(&n.canon, field, &mut h);
     best.merge_max(&h);
     // `+` used as a space where a form decoder did not turn it into one
-    let plus = n.canon.iter().filter(|&&b| b == b'+').count();
-    if plus > 0 && plus >= n.canon.iter().filter(|&&b| b == b' ').count() {
+    if plus > 0 && plus >= spaces {
         let spaced: Vec<u8> = n
             .canon
             .iter()

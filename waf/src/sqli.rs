@@ -689,7 +689,24 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
                 let stacked = i > 0 && t[i - 1] == Kind::Semi;
                 if st == Stmt::Select {
                     if let Some(w) = select_shape(&t[i + 1..]) {
-                        bump(if at_start { w + 2 } else { w }, "sqli-select");
+                        // a SELECT in the middle of a sentence (plain
+                        // words and punctuation before it, no break) is quoted SQL in prose:
+                        // it needs another signal to reach the threshold
+                        let prev3 = &t[i.saturating_sub(4)..i];
+                        let prose = !broke
+                            && prev3.len() >= 3
+                            && prev3.iter().all(|k| {
+                                matches!(k, Kind::Word | Kind::Kw(Kw::Other) | Kind::Other)
+                            })
+                            && prev3.iter().filter(|k| matches!(k, Kind::Word)).count() >= 2;
+                        let w = if at_start {
+                            w + 2
+                        } else if prose {
+                            w - 1
+                        } else {
+                            w
+                        };
+                        bump(w, "sqli-select");
                     }
                 }
                 if stacked
@@ -700,7 +717,16 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
                             Some(Kind::Num | Kind::Str { .. } | Kind::RParen)
                         ))
                 {
-                    if matches!(kw_idx(i + 1), Some(k) if is_operand(k) || matches!(k, Kind::Kw(_) | Kind::Op | Kind::LParen))
+                    // `1; exec will create …`: a run of plain words after the
+                    // statement keyword is a sentence, not a statement
+                    let next3 = &t[(i + 1).min(n)..(i + 4).min(n)];
+                    let sentence = next3.len() == 3
+                        && next3
+                            .iter()
+                            .all(|k| matches!(k, Kind::Word | Kind::Stmt(_) | Kind::Kw(Kw::Other)))
+                        && next3.iter().filter(|k| matches!(k, Kind::Word)).count() >= 2;
+                    if !sentence
+                        && matches!(kw_idx(i + 1), Some(k) if is_operand(k) || matches!(k, Kind::Kw(_) | Kind::Op | Kind::LParen))
                     {
                         bump(7, "sqli-stacked");
                     }
@@ -753,7 +779,7 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
     }
     // a SQL shape that is cut off by a trailing comment: the rest of the
     // original query is being discarded
-    if best.0 == 4 && n >= 2 && comment_after[n - 1] {
+    if best.0 == 4 && (2..=8).contains(&n) && comment_after[n - 1] {
         best.0 = 5;
     }
     best
@@ -1270,6 +1296,8 @@ mod tests {
             "<=>",
             "RLIKE",
             "A' = 'B",
+            "1; exec xp_cmdshell 'dir'",
+            "x' UNION SELECT name FROM users--",
         ] {
             assert!(s(p) >= 5, "{p} scored {}", s(p));
         }
@@ -1301,6 +1329,9 @@ mod tests {
             "in (stock)",
             "SMALL \"&\" SIGN",
             "select (the best) one",
+            "1; exec will create the case 7",
+            "A simple SQL join: SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.id LIMIT 10;",
+            "The query was SELECT region, count(*) FROM orders GROUP BY region ORDER BY 2 DESC; -- much faster now",
         ] {
             assert!(s(p) < 5, "{p} scored {}", s(p));
         }
