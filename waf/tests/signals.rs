@@ -1,0 +1,215 @@
+//! Request-level signals added in the second tuning pass, through the public
+//! API: decoded layers (base64, `name=value` inside one parameter), session
+//! fixation, remote file inclusion by parameter name, and the per-request cache
+//! of clean JSON values (a repeated clean value must never hide a later attack).
+
+use http::{HeaderMap, HeaderValue, Method};
+use rampart_waf::{
+    BodyScanner, Class, Mode, Profile, ProfileConfig, RequestHead, Verdict, inspect_head,
+};
+
+fn profile(mode: Mode) -> Profile {
+    let cfg = ProfileConfig {
+        mode,
+        ..ProfileConfig::default()
+    };
+    Profile::compile("signals", &cfg).expect("profile compiles")
+}
+
+fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (k, v) in pairs {
+        h.append(*k, HeaderValue::from_str(v).expect("valid header"));
+    }
+    h
+}
+
+fn get_with(p: &Profile, query: &str, extra: &[(&'static str, &str)]) -> Verdict {
+    let mut pairs = vec![("host", "shop.example"), ("user-agent", "Mozilla/5.0")];
+    pairs.extend_from_slice(extra);
+    let h = headers(&pairs);
+    inspect_head(
+        p,
+        &RequestHead {
+            method: &Method::GET,
+            path: "/login",
+            query: Some(query),
+            headers: &h,
+            route: "r",
+        },
+    )
+}
+
+fn post(p: &Profile, ct: &str, body: &str, extra: &[(&'static str, &str)]) -> Verdict {
+    let len = body.len().to_string();
+    let mut pairs = vec![
+        ("host", "shop.example"),
+        ("content-type", ct),
+        ("content-length", len.as_str()),
+    ];
+    pairs.extend_from_slice(extra);
+    let h = headers(&pairs);
+    let head = RequestHead {
+        method: &Method::POST,
+        path: "/api",
+        query: None,
+        headers: &h,
+        route: "r",
+    };
+    let v = inspect_head(p, &head);
+    if v != Verdict::Allow {
+        return v;
+    }
+    let mut s = match BodyScanner::new(p, &head) {
+        Ok(s) => s,
+        Err(v) => return v,
+    };
+    if let Some(v) = s.feed(body.as_bytes()) {
+        return v;
+    }
+    s.finish(body.as_bytes())
+}
+
+fn class_of(v: &Verdict) -> Option<Class> {
+    v.detection().map(|d| d.class)
+}
+
+#[test]
+fn waf_denies_base64_encoded_node_payload_in_cookie() {
+    // base64 of `require("child_process").exec('whoami')`
+    let v = get_with(
+        &profile(Mode::Balanced),
+        "a=1",
+        &[(
+            "cookie",
+            "c=cmVxdWlyZSgiY2hpbGRfcHJvY2VzcyIpLmV4ZWMoJ3dob2FtaScpCg==",
+        )],
+    );
+    assert_eq!(class_of(&v), Some(Class::Generic), "{v:?}");
+}
+
+#[test]
+fn waf_allows_base64_tokens_that_decode_to_binary_or_plain_text() {
+    let p = profile(Mode::Balanced);
+    // a session token and base64 of "hello world, see you tomorrow"
+    for tok in [
+        "c2Vzc2lvbi1pZC0xMjM0NTY3ODkw",
+        "aGVsbG8gd29ybGQsIHNlZSB5b3UgdG9tb3Jyb3c=",
+    ] {
+        assert_eq!(
+            get_with(&p, &format!("t={tok}"), &[]),
+            Verdict::Allow,
+            "{tok}"
+        );
+    }
+}
+
+#[test]
+fn waf_denies_parameter_hidden_in_encoded_name() {
+    // `pay%3DAND+1%3D1` decodes to one name holding `pay=AND 1=1`
+    let v = post(
+        &profile(Mode::Balanced),
+        "application/x-www-form-urlencoded",
+        "pay%3DAND+7639%3D%28SELECT+1%29",
+        &[],
+    );
+    assert_eq!(class_of(&v), Some(Class::Sqli), "{v:?}");
+}
+
+#[test]
+fn waf_allows_equals_signs_in_ordinary_values() {
+    let v = post(
+        &profile(Mode::Balanced),
+        "application/x-www-form-urlencoded",
+        "q=2%2B2%3D4&note=a%3Db+is+fine",
+        &[],
+    );
+    assert_eq!(v, Verdict::Allow);
+}
+
+#[test]
+fn waf_denies_session_id_parameter_with_offsite_referer() {
+    let v = get_with(
+        &profile(Mode::Balanced),
+        "jsessionid=74B0CB414BD77D17",
+        &[("referer", "https://attacker.example/x")],
+    );
+    assert_eq!(class_of(&v), Some(Class::Generic), "{v:?}");
+}
+
+#[test]
+fn waf_allows_session_id_parameter_from_same_site() {
+    let p = profile(Mode::Balanced);
+    let same = get_with(
+        &p,
+        "jsessionid=74B0CB414BD77D17",
+        &[("referer", "https://shop.example/cart")],
+    );
+    assert_eq!(same, Verdict::Allow);
+    assert_eq!(
+        get_with(&p, "jsessionid=74B0CB414BD77D17", &[]),
+        Verdict::Allow
+    );
+}
+
+#[test]
+fn waf_denies_remote_url_in_include_parameter() {
+    let v = get_with(
+        &profile(Mode::Balanced),
+        "mosConfig_absolute_path=https://foo.bar/x",
+        &[],
+    );
+    assert_eq!(class_of(&v), Some(Class::Rfi), "{v:?}");
+}
+
+#[test]
+fn waf_allows_remote_url_in_redirect_parameter() {
+    let v = get_with(
+        &profile(Mode::Balanced),
+        "redirect_uri=https%3A%2F%2Fapp.example.io%2Fcb&url=https://example.org/",
+        &[],
+    );
+    assert_eq!(v, Verdict::Allow);
+}
+
+#[test]
+fn waf_clean_value_cache_never_hides_a_later_attack() {
+    // many identical clean items, then the same key with an attack value
+    let mut body = String::from("{\"items\":[");
+    for _ in 0..40 {
+        body.push_str("{\"note\":\"gift wrap, please\"},");
+    }
+    body.push_str("{\"note\":\"1' UNION SELECT password FROM users--\"}]}");
+    let v = post(&profile(Mode::Balanced), "application/json", &body, &[]);
+    assert_eq!(class_of(&v), Some(Class::Sqli), "{v:?}");
+}
+
+#[test]
+fn waf_strict_denies_whatever_balanced_denies() {
+    let payloads = [
+        "time sh -c whoami",
+        "${'ff'}",
+        "</head>",
+        "OR '{\"b\":2}'::jsonb <@ '{\"a\":1}'::jsonb",
+        "..%bg%qf..%bg%qf..%bg%qfetc",
+    ];
+    let (b, s) = (profile(Mode::Balanced), profile(Mode::Strict));
+    for p in payloads {
+        let q = format!("q={}", urlencode(p));
+        let vb = get_with(&b, &q, &[]);
+        assert_ne!(vb, Verdict::Allow, "balanced allows {p}");
+        assert_ne!(get_with(&s, &q, &[]), Verdict::Allow, "strict allows {p}");
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
