@@ -982,7 +982,11 @@ fn segment(
             let ua_cmd = field == Field::UserAgent && tier_a && args_w >= 1;
             if ua_cmd {
                 5
-            } else if field == Field::UserAgent || arg_w == 0 || (field == Field::Path && !had_path)
+            } else if field == Field::UserAgent
+                || arg_w == 0
+                || (field == Field::Path && !had_path)
+                // a parameter name that happens to be a command (`id`, `type`)
+                || (field == Field::Name && rest.is_empty())
             {
                 0
             } else {
