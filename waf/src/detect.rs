@@ -233,6 +233,14 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     if field == Field::FileName {
         file_name(&n.canon, &mut best);
     }
+    if let Some(v) = junk_escapes_as_slashes(&n.canon) {
+        // `..%bg%qf..%bg%qfetc%bg%qfpasswd`: invalid escapes some decoders
+        // turn into a separator
+        let mut h = Hits::default();
+        rules.scan(&v, field, &mut h);
+        paths::scan(&v, field, &mut h);
+        best.merge_max(&h);
+    }
     if let Some(text) = base64_text(&n.decoded) {
         // a base64 token that decodes to text: scanned like a decoded layer
         let lower = text.to_ascii_lowercase();
@@ -247,6 +255,33 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     }
     hits.merge_max(&best);
     hits
+}
+
+/// `v` with every invalid percent escape (`%` + two bytes that are not hex,
+/// or a lone `%` + one byte) replaced by `/`; `None` when there is none.
+fn junk_escapes_as_slashes(v: &[u8]) -> Option<Vec<u8>> {
+    let hex = |b: Option<&u8>| b.is_some_and(u8::is_ascii_hexdigit);
+    let junk_at = |i: usize| v[i] == b'%' && !(hex(v.get(i + 1)) && hex(v.get(i + 2)));
+    if !(0..v.len()).any(junk_at) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(v.len());
+    let mut i = 0;
+    while i < v.len() {
+        if junk_at(i) {
+            // `%5%c`: the escape is split by another `%`; swallow up to two bytes
+            let mut k = i + 1;
+            while k < v.len() && k < i + 3 && v[k] != b'.' {
+                k += 1;
+            }
+            out.push(b'/');
+            i = k;
+            continue;
+        }
+        out.push(v[i]);
+        i += 1;
+    }
+    Some(out)
 }
 
 /// Decodes `v` when it is one base64 token (standard or URL alphabet, at least

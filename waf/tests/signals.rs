@@ -105,6 +105,26 @@ fn waf_allows_base64_tokens_that_decode_to_binary_or_plain_text() {
 }
 
 #[test]
+fn waf_denies_traversal_with_invalid_escapes_as_separators() {
+    let v = get_with(
+        &profile(Mode::Balanced),
+        "q=..%25bg%25qf..%25bg%25qfetc%25bg%25qfpasswd",
+        &[],
+    );
+    assert_eq!(class_of(&v), Some(Class::Lfi), "{v:?}");
+}
+
+#[test]
+fn waf_allows_percent_signs_in_prose() {
+    let v = get_with(
+        &profile(Mode::Balanced),
+        "q=100%25+cotton%2C+50%25off+etc.+passwd+reset+help",
+        &[],
+    );
+    assert_eq!(v, Verdict::Allow);
+}
+
+#[test]
 fn waf_denies_parameter_hidden_in_encoded_name() {
     // `pay%3DAND+1%3D1` decodes to one name holding `pay=AND 1=1`
     let v = post(
