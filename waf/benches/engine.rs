@@ -1,6 +1,7 @@
 //! Engine throughput: MB/s of benign and attack text through one value scan, and
 //! the per-request cost of a 1 KB JSON POST (head + body). Run with
 //! `cargo bench -p rampart-waf --bench engine`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http::{HeaderMap, HeaderValue, Method};

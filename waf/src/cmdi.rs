@@ -739,10 +739,11 @@ fn expansions(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
 fn batch(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
     let l = s.to_ascii_lowercase();
     let has = |n: &[u8]| memchr::memmem::find(&l, n);
-    if let (Some(f), Some(i), Some(d)) = (has(b"for "), has(b" in ("), has(b") do ")) {
-        if f < i && i < d {
-            bump(6, "cmdi-batch");
-        }
+    if let (Some(f), Some(i), Some(d)) = (has(b"for "), has(b" in ("), has(b") do "))
+        && f < i
+        && i < d
+    {
+        bump(6, "cmdi-batch");
     }
     if has(b"%errorlevel%").is_some()
         || has(b"%comspec%").is_some()
@@ -1028,6 +1029,7 @@ fn glob_path(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

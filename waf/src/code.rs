@@ -289,11 +289,12 @@ fn sensitive_words(s: &[u8], hits: &mut Hits) {
             i += 1;
         }
         let w = &s[st..i];
-        if let Some(p) = prev {
-            if sep_ok && PAIRS.iter().any(|(a, b)| *a == p && *b == w) {
-                hits.add(Class::Lfi, "lfi-sensitive-file", 6);
-                return;
-            }
+        if let Some(p) = prev
+            && sep_ok
+            && PAIRS.iter().any(|(a, b)| *a == p && *b == w)
+        {
+            hits.add(Class::Lfi, "lfi-sensitive-file", 6);
+            return;
         }
         prev = Some(w);
     }
@@ -451,6 +452,7 @@ fn orm_lookup(s: &[u8], hits: &mut Hits) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -66,7 +66,7 @@ impl Hits {
                 })
             })
             .collect();
-        v.sort_by(|a, b| b.2.cmp(&a.2));
+        v.sort_by_key(|x| std::cmp::Reverse(x.2));
         v.into_iter()
     }
 }

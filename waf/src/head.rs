@@ -100,30 +100,30 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
             return Some(v);
         }
     }
-    if ins.query {
-        if let Some(q) = head.query {
-            let mut found = None;
-            let offsite = crate::session::offsite_referer(head.headers);
-            for_each_urlencoded_pair(q.as_bytes(), &mut |name, value| {
-                let mut n = scan_value(rules, Field::Name, name);
-                crate::session::check(name, offsite, &mut n);
-                if let Some(v) = judge(&n, &|| Location::QueryName) {
-                    found = Some(v);
-                    return false;
-                }
-                let mut h = scan_value(rules, Field::Value, value);
-                crate::paths::remote_include(name, value, &mut h);
-                if let Some(v) = judge(&h, &|| {
-                    Location::QueryValue(String::from_utf8_lossy(name).into_owned())
-                }) {
-                    found = Some(v);
-                    return false;
-                }
-                true
-            });
-            if found.is_some() {
-                return found;
+    if ins.query
+        && let Some(q) = head.query
+    {
+        let mut found = None;
+        let offsite = crate::session::offsite_referer(head.headers);
+        for_each_urlencoded_pair(q.as_bytes(), &mut |name, value| {
+            let mut n = scan_value(rules, Field::Name, name);
+            crate::session::check(name, offsite, &mut n);
+            if let Some(v) = judge(&n, &|| Location::QueryName) {
+                found = Some(v);
+                return false;
             }
+            let mut h = scan_value(rules, Field::Value, value);
+            crate::paths::remote_include(name, value, &mut h);
+            if let Some(v) = judge(&h, &|| {
+                Location::QueryValue(String::from_utf8_lossy(name).into_owned())
+            }) {
+                found = Some(v);
+                return false;
+            }
+            true
+        });
+        if found.is_some() {
+            return found;
         }
     }
     if ins.headers {

@@ -177,6 +177,7 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -166,15 +166,16 @@ pub(crate) fn url_decode(src: &[u8], plus: bool, out: &mut Vec<u8>) {
     let mut i = 0;
     while i < src.len() {
         let b = src[i];
-        if b == b'%' && i + 2 < src.len() {
-            if let (Some(h), Some(l)) = (
+        if b == b'%'
+            && i + 2 < src.len()
+            && let (Some(h), Some(l)) = (
                 src.get(i + 1).and_then(|&c| hexval(c)),
                 src.get(i + 2).and_then(|&c| hexval(c)),
-            ) {
-                out.push(h << 4 | l);
-                i += 3;
-                continue;
-            }
+            )
+        {
+            out.push(h << 4 | l);
+            i += 3;
+            continue;
         }
         out.push(if plus && b == b'+' { b' ' } else { b });
         i += 1;
@@ -211,14 +212,14 @@ fn decode_pass(s: &[u8], out: &mut Vec<u8>) {
 }
 
 fn decode_percent(s: &[u8], out: &mut Vec<u8>) -> usize {
-    if s.len() >= 3 {
-        if let (Some(h), Some(l)) = (hexval(s[1]), hexval(s[2])) {
-            let v = h << 4 | l;
-            if v != 0 {
-                out.push(v);
-            }
-            return 3;
+    if s.len() >= 3
+        && let (Some(h), Some(l)) = (hexval(s[1]), hexval(s[2]))
+    {
+        let v = h << 4 | l;
+        if v != 0 {
+            out.push(v);
         }
+        return 3;
     }
     // IIS-style %uXXXX
     if s.len() >= 6 && (s[1] == b'u' || s[1] == b'U') {
@@ -454,33 +455,34 @@ fn canon_pass(s: &[u8], out: &mut Vec<u8>) {
             i += n;
             continue;
         }
-        if b == b'/' && s.get(i + 1) == Some(&b'*') {
-            if let Some(end) = memchr::memmem::find(&s[i + 2..], b"*/") {
-                let body = &s[i + 2..i + 2 + end];
-                pending_ws.get_or_insert(b' ');
-                if let Some(rest) = body.strip_prefix(b"!") {
-                    let rest = trim_digits(rest);
-                    flush_ws(out, &mut pending_ws);
-                    // versioned comment: MySQL executes the body
-                    for &c in rest {
-                        out.push(if c == b'/' || c == b'*' {
-                            b' '
-                        } else {
-                            c.to_ascii_lowercase()
-                        });
-                    }
-                    pending_ws = Some(b' ');
+        if b == b'/'
+            && s.get(i + 1) == Some(&b'*')
+            && let Some(end) = memchr::memmem::find(&s[i + 2..], b"*/")
+        {
+            let body = &s[i + 2..i + 2 + end];
+            pending_ws.get_or_insert(b' ');
+            if let Some(rest) = body.strip_prefix(b"!") {
+                let rest = trim_digits(rest);
+                flush_ws(out, &mut pending_ws);
+                // versioned comment: MySQL executes the body
+                for &c in rest {
+                    out.push(if c == b'/' || c == b'*' {
+                        b' '
+                    } else {
+                        c.to_ascii_lowercase()
+                    });
                 }
-                i += 2 + end + 2;
-                continue;
+                pending_ws = Some(b' ');
             }
+            i += 2 + end + 2;
+            continue;
         }
         flush_ws(out, &mut pending_ws);
-        if b >= 0xE2 {
-            if let Some(n) = fold_confusable(&s[i..], out) {
-                i += n;
-                continue;
-            }
+        if b >= 0xE2
+            && let Some(n) = fold_confusable(&s[i..], out)
+        {
+            i += n;
+            continue;
         }
         if b == b'\\' {
             // one path separator for matching (`..\windows\win.ini`)

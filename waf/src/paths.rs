@@ -457,6 +457,7 @@ pub(crate) fn remote_include(name: &[u8], value: &[u8], hits: &mut Hits) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     #[test]
     fn paths_remote_url_in_file_parameter_detected() {

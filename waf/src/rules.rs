@@ -622,10 +622,10 @@ impl Rules {
             }
         }
         for c in crate::verdict::Class::ALL {
-            if let Some(ci) = c.score_index() {
-                if best[ci] > 0 {
-                    hits.add(*c, ids[ci], best[ci] + (count[ci] - 1).min(2));
-                }
+            if let Some(ci) = c.score_index()
+                && best[ci] > 0
+            {
+                hits.add(*c, ids[ci], best[ci] + (count[ci] - 1).min(2));
             }
         }
         // cheap byte gates: each structural check needs its trigger byte
@@ -825,29 +825,28 @@ fn log4j(s: &[u8], hits: &mut Hits) {
     }
     if lookups > 0 && memchr::memmem::find(&cur, b"jndi:").is_some() {
         hits.add(Class::Java, "java-jndi", 9);
-    } else if lookups >= 2 {
-        hits.add(Class::Java, "java-lookup", 5);
-    } else if lookups == 1
-        && [
-            b"${env:".as_slice(),
-            b"${sys:",
-            b"${java:",
-            b"${ctx:",
-            b"${main:",
-            b"${base64:",
-            b"${date:",
-            b"${web:",
-            b"${docker:",
-            b"${k8s:",
-            b"${spring:",
-            b"${bundle:",
-            b"${log4j:",
-            b"${lower:",
-            b"${upper:",
-            b"${::-",
-        ]
-        .iter()
-        .any(|p| memchr::memmem::find(s, p).is_some())
+    } else if lookups >= 2
+        || lookups == 1
+            && [
+                b"${env:".as_slice(),
+                b"${sys:",
+                b"${java:",
+                b"${ctx:",
+                b"${main:",
+                b"${base64:",
+                b"${date:",
+                b"${web:",
+                b"${docker:",
+                b"${k8s:",
+                b"${spring:",
+                b"${bundle:",
+                b"${log4j:",
+                b"${lower:",
+                b"${upper:",
+                b"${::-",
+            ]
+            .iter()
+            .any(|p| memchr::memmem::find(s, p).is_some())
     {
         hits.add(Class::Java, "java-lookup", 5);
     }
@@ -1091,6 +1090,7 @@ fn template(s: &[u8], hits: &mut Hits) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

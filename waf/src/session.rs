@@ -70,6 +70,7 @@ pub(crate) fn check(name: &[u8], offsite: bool, hits: &mut Hits) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use http::HeaderValue;

@@ -475,10 +475,10 @@ pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
     let mut best = (0u32, "sqli");
     let quotes: [Option<u8>; 3] = [None, Some(b'\''), Some(b'"')];
     for q in quotes {
-        if let Some(qc) = q {
-            if memchr::memchr(qc, s).is_none() {
-                continue;
-            }
+        if let Some(qc) = q
+            && memchr::memchr(qc, s).is_none()
+        {
+            continue;
         }
         toks.clear();
         tokenise(s, q, &mut toks);
@@ -517,7 +517,7 @@ fn operator_only(s: &[u8]) -> bool {
         })
     {
         // symbol runs; a lone `--` is a comment marker in prose, not an operator
-        return t != b"--" && t != b"->" || t == b"->";
+        return t != b"--";
     }
     let l = t.to_ascii_lowercase();
     const WORDS: &[&[u8]] = &[
@@ -614,7 +614,7 @@ fn pg_cast(s: &[u8]) -> bool {
         let word = rest[..n].to_ascii_lowercase();
         let before =
             p > 0 && (s[p - 1].is_ascii_alphanumeric() || matches!(s[p - 1], b')' | b'\'' | b'_'));
-        before && TYPES.contains(&word.as_slice()) && !rest.get(n).is_some_and(|b| *b == b':')
+        before && TYPES.contains(&word.as_slice()) && rest.get(n).is_none_or(|b| *b != b':')
     })
 }
 
@@ -687,27 +687,27 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
                     || matches!(t[i - 1], Kind::Semi | Kind::LParen | Kind::Union)
                     || (broke && i == 1);
                 let stacked = i > 0 && t[i - 1] == Kind::Semi;
-                if st == Stmt::Select {
-                    if let Some(w) = select_shape(&t[i + 1..]) {
-                        // a SELECT in the middle of a sentence (plain
-                        // words and punctuation before it, no break) is quoted SQL in prose:
-                        // it needs another signal to reach the threshold
-                        let prev3 = &t[i.saturating_sub(4)..i];
-                        let prose = !broke
-                            && prev3.len() >= 3
-                            && prev3.iter().all(|k| {
-                                matches!(k, Kind::Word | Kind::Kw(Kw::Other) | Kind::Other)
-                            })
-                            && prev3.iter().filter(|k| matches!(k, Kind::Word)).count() >= 2;
-                        let w = if at_start {
-                            w + 2
-                        } else if prose {
-                            w - 1
-                        } else {
-                            w
-                        };
-                        bump(w, "sqli-select");
-                    }
+                if st == Stmt::Select
+                    && let Some(w) = select_shape(&t[i + 1..])
+                {
+                    // a SELECT in the middle of a sentence (plain
+                    // words and punctuation before it, no break) is quoted SQL in prose:
+                    // it needs another signal to reach the threshold
+                    let prev3 = &t[i.saturating_sub(4)..i];
+                    let prose = !broke
+                        && prev3.len() >= 3
+                        && prev3
+                            .iter()
+                            .all(|k| matches!(k, Kind::Word | Kind::Kw(Kw::Other) | Kind::Other))
+                        && prev3.iter().filter(|k| matches!(k, Kind::Word)).count() >= 2;
+                    let w = if at_start {
+                        w + 2
+                    } else if prose {
+                        w - 1
+                    } else {
+                        w
+                    };
+                    bump(w, "sqli-select");
                 }
                 if stacked
                     && (broke
@@ -884,21 +884,19 @@ fn fragments(
         Kind::Kw(Kw::Where | Kw::Group | Kw::Order | Kw::Limit),
         rest @ ..,
     ] = t
-    {
-        if matches!(t[2], Kind::Kw(Kw::Limit))
+        && (matches!(t[2], Kind::Kw(Kw::Limit))
             || rest
                 .iter()
-                .any(|k| matches!(k, Kind::Cmp { word: false } | Kind::Kw(Kw::By)))
-        {
-            bump(5, "sqli-select");
-        }
+                .any(|k| matches!(k, Kind::Cmp { word: false } | Kind::Kw(Kw::By))))
+    {
+        bump(5, "sqli-select");
     }
     // `DROP x;--`, `DELETE FROM users;`: a modifying statement that opens the
     // value and is terminated right away
     if let [Kind::Stmt(Stmt::Modify), rest @ ..] = t {
         let semi = rest.iter().take(4).any(|k| *k == Kind::Semi);
         let n = t.len();
-        if semi || (n <= 4 && n >= 2 && comment_after[n - 1]) {
+        if semi || ((2..=4).contains(&n) && comment_after[n - 1]) {
             bump(5, "sqli-stacked");
         }
     }
@@ -1240,6 +1238,7 @@ fn break_shape(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

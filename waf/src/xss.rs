@@ -594,6 +594,7 @@ fn js_shapes(s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'static str)) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -1,4 +1,5 @@
 //! Engine behaviour through the public API: what the gateway sees.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use http::{HeaderMap, HeaderValue, Method};
 use proptest::prelude::*;

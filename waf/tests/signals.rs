@@ -2,6 +2,7 @@
 //! API: decoded layers (base64, `name=value` inside one parameter), session
 //! fixation, remote file inclusion by parameter name, and the per-request cache
 //! of clean JSON values (a repeated clean value must never hide a later attack).
+#![allow(clippy::expect_used)]
 
 use http::{HeaderMap, HeaderValue, Method};
 use rampart_waf::{
