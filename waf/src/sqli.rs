@@ -496,9 +496,61 @@ pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
     if best.0 < 5 && operator_only(s) {
         best = (5, "sqli-operator");
     }
+    if best.0 < 5 && open_call_fragment(s) {
+        best = (5, "sqli-function");
+    }
     if best.0 > 0 {
         hits.add(Class::Sqli, best.1, best.0);
     }
+}
+
+/// The value ends in a SQL builtin name, a little punctuation and an opening
+/// parenthesis (`version=(`, `length||(`, `MAX(`, `day. (`): probing which
+/// function calls survive the filter.
+fn open_call_fragment(s: &[u8]) -> bool {
+    let t = s.trim_ascii_end();
+    let Some(t) = t.strip_suffix(b"(") else {
+        return false;
+    };
+    let junk = t
+        .iter()
+        .rev()
+        .take_while(|b| !b.is_ascii_alphanumeric() && **b != b'_')
+        .count();
+    if junk > 5 {
+        return false;
+    }
+    let t = &t[..t.len() - junk];
+    let n = t
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    let word = &t[t.len() - n..];
+    // the fragment is the whole value, or follows a `name=` prefix
+    let before = &t[..t.len() - n];
+    if !(before.is_empty() || before.ends_with(b"=")) || word.is_empty() {
+        return false;
+    }
+    let lower = word.to_ascii_lowercase();
+    matches!(
+        func_risk(&lower),
+        FuncRisk::Sql | FuncRisk::Builtin | FuncRisk::Danger
+    ) || matches!(
+        lower.as_slice(),
+        b"max"
+            | b"min"
+            | b"avg"
+            | b"sum"
+            | b"default"
+            | b"length"
+            | b"month"
+            | b"year"
+            | b"in"
+            | b"exists"
+            | b"values"
+            | b"insert"
+    )
 }
 
 /// The whole value is a bare SQL operator (`<=>`, `||`, `!=`, `XOR`, `RLIKE`,
@@ -831,6 +883,24 @@ fn fragments(
             Kind::Kw(Kw::Other),
             Kind::Stmt(Stmt::Select),
         ] => bump(6, "sqli-union"),
+        _ => {}
+    }
+    // `SET @OLD_SQL_MODE`: a MySQL user-variable assignment
+    let assigned = |i: usize| {
+        matches!(
+            t.get(i),
+            None | Some(Kind::Cmp { word: false } | Kind::Op | Kind::Semi | Kind::Comma)
+        )
+    };
+    if t.windows(2).enumerate().any(|(i, w)| {
+        w[0] == Kind::Kw(Kw::Other) && matches!(w[1], Kind::Var { .. }) && assigned(i + 2)
+    }) {
+        bump(5, "sqli-variable");
+    }
+    // `;drop`, `(select` closing the value: a statement opened at the end
+    match t {
+        [Kind::Semi, Kind::Stmt(_)] => bump(5, "sqli-stacked"),
+        [.., Kind::LParen, Kind::Stmt(Stmt::Select)] => bump(5, "sqli-select"),
         _ => {}
     }
     // `IN (1, 2, 3)` as the whole value: a value list for an injected condition
@@ -1296,6 +1366,11 @@ mod tests {
             "RLIKE",
             "A' = 'B",
             "1; exec xp_cmdshell 'dir'",
+            "version=(",
+            "length||(",
+            "SET @OLD_SQL_MODE",
+            ";drop",
+            "@example.com&name=(select",
             "x' UNION SELECT name FROM users--",
         ] {
             assert!(s(p) >= 5, "{p} scored {}", s(p));
@@ -1329,6 +1404,9 @@ mod tests {
             "SMALL \"&\" SIGN",
             "select (the best) one",
             "1; exec will create the case 7",
+            "call me (",
+            "set @home for the weekend",
+            "the price (",
             "A simple SQL join: SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.id LIMIT 10;",
             "The query was SELECT region, count(*) FROM orders GROUP BY region ORDER BY 2 DESC; -- much faster now",
         ] {
