@@ -234,7 +234,7 @@ impl<'p> BodyScanner<'p> {
         let mut found = None;
         let threshold = self.profile.entropy_threshold();
         let mut cache = CleanCache::default();
-        let clean = |h: &Hits| h.above(self.profile.threshold()).next().is_none();
+        let clean = |h: &Hits| h.max_score() < self.profile.threshold();
         let r = walk_json(&mut buf, &self.profile.json_limits(), &mut |item, path| {
             match item {
                 JsonItem::Key(k) => {

@@ -12,19 +12,47 @@ use crate::verdict::Class;
 
 /// Runs every signal of this module over the canonical view `s`.
 pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
-    if s.contains(&b'.') {
+    // one pass over the bytes decides which checks can match at all
+    let (mut dot, mut dots, mut dollar, mut paren, mut junk, mut iff) =
+        (false, false, false, false, false, false);
+    let mut prev = 0u8;
+    for &b in s {
+        match b {
+            b'.' => {
+                dots |= prev == b'.';
+                dot = true;
+            }
+            b'$' => dollar = true,
+            b'(' => paren = true,
+            b'f' => iff |= prev == b'i',
+            _ => {}
+        }
+        junk |= !b.is_ascii_alphanumeric() && !b.is_ascii_whitespace();
+        prev = b;
+    }
+    if dot {
         java_names(s, hits);
     }
-    php_variable_calls(s, hits);
-    if s.contains(&b'(') {
+    if dollar {
+        php_variable_calls(s, hits);
+    }
+    if paren {
         js_runtime(s, hits);
     }
-    if s.len() >= 9 {
+    if junk && s.len() >= 9 {
         sensitive_words(s, hits);
     }
-    dot_steps(s, hits);
-    system_path(s, hits);
-    batch_if(s, hits);
+    if dots {
+        dot_steps(s, hits);
+    }
+    if s.first()
+        .is_some_and(|b| matches!(b, b'/' | b'c' | b'f') || b.is_ascii_whitespace())
+    {
+        system_path(s, hits);
+    }
+    if iff {
+        batch_if(s, hits);
+    }
     if field == Field::Name {
         orm_lookup(s, hits);
     }

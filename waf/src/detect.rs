@@ -40,6 +40,11 @@ impl Hits {
         }
     }
 
+    /// The highest class score (0 when nothing matched).
+    pub(crate) fn max_score(&self) -> u32 {
+        self.score.iter().copied().max().unwrap_or(0)
+    }
+
     pub(crate) fn score(&self, c: Class) -> u32 {
         c.score_index().map_or(0, |i| self.score[i])
     }

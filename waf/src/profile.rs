@@ -243,6 +243,10 @@ impl Profile {
         hits: &Hits,
         loc: &dyn Fn() -> Location,
     ) -> Option<Detection> {
+        // most values score nothing: skip collecting and sorting classes
+        if hits.max_score() < self.threshold() {
+            return None;
+        }
         for (class, id, score) in hits.above(self.threshold()) {
             let d = Detection {
                 id,
