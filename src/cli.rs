@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::Source;
 use crate::daemon::{Gateway, GatewayOptions};
 
 #[derive(Debug, Parser)]
@@ -66,6 +65,9 @@ pub enum LogFormat {
 #[derive(Debug, Args)]
 struct CheckArgs {
     file: PathBuf,
+    /// Also verify the detached signature FILE.sig with this Ed25519 public key (hex or .pub file).
+    #[arg(long = "config-pubkey")]
+    config_pubkey: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -115,7 +117,7 @@ pub fn main() -> i32 {
                 2
             }
         },
-        Some(Command::Check(a)) => check(&a.file),
+        Some(Command::Check(a)) => check(&a.file, a.config_pubkey.as_deref()),
         Some(Command::Demo(a)) => crate::demo::main(a),
         Some(Command::Keygen(a)) => keygen(&a.out),
         Some(Command::Config(ConfigCmd::Sign { file, key })) => sign(&file, &key),
@@ -185,11 +187,18 @@ fn run(a: RunArgs) -> i32 {
     })
 }
 
-fn check(file: &Path) -> i32 {
-    let (src, bytes) = match Source::read(file) {
+fn check(file: &Path, pubkey: Option<&str>) -> i32 {
+    let pubkey = match pubkey.map(rampart_protocol::parse_public_key).transpose() {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("rampart check: --config-pubkey: {e}");
+            return 2;
+        }
+    };
+    let (src, bytes) = match crate::reload::read_verified(file, pubkey.as_ref()) {
         Ok(x) => x,
-        Err(issues) => {
-            eprintln!("{issues}");
+        Err(e) => {
+            eprintln!("{e}");
             return 1;
         }
     };

@@ -116,7 +116,46 @@ fn keygen_writes_0600_key_and_never_overwrites_then_sign_writes_sig() {
     let sig = std::fs::read_to_string(dir.path().join("rampart.toml.sig")).unwrap();
     let pk = rampart_protocol::parse_public_key(dir.path().join("node.key.pub").to_str().unwrap())
         .unwrap();
-    rampart_protocol::verify_config(&pk, &std::fs::read(&cfg).unwrap(), &sig)
+    let pubfile = dir.path().join("node.key.pub");
+    let ok = Command::new(BIN)
+        .args([
+            "check",
+            cfg.to_str().unwrap(),
+            "--config-pubkey",
+            pubfile.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    std::fs::write(
+        &cfg,
+        format!("{}\n# tampered\n", std::fs::read_to_string(&cfg).unwrap()),
+    )
+    .unwrap();
+    let bad = Command::new(BIN)
+        .args([
+            "check",
+            cfg.to_str().unwrap(),
+            "--config-pubkey",
+            pubfile.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        bad.status.code(),
+        Some(1),
+        "a tampered file fails check with the key"
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("signature"));
+    let signed_bytes = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("\n# tampered\n", "");
+    rampart_protocol::verify_config(&pk, signed_bytes.as_bytes(), &sig)
         .expect("signature verifies");
 }
 
