@@ -557,6 +557,11 @@ fn open_call_fragment(s: &[u8]) -> bool {
 /// `IS NULL`): a probe for which operators reach the query unescaped.
 fn operator_only(s: &[u8]) -> bool {
     let t = s.trim_ascii();
+    // `'LIKE'`, `'<='`: the operator quoted on its own
+    let t = match t {
+        [q @ (b'\'' | b'"'), inner @ .., e] if q == e && !inner.is_empty() => inner.trim_ascii(),
+        _ => t,
+    };
     if t.len() < 2 || t.len() > 16 {
         return false;
     }
@@ -1111,6 +1116,8 @@ fn tautology(t: &[Kind], i: usize, broke: bool, bump: &mut impl FnMut(u32, &'sta
     let prev = if i > 0 { Some(t[i - 1]) } else { None };
     let keyword_start = matches!(t[i], Kind::Kw(_));
     // what precedes the operator: prose ("black and white") vs data ("1 and")
+    // the value opens with AND / OR / && / || (nothing before it at all)
+    let opens = i == 0 && !keyword_start;
     let strong_left = broke
         || matches!(
             prev,
@@ -1150,6 +1157,7 @@ fn tautology(t: &[Kind], i: usize, broke: bool, bump: &mut impl FnMut(u32, &'sta
                 t.get(after + 2) == Some(&Kind::RParen) && !t[..i].contains(&Kind::LParen);
             let w = match (strong_left, same_kind) {
                 _ if strong_left && !keyword_start && (opened || closes_group) => 5,
+                (true, false) if opens && !broke && matches!(x, Kind::Word) => 5,
                 _ if keyword_start && !same_kind => 3,
                 (true, true) => 7,
                 (true, false) if !broke && matches!(x, Kind::Word) => 4,
@@ -1367,6 +1375,8 @@ mod tests {
             "A' = 'B",
             "1; exec xp_cmdshell 'dir'",
             "version=(",
+            "'SOUNDS LIKE'",
+            " OR x=y",
             "length||(",
             "SET @OLD_SQL_MODE",
             ";drop",
@@ -1405,6 +1415,8 @@ mod tests {
             "select (the best) one",
             "1; exec will create the case 7",
             "call me (",
+            "'like'-worthy posts",
+            "and more",
             "set @home for the weekend",
             "the price (",
             "A simple SQL join: SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.id LIMIT 10;",
