@@ -696,9 +696,12 @@ fn php_calls(s: &[u8], hits: &mut Hits) {
             .iter()
             .find(|b| !b.is_ascii_whitespace())
             .is_some_and(|b| matches!(b, b'$' | b'"' | b'\''));
+        // the call is the whole value, or the last segment of a path
+        // (`/index.php/substr()`)
         let whole = s[..st]
             .iter()
-            .all(|b| b.is_ascii_whitespace() || *b == b'@');
+            .all(|b| b.is_ascii_whitespace() || *b == b'@')
+            || (st > 0 && s[st - 1] == b'/' && s[0] == b'/');
         let bonus = u32::from(at_sign || quoted) + u32::from(arg);
         if let Some((_, wt)) = PHP_FUNCS.iter().find(|(n, _)| n.as_bytes() == w) {
             let mut v = *wt + bonus;
@@ -1148,6 +1151,16 @@ mod tests {
     fn rules_gadget_class_names_detected() {
         assert!(scan("runtime.invokertransformer", Field::Value).score(Class::Java) >= 5);
         assert!(scan("the transformer invoker pattern", Field::Value).score(Class::Java) < 5);
+    }
+
+    #[test]
+    fn rules_php_call_as_last_path_segment_detected() {
+        assert!(scan("/get/substr()", Field::Path).score(Class::Php) >= 5);
+    }
+
+    #[test]
+    fn rules_odata_style_path_keys_are_not_php_calls() {
+        assert!(scan("/odata/products(1)/orders('x')", Field::Path).score(Class::Php) < 5);
     }
 
     #[test]
