@@ -1,0 +1,338 @@
+//! Whole-value SQL fragments that carry no full statement: bare operators,
+//! always-true literal comparisons, casts, open builtin calls, DDL at a statement
+//! start and short token patterns (`IN (1,2)`, `) AS x FROM`, `SET @x =`).
+//! Each check is one bounded pass; scoring weights only, no verdicts.
+
+use super::tokens::{FuncRisk, Kind, Kw, Stmt, func_risk};
+
+/// The value ends in a SQL builtin name, a little punctuation and an opening
+/// parenthesis (`version=(`, `length||(`, `MAX(`, `day. (`): probing which
+/// function calls survive the filter.
+pub(super) fn open_call_fragment(s: &[u8]) -> bool {
+    let t = s.trim_ascii_end();
+    let Some(t) = t.strip_suffix(b"(") else {
+        return false;
+    };
+    let junk = t
+        .iter()
+        .rev()
+        .take_while(|b| !b.is_ascii_alphanumeric() && **b != b'_')
+        .count();
+    if junk > 5 {
+        return false;
+    }
+    let t = &t[..t.len() - junk];
+    let n = t
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    let word = &t[t.len() - n..];
+    // the fragment is the whole value, or follows a `name=` prefix
+    let before = &t[..t.len() - n];
+    if !(before.is_empty() || before.ends_with(b"=")) || word.is_empty() {
+        return false;
+    }
+    let lower = word.to_ascii_lowercase();
+    matches!(
+        func_risk(&lower),
+        FuncRisk::Sql | FuncRisk::Builtin | FuncRisk::Danger
+    ) || matches!(
+        lower.as_slice(),
+        b"max"
+            | b"min"
+            | b"avg"
+            | b"sum"
+            | b"default"
+            | b"length"
+            | b"month"
+            | b"year"
+            | b"in"
+            | b"exists"
+            | b"values"
+            | b"insert"
+    )
+}
+
+/// The whole value is a bare SQL operator (`<=>`, `||`, `!=`, `XOR`, `RLIKE`,
+/// `IS NULL`): a probe for which operators reach the query unescaped.
+pub(super) fn operator_only(s: &[u8]) -> bool {
+    let t = s.trim_ascii();
+    // `'LIKE'`, `'<='`: the operator quoted on its own
+    let t = match t {
+        [q @ (b'\'' | b'"'), inner @ .., e] if q == e && !inner.is_empty() => inner.trim_ascii(),
+        _ => t,
+    };
+    if t.len() < 2 || t.len() > 16 {
+        return false;
+    }
+    if t.len() <= 3
+        && t.iter().all(|b| {
+            matches!(
+                b,
+                b'<' | b'>' | b'=' | b'!' | b'|' | b'&' | b'^' | b'~' | b'-'
+            )
+        })
+    {
+        // symbol runs; a lone `--` is a comment marker in prose, not an operator
+        return t != b"--";
+    }
+    let l = t.to_ascii_lowercase();
+    const WORDS: &[&[u8]] = &[
+        b"xor",
+        b"rlike",
+        b"regexp",
+        b"like null",
+        b"is null",
+        b"is not null",
+        b"not like",
+        b"sounds like",
+        b"notnull",
+        b"isnull",
+        b"not regexp",
+        b"not rlike",
+    ];
+    WORDS.contains(&l.as_slice())
+}
+
+/// The whole value is a comparison that is always true between two literals:
+/// `1=1`, `'a'='a'`, `42 like 42`, `42<=>42`, `11!=1`, `1 is not 2`.
+pub(super) fn literal_tautology(s: &[u8]) -> bool {
+    let s = s.trim_ascii();
+    if s.len() > 48 {
+        return false;
+    }
+    let lower = s.to_ascii_lowercase();
+    const OPS: &[(&[u8], bool)] = &[
+        (b"<=>", true),
+        (b"!=", false),
+        (b"<>", false),
+        (b" is not ", false),
+        (b" not like ", false),
+        (b" like ", true),
+        (b"==", true),
+        (b"=", true),
+    ];
+    let lit = |v: &[u8]| -> Option<Vec<u8>> {
+        let v = v.trim_ascii();
+        let v = match v {
+            [q @ (b'\'' | b'"'), inner @ .., e] if q == e => inner,
+            _ => v,
+        };
+        (!v.is_empty() && v.len() <= 16 && v.iter().all(|b| b.is_ascii_alphanumeric()))
+            .then(|| v.to_vec())
+    };
+    for (op, equal) in OPS {
+        if let Some(p) = memchr::memmem::find(&lower, op) {
+            let (Some(l), Some(r)) = (lit(&lower[..p]), lit(&lower[p + op.len()..])) else {
+                return false;
+            };
+            // unequal literals only count when both are numbers (`11!=1`); a
+            // password like `s3cr3t<>pass` is not a condition
+            let numeric = l.iter().chain(&r).all(u8::is_ascii_digit);
+            return if *equal { l == r } else { numeric && l != r };
+        }
+    }
+    false
+}
+
+/// A PostgreSQL cast to a SQL type (`password::int`, `(…)::jsonb`); C++ / Ruby
+/// scope operators (`std::string`, `Foo::Bar`) name no SQL type.
+pub(super) fn pg_cast(s: &[u8]) -> bool {
+    const TYPES: &[&[u8]] = &[
+        b"int",
+        b"int4",
+        b"int8",
+        b"integer",
+        b"bigint",
+        b"smallint",
+        b"text",
+        b"bool",
+        b"boolean",
+        b"jsonb",
+        b"json",
+        b"varchar",
+        b"numeric",
+        b"float",
+        b"float8",
+        b"real",
+        b"double",
+        b"regclass",
+        b"oid",
+        b"bytea",
+        b"inet",
+        b"timestamp",
+    ];
+    memchr::memmem::find_iter(s, b"::").any(|p| {
+        let rest = &s[p + 2..];
+        let n = rest
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        let word = rest[..n].to_ascii_lowercase();
+        let before =
+            p > 0 && (s[p - 1].is_ascii_alphanumeric() || matches!(s[p - 1], b')' | b'\'' | b'_'));
+        before && TYPES.contains(&word.as_slice()) && rest.get(n).is_none_or(|b| *b != b':')
+    })
+}
+
+/// `create table x (…)`, `drop table users;`, `create user x identified by`:
+/// data-definition statements with their object keyword and a name.
+pub(super) fn ddl(t: &[Kind], bump: &mut impl FnMut(u32, &'static str)) {
+    for (i, w) in t.windows(3).enumerate() {
+        let at_start = i == 0 || matches!(t[i - 1], Kind::Semi | Kind::Str { closed: true, .. });
+        if !at_start
+            || !matches!(w[0], Kind::Stmt(Stmt::Modify))
+            || w[1] != Kind::Kw(Kw::Object)
+            || !matches!(w[2], Kind::Word | Kind::Func(_) | Kind::Str { .. })
+        {
+            continue;
+        }
+        let after = t.get(i + 3);
+        if matches!(after, None | Some(Kind::LParen | Kind::Semi)) {
+            bump(if after.is_some() { 6 } else { 5 }, "sqli-stacked");
+        }
+    }
+}
+
+/// Short SQL fragments that are whole values: an unclosed builtin call
+/// (`concat(`), a select-list tail (`) AS total FROM`), or an expression made
+/// only of SQL syntax that ends in a comment (`( @a OR 'b') --`).
+pub(super) fn fragments(
+    t: &[Kind],
+    comment_after: &[bool],
+    quoted: bool,
+    bump: &mut impl FnMut(u32, &'static str),
+) {
+    match t {
+        [
+            Kind::Func(FuncRisk::Sql | FuncRisk::Builtin | FuncRisk::Danger),
+            Kind::LParen,
+        ]
+        | [Kind::Cmp { .. }, Kind::LParen] => bump(5, "sqli-function"),
+        // ORDER BY / GROUP BY alone
+        [Kind::Kw(Kw::Order | Kw::Group), Kind::Kw(Kw::By)] => bump(5, "sqli-orderby"),
+        // `UNION SELECT` with nothing after it (or only a comment)
+        [Kind::Union, Kind::Stmt(Stmt::Select)]
+        | [Kind::Union, Kind::Kw(Kw::Other), Kind::Stmt(Stmt::Select)]
+        | [Kind::Str { .. }, Kind::Union, Kind::Stmt(Stmt::Select)]
+        | [
+            Kind::Str { .. },
+            Kind::Union,
+            Kind::Kw(Kw::Other),
+            Kind::Stmt(Stmt::Select),
+        ] => bump(6, "sqli-union"),
+        _ => {}
+    }
+    // `SET @OLD_SQL_MODE`: a MySQL user-variable assignment
+    let assigned = |i: usize| {
+        matches!(
+            t.get(i),
+            None | Some(Kind::Cmp { word: false } | Kind::Op | Kind::Semi | Kind::Comma)
+        )
+    };
+    if t.windows(2).enumerate().any(|(i, w)| {
+        w[0] == Kind::Kw(Kw::Other) && matches!(w[1], Kind::Var { .. }) && assigned(i + 2)
+    }) {
+        bump(5, "sqli-variable");
+    }
+    // `;drop`, `(select` closing the value: a statement opened at the end
+    match t {
+        [Kind::Semi, Kind::Stmt(_)] => bump(5, "sqli-stacked"),
+        [.., Kind::LParen, Kind::Stmt(Stmt::Select)] => bump(5, "sqli-select"),
+        _ => {}
+    }
+    // `IN (1, 2, 3)` as the whole value: a value list for an injected condition
+    if let [Kind::Cmp { word: true }, Kind::LParen, rest @ ..] = t {
+        let list = rest.len() >= 2
+            && rest.last() == Some(&Kind::RParen)
+            && rest.iter().any(|k| matches!(k, Kind::Num | Kind::Comma))
+            && rest[..rest.len() - 1].iter().all(|k| {
+                matches!(
+                    k,
+                    Kind::Num | Kind::Comma | Kind::Op | Kind::Word | Kind::Logic
+                )
+            });
+        if list {
+            bump(5, "sqli-tautology");
+        }
+    }
+    // `if(2=`: a builtin call left open around a comparison
+    if let [
+        Kind::Func(FuncRisk::Sql | FuncRisk::Builtin | FuncRisk::Danger),
+        Kind::LParen,
+        rest @ ..,
+    ] = t
+    {
+        let depth: i32 = rest
+            .iter()
+            .map(|k| match k {
+                Kind::LParen => 1,
+                Kind::RParen => -1,
+                _ => 0,
+            })
+            .sum();
+        if depth >= 0 && rest.len() <= 4 && rest.iter().any(|k| matches!(k, Kind::Cmp { .. })) {
+            bump(5, "sqli-function");
+        }
+    }
+    // `'1'='1'` after a comma or parenthesis (a value list turned condition)
+    for w in t.windows(4) {
+        if matches!(w[0], Kind::Comma | Kind::LParen)
+            && matches!(w[1], Kind::Str { closed: true, .. })
+            && w[2] == (Kind::Cmp { word: false })
+            && matches!(w[3], Kind::Str { closed: true, .. })
+        {
+            bump(5, "sqli-tautology");
+        }
+    }
+    // `FROM t WHERE …=`, `from t limit`, `FROM t GROUP BY x`: a query tail
+    if let [
+        Kind::Kw(Kw::From),
+        Kind::Word,
+        Kind::Kw(Kw::Where | Kw::Group | Kw::Order | Kw::Limit),
+        rest @ ..,
+    ] = t
+        && (matches!(t[2], Kind::Kw(Kw::Limit))
+            || rest
+                .iter()
+                .any(|k| matches!(k, Kind::Cmp { word: false } | Kind::Kw(Kw::By))))
+    {
+        bump(5, "sqli-select");
+    }
+    // `DROP x;--`, `DELETE FROM users;`: a modifying statement that opens the
+    // value and is terminated right away
+    if let [Kind::Stmt(Stmt::Modify), rest @ ..] = t {
+        let semi = rest.iter().take(4).any(|k| *k == Kind::Semi);
+        let n = t.len();
+        if semi || ((2..=4).contains(&n) && comment_after[n - 1]) {
+            bump(5, "sqli-stacked");
+        }
+    }
+    for w in t.windows(4) {
+        if matches!(w[0], Kind::RParen | Kind::Str { .. } | Kind::Num)
+            && w[1] == Kind::Kw(Kw::Other)
+            && matches!(w[2], Kind::Word | Kind::Str { .. })
+            && w[3] == Kind::Kw(Kw::From)
+        {
+            bump(5, "sqli-select");
+        }
+    }
+    let n = t.len();
+    if quoted || n < 2 || !comment_after[n - 1] {
+        return;
+    }
+    let words = t.iter().filter(|k| matches!(k, Kind::Word)).count();
+    let syntax = t
+        .iter()
+        .all(|k| !matches!(k, Kind::Other | Kind::Str { closed: false, .. }));
+    let structure = t.iter().any(|k| {
+        matches!(
+            k,
+            Kind::LParen | Kind::Logic | Kind::Cmp { .. } | Kind::Var { .. } | Kind::Union
+        )
+    });
+    if syntax && structure && words <= 1 {
+        bump(5, "sqli-comment");
+    }
+}

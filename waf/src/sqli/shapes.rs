@@ -1,0 +1,322 @@
+//! Statement shapes over a token stream: the select list after SELECT, operand
+//! skipping, tautologies after a logic operator and the shapes that follow a
+//! broken-out string literal. Weights only, no verdicts.
+
+use super::tokens::{FuncRisk, Kind, Kw, Stmt, is_operand};
+
+/// Weight for the tokens after SELECT if they look like a select list + FROM.
+pub(super) fn select_shape(rest: &[Kind]) -> Option<u32> {
+    // `select(user(`, `select((1))`: a parenthesised expression as the list
+    if rest.first() == Some(&Kind::LParen)
+        && matches!(
+            rest.get(1),
+            Some(Kind::Func(_) | Kind::Var { .. } | Kind::Num | Kind::LParen)
+        )
+    {
+        return Some(4);
+    }
+    let mut words_run = 0;
+    let mut items = 0;
+    for (j, k) in rest.iter().enumerate().take(24) {
+        match k {
+            Kind::Kw(Kw::From) => {
+                let target = rest.get(j + 1);
+                return if items > 0
+                    && matches!(target, Some(Kind::Word | Kind::LParen | Kind::Func(_)))
+                {
+                    Some(5)
+                } else {
+                    None
+                };
+            }
+            Kind::Word => {
+                words_run += 1;
+                if words_run > 2 {
+                    return None;
+                }
+                if j == 0 && matches!(rest.get(1), Some(Kind::Semi)) {
+                    return Some(4);
+                }
+                items += 1;
+            }
+            Kind::Num
+            | Kind::Str { .. }
+            | Kind::Var { .. }
+            | Kind::Func(_)
+            | Kind::Kw(Kw::Null) => {
+                words_run = 0;
+                items += 1;
+                if j == 0 && matches!(k, Kind::Var { .. } | Kind::Func(_)) {
+                    return Some(4);
+                }
+                if j == 0
+                    && matches!(k, Kind::Num | Kind::Kw(Kw::Null))
+                    && matches!(rest.get(1), None | Some(Kind::Comma | Kind::Semi))
+                {
+                    return Some(4);
+                }
+            }
+            Kind::Op if j == 0 => {
+                // `select *`
+                words_run = 0;
+                items += 1;
+            }
+            Kind::Op
+            | Kind::Comma
+            | Kind::Cmp { .. }
+            | Kind::LParen
+            | Kind::RParen
+            | Kind::Kw(Kw::Other) => words_run = 0,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Skips PostgreSQL casts after an operand (`'x'::jsonb`, `(…)::int`).
+pub(super) fn skip_casts(t: &[Kind], mut j: usize) -> usize {
+    while t.get(j) == Some(&Kind::Cast) && matches!(t.get(j + 1), Some(Kind::Word | Kind::Kw(_))) {
+        j += 2;
+    }
+    j
+}
+
+/// Index after the operand starting at `j` (a literal, a word, a function call or
+/// a parenthesised group), bounded.
+pub(super) fn skip_operand(t: &[Kind], j: usize) -> Option<usize> {
+    let mut j = j;
+    while matches!(t.get(j), Some(Kind::Op)) && j < t.len() {
+        j += 1; // unary minus, ~, !
+    }
+    let open_at = match t.get(j)? {
+        Kind::Func(_) => j + 1,
+        Kind::LParen => j,
+        k if is_operand(*k) => return Some(skip_casts(t, j + 1)),
+        _ => return None,
+    };
+    if t.get(open_at) != Some(&Kind::LParen) {
+        return Some(open_at);
+    }
+    let mut depth = 0;
+    for (k, tok) in t.iter().enumerate().skip(open_at).take(64) {
+        match tok {
+            Kind::LParen => depth += 1,
+            Kind::RParen => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(skip_casts(t, k + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(t.len())
+}
+
+pub(super) fn tautology(
+    t: &[Kind],
+    i: usize,
+    broke: bool,
+    bump: &mut impl FnMut(u32, &'static str),
+) {
+    let prev = if i > 0 { Some(t[i - 1]) } else { None };
+    let keyword_start = matches!(t[i], Kind::Kw(_));
+    // what precedes the operator: prose ("black and white") vs data ("1 and")
+    // the value opens with AND / OR / && / || (nothing before it at all)
+    let opens = i == 0 && !keyword_start;
+    let strong_left = broke
+        || matches!(
+            prev,
+            Some(Kind::Num | Kind::Str { closed: true, .. } | Kind::RParen)
+        )
+        || prev.is_none();
+    let mut j = i + 1;
+    while matches!(t.get(j), Some(Kind::Logic)) && j < i + 4 {
+        j += 1;
+    }
+    match t.get(j) {
+        Some(Kind::Stmt(Stmt::Select)) => return bump(7, "sqli-tautology"),
+        Some(Kind::LParen) if matches!(t.get(j + 1), Some(Kind::Stmt(Stmt::Select))) => {
+            return bump(7, "sqli-tautology");
+        }
+        Some(Kind::Func(FuncRisk::Danger)) => return bump(7, "sqli-tautology"),
+        Some(Kind::Func(FuncRisk::Sql)) if strong_left => bump(6, "sqli-tautology"),
+        _ => {}
+    }
+    let Some(x) = t.get(j).copied() else { return };
+    let Some(after) = skip_operand(t, j) else {
+        return;
+    };
+    let op = t.get(after).copied();
+    let c = t.get(after + 1).copied();
+    let rhs_ok =
+        c.is_some_and(|k| is_operand(k) || matches!(k, Kind::LParen | Kind::Op | Kind::Kw(_)));
+    match op {
+        Some(Kind::Cmp { .. }) if rhs_ok => {
+            let same_kind = matches!(
+                (x, c),
+                (Kind::Num, Some(Kind::Num)) | (Kind::Str { .. }, Some(Kind::Str { .. }))
+            );
+            let opened = matches!(c, Some(Kind::Str { closed: false, .. } | Kind::LParen))
+                && after + 2 >= t.len();
+            let closes_group =
+                t.get(after + 2) == Some(&Kind::RParen) && !t[..i].contains(&Kind::LParen);
+            let w = match (strong_left, same_kind) {
+                _ if strong_left && !keyword_start && (opened || closes_group) => 5,
+                (true, false) if opens && !broke && matches!(x, Kind::Word) => 5,
+                _ if keyword_start && !same_kind => 3,
+                (true, true) => 7,
+                (true, false) if !broke && matches!(x, Kind::Word) => 4,
+                (true, false) => 6,
+                (false, true) => 5,
+                (false, false) => {
+                    if matches!(x, Kind::LParen | Kind::Func(_) | Kind::Num)
+                        && matches!(c, Some(Kind::Num | Kind::Str { closed: true, .. }))
+                    {
+                        5
+                    } else if matches!(
+                        x,
+                        Kind::Num | Kind::Str { .. } | Kind::LParen | Kind::Func(_)
+                    ) {
+                        4
+                    } else {
+                        2
+                    }
+                }
+            };
+            bump(w, "sqli-tautology");
+        }
+        Some(Kind::Cmp { .. }) if strong_left && c.is_none() => bump(5, "sqli-tautology"),
+        Some(Kind::Op) if rhs_ok && broke => bump(6, "sqli-tautology"),
+        Some(Kind::Op)
+            if rhs_ok
+                && strong_left
+                && matches!(
+                    x,
+                    Kind::Num | Kind::Str { .. } | Kind::LParen | Kind::Func(_)
+                ) =>
+        {
+            bump(4, "sqli-tautology")
+        }
+        None if strong_left
+            && !keyword_start
+            && matches!(
+                x,
+                Kind::Kw(Kw::Null) | Kind::Var { .. } | Kind::LParen | Kind::Func(_)
+            ) =>
+        {
+            bump(if broke { 6 } else { 5 }, "sqli-tautology")
+        }
+        None if broke && !keyword_start && x == Kind::Num => bump(5, "sqli-tautology"),
+        Some(Kind::Semi | Kind::RParen)
+            if strong_left
+                && !keyword_start
+                && matches!(
+                    x,
+                    Kind::Num | Kind::Kw(Kw::Null) | Kind::Var { .. } | Kind::Func(_)
+                ) =>
+        {
+            bump(if broke { 6 } else { 5 }, "sqli-tautology")
+        }
+        _ => {}
+    }
+}
+
+pub(super) fn break_shape(
+    t: &[Kind],
+    comment_after: &[bool],
+    empty_break: bool,
+    bump: &mut impl FnMut(u32, &'static str),
+) {
+    let mut j = 1;
+    while matches!(t.get(j), Some(Kind::RParen)) {
+        j += 1;
+    }
+    // value ended right after the broken literal with a comment: admin'--
+    if comment_after[j - 1] {
+        bump(if j == t.len() { 6 } else { 5 }, "sqli-comment");
+    }
+    if empty_break
+        && t.get(j) == Some(&Kind::Logic)
+        && matches!(
+            t.get(j + 1),
+            Some(Kind::Str { closed: false, .. } | Kind::Num)
+        )
+        && t.len() <= j + 4
+    {
+        // the value opens with `' or …`: nothing but a break and a condition
+        bump(5, "sqli-break");
+    }
+    if empty_break
+        && matches!(t.get(j), Some(Kind::Union | Kind::Stmt(_)))
+        && t.len() <= j + 2
+        && t[j + 1..]
+            .iter()
+            .all(|k| matches!(k, Kind::Word | Kind::Op))
+    {
+        // `'UNION A`, `' alter/`: a quote, a statement keyword and a stub
+        bump(5, "sqli-break");
+    }
+    if t.get(j) == Some(&Kind::Logic)
+        && matches!(t.get(j + 1), Some(Kind::Str { closed: true, .. }))
+        && matches!(t.get(j + 2), Some(Kind::Logic | Kind::Op))
+    {
+        // 1'||'asd'||': concatenation chained out of the broken literal
+        bump(5, "sqli-break");
+    }
+    // A' = 'B, A' ^ 'B: an operator between two literals of the broken context
+    if !empty_break
+        && matches!(t.get(j), Some(Kind::Cmp { word: false }))
+        && matches!(
+            t.get(j + 1),
+            Some(Kind::Str {
+                closed: false,
+                empty: false
+            })
+        )
+        && j + 2 >= t.len()
+    {
+        bump(5, "sqli-break");
+    }
+    match t.get(j) {
+        Some(Kind::Semi)
+            if matches!(t.get(j + 1), None | Some(Kind::Stmt(_) | Kind::Kw(_)))
+                || comment_after[j] =>
+        {
+            bump(6, "sqli-stacked")
+        }
+        _ if empty_break => {}
+        Some(Kind::Cmp { .. })
+            if matches!(
+                t.get(j + 1),
+                Some(Kind::Num | Kind::Str { closed: true, .. } | Kind::Func(_) | Kind::Var { .. })
+            ) =>
+        {
+            bump(5, "sqli-break")
+        }
+        Some(Kind::Op)
+            if matches!(
+                t.get(j + 1),
+                Some(Kind::Num | Kind::Str { .. } | Kind::Func(_))
+            ) && j + 2 >= t.len() =>
+        {
+            bump(4, "sqli-break")
+        }
+        Some(Kind::Cmp { .. } | Kind::Op | Kind::Logic)
+            if j + 2 == t.len()
+                && comment_after[j + 1]
+                && t.get(j + 1).is_some_and(|k| is_operand(*k)) =>
+        {
+            // x'-email--, id'is not-id--
+            bump(6, "sqli-break")
+        }
+
+        Some(Kind::Logic) => bump(4, "sqli-break"),
+        Some(Kind::Stmt(_))
+            if comment_after.iter().skip(j).any(|&c| c) || t[j..].contains(&Kind::Semi) =>
+        {
+            bump(6, "sqli-stacked")
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,125 @@
+//! Payloads that must score and look-alikes that must not, per SQL shape.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+
+fn s(v: &str) -> u32 {
+    let mut h = Hits::default();
+    scan(v.as_bytes(), &mut h);
+    h.score(Class::Sqli)
+}
+
+#[test]
+fn sqli_classic_payloads_score_high() {
+    for p in [
+        "1' OR '1'='1",
+        "1 UNION SELECT username, password FROM users",
+        "admin'--",
+        "1; DROP TABLE users",
+        "1' AND SLEEP(5)#",
+        "' or 1=1 --",
+        "1) or (1=1",
+        "x' union/**/select 1,2,3-- -",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+}
+
+#[test]
+fn sqli_fragments_and_dialect_operators_score_high() {
+    for p in [
+        "concat(",
+        ") AS total FROM",
+        "( COS ( @a OR 'b') )  --",
+        ".1UNION SELECT 2",
+        "OR '{\"b\":2}'::jsonb <@ '{\"a\":1}'::jsonb",
+        "x'-email--",
+        "A' = 'B",
+        "HOPE AND (8)=3",
+        "select * from sysusers",
+        "' OR '1",
+        "1'||'asd'||'",
+        "create table myfile (input TEXT);",
+        " OR x=y#",
+        "42 like 42",
+        "ORder by",
+        "password::int",
+        "AND value = '",
+        "DROP sampletable;--",
+        "FROM t WHERE name=\"x\";",
+        "'admin', '1'='1'",
+        "if(2=",
+        "'UNION A",
+        "UnIon seleCt",
+        "select(user(",
+        "IN (815914, 815913)",
+        "<=>",
+        "RLIKE",
+        "A' = 'B",
+        "1; exec xp_cmdshell 'dir'",
+        "version=(",
+        "'SOUNDS LIKE'",
+        " OR x=y",
+        "length||(",
+        "SET @OLD_SQL_MODE",
+        ";drop",
+        "@example.com&name=(select",
+        "x' UNION SELECT name FROM users--",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+}
+
+#[test]
+fn sqli_fragment_lookalikes_score_low() {
+    for p in [
+        "Math.round(x) is fine",
+        "necklace 16\" or 18\"",
+        "BROWNING \"LIKE\"",
+        "PAPER PACK (8.5X11\"-300 DPI) --",
+        "(sold out) -- sorry",
+        "5kg of flour",
+        "drop shipping business ideas",
+        "In SQL you can DROP a column with ALTER TABLE invoices DROP COLUMN x; ok",
+        "\"NOT FOR SALE\"",
+        "1950' AND 60'S WOMEN'S COATS",
+        "std::string and Foo::Bar",
+        "from home where the heart is",
+        "'Union Jack' flag for sale",
+        "2+2=4",
+        "1=5",
+        "GALLERY=1=5",
+        "s3cr3t<>pass",
+        "order by date",
+        "credit union select savings account",
+        "--",
+        "in (stock)",
+        "SMALL \"&\" SIGN",
+        "select (the best) one",
+        "1; exec will create the case 7",
+        "call me (",
+        "'like'-worthy posts",
+        "and more",
+        "set @home for the weekend",
+        "the price (",
+        "A simple SQL join: SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.id LIMIT 10;",
+        "The query was SELECT region, count(*) FROM orders GROUP BY region ORDER BY 2 DESC; -- much faster now",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
+
+#[test]
+fn sqli_prose_scores_low() {
+    for p in [
+        "credit union select savings account",
+        "null and void meaning",
+        "black and white photography tips",
+        "O'Brien",
+        "I'd like to cancel at the end of this billing period",
+        "how to select the right running shoes from a catalogue",
+        "Rue de l'Église 5, 1000 Bruxelles",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}

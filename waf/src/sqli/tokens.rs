@@ -1,0 +1,463 @@
+//! The SQL tokeniser: token kinds, keyword and function classification, and
+//! one linear pass that turns a value (optionally starting inside a quoted
+//! literal) into tokens. No scoring here.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Str {
+        closed: bool,
+        /// Nothing between the quotes (or after an unclosed quote).
+        empty: bool,
+    },
+    Num,
+    Var {
+        system: bool,
+    },
+    Word,
+    /// UNION
+    Union,
+    /// A statement keyword (select, insert, drop, exec, ...).
+    Stmt(Stmt),
+    /// Other SQL keyword (from, where, order, by, ...).
+    Kw(Kw),
+    /// Logic operator: and, or, xor, not, &&, ||.
+    Logic,
+    /// Comparison: = <> != < > <= >= like rlike regexp in is between sounds
+    /// (`word`: spelled as a keyword, which prose quotes too).
+    Cmp {
+        word: bool,
+    },
+    /// Arithmetic / bit operator.
+    Op,
+    /// PostgreSQL cast `::` (binds to the operand before it).
+    Cast,
+    /// A word directly followed by `(`.
+    Func(FuncRisk),
+    LParen,
+    RParen,
+    Comma,
+    Semi,
+    Comment {
+        block: bool,
+        versioned: bool,
+    },
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stmt {
+    Select,
+    Modify,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kw {
+    From,
+    Where,
+    Order,
+    Group,
+    By,
+    Having,
+    Into,
+    Limit,
+    Other,
+    Procedure,
+    Waitfor,
+    Null,
+    /// A schema object named by DDL: table, database, view, index, trigger ...
+    Object,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FuncRisk {
+    Plain,
+    /// A SQL builtin whose name is common in other languages too (`round`,
+    /// `format`, `time`): evidence only when the call is the whole value.
+    Builtin,
+    Sql,
+    Danger,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tok {
+    pub kind: Kind,
+}
+
+pub(super) fn classify_word(w: &[u8]) -> Kind {
+    let mut buf = [0u8; 16];
+    if w.len() > buf.len() {
+        return Kind::Word;
+    }
+    for (d, s) in buf.iter_mut().zip(w) {
+        *d = s.to_ascii_lowercase();
+    }
+    match &buf[..w.len()] {
+        b"union" => Kind::Union,
+        b"select" => Kind::Stmt(Stmt::Select),
+        b"insert" | b"update" | b"delete" | b"drop" | b"create" | b"alter" | b"exec"
+        | b"execute" | b"declare" | b"truncate" | b"shutdown" | b"grant" | b"revoke"
+        | b"rename" | b"handler" | b"load" | b"backup" | b"restore" => Kind::Stmt(Stmt::Modify),
+        b"and" | b"or" | b"xor" | b"not" => Kind::Logic,
+        b"like" | b"rlike" | b"regexp" | b"between" | b"in" | b"is" | b"sounds" | b"glob" => {
+            Kind::Cmp { word: true }
+        }
+        b"from" => Kind::Kw(Kw::From),
+        b"where" => Kind::Kw(Kw::Where),
+        b"order" => Kind::Kw(Kw::Order),
+        b"group" => Kind::Kw(Kw::Group),
+        b"by" => Kind::Kw(Kw::By),
+        b"having" => Kind::Kw(Kw::Having),
+        b"into" => Kind::Kw(Kw::Into),
+        b"limit" | b"offset" => Kind::Kw(Kw::Limit),
+        b"procedure" => Kind::Kw(Kw::Procedure),
+        b"waitfor" => Kind::Kw(Kw::Waitfor),
+        b"null" | b"true" | b"false" => Kind::Kw(Kw::Null),
+        b"table" | b"database" | b"view" | b"index" | b"trigger" | b"login" | b"schema"
+        | b"tablespace" | b"column" => Kind::Kw(Kw::Object),
+        b"values" | b"join" | b"distinct" | b"all" | b"top" | b"as" | b"case" | b"when"
+        | b"then" | b"else" | b"end" | b"delay" | b"outfile" | b"dumpfile" | b"collate"
+        | b"asc" | b"desc" | b"exists" | b"set" | b"begin" | b"binary" | b"escape" => {
+            Kind::Kw(Kw::Other)
+        }
+        _ => Kind::Word,
+    }
+}
+
+pub(super) fn func_risk(name: &[u8]) -> FuncRisk {
+    let mut buf = [0u8; 24];
+    if name.len() > buf.len() {
+        return FuncRisk::Plain;
+    }
+    for (d, s) in buf.iter_mut().zip(name) {
+        *d = s.to_ascii_lowercase();
+    }
+    let n = &buf[..name.len()];
+    // strip a schema prefix like dbms_lock.sleep
+    let base = match n.iter().rposition(|&b| b == b'.') {
+        Some(p) => &n[p + 1..],
+        None => n,
+    };
+    match base {
+        b"sleep"
+        | b"benchmark"
+        | b"pg_sleep"
+        | b"load_file"
+        | b"extractvalue"
+        | b"updatexml"
+        | b"name_const"
+        | b"receive_message"
+        | b"get_host_address"
+        | b"randomblob"
+        | b"xp_cmdshell"
+        | b"make_set"
+        | b"exp"
+        | b"geometrycollection"
+        | b"polygon"
+        | b"multipoint"
+        | b"linestring"
+        | b"utl_inaddr"
+        | b"dbms_pipe"
+        | b"pg_read_file"
+        | b"lo_import"
+        | b"json_keys"
+        | b"gtid_subset" => FuncRisk::Danger,
+        b"char" | b"chr" | b"nchar" | b"concat" | b"concat_ws" | b"group_concat" | b"substring"
+        | b"substr" | b"mid" | b"ascii" | b"ord" | b"hex" | b"unhex" | b"version" | b"database"
+        | b"user" | b"current_user" | b"system_user" | b"session_user" | b"schema" | b"cast"
+        | b"convert" | b"ifnull" | b"isnull" | b"nullif" | b"coalesce" | b"if" | b"iif"
+        | b"count" | b"length" | b"rtrim" | b"ltrim" | b"md5" | b"sha1" | b"elt" | b"rand"
+        | b"floor" | b"row_count" | b"found_rows" | b"left" | b"right" | b"instr" | b"locate"
+        | b"position" | b"reverse" | b"strcmp" | b"bin" | b"conv" | b"oct" | b"char_length"
+        | b"db_name" | b"user_name" | b"suser_name" | b"is_srvrolemember" | b"quotename"
+        | b"replace" | b"repeat" | b"space" | b"lpad" | b"rpad" | b"table_name"
+        | b"column_name" | b"object_id" | b"exists" | b"last_insert_id" | b"connection_id"
+        | b"uuid" | b"current_database" | b"pg_user" | b"to_char" | b"chartorowid"
+        | b"utl_http" | b"sys_context" | b"now" | b"sysdate" => FuncRisk::Sql,
+        b"round" | b"format" | b"time" | b"date" | b"day" | b"minute" | b"hour" | b"month"
+        | b"year" | b"quarter" | b"log" | b"ln" | b"pi" | b"pow" | b"power" | b"cos" | b"sin"
+        | b"tan" | b"sqrt" | b"abs" | b"trim" | b"values" | b"compress" | b"uncompress"
+        | b"decode" | b"encode" | b"xmltype" | b"password" | b"local" | b"localtime"
+        | b"unix_timestamp" | b"json_extract" | b"lo_get" | b"div" | b"overlay" | b"unistr"
+        | b"find_in_set" | b"starts_with" | b"jsonb_pretty" | b"json_build_object"
+        | b"schema_name" | b"upper" | b"lower" | b"soundex" | b"weight_string" | b"get_lock"
+        | b"release_lock" | b"master_pos_wait" => FuncRisk::Builtin,
+        _ => FuncRisk::Plain,
+    }
+}
+
+pub(super) fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+/// Tokenises `s`. With `quote = Some(q)`, the input is taken to start inside a
+/// `q`-quoted literal (the first token is that literal, closed by the first `q`).
+pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
+    let mut i = 0;
+    if let Some(q) = quote {
+        let (end, closed) = scan_string(s, 0, q);
+        out.push(Tok {
+            kind: Kind::Str {
+                closed,
+                empty: end == 0,
+            },
+        });
+        i = if closed { end + 1 } else { s.len() };
+    }
+    while i < s.len() {
+        let b = s[i];
+        let start = i;
+        let kind = match b {
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0xa0 => {
+                i += 1;
+                continue;
+            }
+            b'\'' | b'"' => {
+                let (end, closed) = scan_string(s, i + 1, b);
+                let empty = end == i + 1;
+                i = if closed { end + 1 } else { s.len() };
+                Kind::Str { closed, empty }
+            }
+            b'`' => {
+                let (end, closed) = scan_string(s, i + 1, b'`');
+                i = if closed { end + 1 } else { s.len() };
+                Kind::Word
+            }
+            b'0'..=b'9' => {
+                i = number_end(s, i);
+                Kind::Num
+            }
+            b'.' if s.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                i = number_end(s, i + 1);
+                Kind::Num
+            }
+            b'@' if s.get(i + 1) == Some(&b'>') => {
+                // PostgreSQL containment `@>`
+                i += 2;
+                Kind::Cmp { word: false }
+            }
+            b'-' if s.get(i + 1) == Some(&b'>') => {
+                // JSON arrows `->` / `->>`
+                i += 2;
+                if s.get(i) == Some(&b'>') {
+                    i += 1;
+                }
+                Kind::Cmp { word: false }
+            }
+            b'#' if s.get(i + 1) == Some(&b'>') => {
+                // JSON path `#>` / `#>>`
+                i += 2;
+                if s.get(i) == Some(&b'>') {
+                    i += 1;
+                }
+                Kind::Cmp { word: false }
+            }
+            b'?' => {
+                // JSON key tests `?`, `?|`, `?&`
+                i += 1;
+                if matches!(s.get(i), Some(b'|' | b'&')) {
+                    i += 1;
+                }
+                Kind::Cmp { word: false }
+            }
+            b'@' => {
+                let system = s.get(i + 1) == Some(&b'@');
+                i += if system { 2 } else { 1 };
+                while i < s.len() && (is_word_byte(s[i]) || s[i] == b'.') {
+                    i += 1;
+                }
+                Kind::Var { system }
+            }
+            b'-' if s.get(i + 1) == Some(&b'-')
+                && !s.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) =>
+            {
+                i = line_end(s, i);
+                Kind::Comment {
+                    block: false,
+                    versioned: false,
+                }
+            }
+            b'#' if !s.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) => {
+                i = line_end(s, i);
+                Kind::Comment {
+                    block: false,
+                    versioned: false,
+                }
+            }
+            b'/' if s.get(i + 1) == Some(&b'*') => {
+                if s.get(i + 2) == Some(&b'!') {
+                    // MySQL versioned comment: its body is code
+                    i += 3;
+                    while i < s.len() && s[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                    out.push(Tok {
+                        kind: Kind::Comment {
+                            block: true,
+                            versioned: true,
+                        },
+                    });
+                    continue;
+                }
+                i = match memchr::memmem::find(&s[i + 2..], b"*/") {
+                    Some(p) => i + 2 + p + 2,
+                    None => s.len(),
+                };
+                Kind::Comment {
+                    block: true,
+                    versioned: false,
+                }
+            }
+            b'*' if s.get(i + 1) == Some(&b'/') => {
+                i += 2;
+                continue;
+            }
+            b'(' => {
+                i += 1;
+                Kind::LParen
+            }
+            b')' => {
+                i += 1;
+                Kind::RParen
+            }
+            b',' => {
+                i += 1;
+                Kind::Comma
+            }
+            b';' => {
+                i += 1;
+                Kind::Semi
+            }
+            b'=' | b'<' | b'>' | b'!' => {
+                i += 1;
+                while i < s.len() && matches!(s[i], b'=' | b'<' | b'>' | b'@') && i - start < 3 {
+                    i += 1;
+                }
+                if &s[start..i] == b"!" {
+                    Kind::Logic
+                } else {
+                    Kind::Cmp { word: false }
+                }
+            }
+            b'|' | b'&' => {
+                i += 1;
+                if s.get(i) == Some(&b) {
+                    i += 1;
+                    Kind::Logic
+                } else {
+                    Kind::Op
+                }
+            }
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'~' => {
+                i += 1;
+                Kind::Op
+            }
+            b':' if s.get(i + 1) == Some(&b':') => {
+                i += 2;
+                Kind::Cast
+            }
+            b':' if s.get(i + 1) == Some(&b'=') => {
+                i += 2;
+                Kind::Op
+            }
+            _ if is_word_byte(b) => {
+                while i < s.len()
+                    && (is_word_byte(s[i])
+                        || (s[i] == b'.' && s.get(i + 1).is_some_and(|&c| is_word_byte(c))))
+                {
+                    i += 1;
+                }
+                let mut k = classify_word(&s[start..i]);
+                // `select(…)` stays a statement: a parenthesised select list
+                if matches!(k, Kind::Word | Kind::Kw(_) | Kind::Stmt(Stmt::Modify))
+                    && next_is_paren(s, i)
+                {
+                    k = Kind::Func(func_risk(&s[start..i]));
+                }
+                k
+            }
+            _ => {
+                i += 1;
+                Kind::Other
+            }
+        };
+        out.push(Tok { kind });
+    }
+}
+
+/// End of a numeric literal at `i`: digits with a fraction and exponent, or a
+/// `0x` / `0b` literal. Letters after it start a new token (`1union`).
+pub(super) fn number_end(s: &[u8], mut i: usize) -> usize {
+    if s[i] == b'0' && matches!(s.get(i + 1), Some(b'x' | b'X' | b'b' | b'B')) {
+        i += 2;
+        while i < s.len() && s[i].is_ascii_hexdigit() {
+            i += 1;
+        }
+        return i;
+    }
+    while i < s.len() && (s[i].is_ascii_digit() || s[i] == b'.') {
+        i += 1;
+    }
+    if matches!(s.get(i), Some(b'e' | b'E'))
+        && s.get(i + 1)
+            .is_some_and(|c| c.is_ascii_digit() || *c == b'-' || *c == b'+')
+    {
+        i += 2;
+        while i < s.len() && s[i].is_ascii_digit() {
+            i += 1;
+        }
+    }
+    i
+}
+
+pub(super) fn line_end(s: &[u8], i: usize) -> usize {
+    match memchr::memchr(b'\n', &s[i..]) {
+        Some(p) => i + p,
+        None => s.len(),
+    }
+}
+
+pub(super) fn next_is_paren(s: &[u8], mut i: usize) -> bool {
+    while i < s.len() {
+        match s[i] {
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            b'/' if s.get(i + 1) == Some(&b'*') => match memchr::memmem::find(&s[i + 2..], b"*/") {
+                Some(p) => i += 2 + p + 2,
+                None => return false,
+            },
+            b'(' => return true,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Returns (index of the closing quote or len, closed).
+pub(super) fn scan_string(s: &[u8], mut i: usize, q: u8) -> (usize, bool) {
+    while i < s.len() {
+        if s[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if s[i] == q {
+            if s.get(i + 1) == Some(&q) {
+                i += 2;
+                continue;
+            }
+            return (i, true);
+        }
+        i += 1;
+    }
+    (s.len(), false)
+}
+
+pub(super) fn is_operand(k: Kind) -> bool {
+    matches!(
+        k,
+        Kind::Str { .. }
+            | Kind::Num
+            | Kind::Var { .. }
+            | Kind::Word
+            | Kind::Kw(Kw::Null)
+            | Kind::Func(_)
+    )
+}
