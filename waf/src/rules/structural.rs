@@ -1,0 +1,306 @@
+//! Small structural checks over the canonical view: log4j lookup resolution,
+//! NoSQL operator names, XXE declarations, shellshock, CRLF / header and mail
+//! protocol injection, template expressions.
+
+use crate::detect::{Field, Hits};
+use crate::verdict::Class;
+
+/// Resolves log4j lookups (`${lower:j}`, `${::-n}`, `${env:X:-d}`) innermost first and
+/// looks for a `jndi:` lookup in the result.
+pub(super) fn log4j(s: &[u8], hits: &mut Hits) {
+    if memchr::memmem::find(s, b"${").is_none() {
+        return;
+    }
+    let mut cur = s.to_vec();
+    let mut lookups = 0;
+    for _ in 0..32 {
+        let Some(close) = find_innermost(&cur) else {
+            break;
+        };
+        let (open, close) = close;
+        let inner = cur[open + 2..close].to_vec();
+        lookups += 1;
+        let replacement: Vec<u8> = if let Some(p) = memchr::memmem::find(&inner, b":-") {
+            inner[p + 2..].to_vec()
+        } else if let Some(r) = inner
+            .strip_prefix(b"lower:")
+            .or_else(|| inner.strip_prefix(b"upper:"))
+        {
+            r.to_vec()
+        } else if inner.starts_with(b"jndi:") {
+            hits.add(Class::Java, "java-jndi", 9);
+            return;
+        } else {
+            // unknown lookup: keep it visible but unresolvable
+            let mut v = b"$[".to_vec();
+            v.extend_from_slice(&inner);
+            v.push(b']');
+            v
+        };
+        cur.splice(open..=close, replacement);
+    }
+    if lookups > 0 && memchr::memmem::find(&cur, b"jndi:").is_some() {
+        hits.add(Class::Java, "java-jndi", 9);
+    } else if lookups >= 2
+        || lookups == 1
+            && [
+                b"${env:".as_slice(),
+                b"${sys:",
+                b"${java:",
+                b"${ctx:",
+                b"${main:",
+                b"${base64:",
+                b"${date:",
+                b"${web:",
+                b"${docker:",
+                b"${k8s:",
+                b"${spring:",
+                b"${bundle:",
+                b"${log4j:",
+                b"${lower:",
+                b"${upper:",
+                b"${::-",
+            ]
+            .iter()
+            .any(|p| memchr::memmem::find(s, p).is_some())
+    {
+        hits.add(Class::Java, "java-lookup", 5);
+    }
+}
+
+pub(super) fn find_innermost(s: &[u8]) -> Option<(usize, usize)> {
+    let close = memchr::memchr(b'}', s)?;
+    let open = memchr::memmem::rfind(&s[..close], b"${")?;
+    Some((open, close))
+}
+
+/// A JSON key or parameter name that is a MongoDB operator.
+pub(super) fn nosql_name(s: &[u8], field: Field, hits: &mut Hits) {
+    if field != Field::Name || s.first() != Some(&b'$') {
+        return;
+    }
+    const OPS: &[&str] = &[
+        "$ne",
+        "$gt",
+        "$gte",
+        "$lt",
+        "$lte",
+        "$regex",
+        "$where",
+        "$exists",
+        "$nin",
+        "$in",
+        "$or",
+        "$and",
+        "$not",
+        "$nor",
+        "$expr",
+        "$elemmatch",
+        "$function",
+        "$accumulator",
+        "$eq",
+        "$size",
+        "$type",
+        "$all",
+        "$mod",
+    ];
+    if OPS.iter().any(|o| o.as_bytes() == s) {
+        hits.add(Class::Nosqli, "nosqli-operator", 7);
+    }
+}
+
+pub(super) fn xxe(s: &[u8], hits: &mut Hits) {
+    if let Some(p) = memchr::memmem::find(s, b"<!doctype") {
+        let rest = &s[p..];
+        let has = |n: &[u8]| memchr::memmem::find(rest, n).is_some();
+        if has(b"<!entity") && (has(b" system") || has(b" public")) {
+            hits.add(Class::Xxe, "xxe-external-entity", 9);
+        } else if has(b"<!entity") || has(b" system ") {
+            hits.add(Class::Xxe, "xxe-entity", 6);
+        }
+    }
+}
+
+pub(super) fn shellshock(s: &[u8], hits: &mut Hits) {
+    let t: &[u8] = {
+        let st = s
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(s.len());
+        &s[st..]
+    };
+    if t.starts_with(b"() {")
+        || t.starts_with(b"(){")
+        || memchr::memmem::find(s, b"() { :;").is_some()
+        || memchr::memmem::find(s, b"(){:;").is_some()
+    {
+        hits.add(Class::Shellshock, "shellshock", 9);
+    }
+}
+
+/// A newline followed by something shaped like a header or a request line.
+pub(super) fn crlf(s: &[u8], hits: &mut Hits) {
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'\n', &s[i..]) {
+        let at = i + p + 1;
+        i = at;
+        let rest = &s[at..];
+        let name_len = rest
+            .iter()
+            .take(40)
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+            .count();
+        if name_len >= 3 && rest.get(name_len) == Some(&b':') {
+            let name = &rest[..name_len];
+            const HDRS: &[&[u8]] = &[
+                b"set-cookie",
+                b"location",
+                b"content-type",
+                b"content-length",
+                b"transfer-encoding",
+                b"refresh",
+                b"host",
+                b"cookie",
+                b"x-xss-protection",
+                b"access-control-allow-origin",
+                b"content-security-policy",
+                b"link",
+                b"authorization",
+            ];
+            let w = if HDRS.contains(&name) || name.starts_with(b"x-") {
+                7
+            } else {
+                3
+            };
+            hits.add(Class::Protocol, "protocol-header-injection", w);
+        }
+        if rest.starts_with(b"http/1.") || rest.starts_with(b"get /") || rest.starts_with(b"post /")
+        {
+            hits.add(Class::Protocol, "protocol-smuggling", 7);
+        }
+        if mail_command(rest) {
+            hits.add(Class::Cmdi, "cmdi-mail-injection", 6);
+        }
+    }
+}
+
+/// An SMTP / POP3 / IMAP command at the start of a line: injected into a mail
+/// session through a parameter that ends up in the protocol stream.
+pub(super) fn mail_command(line: &[u8]) -> bool {
+    const VERBS: &[&[u8]] = &[
+        b"mail from:",
+        b"rcpt to:",
+        b"ehlo ",
+        b"helo ",
+        b"apop ",
+        b"auth ",
+        b"starttls",
+    ];
+    if VERBS.iter().any(|v| line.starts_with(v)) {
+        return true;
+    }
+    // POP3 message commands take a message number
+    const NUMBERED: &[&[u8]] = &[b"retr ", b"dele ", b"top ", b"list ", b"uidl "];
+    if NUMBERED
+        .iter()
+        .any(|v| line.starts_with(v) && line.get(v.len()).is_some_and(u8::is_ascii_digit))
+    {
+        return true;
+    }
+    // IMAP: `<tag> <command>` with an alphanumeric tag
+    let tag = line
+        .iter()
+        .take(12)
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    if tag == 0 || line.get(tag) != Some(&b' ') {
+        return false;
+    }
+    const IMAP: &[&[u8]] = &[
+        b"authenticate ",
+        b"login ",
+        b"append ",
+        b"status ",
+        b"uid ",
+        b"select ",
+        b"examine ",
+        b"fetch ",
+        b"store ",
+        b"copy ",
+        b"expunge",
+        b"capability",
+    ];
+    let cmd = &line[tag + 1..];
+    tag >= 2
+        && line[0].is_ascii_alphabetic()
+        && line[1..tag].iter().any(u8::is_ascii_digit)
+        && IMAP.iter().any(|v| cmd.starts_with(v))
+}
+
+/// Template expressions with code inside: `{{7*7}}`, `${{...}}`, `<%= %>`, `#{...}`.
+pub(super) fn template(s: &[u8], hits: &mut Hits) {
+    for (open, close, w) in [
+        (b"{{".as_slice(), b"}}".as_slice(), 0u32),
+        (b"<%", b"%>", 1),
+        (b"${", b"}", 0),
+        (b"#{", b"}", 0),
+        (b"{%", b"%}", 1),
+    ] {
+        let Some(p) = memchr::memmem::find(s, open) else {
+            continue;
+        };
+        let rest = &s[p + open.len()..];
+        let Some(e) = memchr::memmem::find(&rest[..rest.len().min(512)], close) else {
+            continue;
+        };
+        let body = &rest[..e];
+        let arith = body.windows(3).any(|t| {
+            t[0].is_ascii_digit()
+                && matches!(t[1], b'*' | b'+' | b'-' | b'/')
+                && t[2].is_ascii_digit()
+        });
+        let code = body.contains(&b'(')
+            || body.contains(&b'[')
+            || memchr::memmem::find(body, b"self").is_some()
+            || memchr::memmem::find(body, b"config").is_some()
+            || memchr::memmem::find(body, b"request").is_some()
+            || memchr::memmem::find(body, b"system").is_some()
+            || memchr::memmem::find(body, b"exec").is_some()
+            || memchr::memmem::find(body, b"import").is_some()
+            || memchr::memmem::find(body, b"class").is_some()
+            || (open == b"{%".as_slice()
+                && [
+                    b" if ".as_slice(),
+                    b" for ",
+                    b" set ",
+                    b" import ",
+                    b" include ",
+                    b" macro ",
+                ]
+                .iter()
+                .any(|k| body.starts_with(&k[1..]) || body.starts_with(k)));
+        // a statement block that is closed again later (`{% if x %}..{% endif %}`)
+        let control = [b"if ".as_slice(), b"for ", b"= if ", b"=if "]
+            .iter()
+            .any(|k| body.trim_ascii_start().starts_with(k));
+        let closed_block = (open == b"{%".as_slice()
+            && (memchr::memmem::find(rest, b"{% end").is_some()
+                || memchr::memmem::find(rest, b"{%end").is_some()))
+            || (open == b"<%".as_slice()
+                && control
+                && (memchr::memmem::find(rest, b"<% end").is_some()
+                    || memchr::memmem::find(rest, b"<%end").is_some()));
+        let code = code || (open == b"<%".as_slice() && control);
+        // `#{x.m(…)}`: a method call in Ruby / Spring EL interpolation
+        let el_call = open == b"#{".as_slice()
+            && body
+                .windows(2)
+                .any(|w| w[0] == b'.' && w[1].is_ascii_alphabetic())
+            && body.contains(&b'(');
+        if arith || (code && closed_block) || el_call {
+            hits.add(Class::Generic, "generic-template", 5 + w);
+        } else if code {
+            hits.add(Class::Generic, "generic-template", 3 + w);
+        }
+    }
+}
