@@ -1,0 +1,402 @@
+//! Command vocabularies: tier A (rarely English), tier B (common words that
+//! need argument evidence), non-word command names and families, wrappers;
+//! bucketed once by first byte for allocation-free lookups.
+
+/// Commands that are rarely English words.
+pub(super) const TIER_A: &[&str] = &[
+    "whoami",
+    "uname",
+    "ifconfig",
+    "ipconfig",
+    "wget",
+    "curl",
+    "nc",
+    "ncat",
+    "netcat",
+    "bash",
+    "sh",
+    "zsh",
+    "ksh",
+    "csh",
+    "tcsh",
+    "dash",
+    "powershell",
+    "pwsh",
+    "cmd",
+    "systeminfo",
+    "nslookup",
+    "ping",
+    "telnet",
+    "chmod",
+    "chown",
+    "passwd",
+    "python",
+    "python2",
+    "python3",
+    "perl",
+    "ruby",
+    "php",
+    "lua",
+    "nmap",
+    "tftp",
+    "base64",
+    "xxd",
+    "awk",
+    "gawk",
+    "sed",
+    "busybox",
+    "useradd",
+    "usermod",
+    "crontab",
+    "nohup",
+    "printenv",
+    "id",
+    "ls",
+    "cat",
+    "rm",
+    "mkfifo",
+    "netstat",
+    "ps",
+    "sudo",
+    "su",
+    "tcpdump",
+    "socat",
+    "xterm",
+    "certutil",
+    "bitsadmin",
+    "wmic",
+    "rundll32",
+    "regsvr32",
+    "mshta",
+    "cscript",
+    "wscript",
+    "tasklist",
+    "taskkill",
+    "nbtstat",
+    "whois",
+    "traceroute",
+    "tracert",
+    "grep",
+    "egrep",
+    "fgrep",
+    "xargs",
+    "tac",
+    "nl",
+    "od",
+    "hexdump",
+    "strings",
+    "vi",
+    "vim",
+    "gcc",
+    "killall",
+    "pkill",
+    "reboot",
+    "shutdown",
+    "mknod",
+    "scp",
+    "ssh",
+    "rsync",
+    "ftp",
+    "sftp",
+    "lwp-download",
+    "lwp-request",
+    "aria2c",
+    "openssl",
+    "unzip",
+    "gzip",
+    "gunzip",
+    "bzip2",
+    "dmesg",
+    "lsof",
+    "getent",
+    "hostname",
+    "uptime",
+    "chattr",
+    "strace",
+    "ltrace",
+    "findstr",
+    "icacls",
+    "cacls",
+    "schtasks",
+    "wevtutil",
+    "net",
+    "dig",
+    "sleep",
+    "whoami.exe",
+    "env",
+    "uname",
+    "pwd",
+    "echo",
+    "printf",
+    "jrunscript",
+    "node",
+    "lsb_release",
+    "arp",
+];
+
+/// Commands that are also common words; need argument evidence.
+pub(super) const TIER_B: &[&str] = &[
+    "find",
+    "head",
+    "tail",
+    "more",
+    "less",
+    "last",
+    "who",
+    "w",
+    "time",
+    "set",
+    "export",
+    "type",
+    "dir",
+    "copy",
+    "move",
+    "del",
+    "ren",
+    "ver",
+    "vol",
+    "sort",
+    "cut",
+    "date",
+    "test",
+    "tar",
+    "make",
+    "host",
+    "route",
+    "kill",
+    "source",
+    "alias",
+    "eval",
+    "exec",
+    "tee",
+    "cp",
+    "mv",
+    "ln",
+    "cd",
+    "ed",
+    "df",
+    "du",
+    "free",
+    "top",
+    "file",
+    "stat",
+    "touch",
+    "which",
+    "whereis",
+    "locate",
+    "diff",
+    "wc",
+    "tr",
+    "uniq",
+    "expr",
+    "dd",
+    "mount",
+    "ssh-keygen",
+    "zip",
+    "java",
+    "unset",
+    "reg",
+    "sc",
+    "at",
+    "start",
+    "call",
+];
+
+/// Commands (and command families, by prefix) that are not words of any
+/// natural language: on their own at the start of a value they are a command
+/// line. Subset semantics: each is also treated as tier A.
+pub(super) const RARE: &[&str] = &[
+    "whoami",
+    "ifconfig",
+    "ipconfig",
+    "uname",
+    "systeminfo",
+    "sysinfo",
+    "nslookup",
+    "netstat",
+    "netsh",
+    "useradd",
+    "usermod",
+    "crontab",
+    "nohup",
+    "printenv",
+    "mkfifo",
+    "tcpdump",
+    "socat",
+    "certutil",
+    "bitsadmin",
+    "wmic",
+    "rundll32",
+    "regsvr32",
+    "regedit",
+    "bcdboot",
+    "bcdedit",
+    "mshta",
+    "cscript",
+    "wscript",
+    "tasklist",
+    "taskkill",
+    "nbtstat",
+    "lsb_release",
+    "visudo",
+    "cscli",
+    "getent",
+    "dmesg",
+    "lsof",
+    "strace",
+    "ltrace",
+    "icacls",
+    "schtasks",
+    "wevtutil",
+    "pip3",
+    "pipx",
+    "uconv",
+    "lastlog",
+    "lastlogin",
+    "htop",
+    "aptitude",
+    "apt-get",
+    "irb",
+    "gdb",
+    "perf",
+    "cpulimit",
+    "bsdtar",
+    "busybox",
+    "ansible",
+    "ansible-",
+    "chef-",
+    "aa-",
+    "rmt",
+    "rmt-",
+    "powershell",
+    "pwsh",
+    "iwr",
+    "iex",
+    "iwmi",
+    "$shell",
+    "${shell}",
+    "c89",
+    "c99",
+    "zstdcat",
+    "xzcat",
+    "bzcat",
+    "zcat",
+    "unxz",
+    "unzstd",
+];
+
+/// Wrappers that run their first argument as a command (`time sh -c id`).
+pub(super) const WRAPPERS: &[&str] = &[
+    "time", "nohup", "strace", "ltrace", "sudo", "doas", "env", "nice", "timeout", "xargs",
+    "cpulimit", "exec", "command", "stdbuf", "unbuffer", "watch", "busybox", "chroot", "flock",
+];
+
+/// Command names bucketed by first byte, built once: a lookup compares a
+/// handful of same-length candidates instead of the whole lists.
+struct Lists {
+    /// (name, tier) per first byte; tier 0 = A, 1 = B, 2 = rare (also A).
+    buckets: Vec<Vec<(&'static [u8], u8)>>,
+    /// Rare command families matched by prefix (`ansible-…`).
+    families: Vec<&'static [u8]>,
+}
+
+fn lists() -> &'static Lists {
+    static LISTS: std::sync::OnceLock<Lists> = std::sync::OnceLock::new();
+    LISTS.get_or_init(|| {
+        let mut buckets: Vec<Vec<(&'static [u8], u8)>> = vec![Vec::new(); 256];
+        let mut families = Vec::new();
+        let extra_b: &[&'static str] = &["chef", "alias", "trap"];
+        for (list, tier) in [(TIER_A, 0u8), (TIER_B, 1), (extra_b, 1), (RARE, 2)] {
+            for name in list {
+                let n = name.as_bytes();
+                if tier == 2 && n.ends_with(b"-") {
+                    families.push(n);
+                    continue;
+                }
+                if let Some(&f) = n.first() {
+                    buckets[usize::from(f)].push((n, tier));
+                }
+            }
+        }
+        Lists { buckets, families }
+    })
+}
+
+/// Tiers a lowercase word belongs to: (tier A, tier B, rare).
+fn tiers(w: &[u8]) -> (bool, bool, bool) {
+    let l = lists();
+    let mut t = (false, false, false);
+    if let Some(&f) = w.first() {
+        for (n, tier) in &l.buckets[usize::from(f)] {
+            if n.len() == w.len() && *n == w {
+                match tier {
+                    0 => t.0 = true,
+                    1 => t.1 = true,
+                    _ => t.2 = true,
+                }
+            }
+        }
+    }
+    if !t.2
+        && l.families
+            .iter()
+            .any(|f| w.len() > f.len() && w.starts_with(f))
+    {
+        t.2 = true;
+    }
+    t
+}
+
+fn is_rare(w: &[u8]) -> bool {
+    tiers(w).2
+}
+
+/// Lowercases `word` into `buf` without allocating; `None` when it cannot be a
+/// command name (too long).
+fn lower<'b>(word: &[u8], buf: &'b mut [u8; 40]) -> Option<&'b [u8]> {
+    if word.len() > buf.len() {
+        return None;
+    }
+    for (d, s) in buf.iter_mut().zip(word) {
+        *d = s.to_ascii_lowercase();
+    }
+    let w = &buf[..word.len()];
+    Some(w.strip_suffix(b".exe").unwrap_or(w))
+}
+
+pub(super) fn lookup(word: &[u8]) -> Option<bool> {
+    // a command name starts with a letter, `$` or `_` (saves the list scans
+    // for numbers and punctuation)
+    if !word
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'$' | b'_'))
+    {
+        return None;
+    }
+    let mut buf = [0u8; 40];
+    let w = lower(word, &mut buf)?;
+    // `python3.10`, `gcc7.4`: a version suffix on a known command
+    let cut = w
+        .iter()
+        .rposition(|b| !b.is_ascii_digit() && *b != b'.')
+        .map_or(0, |p| p + 1);
+    let unversioned = &w[..cut];
+    let (a, b, r) = tiers(w);
+    let (ua, _, ur) = if unversioned.len() != w.len() && !unversioned.is_empty() {
+        tiers(unversioned)
+    } else {
+        (false, false, false)
+    };
+    if a || r || ua || ur {
+        Some(true)
+    } else if b {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+pub(super) fn rare(word: &[u8]) -> bool {
+    let mut buf = [0u8; 40];
+    lower(word, &mut buf).is_some_and(is_rare)
+}

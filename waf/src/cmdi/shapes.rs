@@ -1,0 +1,168 @@
+//! Shell shapes that are not "command after a separator": fork bombs, brace
+//! expansion, arithmetic / process substitution, tilde stacks, Windows batch
+//! control flow and globbed paths.
+
+use super::commands::lookup;
+use super::contains;
+
+/// A shell function that calls itself in the background (`:(){ :|:& };:`,
+/// `f(){ f & f; }`).
+pub(super) fn fork_bomb(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'(', &s[i..]) {
+        let at = i + p;
+        i = at + 1;
+        let mut j = at + 1;
+        if s.get(j) != Some(&b')') {
+            continue;
+        }
+        j += 1;
+        while s.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        if s.get(j) != Some(&b'{') {
+            continue;
+        }
+        let name_len = s[..at]
+            .iter()
+            .rev()
+            .take(32)
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(**b, b'_' | b':' | b'.'))
+            .count();
+        if name_len == 0 {
+            continue;
+        }
+        let name = &s[at - name_len..at];
+        let body_end = s[j..]
+            .iter()
+            .take(64)
+            .position(|&b| b == b'}')
+            .map_or(s.len(), |e| j + e);
+        let body = &s[j + 1..body_end];
+        let calls = memchr::memmem::find_iter(body, name).count();
+        if calls >= 2 && (body.contains(&b'&') || body.contains(&b'|')) {
+            bump(8, "cmdi-fork-bomb");
+            return;
+        }
+    }
+}
+
+/// Brace expansion with an empty element around a command (`{,ifconfig}`,
+/// `{id,}`): the empty word makes the shell run the other one.
+pub(super) fn brace_command(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'{', &s[i..]) {
+        let at = i + p;
+        i = at + 1;
+        let Some(e) = s[at + 1..].iter().take(64).position(|&b| b == b'}') else {
+            continue;
+        };
+        let inner = &s[at + 1..at + 1 + e];
+        if !inner.contains(&b',') || inner.contains(&b' ') {
+            continue;
+        }
+        // letters glued around the braces take part in the word: c{a,oun}t
+        let pre_len = s[..at]
+            .iter()
+            .rev()
+            .take(16)
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
+        let prefix = &s[at - pre_len..at];
+        let rest = &s[at + 2 + e..];
+        let suffix = &rest[..rest
+            .iter()
+            .take(16)
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count()];
+        let glued = !prefix.is_empty() || !suffix.is_empty();
+        let empty_elem = inner.starts_with(b",") || inner.ends_with(b",");
+        if !glued && !empty_elem {
+            continue;
+        }
+        let first = inner.split(|&b| b == b',').find(|w| !w.is_empty());
+        if first.is_some_and(|w| {
+            let mut word: Vec<u8> = prefix.to_vec();
+            word.extend(
+                w.iter()
+                    .copied()
+                    .filter(|b| !matches!(b, b'$' | b'"' | b'\'')),
+            );
+            word.extend_from_slice(suffix);
+            lookup(&word).is_some()
+        }) {
+            bump(6, "cmdi-evasion");
+            return;
+        }
+    }
+}
+
+/// Shell expansions that only a shell reads: arithmetic `$((…))` / `$[…]`,
+/// process substitution `>(cmd)` / `<(cmd)`, tilde-stack references (`~+`,
+/// `~-2`) as the whole value, and `$var` run as a command after a separator.
+pub(super) fn expansions(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    if contains(s, b"$((") || contains(s, b"$[") {
+        bump(5, "cmdi-evasion");
+    }
+    for op in [b">(".as_slice(), b"<("] {
+        if let Some(p) = memchr::memmem::find(s, op) {
+            let w: &[u8] = s[p + 2..]
+                .split(|&b| b == b' ' || b == b')')
+                .next()
+                .unwrap_or(b"");
+            if lookup(w).is_some() {
+                bump(6, "cmdi-evasion");
+            }
+        }
+    }
+    let t = s.trim_ascii();
+    if t.len() >= 2
+        && t[0] == b'~'
+        && matches!(t[1], b'+' | b'-')
+        && t[2..].iter().all(u8::is_ascii_digit)
+    {
+        bump(5, "cmdi-evasion");
+    }
+}
+
+/// Windows batch control flow: `for /f ... in (...) do`, `if %errorlevel%`.
+pub(super) fn batch(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    let l = s.to_ascii_lowercase();
+    let has = |n: &[u8]| memchr::memmem::find(&l, n);
+    if let (Some(f), Some(i), Some(d)) = (has(b"for "), has(b" in ("), has(b") do "))
+        && f < i
+        && i < d
+    {
+        bump(6, "cmdi-batch");
+    }
+    if has(b"%errorlevel%").is_some()
+        || has(b"%comspec%").is_some()
+        || has(b"%systemroot%").is_some()
+    {
+        bump(5, "cmdi-batch");
+    }
+}
+
+/// `/???/c?t`, `/bin/ca*`: path segments made of glob characters.
+pub(super) fn glob_path(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    let mut segs = 0;
+    let mut globby = 0;
+    for part in s.split(|&b| b == b'/') {
+        if part.is_empty() {
+            continue;
+        }
+        segs += 1;
+        let g = part.iter().filter(|&&b| b == b'?' || b == b'*').count();
+        if g > 0
+            && g * 2 >= part.len()
+            && part
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b'?' || *b == b'*')
+        {
+            globby += 1;
+        }
+    }
+    if globby >= 2 && segs >= 2 && s.contains(&b'?') {
+        bump(7, "cmdi-glob");
+    }
+}
