@@ -309,7 +309,8 @@ pub struct UpstreamTlsConfig {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct PassiveHealthConfig {
-    /// Consecutive connect failures / timeouts / 5xx-on-connect that take a target out.
+    /// Consecutive failures (connect errors, response-head timeouts, broken exchanges) that
+    /// take a target out. Any HTTP response, 5xx included, counts as a success.
     pub max_failures: u32,
     /// How long a failing target stays out.
     #[serde(with = "humantime_serde")]
