@@ -67,7 +67,13 @@ impl IssueList {
             .map(|s| line_col(&src.text, s.start))
             .unwrap_or((0, 0));
         let message = err.message().to_string();
-        let hint = if message.contains("unknown field") {
+        let lower = message.to_ascii_lowercase();
+        let hint = if lower.contains("address")
+            || lower.contains("prefix")
+            || lower.contains("cidr")
+        {
+            "write addresses as IP:port (\"0.0.0.0:443\", \"[::]:443\") and networks as CIDR (\"10.0.0.0/8\", \"fd00::/8\")"
+        } else if message.contains("unknown field") {
             "remove the key or fix its spelling; see docs/configuration.md for the keys each table accepts"
         } else if message.contains("missing field") {
             "add the required key"

@@ -105,6 +105,10 @@ fn invalid_cidr_is_refused() {
     let text = format!("{MINIMAL}\n[network]\ntrusted_proxies = [\"10.0.0.0/33\"]\n");
     let err = parse(&text).expect_err("invalid cidr");
     assert!(err.0[0].line > 0, "{err}");
+    assert!(
+        err.0[0].hint.contains("CIDR"),
+        "the hint names the expected form: {err}"
+    );
 }
 
 #[test]
