@@ -284,6 +284,67 @@ impl Drop for InflightGuard {
 mod tests {
     use super::*;
 
+    fn upstream(balance: BalanceConfig, targets: &[&str]) -> Arc<Upstream> {
+        let registry = prometheus::Registry::new();
+        let metrics = DataMetrics::register(&registry).expect("metrics");
+        let cfg: UpstreamConfig = toml::from_str(&format!(
+            "targets = [{}]\nbalance = \"{}\"\nhealth = {{ max_failures = 1, ejection = \"60s\" }}",
+            targets
+                .iter()
+                .map(|t| format!("\"{t}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
+            match balance {
+                BalanceConfig::RoundRobin => "round_robin",
+                BalanceConfig::LeastRequests => "least_requests",
+                BalanceConfig::Random => "random",
+            }
+        ))
+        .expect("config");
+        rustls::crypto::aws_lc_rs::default_provider()
+            .install_default()
+            .ok();
+        Arc::new(Upstream::build("u", &cfg, &metrics).expect("upstream"))
+    }
+
+    #[test]
+    fn round_robin_alternates_and_skips_ejected_targets() {
+        let up = upstream(
+            BalanceConfig::RoundRobin,
+            &["127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"],
+        );
+        let picks: Vec<usize> = (0..6).map(|_| up.pick(None)).collect();
+        assert_eq!(picks, vec![0, 1, 2, 0, 1, 2]);
+        up.record_failure(1);
+        assert!(
+            (0..6).all(|_| up.pick(None) != 1),
+            "an ejected target is skipped"
+        );
+        assert_eq!(up.healthy_targets(), 2);
+    }
+
+    #[test]
+    fn least_requests_prefers_the_idle_target() {
+        let up = upstream(
+            BalanceConfig::LeastRequests,
+            &["127.0.0.1:1", "127.0.0.1:2"],
+        );
+        let _busy: Vec<_> = (0..10).map(|_| inflight_guard(&up, 0)).collect();
+        let picks: Vec<usize> = (0..50).map(|_| up.pick(None)).collect();
+        // Two random choices: whenever both candidates differ, the idle one wins.
+        assert!(picks.iter().filter(|&&p| p == 1).count() > 25, "{picks:?}");
+    }
+
+    #[test]
+    fn all_targets_ejected_still_picks_one_and_avoids_the_one_that_just_failed() {
+        let up = upstream(BalanceConfig::Random, &["127.0.0.1:1", "127.0.0.1:2"]);
+        up.record_failure(0);
+        up.record_failure(1);
+        assert_eq!(up.healthy_targets(), 0);
+        assert_eq!(up.pick(Some(0)), 1);
+        assert_eq!(up.pick(Some(1)), 0);
+    }
+
     #[test]
     fn parse_target_accepts_host_port_only() {
         assert!(parse_target("127.0.0.1:80").is_some());
