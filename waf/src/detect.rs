@@ -152,6 +152,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     }
     if once.iter().all(|b| b.is_ascii_alphanumeric()) && once.len() < 128 {
         rules.scan(once, field, &mut hits);
+        sqli::lone_operator(once, &mut hits);
         // a lone command name (`whoami`, `visudo`)
         if cmdi::plain_may_match(once) {
             cmdi::scan(once, field, &mut hits);
@@ -174,6 +175,9 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         paths::scan(&n.canon, field, &mut best);
         if cmdi::plain_may_match(&n.canon) {
             cmdi::scan(&n.canon, field, &mut best);
+        }
+        if sqli::plain_may_match(&n.canon) {
+            sqli::scan(&n.canon, &mut best);
         }
         if raw_differs {
             paths::scan(once, field, &mut best);

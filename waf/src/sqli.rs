@@ -7,6 +7,7 @@
 //! the shape) with our own token classes and weights. No I/O, linear in the input.
 
 mod fragments;
+mod plain;
 mod shapes;
 #[cfg(test)]
 mod tests;
@@ -15,9 +16,18 @@ mod tokens;
 use crate::detect::Hits;
 use crate::verdict::Class;
 use fragments::{ddl, fragments, literal_tautology, open_call_fragment, operator_only, pg_cast};
+pub(crate) use plain::plain_may_match;
 use shapes::{break_shape, select_shape, tautology};
 use tokens::is_operand;
 pub(crate) use tokens::{FuncRisk, Kind, Kw, Stmt, Tok, tokenise};
+
+/// A whole value that is one bare SQL operator word (`XOR`, `RLIKE`): the
+/// all-alphanumeric fast path skips the tokeniser, so it asks this.
+pub(crate) fn lone_operator(s: &[u8], hits: &mut Hits) {
+    if s.len() <= 16 && operator_only(s) {
+        hits.add(Class::Sqli, "sqli-operator", 5);
+    }
+}
 
 /// Scores one value in all three contexts and records the best into `hits`.
 pub(crate) fn scan(s: &[u8], hits: &mut Hits) {

@@ -208,6 +208,10 @@ pub(super) fn tautology(
             bump(if broke { 6 } else { 5 }, "sqli-tautology")
         }
         None if broke && !keyword_start && x == Kind::Num => bump(5, "sqli-tautology"),
+        // `or 88`, `xor 5-`: the value opens with the logic operator and a
+        // number, the condition the app's query continues
+        None if opens && x == Kind::Num => bump(5, "sqli-tautology"),
+        Some(Kind::Op) if opens && x == Kind::Num && c.is_none() => bump(5, "sqli-tautology"),
         Some(Kind::Semi | Kind::RParen)
             if strong_left
                 && !keyword_start
