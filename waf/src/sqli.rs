@@ -15,7 +15,7 @@ mod tokens;
 
 use crate::detect::Hits;
 use crate::verdict::Class;
-use fragments::{ddl, fragments, literal_tautology, open_call_fragment, operator_only, pg_cast};
+use fragments::{ddl, fragments, glued_quote_logic, literal_tautology, open_call_fragment, operator_only, pg_cast};
 pub(crate) use plain::plain_may_match;
 use shapes::{break_shape, select_shape, tautology};
 use tokens::is_operand;
@@ -55,6 +55,9 @@ pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
     }
     if best.0 < 5 && operator_only(s) {
         best = (5, "sqli-operator");
+    }
+    if best.0 < 5 && glued_quote_logic(s) {
+        best = (5, "sqli-break");
     }
     if best.0 < 5 && open_call_fragment(s) {
         best = (5, "sqli-function");

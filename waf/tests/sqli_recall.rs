@@ -80,3 +80,18 @@ fn sqli_plain_prose_with_logic_words_allowed() {
         "xorg",
     ]);
 }
+
+#[test]
+fn sqli_glued_quote_logic_quote_denied() {
+    assert_sqli(&["a'or'a", "foo'OR'oof", "\\'or'1", "\\\"or\"1", "x`and`1"]);
+}
+
+#[test]
+fn sqli_quoted_logic_word_in_prose_allowed() {
+    assert_allowed(&[
+        "the 'or' operator",
+        "say \"and\" twice",
+        "rock'n'roll",
+        "\"this\" or \"that\"",
+    ]);
+}

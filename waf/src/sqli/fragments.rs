@@ -336,3 +336,34 @@ pub(super) fn fragments(
         bump(5, "sqli-comment");
     }
 }
+
+/// A logic operator glued between two quotes of the same kind, with the
+/// quotes glued to the operands too (`a'or'a`, `\'or'1`, `x"and"1`): the
+/// literal is closed, a condition appended and the app's own closing quote
+/// completes the last literal. Prose that quotes the word (`the "or" case`)
+/// has spaces around it.
+pub(super) fn glued_quote_logic(s: &[u8]) -> bool {
+    const WORDS: &[&[u8]] = &[b"or", b"and", b"xor", b"||", b"&&"];
+    for p in memchr::memchr3_iter(b'\'', b'"', b'`', s) {
+        let q = s[p];
+        let before_ok = p == 0 || s[p - 1].is_ascii_alphanumeric() || matches!(s[p - 1], b'\\' | b'/');
+        if !before_ok {
+            continue;
+        }
+        let rest = &s[p + 1..];
+        for w in WORDS {
+            let Some(head) = rest.get(..w.len()) else {
+                continue;
+            };
+            if head.eq_ignore_ascii_case(w)
+                && rest.get(w.len()) == Some(&q)
+                && rest
+                    .get(w.len() + 1)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == q)
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
