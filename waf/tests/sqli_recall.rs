@@ -95,3 +95,51 @@ fn sqli_quoted_logic_word_in_prose_allowed() {
         "\"this\" or \"that\"",
     ]);
 }
+
+#[test]
+fn sqli_break_operator_run_then_comment_denied() {
+    assert_sqli(&[
+        "user'collate nocase--",
+        "x' mod id--",
+        "'sounds like rowid--",
+        "' is not?--",
+        "' notnull --",
+    ]);
+}
+
+#[test]
+fn sqli_break_then_words_then_dashes_in_prose_allowed() {
+    assert_allowed(&[
+        "it is your parents' and yours",
+        "the mod team -- thanks",
+        "Tom's notes -- draft",
+    ]);
+}
+
+#[test]
+fn sqli_opening_break_with_dangling_condition_denied() {
+    assert_sqli(&["' or xyz!", "' xor abcdefg!", "' or abc-"]);
+}
+
+#[test]
+fn sqli_quoted_sentence_opening_with_or_allowed() {
+    assert_allowed(&["'Or so I thought'", "'And then there were none'"]);
+}
+
+#[test]
+fn sqli_cut_off_select_list_and_glued_comments_denied() {
+    assert_sqli(&[
+        "in ( select * from",
+        "1--PTTmJopxdWJ\nAND--cWfcVRPV\n9227=9227",
+        "0 div 1 union#foo*/*bar\nselect#foo\n1,2,current_user",
+    ]);
+}
+
+#[test]
+fn sqli_select_in_prose_and_cli_flags_allowed() {
+    assert_allowed(&[
+        "run it with --force\nthen restart",
+        "tag it #union #select",
+        "div(23,-2) is CSS-free",
+    ]);
+}

@@ -346,7 +346,8 @@ pub(super) fn glued_quote_logic(s: &[u8]) -> bool {
     const WORDS: &[&[u8]] = &[b"or", b"and", b"xor", b"||", b"&&"];
     for p in memchr::memchr3_iter(b'\'', b'"', b'`', s) {
         let q = s[p];
-        let before_ok = p == 0 || s[p - 1].is_ascii_alphanumeric() || matches!(s[p - 1], b'\\' | b'/');
+        let before_ok =
+            p == 0 || s[p - 1].is_ascii_alphanumeric() || matches!(s[p - 1], b'\\' | b'/');
         if !before_ok {
             continue;
         }

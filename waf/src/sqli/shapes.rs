@@ -17,6 +17,7 @@ pub(super) fn select_shape(rest: &[Kind]) -> Option<u32> {
     }
     let mut words_run = 0;
     let mut items = 0;
+    let mut symbolic = false;
     for (j, k) in rest.iter().enumerate().take(24) {
         match k {
             Kind::Kw(Kw::From) => {
@@ -25,6 +26,9 @@ pub(super) fn select_shape(rest: &[Kind]) -> Option<u32> {
                     && matches!(target, Some(Kind::Word | Kind::LParen | Kind::Func(_)))
                 {
                     Some(5)
+                } else if symbolic && target.is_none() {
+                    // `select * from`, `select 1,2 from` cut off before the table
+                    Some(4)
                 } else {
                     None
                 };
@@ -46,6 +50,7 @@ pub(super) fn select_shape(rest: &[Kind]) -> Option<u32> {
             | Kind::Kw(Kw::Null) => {
                 words_run = 0;
                 items += 1;
+                symbolic = true;
                 if j == 0 && matches!(k, Kind::Var { .. } | Kind::Func(_)) {
                     return Some(4);
                 }
@@ -60,6 +65,7 @@ pub(super) fn select_shape(rest: &[Kind]) -> Option<u32> {
                 // `select *`
                 words_run = 0;
                 items += 1;
+                symbolic = true;
             }
             Kind::Op
             | Kind::Comma
@@ -261,6 +267,17 @@ pub(super) fn break_shape(
         // `'UNION A`, `' alter/`: a quote, a statement keyword and a stub
         bump(5, "sqli-break");
     }
+    if empty_break
+        && t.get(j) == Some(&Kind::Logic)
+        && t.get(j + 1) == Some(&Kind::Word)
+        && t.len() == j + 3
+        && matches!(t.get(j + 2), Some(Kind::Op | Kind::Logic | Kind::Num))
+    {
+        // `' or xyz!`, `' xor abc-`: the value opens with a break and a
+        // condition left dangling on an operator
+        bump(5, "sqli-break");
+    }
+    operator_run_comment(t, j, comment_after, bump);
     if t.get(j) == Some(&Kind::Logic)
         && matches!(t.get(j + 1), Some(Kind::Str { closed: true, .. }))
         && matches!(t.get(j + 2), Some(Kind::Logic | Kind::Op))
@@ -322,5 +339,46 @@ pub(super) fn break_shape(
             bump(6, "sqli-stacked")
         }
         _ => {}
+    }
+}
+
+/// After the broken literal: a short run of operator words or symbols
+/// (`collate`, `mod`, `sounds like`, `is not`, `-`), at most one operand, then
+/// a comment that discards the rest of the query (`user'collate nocase--`,
+/// `'sounds like rowid--`, `' is not?--`). A lone AND/OR followed by a plain
+/// word (`parents' and yours--`) is left to the other shapes.
+fn operator_run_comment(
+    t: &[Kind],
+    j: usize,
+    comment_after: &[bool],
+    bump: &mut impl FnMut(u32, &'static str),
+) {
+    let n = t.len();
+    let mut k = j;
+    while k < n
+        && k < j + 4
+        && matches!(
+            t[k],
+            Kind::Cmp { .. } | Kind::Op | Kind::Logic | Kind::Kw(Kw::Other)
+        )
+    {
+        k += 1;
+    }
+    if k == j || !comment_after.get(n - 1).copied().unwrap_or(false) {
+        return;
+    }
+    let operand = if k < n && is_operand(t[k]) {
+        k += 1;
+        true
+    } else {
+        false
+    };
+    if k != n {
+        return;
+    }
+    let lone_logic = k - j == 2 && t[j] == Kind::Logic && t[j + 1] == Kind::Word;
+    let postfix = matches!(t[j], Kind::Cmp { word: true } | Kind::Kw(Kw::Other));
+    if !lone_logic && (operand || postfix || k - j >= 2) {
+        bump(6, "sqli-break");
     }
 }

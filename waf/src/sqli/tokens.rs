@@ -98,9 +98,9 @@ pub(super) fn classify_word(w: &[u8]) -> Kind {
         | b"execute" | b"declare" | b"truncate" | b"shutdown" | b"grant" | b"revoke"
         | b"rename" | b"handler" | b"load" | b"backup" | b"restore" => Kind::Stmt(Stmt::Modify),
         b"and" | b"or" | b"xor" | b"not" => Kind::Logic,
-        b"like" | b"rlike" | b"regexp" | b"between" | b"in" | b"is" | b"sounds" | b"glob" => {
-            Kind::Cmp { word: true }
-        }
+        b"mod" | b"div" => Kind::Op,
+        b"like" | b"rlike" | b"regexp" | b"between" | b"in" | b"is" | b"sounds" | b"glob"
+        | b"notnull" | b"similar" => Kind::Cmp { word: true },
         b"from" => Kind::Kw(Kw::From),
         b"where" => Kind::Kw(Kw::Where),
         b"order" => Kind::Kw(Kw::Order),
@@ -268,7 +268,8 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                 Kind::Var { system }
             }
             b'-' if s.get(i + 1) == Some(&b'-')
-                && !s.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) =>
+                && (!s.get(i + 2).is_some_and(u8::is_ascii_alphanumeric)
+                    || glued_line_comment(s, i + 2)) =>
             {
                 i = line_end(s, i);
                 Kind::Comment {
@@ -276,7 +277,16 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                     versioned: false,
                 }
             }
-            b'#' if !s.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) => {
+            b'#' if !s.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+                || (i > 0
+                    && is_word_byte(s[i - 1])
+                    && matches!(
+                        out.last().map(|t| t.kind),
+                        Some(Kind::Union | Kind::Stmt(_) | Kind::Kw(_))
+                    )) =>
+            {
+                // `union#foo`: a MySQL comment glued to a keyword (a hashtag
+                // follows a space or a plain word)
                 i = line_end(s, i);
                 Kind::Comment {
                     block: false,
@@ -368,8 +378,11 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                 }
                 let mut k = classify_word(&s[start..i]);
                 // `select(…)` stays a statement: a parenthesised select list
-                if matches!(k, Kind::Word | Kind::Kw(_) | Kind::Stmt(Stmt::Modify))
-                    && next_is_paren(s, i)
+                // `div(23, -2)` is the function, `7 div 2` the operator
+                if matches!(
+                    k,
+                    Kind::Word | Kind::Kw(_) | Kind::Stmt(Stmt::Modify) | Kind::Op
+                ) && next_is_paren(s, i)
                 {
                     k = Kind::Func(func_risk(&s[start..i]));
                 }
@@ -407,6 +420,17 @@ pub(super) fn number_end(s: &[u8], mut i: usize) -> usize {
         }
     }
     i
+}
+
+/// `--word` followed by a line break, no space in between: a comment whose
+/// text is a random marker (`1--PTTm\nAND--cWf\n9=9`); CLI flags in prose
+/// (`--force the`) have a space after them.
+pub(super) fn glued_line_comment(s: &[u8], i: usize) -> bool {
+    let rest = &s[i..];
+    match memchr::memchr(b'\n', rest) {
+        Some(p) => rest[..p].iter().all(|b| is_word_byte(*b) || *b == b'\r') && p + 1 < rest.len(),
+        None => false,
+    }
 }
 
 pub(super) fn line_end(s: &[u8], i: usize) -> usize {
