@@ -143,3 +143,28 @@ fn sqli_select_in_prose_and_cli_flags_allowed() {
         "div(23,-2) is CSS-free",
     ]);
 }
+
+#[test]
+fn sqli_procedure_calls_casts_and_declarations_denied() {
+    assert_sqli(&[
+        "execute scald",
+        "exec master.xp_dirtree",
+        "EXECUTE IMMEDIATE \"",
+        "procedure analyse (",
+        "declare @b",
+        "password::int",
+        "'create user name identified by 'pass123' --",
+    ]);
+}
+
+#[test]
+fn sqli_procedure_and_declare_words_in_prose_allowed() {
+    assert_allowed(&[
+        "execute the plan",
+        "executive summary",
+        "please declare @home office costs",
+        "std::string",
+        "user@example.com",
+        "the user was identified by name",
+    ]);
+}

@@ -195,6 +195,55 @@ pub(super) fn ddl(t: &[Kind], bump: &mut impl FnMut(u32, &'static str)) {
     }
 }
 
+/// `create user x identified by …`, `declare @b`: account statements and
+/// variable declarations at a statement start.
+pub(super) fn account_or_declare(t: &[Kind], bump: &mut impl FnMut(u32, &'static str)) {
+    for i in 0..t.len() {
+        let at_start = i == 0 || matches!(t[i - 1], Kind::Semi | Kind::Str { closed: true, .. });
+        if !at_start || t[i] != Kind::Stmt(Stmt::Modify) {
+            continue;
+        }
+        match &t[i + 1..] {
+            [Kind::Var { .. }, ..] => bump(5, "sqli-variable"),
+            [
+                Kind::Word | Kind::Func(_),
+                Kind::Word | Kind::Str { .. },
+                Kind::Kw(Kw::Other),
+                Kind::Kw(Kw::By),
+                ..,
+            ] => bump(6, "sqli-stacked"),
+            _ => {}
+        }
+    }
+}
+
+/// The whole value is a stored-procedure call: `exec`/`execute` and one
+/// routine name (`exec master.xp_x`, `execute immediate "`, `Execute(`), the
+/// MSSQL / Oracle / prepared-statement call form.
+pub(super) fn procedure_call(s: &[u8]) -> bool {
+    let t = s.trim_ascii();
+    if t.len() > 48 || t.len() < 5 || !t[..4].eq_ignore_ascii_case(b"exec") {
+        return false;
+    }
+    let rest = &t[4..];
+    let rest = match rest.get(..3) {
+        Some(u) if u.eq_ignore_ascii_case(b"ute") => &rest[3..],
+        _ => rest,
+    };
+    if rest.first() == Some(&b'(') {
+        return rest.len() == 1 || rest[1..].iter().all(|b| b.is_ascii_alphanumeric());
+    }
+    let Some(name) = rest.strip_prefix(b" ") else {
+        return false;
+    };
+    let n = name
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'@' | b'#'))
+        .count();
+    let tail = name[n..].trim_ascii();
+    n > 0 && (tail.is_empty() || matches!(tail, b"\"" | b"'" | b"(" | b"`"))
+}
+
 /// Short SQL fragments that are whole values: an unclosed builtin call
 /// (`concat(`), a select-list tail (`) AS total FROM`), or an expression made
 /// only of SQL syntax that ends in a comment (`( @a OR 'b') --`).

@@ -13,6 +13,17 @@ fn is_literal(w: &[u8]) -> bool {
 /// True when a plain (already lowercased, canonical) value has a word shape
 /// the SQL scan could score.
 pub(crate) fn plain_may_match(s: &[u8]) -> bool {
+    // a PostgreSQL cast (`password::int`) has no byte of the syntax gate
+    if memchr::memmem::find(s, b"::").is_some() {
+        return true;
+    }
+    // `@@version`, `declare @b`: variables (`@` is no syntax byte: e-mail)
+    if memchr::memchr(b'@', s).is_some()
+        && (memchr::memmem::find(s, b"@@").is_some()
+            || memchr::memmem::find(s, b"declare").is_some())
+    {
+        return true;
+    }
     let mut prev: &[u8] = b"";
     let mut first = true;
     for w in s

@@ -285,7 +285,7 @@ pub(super) fn break_shape(
         // 1'||'asd'||': concatenation chained out of the broken literal
         bump(5, "sqli-break");
     }
-    // A' = 'B, A' ^ 'B: an operator between two literals of the broken context
+    // A' = 'B: an operator between two literals of the broken context
     if !empty_break
         && matches!(t.get(j), Some(Kind::Cmp { word: false }))
         && matches!(

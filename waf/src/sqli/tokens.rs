@@ -116,9 +116,8 @@ pub(super) fn classify_word(w: &[u8]) -> Kind {
         | b"tablespace" | b"column" => Kind::Kw(Kw::Object),
         b"values" | b"join" | b"distinct" | b"all" | b"top" | b"as" | b"case" | b"when"
         | b"then" | b"else" | b"end" | b"delay" | b"outfile" | b"dumpfile" | b"collate"
-        | b"asc" | b"desc" | b"exists" | b"set" | b"begin" | b"binary" | b"escape" => {
-            Kind::Kw(Kw::Other)
-        }
+        | b"asc" | b"desc" | b"exists" | b"set" | b"begin" | b"binary" | b"escape"
+        | b"identified" => Kind::Kw(Kw::Other),
         _ => Kind::Word,
     }
 }
