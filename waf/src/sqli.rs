@@ -15,7 +15,10 @@ mod tokens;
 
 use crate::detect::Hits;
 use crate::verdict::Class;
-use fragments::{ddl, fragments, glued_quote_logic, literal_tautology, open_call_fragment, operator_only, pg_cast};
+use fragments::{
+    account_or_declare, ddl, fragments, glued_quote_logic, literal_tautology, open_call_fragment,
+    operator_only, pg_cast, procedure_call,
+};
 pub(crate) use plain::plain_may_match;
 use shapes::{break_shape, select_shape, tautology};
 use tokens::is_operand;
@@ -33,7 +36,7 @@ pub(crate) fn lone_operator(s: &[u8], hits: &mut Hits) {
 pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
     let mut toks = Vec::new();
     let mut best = (0u32, "sqli");
-    let quotes: [Option<u8>; 3] = [None, Some(b'\''), Some(b'"')];
+    let quotes: [Option<u8>; 4] = [None, Some(b'\''), Some(b'"'), Some(b'`')];
     for q in quotes {
         if let Some(qc) = q
             && memchr::memchr(qc, s).is_none()
@@ -55,6 +58,9 @@ pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
     }
     if best.0 < 5 && operator_only(s) {
         best = (5, "sqli-operator");
+    }
+    if best.0 < 5 && procedure_call(s) {
+        best = (5, "sqli-procedure");
     }
     if best.0 < 5 && glued_quote_logic(s) {
         best = (5, "sqli-break");
@@ -99,6 +105,15 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
         }
     }
     let n = t.len();
+    // `1 /*`, `1/*'*/`: a lone literal followed by a block comment
+    if n == 1
+        && matches!(t[0], Kind::Num)
+        && all
+            .iter()
+            .any(|k| matches!(k.kind, Kind::Comment { block: true, .. }))
+    {
+        bump(5, "sqli-comment");
+    }
     let broke = quoted && matches!(t.first(), Some(Kind::Str { closed: true, .. }));
     let kw_idx = |i: usize| t.get(i).copied();
     let mut sql_funcs = 0u32;
@@ -208,6 +223,10 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
                 }
             }
             Kind::Kw(Kw::Procedure) if broke && i == 1 => bump(6, "sqli-break"),
+            // `procedure analyse(`: a procedure clause calling a routine
+            Kind::Kw(Kw::Procedure) if matches!(kw_idx(i + 1), Some(Kind::Func(_))) => {
+                bump(5, "sqli-procedure")
+            }
             Kind::Kw(Kw::Into) if matches!(kw_idx(i + 1), Some(Kind::Kw(Kw::Other))) => {
                 // into outfile / dumpfile
                 bump(6, "sqli-file");
@@ -223,6 +242,7 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
     }
     fragments(&t, &comment_after, quoted, &mut bump);
     ddl(&t, &mut bump);
+    account_or_declare(&t, &mut bump);
     if broke {
         break_shape(&t, &comment_after, empty_break, &mut bump);
     }

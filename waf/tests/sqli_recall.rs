@@ -168,3 +168,33 @@ fn sqli_procedure_and_declare_words_in_prose_allowed() {
         "the user was identified by name",
     ]);
 }
+
+#[test]
+fn sqli_open_comparisons_and_literal_fragments_denied() {
+    assert_sqli(&[
+        "'LIKE'",
+        "A' REGEXP 'B",
+        ") like (",
+        "something LIKE '",
+        "1-false",
+        "1 /*",
+        "',NULL) waitfor delay '0:0:20' /*",
+        "select pg_sleep",
+        "foo\\''or'oof",
+        "` AS `edit_user_id` from",
+    ]);
+}
+
+#[test]
+fn sqli_comparison_and_set_words_in_prose_allowed() {
+    assert_allowed(&[
+        "like",
+        "I like 'em",
+        "all except select items",
+        "1-2 days",
+        "page 1 of 3",
+        "use `cargo build` to compile",
+        "sleep well",
+        "(see above) like (below)?",
+    ]);
+}

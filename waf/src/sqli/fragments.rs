@@ -59,10 +59,21 @@ pub(super) fn open_call_fragment(s: &[u8]) -> bool {
 pub(super) fn operator_only(s: &[u8]) -> bool {
     let t = s.trim_ascii();
     // `'LIKE'`, `'<='`: the operator quoted on its own
-    let t = match t {
-        [q @ (b'\'' | b'"'), inner @ .., e] if q == e && !inner.is_empty() => inner.trim_ascii(),
-        _ => t,
+    let (t, quoted) = match t {
+        [q @ (b'\'' | b'"'), inner @ .., e] if q == e && !inner.is_empty() => {
+            (inner.trim_ascii(), true)
+        }
+        _ => (t, false),
     };
+    // `'LIKE'`: quoted on its own, the comparison words prose also uses
+    if quoted
+        && matches!(
+            t.to_ascii_lowercase().as_slice(),
+            b"like" | b"between" | b"glob"
+        )
+    {
+        return true;
+    }
     if t.len() < 2 || t.len() > 16 {
         return false;
     }
@@ -367,6 +378,26 @@ pub(super) fn fragments(
             bump(5, "sqli-select");
         }
     }
+    match t {
+        // `) like (`, `)like(`: a comparison between two parenthesised groups
+        [Kind::RParen, Kind::Cmp { .. }, Kind::LParen]
+        // `something LIKE '`: a comparison left open on a quote at the end
+        | [.., Kind::Cmp { .. }, Kind::Str { closed: false, empty: true }]
+        // `1-false`: arithmetic on a boolean / NULL literal
+        | [Kind::Num, Kind::Op, Kind::Kw(Kw::Null)]
+        | [Kind::Kw(Kw::Null), Kind::Op, Kind::Num]
+            if !quoted && t.len() <= 4 =>
+        {
+            bump(5, "sqli-operator")
+        }
+        // `',NULL) …`: a column-count probe closing the app's call
+        [Kind::Str { closed: true, .. }, Kind::Comma, Kind::Kw(Kw::Null) | Kind::Num, Kind::RParen, ..]
+            if quoted =>
+        {
+            bump(5, "sqli-break")
+        }
+        _ => {}
+    }
     let n = t.len();
     if quoted || n < 2 || !comment_after[n - 1] {
         return;
@@ -395,8 +426,10 @@ pub(super) fn glued_quote_logic(s: &[u8]) -> bool {
     const WORDS: &[&[u8]] = &[b"or", b"and", b"xor", b"||", b"&&"];
     for p in memchr::memchr3_iter(b'\'', b'"', b'`', s) {
         let q = s[p];
-        let before_ok =
-            p == 0 || s[p - 1].is_ascii_alphanumeric() || matches!(s[p - 1], b'\\' | b'/');
+        let before_ok = p == 0
+            || s[p - 1].is_ascii_alphanumeric()
+            || matches!(s[p - 1], b'\\' | b'/')
+            || s[p - 1] == q;
         if !before_ok {
             continue;
         }

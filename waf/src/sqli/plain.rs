@@ -38,6 +38,8 @@ pub(crate) fn plain_may_match(s: &[u8]) -> bool {
                 return true;
             }
             b"null" if matches!(prev, b"is" | b"like" | b"not") => return true,
+            // `1-false`: a number next to a boolean / NULL literal
+            b"true" | b"false" | b"null" if !prev.is_empty() && is_literal(prev) => return true,
             _ => {}
         }
         prev = w;

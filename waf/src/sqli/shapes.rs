@@ -377,7 +377,7 @@ fn operator_run_comment(
         return;
     }
     let lone_logic = k - j == 2 && t[j] == Kind::Logic && t[j + 1] == Kind::Word;
-    let postfix = matches!(t[j], Kind::Cmp { word: true } | Kind::Kw(Kw::Other));
+    let postfix = matches!(t[j], Kind::Cmp { .. } | Kind::Kw(Kw::Other));
     if !lone_logic && (operand || postfix || k - j >= 2) {
         bump(6, "sqli-break");
     }

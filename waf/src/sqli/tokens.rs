@@ -99,8 +99,11 @@ pub(super) fn classify_word(w: &[u8]) -> Kind {
         | b"rename" | b"handler" | b"load" | b"backup" | b"restore" => Kind::Stmt(Stmt::Modify),
         b"and" | b"or" | b"xor" | b"not" => Kind::Logic,
         b"mod" | b"div" => Kind::Op,
-        b"like" | b"rlike" | b"regexp" | b"between" | b"in" | b"is" | b"sounds" | b"glob"
-        | b"notnull" | b"similar" => Kind::Cmp { word: true },
+        // comparison words no sentence uses: they compare like symbols do
+        b"rlike" | b"regexp" | b"notnull" => Kind::Cmp { word: false },
+        b"like" | b"between" | b"in" | b"is" | b"sounds" | b"glob" | b"similar" => {
+            Kind::Cmp { word: true }
+        }
         b"from" => Kind::Kw(Kw::From),
         b"where" => Kind::Kw(Kw::Where),
         b"order" => Kind::Kw(Kw::Order),
@@ -384,6 +387,12 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                 ) && next_is_paren(s, i)
                 {
                     k = Kind::Func(func_risk(&s[start..i]));
+                } else if k == Kind::Word
+                    && matches!(out.last().map(|t| t.kind), Some(Kind::Stmt(Stmt::Select)))
+                    && func_risk(&s[start..i]) == FuncRisk::Danger
+                {
+                    // `select pg_sleep`: a time / file routine selected bare
+                    k = Kind::Func(FuncRisk::Danger);
                 }
                 k
             }
