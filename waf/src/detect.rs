@@ -153,6 +153,10 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     if once.iter().all(|b| b.is_ascii_alphanumeric()) && once.len() < 128 {
         rules.scan(once, field, &mut hits);
         sqli::lone_operator(once, &mut hits);
+        if once.len() >= 16 {
+            // an unpadded base64 token is all alphanumeric too
+            scan_base64(rules, once, &mut hits);
+        }
         // a lone command name (`whoami`, `visudo`)
         if cmdi::plain_may_match(once) {
             cmdi::scan(once, field, &mut hits);
@@ -250,15 +254,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         paths::scan(&v, field, &mut h);
         best.merge_max(&h);
     }
-    if let Some(text) = base64_text(&n.decoded) {
-        // a base64 token that decodes to text: scanned like a decoded layer
-        let lower = text.to_ascii_lowercase();
-        let mut h = Hits::default();
-        rules.scan(&lower, Field::Value, &mut h);
-        paths::scan(&lower, Field::Value, &mut h);
-        cmdi::scan(&lower, Field::Value, &mut h);
-        best.merge_max(&h);
-    }
+    scan_base64(rules, &n.decoded, &mut best);
     if n.layers >= 3 {
         best.add(Class::Protocol, "protocol-encoding", 3);
     }
@@ -296,6 +292,20 @@ fn junk_escapes_as_slashes(v: &[u8]) -> Option<Vec<u8>> {
 /// Decodes `v` when it is one base64 token (standard or URL alphabet, at least
 /// 12 bytes, optional padding) whose decoded bytes are printable text; `None`
 /// otherwise (binary images, hashes, random ids stay undecoded).
+/// A base64 token that decodes to text: scanned like a decoded layer, after
+/// normalising it (the text may carry its own escapes: `\u0077hile(…)`).
+fn scan_base64(rules: &Rules, v: &[u8], best: &mut Hits) {
+    let Some(text) = base64_text(v) else {
+        return;
+    };
+    let canon = normalise(&text).canon;
+    let mut h = Hits::default();
+    rules.scan(&canon, Field::Value, &mut h);
+    paths::scan(&canon, Field::Value, &mut h);
+    cmdi::scan(&canon, Field::Value, &mut h);
+    best.merge_max(&h);
+}
+
 fn base64_text(v: &[u8]) -> Option<Vec<u8>> {
     let v = v.trim_ascii();
     let body = {

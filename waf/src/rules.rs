@@ -89,6 +89,7 @@ impl Rules {
         nosql_name(s, field, hits);
         if s.contains(&b'<') {
             xxe(s, hits);
+            php::xml_short_tag(s, hits);
         }
         if !matches!(field, Field::Body) {
             crlf(s, hits);

@@ -234,3 +234,42 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+#[test]
+fn waf_denies_unpadded_alphanumeric_base64_payload() {
+    // base64 of `_$$ND_FUNC$$_function()` + newline: no padding, no `+` `/`
+    let p = profile(Mode::Balanced);
+    let v = get_with(&p, "c=XyQkTkRfRlVOQyQkX2Z1bmN0aW9uKCkK", &[]);
+    assert_ne!(v, Verdict::Allow);
+}
+
+#[test]
+fn waf_allows_alphanumeric_tokens_that_are_not_text() {
+    let p = profile(Mode::Balanced);
+    for q in [
+        "t=Q7kX9vLmP2sT8wYz4RbN",
+        "t=aGVsbG8gd29ybGQgaG93IGFyZSB5b3U",
+        "sid=74B0CB414BD77D17B5680A6386EF1666",
+    ] {
+        assert_eq!(get_with(&p, q, &[]), Verdict::Allow, "{q}");
+    }
+}
+
+#[test]
+fn waf_denies_php_short_tag_spelled_as_xml_declaration() {
+    let p = profile(Mode::Balanced);
+    let v = get_with(&p, &format!("foo={}", urlencode("<?xml :echo 1;")), &[]);
+    assert_eq!(class_of(&v), Some(Class::Php), "{v:?}");
+}
+
+#[test]
+fn waf_allows_xml_declarations_and_processing_instructions() {
+    let p = profile(Mode::Balanced);
+    for x in [
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><a>1</a>",
+        "<?xml-stylesheet type=\"text/xsl\" href=\"s.xsl\"?>",
+    ] {
+        let v = post(&p, "application/xml", x, &[]);
+        assert_eq!(v, Verdict::Allow, "{x}");
+    }
+}

@@ -250,3 +250,20 @@ pub(super) fn php_serialized(s: &[u8], hits: &mut Hits) {
         }
     }
 }
+
+/// `<?xml :echo 1;`: an XML declaration must name its `version` first, so
+/// `<?xml` followed by anything else is a PHP short open tag (PHP with
+/// `short_open_tag` runs it as code).
+pub(super) fn xml_short_tag(s: &[u8], hits: &mut Hits) {
+    for p in memchr::memmem::find_iter(s, b"<?xml").take(8) {
+        let rest = &s[p + 5..];
+        let ws = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        if ws == 0 || rest.len() == ws {
+            continue;
+        }
+        if !rest[ws..].starts_with(b"version") {
+            hits.add(Class::Php, "php-open-tag", 6);
+            return;
+        }
+    }
+}
