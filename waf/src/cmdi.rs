@@ -352,10 +352,26 @@ fn segment(
         {
             bump(5, "cmdi-evasion");
         }
-        // sqlite3 shell escapes: `.shell cmd`, `.system cmd`
-        let dot = trimmed.strip_prefix(b".").unwrap_or(b"");
-        if dot.eq_ignore_ascii_case(b"shell") || dot.eq_ignore_ascii_case(b"system") {
+        // sqlite3 shell escapes: `.shell cmd`, `.system cmd`, and any unique
+        // prefix the sqlite3 shell accepts for them (`.sh`, `.sys`), quotes
+        // read the way the shell joins them (`.\"shell`)
+        let dot: Vec<u8> = trimmed
+            .strip_prefix(b".")
+            .unwrap_or(b"")
+            .iter()
+            .filter(|b| !matches!(b, b'\\' | b'"' | b'\''))
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        if dot.len() >= 2 && (b"shell".starts_with(&dot) || b"system".starts_with(&dot)) {
             bump(7, "cmdi-command");
+        } else if sep == Sep::Strong
+            && matches!(
+                dot.as_slice(),
+                b"databases" | b"tables" | b"dump" | b"import" | b"output" | b"once" | b"load"
+            )
+        {
+            // `;\n.databases`: a sqlite3 shell command that reads or writes files
+            bump(5, "cmdi-command");
         }
     }
     let mut cmd = strip_path(trimmed);

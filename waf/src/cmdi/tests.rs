@@ -84,3 +84,22 @@ fn cmdi_prose_and_code_score_low() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn cmdi_sqlite_dot_command_prefixes_score_high() {
+    for p in [";.sh whoami", "1;.\\\"shell whoami\n", ";\n.databases", "; .sys id"] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+}
+
+#[test]
+fn cmdi_dotted_words_after_separators_score_low() {
+    for p in [
+        "see the docs; .shellrc is optional",
+        "a list; .s files are assembly",
+        "done. .dumpster fire",
+        "file.sh",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
