@@ -173,7 +173,9 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
             .iter()
             .zip(&n.canon)
             .all(|(a, b)| a.to_ascii_lowercase() == *b);
-    if plain(&n.canon) {
+    // block comments are gone from the canonical view, but they split words
+    // (`document /*x*/ . cookie`): such a value is not plain text
+    if plain(&n.canon) && memchr::memmem::find(once, b"/*").is_none() {
         // nothing a tokeniser could use: literals and URL/path checks only
         rules.scan(&n.canon, field, &mut best);
         paths::scan(&n.canon, field, &mut best);

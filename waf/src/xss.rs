@@ -470,6 +470,18 @@ fn dom_obfuscation(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
                 bump(6, "xss-dom");
                 return;
             }
+            // `top[/al/.source+/ert/.source]`, `self[8680439..toString(30)]`:
+            // a property name computed by an expression (array indexes and
+            // plain variables are not)
+            if let Some(inner) = rest.strip_prefix(b"[")
+                && let Some(end) = memchr::memchr(b']', inner)
+                && inner[..end]
+                    .iter()
+                    .any(|b| matches!(b, b'+' | b'.' | b'/' | b'\\' | b'$'))
+            {
+                bump(6, "xss-dom");
+                return;
+            }
             if obj == b"document"
                 && rest.starts_with(b".cookie")
                 && memchr::memmem::find(s, b"document.cookie").is_none()

@@ -273,3 +273,17 @@ fn waf_allows_xml_declarations_and_processing_instructions() {
         assert_eq!(v, Verdict::Allow, "{x}");
     }
 }
+
+#[test]
+fn waf_denies_dom_sink_split_by_block_comments() {
+    let p = profile(Mode::Balanced);
+    let q = format!("a={}", urlencode("document /*foo*/ .     cookie"));
+    assert_eq!(class_of(&get_with(&p, &q, &[])), Some(Class::Xss));
+}
+
+#[test]
+fn waf_allows_block_comment_in_plain_text() {
+    let p = profile(Mode::Balanced);
+    let q = format!("a={}", urlencode("see the note /* draft */ below"));
+    assert_eq!(get_with(&p, &q, &[]), Verdict::Allow);
+}

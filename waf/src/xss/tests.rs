@@ -78,3 +78,17 @@ fn xss_rich_text_scores_low() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn xss_computed_global_property_calls_score_high() {
+    for p in ["top[/al/.source+/ert/.source](1)", "self[8680439..toString(30)](1)"] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+}
+
+#[test]
+fn xss_indexed_globals_score_low() {
+    for p in ["frames[0]", "parent[key]", "top[10] results", "self [x] and top [y]"] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
