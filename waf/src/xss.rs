@@ -192,6 +192,15 @@ fn tag(s: &[u8], at: usize, bump: &mut impl FnMut(u32, &'static str)) -> usize {
         {
             bump(6, "xss-tag");
         }
+        // an XML declaration is only valid as the first bytes of a document:
+        // after other markup it is a processing instruction smuggled into HTML
+        if pi.len() >= 4
+            && pi[..3].eq_ignore_ascii_case(b"xml")
+            && pi[3].is_ascii_whitespace()
+            && s[..at].trim_ascii_end().ends_with(b">")
+        {
+            bump(5, "xss-tag");
+        }
     }
     spaced_tag(s, i, bump);
     let name_start = i;

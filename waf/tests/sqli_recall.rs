@@ -198,3 +198,13 @@ fn sqli_comparison_and_set_words_in_prose_allowed() {
         "(see above) like (below)?",
     ]);
 }
+
+#[test]
+fn sqli_having_group_with_literal_condition_denied() {
+    assert_sqli(&["id having (true or 1)"]);
+}
+
+#[test]
+fn sqli_where_group_of_words_allowed() {
+    assert_allowed(&["where (the north or the south)", "having (fun or not)"]);
+}

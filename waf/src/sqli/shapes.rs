@@ -217,6 +217,20 @@ pub(super) fn tautology(
         // `or 88`, `xor 5-`: the value opens with the logic operator and a
         // number, the condition the app's query continues
         None if opens && x == Kind::Num => bump(5, "sqli-tautology"),
+        // `having (true or 1)`: a parenthesised condition with a literal
+        // operand of a logic operator closes the value
+        None if keyword_start
+            && x == Kind::LParen
+            && t[j..].windows(2).any(|w| {
+                matches!(
+                    (w[0], w[1]),
+                    (Kind::Logic, Kind::Num | Kind::Kw(Kw::Null))
+                        | (Kind::Num | Kind::Kw(Kw::Null), Kind::Logic)
+                )
+            }) =>
+        {
+            bump(5, "sqli-tautology")
+        }
         Some(Kind::Op) if opens && x == Kind::Num && c.is_none() => bump(5, "sqli-tautology"),
         Some(Kind::Semi | Kind::RParen)
             if strong_left

@@ -81,14 +81,38 @@ fn xss_rich_text_scores_low() {
 
 #[test]
 fn xss_computed_global_property_calls_score_high() {
-    for p in ["top[/al/.source+/ert/.source](1)", "self[8680439..toString(30)](1)"] {
+    for p in [
+        "top[/al/.source+/ert/.source](1)",
+        "self[8680439..toString(30)](1)",
+    ] {
         assert!(s(p) >= 5, "{p} scored {}", s(p));
     }
 }
 
 #[test]
 fn xss_indexed_globals_score_low() {
-    for p in ["frames[0]", "parent[key]", "top[10] results", "self [x] and top [y]"] {
+    for p in [
+        "frames[0]",
+        "parent[key]",
+        "top[10] results",
+        "self [x] and top [y]",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
+
+#[test]
+fn xss_xml_declaration_after_markup_scores_high() {
+    let p = "<div id=\"43\"><?xml version=\"1.0\" standalone=\"no\"?>";
+    assert!(s(p) >= 5, "{p} scored {}", s(p));
+}
+
+#[test]
+fn xss_xml_declaration_at_document_start_scores_low() {
+    for p in [
+        "<?xml version=\"1.0\"?><a>1</a>",
+        "config: <?xml version=\"1.0\"?>",
+    ] {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
