@@ -384,7 +384,8 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                 if matches!(
                     k,
                     Kind::Word | Kind::Kw(_) | Kind::Stmt(Stmt::Modify) | Kind::Op
-                ) && next_is_paren(s, i)
+                ) && !matches!(k, Kind::Kw(Kw::Having | Kw::Where))
+                    && next_is_paren(s, i)
                 {
                     k = Kind::Func(func_risk(&s[start..i]));
                 } else if k == Kind::Word
