@@ -121,6 +121,24 @@ enum Sep {
     Subst,
 }
 
+/// `cu$@rl host`, `wh$*oami`: `$@` / `$*` glued inside a word expand to
+/// nothing, so the shell runs the command the letters around them spell;
+/// text never writes a word that way.
+fn glued_parameter_command(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    for w in s
+        .split(|b| b.is_ascii_whitespace() || matches!(b, b';' | b'|' | b'&'))
+        .take(16)
+    {
+        let glued = w
+            .windows(3)
+            .any(|x| x[0].is_ascii_alphanumeric() && x[1] == b'$' && matches!(x[2], b'@' | b'*'));
+        if glued && lookup(strip_path(&unquote(w))).is_some() {
+            bump(6, "cmdi-evasion");
+            return;
+        }
+    }
+}
+
 fn strip_path(word: &[u8]) -> &[u8] {
     let p = word.iter().rposition(|&b| b == b'/' || b == b'\\');
     match p {
@@ -212,6 +230,9 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
         }
         batch(s, &mut bump);
         fork_bomb(s, &mut bump);
+        if memchr::memchr(b'$', s).is_some() {
+            glued_parameter_command(s, &mut bump);
+        }
         if contains(s, b"<!--#exec") {
             bump(8, "cmdi-command");
         }

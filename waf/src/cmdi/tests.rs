@@ -87,7 +87,12 @@ fn cmdi_prose_and_code_score_low() {
 
 #[test]
 fn cmdi_sqlite_dot_command_prefixes_score_high() {
-    for p in [";.sh whoami", "1;.\\\"shell whoami\n", ";\n.databases", "; .sys id"] {
+    for p in [
+        ";.sh whoami",
+        "1;.\\\"shell whoami\n",
+        ";\n.databases",
+        "; .sys id",
+    ] {
         assert!(s(p) >= 5, "{p} scored {}", s(p));
     }
 }
@@ -99,6 +104,25 @@ fn cmdi_dotted_words_after_separators_score_low() {
         "a list; .s files are assembly",
         "done. .dumpster fire",
         "file.sh",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
+
+#[test]
+fn cmdi_parameter_glued_inside_command_name_scores_high() {
+    for p in ["cu$@rl google.com", "wh$*oami"] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+}
+
+#[test]
+fn cmdi_dollar_signs_in_text_score_low() {
+    for p in [
+        "price$@store",
+        "pay $5 at the counter",
+        "user$@example.com",
+        "a$*b",
     ] {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
