@@ -175,7 +175,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
             .all(|(a, b)| a.to_ascii_lowercase() == *b);
     // block comments are gone from the canonical view, but they split words
     // (`document /*x*/ . cookie`): such a value is not plain text
-    if plain(&n.canon) && memchr::memmem::find(once, b"/*").is_none() {
+    if plain(&n.canon) && !memchr::memchr_iter(b'*', once).any(|p| p > 0 && once[p - 1] == b'/') {
         // nothing a tokeniser could use: literals and URL/path checks only
         rules.scan(&n.canon, field, &mut best);
         paths::scan(&n.canon, field, &mut best);
@@ -426,7 +426,18 @@ fn plain(canon: &[u8]) -> bool {
         b"order by",
         b"group by",
     ];
-    !WORDS
-        .iter()
-        .any(|w| memchr::memmem::find(canon, w).is_some())
+    // one pass with a first-byte table instead of one substring search per
+    // word (this runs on every value)
+    const FIRST: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < WORDS.len() {
+            t[WORDS[i][0] as usize] = true;
+            i += 1;
+        }
+        t
+    };
+    !canon.iter().enumerate().any(|(p, &b)| {
+        FIRST[b as usize] && WORDS.iter().any(|w| w[0] == b && canon[p..].starts_with(w))
+    })
 }
