@@ -444,6 +444,15 @@ fn dom_obfuscation(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
     if !s.iter().any(|b| matches!(b, b'[' | b'.' | b'`')) {
         return;
     }
+    // without `[` or a backtick only the spaced-out `document . cookie` can
+    // match, which needs the word (or a comment that may split it): most
+    // values with a dot (e-mail addresses, sentences) stop here
+    if !s.iter().any(|b| matches!(b, b'[' | b'`'))
+        && memchr::memmem::find(s, b"cookie").is_none()
+        && memchr::memmem::find(s, b"/*").is_none()
+    {
+        return;
+    }
     // whitespace, grouping parentheses and block comments removed
     let mut compact: Vec<u8> = Vec::with_capacity(s.len());
     let mut i = 0;
