@@ -186,9 +186,14 @@ pub(crate) fn plain_may_match(s: &[u8]) -> bool {
         .split(|&b| b == b' ')
         .find(|w| !w.is_empty())
         .unwrap_or(b"");
+    // first-byte scans: this runs on every plain value, where building a
+    // substring searcher per call costs more than the search
+    let has = |first: u8, rest: &[u8]| {
+        memchr::memchr_iter(first, s).any(|p| s[p + 1..].starts_with(rest))
+    };
     lookup(strip_path(first)).is_some()
-        || memchr::memmem::find(s, b"for ").is_some()
-        || memchr::memmem::find(s, b"/dev/").is_some()
+        || has(b'f', b"or ")
+        || has(b'/', b"dev/")
         || s.contains(&b'{')
 }
 

@@ -14,7 +14,7 @@ fn is_literal(w: &[u8]) -> bool {
 /// the SQL scan could score.
 pub(crate) fn plain_may_match(s: &[u8]) -> bool {
     // a PostgreSQL cast (`password::int`) has no byte of the syntax gate
-    if memchr::memmem::find(s, b"::").is_some() {
+    if memchr::memchr_iter(b':', s).any(|p| s.get(p + 1) == Some(&b':')) {
         return true;
     }
     // `@@version`, `declare @b`: variables (`@` is no syntax byte: e-mail)
