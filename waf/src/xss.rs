@@ -410,13 +410,22 @@ fn entity_bracket(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
 }
 
 /// An event-handler attribute outside any tag, right after a quote or slash
-/// (`" onzoom=`, `'formaction=`): the value is meant to land inside a tag.
+/// (`" onzoom=`, `'formaction=`), or after whitespace that opens the value
+/// (`  onload= `, the attribute separator of an unquoted attribute): the value
+/// is meant to land inside a tag.
 fn loose_handler(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
     let mut i = 0;
-    while let Some(p) = memchr::memchr3(b'"', b'\'', b'/', &s[i..]) {
-        let at = i + p;
-        i = at + 1;
-        let mut j = at + 1;
+    let opens_blank = matches!(s.first(), Some(b' ' | b'\t'));
+    let anchors = std::iter::once(opens_blank.then_some(0))
+        .flatten()
+        .chain(std::iter::from_fn(|| {
+            let p = memchr::memchr3(b'"', b'\'', b'/', &s[i..])?;
+            let at = i + p;
+            i = at + 1;
+            Some(at + 1)
+        }));
+    for start in anchors {
+        let mut j = start;
         while matches!(s.get(j), Some(b' ' | b'\t')) {
             j += 1;
         }

@@ -116,3 +116,22 @@ fn xss_xml_declaration_at_document_start_scores_low() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn xss_handler_after_opening_blank_scores_high() {
+    for p in ["  onload= ", " onabcdefgh=x"] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+}
+
+#[test]
+fn xss_on_words_in_text_score_low() {
+    for p in [
+        "online=true",
+        "set onload= in the docs",
+        "  only = 3",
+        " on=1",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
