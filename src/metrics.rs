@@ -14,8 +14,13 @@ pub struct DataMetrics {
     pub requests: IntCounterVec,
     pub request_duration: HistogramVec,
     pub rejected: IntCounterVec,
+    /// `rejected{reason="waf"}`, resolved once: WAF denies are what an attack floods.
+    pub rejected_waf: IntCounter,
     pub connections_active: IntGauge,
     pub connections_refused: IntCounterVec,
+    /// Children of `connections_refused`, resolved once: this is the flood path.
+    pub refused_global_cap: IntCounter,
+    pub refused_per_ip_cap: IntCounter,
     pub tls_handshake_failures: IntCounter,
     pub rate_limited: IntCounter,
     pub traceparent_replaced: IntCounter,
@@ -38,6 +43,26 @@ fn reg<T: prometheus::core::Collector + Clone + 'static>(
 
 impl DataMetrics {
     pub fn register(r: &Registry) -> Result<Self, prometheus::Error> {
+        let rejected = reg(
+            r,
+            IntCounterVec::new(
+                Opts::new(
+                    "rampart_requests_rejected_total",
+                    "Requests refused by a gate before routing, by reason",
+                ),
+                &["reason"],
+            )?,
+        )?;
+        let connections_refused = reg(
+            r,
+            IntCounterVec::new(
+                Opts::new(
+                    "rampart_connections_refused_total",
+                    "Connections closed at accept, by cap",
+                ),
+                &["reason"],
+            )?,
+        )?;
         Ok(Self {
             requests: reg(
                 r,
@@ -63,30 +88,15 @@ impl DataMetrics {
                     &["route"],
                 )?,
             )?,
-            rejected: reg(
-                r,
-                IntCounterVec::new(
-                    Opts::new(
-                        "rampart_requests_rejected_total",
-                        "Requests refused by a gate before routing, by reason",
-                    ),
-                    &["reason"],
-                )?,
-            )?,
+            rejected_waf: rejected.with_label_values(&["waf"]),
+            rejected,
             connections_active: reg(
                 r,
                 IntGauge::new("rampart_connections_active", "Open client connections")?,
             )?,
-            connections_refused: reg(
-                r,
-                IntCounterVec::new(
-                    Opts::new(
-                        "rampart_connections_refused_total",
-                        "Connections closed at accept, by cap",
-                    ),
-                    &["reason"],
-                )?,
-            )?,
+            refused_global_cap: connections_refused.with_label_values(&["global_cap"]),
+            refused_per_ip_cap: connections_refused.with_label_values(&["per_ip_cap"]),
+            connections_refused,
             tls_handshake_failures: reg(
                 r,
                 IntCounter::new(
@@ -189,7 +199,3 @@ impl RouteMetrics {
         self.by_class[i].inc();
     }
 }
-
-/// Request counters for answers given before a route is known (gates, 404, internal).
-#[derive(Debug, Clone)]
-pub struct UnroutedMetrics(pub RouteMetrics);

@@ -47,15 +47,11 @@ impl Acceptor for DataPlane {
                 tokio::spawn(serve(shared, conn, permit).instrument(span));
             }
             Err(why) => {
-                let reason = match why {
-                    Refused::Global => "global_cap",
-                    Refused::PerIp => "per_ip_cap",
+                let (reason, counter) = match why {
+                    Refused::Global => ("global_cap", &self.shared.metrics.refused_global_cap),
+                    Refused::PerIp => ("per_ip_cap", &self.shared.metrics.refused_per_ip_cap),
                 };
-                self.shared
-                    .metrics
-                    .connections_refused
-                    .with_label_values(&[reason])
-                    .inc();
+                counter.inc();
                 tracing::debug!(peer = %conn.peer, reason, "connection refused at accept");
                 drop(conn);
             }

@@ -278,11 +278,7 @@ fn waf_verdict(
         rampart_waf::Verdict::Deny(d) => {
             waf.count(d.class.as_str(), false);
             let status = StatusCode::from_u16(d.status).unwrap_or(StatusCode::BAD_REQUEST);
-            ctx.shared
-                .metrics
-                .rejected
-                .with_label_values(&["waf"])
-                .inc();
+            ctx.shared.metrics.rejected_waf.inc();
             ctx.refused(
                 status,
                 &format!("waf:{}", d.class.as_str()),
