@@ -43,6 +43,43 @@ pub mod fuzzing {
     pub use crate::form::{for_each_multipart_field, for_each_urlencoded_pair};
     pub use crate::json::{JsonItem, JsonLimits, prescan_json, walk_json};
 
+    /// Per-class scores `(class, strongest id, score)` of one value scanned as the
+    /// given field kind (`path`, `name`, `value`, `url-header`, `user-agent`,
+    /// `header`, `body`, `file-name`; anything else is `value`), with a prebuilt
+    /// literal automaton. For the score-equivalence dump (`examples/score_dump.rs`)
+    /// that checks a speed change alters no score.
+    pub fn scan_scores(
+        rules: &Scanner,
+        field: &str,
+        value: &[u8],
+    ) -> Vec<(&'static str, &'static str, u32)> {
+        use crate::detect::Field;
+        let field = match field {
+            "path" => Field::Path,
+            "name" => Field::Name,
+            "url-header" => Field::UrlHeader,
+            "user-agent" => Field::UserAgent,
+            "header" => Field::Header,
+            "body" => Field::Body,
+            "file-name" => Field::FileName,
+            _ => Field::Value,
+        };
+        let hits = crate::detect::scan_value(&rules.0, field, value);
+        hits.above(1)
+            .map(|(c, id, s)| (c.as_str(), id, s))
+            .collect()
+    }
+
+    /// The compiled literal automaton, for [`scan_scores`].
+    pub struct Scanner(crate::rules::Rules);
+
+    impl Scanner {
+        /// Builds the automaton.
+        pub fn new() -> Result<Scanner, crate::RulesError> {
+            crate::rules::Rules::build().map(Scanner)
+        }
+    }
+
     /// Per-class scores `(class, strongest id, score)` of one query value (already
     /// percent-decoded once), for tuning tools. Builds the literal automaton per call.
     pub fn explain_value(value: &[u8]) -> Vec<(&'static str, &'static str, u32)> {
