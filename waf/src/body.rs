@@ -5,7 +5,7 @@
 //! JSON string entropy. The gateway owns buffering; this type only counts and judges.
 
 use crate::content_type::{BodyKind, parse_media_type};
-use crate::detect::{CleanCache, Field, Hits, scan_value};
+use crate::detect::{Field, Hits, scan_memo, scan_value};
 use crate::entropy;
 use crate::form::{for_each_multipart_field, for_each_urlencoded_pair};
 use crate::head::RequestHead;
@@ -233,8 +233,6 @@ impl<'p> BodyScanner<'p> {
         let mut buf = body.to_vec();
         let mut found = None;
         let threshold = self.profile.entropy_threshold();
-        let mut cache = CleanCache::default();
-        let clean = |h: &Hits| h.max_score() < self.profile.threshold();
         let r = walk_json(&mut buf, &self.profile.json_limits(), &mut |item, path| {
             match item {
                 JsonItem::Key(k) => {
@@ -242,13 +240,13 @@ impl<'p> BodyScanner<'p> {
                         let mut h = scan_value(rules, Field::Name, k.as_bytes());
                         crate::session::check(k.as_bytes(), true, &mut h);
                         found = self.judge(&h, &|| Location::JsonKey);
-                    } else if let Some(h) = cache.scan(rules, Field::Name, k.as_bytes(), clean) {
+                    } else if let Some(h) = scan_memo(self.profile, Field::Name, k.as_bytes()) {
                         found = self.judge(&h, &|| Location::JsonKey);
                     }
                 }
                 JsonItem::Str(v) => {
-                    let loc = || Location::JsonValue(path.to_owned());
-                    if let Some(h) = cache.scan(rules, Field::Value, v.as_bytes(), clean) {
+                    let loc = || Location::JsonValue(path.render());
+                    if let Some(h) = scan_memo(self.profile, Field::Value, v.as_bytes()) {
                         found = self.judge(&h, &loc);
                     }
                     if found.is_none()

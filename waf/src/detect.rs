@@ -76,37 +76,19 @@ impl Hits {
     }
 }
 
-/// Short values already scanned clean within one request (JSON keys and values
-/// repeat a lot: `"sku"`, `"qty"`). Exact byte comparison, never a hash, so a
-/// crafted collision cannot skip a scan. A clean value is clean at any location
-/// (exclusions only ever silence), so the cache is keyed by field kind + bytes.
-#[derive(Default)]
-pub(crate) struct CleanCache {
-    seen: Vec<(Field, Vec<u8>)>,
-}
-
-impl CleanCache {
-    const MAX_ENTRIES: usize = 32;
-    const MAX_LEN: usize = 64;
-
-    /// Scans `v` unless it is a known clean value; records it when clean.
-    pub(crate) fn scan(
-        &mut self,
-        rules: &Rules,
-        field: Field,
-        v: &[u8],
-        clean: impl Fn(&Hits) -> bool,
-    ) -> Option<Hits> {
-        let cacheable = v.len() <= Self::MAX_LEN;
-        if cacheable && self.seen.iter().any(|(f, s)| *f == field && s == v) {
-            return None;
-        }
-        let hits = scan_value(rules, field, v);
-        if cacheable && self.seen.len() < Self::MAX_ENTRIES && clean(&hits) {
-            self.seen.push((field, v.to_vec()));
-        }
-        Some(hits)
+/// Scans `v` as `field` for `profile`, unless this thread already found exactly
+/// these bytes clean (below the profile's threshold) for this profile; records
+/// them when they are. `None` means "known clean" (see `memo.rs`).
+pub(crate) fn scan_memo(profile: &crate::Profile, field: Field, v: &[u8]) -> Option<Hits> {
+    let tag = profile.memo_tag();
+    if crate::memo::is_clean(tag, field, v) {
+        return None;
     }
+    let hits = scan_value(profile.rules(), field, v);
+    if v.len() <= crate::memo::MAX_LEN && hits.max_score() < profile.threshold() {
+        crate::memo::record_clean(tag, field, v);
+    }
+    Some(hits)
 }
 
 /// What kind of request part a value comes from; selects detectors.

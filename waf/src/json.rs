@@ -40,52 +40,65 @@ pub enum JsonError {
 /// One linear pass: brackets, strings (with escapes), commas. Cheap enough to run
 /// on every body; catches the inputs that would make any parser work hard.
 pub fn prescan_json(s: &[u8], l: &JsonLimits) -> Result<(), JsonError> {
-    let mut depth: u32 = 0;
+    /// Bytes the pre-scan acts on outside strings; everything else is skipped in
+    /// a tight loop.
+    const STRUCTURAL: [bool; 256] = {
+        let mut t = [false; 256];
+        t[b'"' as usize] = true;
+        t[b'{' as usize] = true;
+        t[b'[' as usize] = true;
+        t[b'}' as usize] = true;
+        t[b']' as usize] = true;
+        t[b',' as usize] = true;
+        t
+    };
+    // keys count as strings too, hence the factor 2
+    let max_elements = l.max_elements.saturating_mul(2).saturating_add(1);
     let mut elements: u32 = 0;
-    let mut i = 0;
     let mut stack: Vec<u8> = Vec::new();
+    let mut i = 0;
     while i < s.len() {
-        match s[i] {
+        let b = s[i];
+        if !STRUCTURAL[usize::from(b)] {
+            i += 1;
+            continue;
+        }
+        match b {
             b'"' => {
                 let start = i + 1;
                 i += 1;
+                // a byte loop: JSON strings are mostly short, where a memchr call
+                // per string costs more than it saves
                 loop {
-                    match memchr::memchr2(b'"', b'\\', &s[i..]) {
-                        Some(p) if s[i + p] == b'\\' => i += p + 2,
-                        Some(p) => {
-                            i += p;
-                            break;
-                        }
+                    match s.get(i) {
+                        Some(b'"') => break,
+                        Some(b'\\') => i += 2,
+                        Some(_) => i += 1,
                         None => return Err(JsonError::Unbalanced),
-                    }
-                    if i >= s.len() {
-                        return Err(JsonError::Unbalanced);
                     }
                 }
                 if i - start > l.max_string_bytes {
                     return Err(JsonError::StringLength(l.max_string_bytes));
                 }
-                elements = elements.saturating_add(1);
             }
-            b @ (b'{' | b'[') => {
-                depth += 1;
-                if depth > l.max_depth {
+            b'{' | b'[' => {
+                if stack.len() >= l.max_depth as usize {
                     return Err(JsonError::Depth(l.max_depth));
                 }
                 stack.push(if b == b'{' { b'}' } else { b']' });
-                elements = elements.saturating_add(1);
             }
-            b @ (b'}' | b']') => {
+            b'}' | b']' => {
                 if stack.pop() != Some(b) {
                     return Err(JsonError::Unbalanced);
                 }
-                depth -= 1;
+                i += 1;
+                continue;
             }
-            b',' => elements = elements.saturating_add(1),
             _ => {}
         }
-        if elements > l.max_elements.saturating_mul(2).saturating_add(1) {
-            // keys count as strings too, hence the factor 2
+        // a string, an opening bracket or a comma: one more element
+        elements = elements.saturating_add(1);
+        if elements > max_elements {
             return Err(JsonError::Elements(l.max_elements));
         }
         i += 1;
@@ -94,6 +107,17 @@ pub fn prescan_json(s: &[u8], l: &JsonLimits) -> Result<(), JsonError> {
         return Err(JsonError::Unbalanced);
     }
     Ok(())
+}
+
+/// True when `s` cannot break any limit whatever its structure: no longer than
+/// one string may be, no more bytes than elements may number (every element
+/// takes at least one byte), and no more opening brackets than the depth allows.
+/// The common small body then skips the byte-by-byte pre-scan; a malformed one
+/// is still refused by simd-json (`json-invalid`).
+fn within_limits_by_size(s: &[u8], l: &JsonLimits) -> bool {
+    s.len() <= l.max_string_bytes
+        && (s.len() as u64) <= u64::from(l.max_elements)
+        && s.iter().filter(|&&b| b == b'{' || b == b'[').count() <= l.max_depth as usize
 }
 
 /// What the walker reports.
@@ -105,27 +129,95 @@ pub enum JsonItem<'a> {
     Str(&'a str),
 }
 
+/// Where a key or string sits in the document, kept as a stack of segments and
+/// rendered (`items[2].sku`) only when a detection needs a location: building the
+/// text for every value cost more than scanning most of them.
+#[derive(Debug, Default)]
+pub struct JsonPath<'a> {
+    segs: Vec<Seg<'a>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Seg<'a> {
+    Key(&'a str),
+    Index(u32),
+}
+
+impl JsonPath<'_> {
+    /// Keys longer than this many bytes are cut (at a character boundary) when
+    /// rendered: a location is for logs, not a copy of the request.
+    pub const KEY_BYTES: usize = 64;
+
+    /// The rendered path: `.`-joined keys, `[i]` for array elements; empty at the
+    /// top level.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for seg in &self.segs {
+            match seg {
+                Seg::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(&k[..floor_char_boundary(k, Self::KEY_BYTES)]);
+                }
+                Seg::Index(i) => {
+                    out.push('[');
+                    out.push_str(&i.to_string());
+                    out.push(']');
+                }
+            }
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for JsonPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+/// simd-json's working buffers, kept per thread between documents (a gateway worker
+/// parses one body after another); a buffer grown past this many bytes of input is
+/// dropped after use rather than kept for the life of the thread.
+const KEEP_BUFFERS_FOR: usize = 64 * 1024;
+
+thread_local! {
+    static BUFFERS: std::cell::RefCell<Option<simd_json::Buffers>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// Parses `buf` in place with simd-json (after `prescan_json`) and calls
 /// `f(item, path)` for keys and string values; `f` returns false to stop.
 /// Recursion depth is bounded by the pre-scan's `max_depth`.
 pub fn walk_json(
     buf: &mut [u8],
     l: &JsonLimits,
-    f: &mut dyn FnMut(JsonItem<'_>, &str) -> bool,
+    f: &mut dyn FnMut(JsonItem<'_>, &JsonPath<'_>) -> bool,
 ) -> Result<(), JsonError> {
-    prescan_json(buf, l)?;
-    let tape = simd_json::to_tape(buf).map_err(|e| JsonError::Invalid(e.to_string()))?;
-    let mut path = String::new();
+    if !within_limits_by_size(buf, l) {
+        prescan_json(buf, l)?;
+    }
+    let len = buf.len();
+    let mut buffers = BUFFERS
+        .with(|b| b.borrow_mut().take())
+        .unwrap_or_else(|| simd_json::Buffers::new(len));
+    let tape = simd_json::to_tape_with_buffers(buf, &mut buffers);
+    if len <= KEEP_BUFFERS_FOR {
+        BUFFERS.with(|b| *b.borrow_mut() = Some(buffers));
+    }
+    let tape = tape.map_err(|e| JsonError::Invalid(e.to_string()))?;
+    let mut path = JsonPath::default();
     let _ = walk_node(&tape.0, 0, &mut path, f);
     Ok(())
 }
 
 /// Walks the value at `i`; returns the index after it, or `None` when stopped.
-fn walk_node(
-    nodes: &[Node<'_>],
+fn walk_node<'a>(
+    nodes: &[Node<'a>],
     i: usize,
-    path: &mut String,
-    f: &mut dyn FnMut(JsonItem<'_>, &str) -> bool,
+    path: &mut JsonPath<'a>,
+    f: &mut dyn FnMut(JsonItem<'_>, &JsonPath<'_>) -> bool,
 ) -> Option<usize> {
     match nodes.get(i)? {
         Node::String(s) => f(JsonItem::Str(s), path).then_some(i + 1),
@@ -133,12 +225,11 @@ fn walk_node(
         Node::Array { len, .. } => {
             let mut j = i + 1;
             for k in 0..*len {
-                let keep = path.len();
-                path.push('[');
-                path.push_str(&k.to_string());
-                path.push(']');
-                j = walk_node(nodes, j, path, f)?;
-                path.truncate(keep);
+                path.segs
+                    .push(Seg::Index(u32::try_from(k).unwrap_or(u32::MAX)));
+                let next = walk_node(nodes, j, path, f);
+                path.segs.pop();
+                j = next?;
             }
             Some(j)
         }
@@ -152,13 +243,10 @@ fn walk_node(
                     return None;
                 }
                 j += 1;
-                let keep = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(&key[..floor_char_boundary(key, 64)]);
-                j = walk_node(nodes, j, path, f)?;
-                path.truncate(keep);
+                path.segs.push(Seg::Key(key));
+                let next = walk_node(nodes, j, path, f);
+                path.segs.pop();
+                j = next?;
             }
             Some(j)
         }
@@ -192,8 +280,8 @@ mod tests {
         let mut out = Vec::new();
         walk_json(&mut buf, &L, &mut |item, path| {
             out.push(match item {
-                JsonItem::Key(k) => (format!("key:{k}"), path.to_owned()),
-                JsonItem::Str(v) => (format!("str:{v}"), path.to_owned()),
+                JsonItem::Key(k) => (format!("key:{k}"), path.render()),
+                JsonItem::Str(v) => (format!("str:{v}"), path.render()),
             });
             true
         })?;
@@ -227,6 +315,27 @@ mod tests {
             prescan_json(b"[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]", &L),
             Err(JsonError::Elements(_))
         ));
+    }
+
+    #[test]
+    fn json_small_documents_skip_the_prescan_but_not_the_limits() {
+        // small enough to skip the pre-scan: malformed is still refused
+        let mut buf = b"{\"a\":[}".to_vec();
+        assert!(matches!(
+            walk_json(&mut buf, &L, &mut |_, _| true),
+            Err(JsonError::Invalid(_))
+        ));
+        // over a limit: the pre-scan runs and names it
+        assert_eq!(walk(r#"[[[[["x"]]]]]"#), Err(JsonError::Depth(4)));
+        assert_eq!(
+            walk(r#"["aaaaaaaaaaaaaaaaaaaaaaaaa"]"#),
+            Err(JsonError::StringLength(16))
+        );
+        assert!(matches!(
+            walk("[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]"),
+            Err(JsonError::Elements(_))
+        ));
+        assert!(walk(r#"{"k":["v",{"w":"x"}]}"#).is_ok());
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod entropy;
 mod form;
 mod head;
 mod json;
+mod memo;
 mod normalise;
 mod paths;
 mod profile;
@@ -41,7 +42,7 @@ pub use verdict::{Class, Detection, Location, Verdict};
 /// public so the cargo-fuzz crate can drive each parser on its own.
 pub mod fuzzing {
     pub use crate::form::{for_each_multipart_field, for_each_urlencoded_pair};
-    pub use crate::json::{JsonItem, JsonLimits, prescan_json, walk_json};
+    pub use crate::json::{JsonItem, JsonLimits, JsonPath, prescan_json, walk_json};
 
     /// Per-class scores `(class, strongest id, score)` of one value scanned as the
     /// given field kind (`path`, `name`, `value`, `url-header`, `user-agent`,
@@ -92,3 +93,5 @@ pub mod fuzzing {
             .collect()
     }
 }
+#[cfg(test)]
+mod perf_probe;

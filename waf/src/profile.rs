@@ -91,6 +91,8 @@ pub struct Profile {
     inspect: Inspect,
     excludes: Vec<Exclusion>,
     rules: Arc<Rules>,
+    /// Identifies this compiled profile in the per-thread clean-value memo.
+    memo_tag: u64,
 }
 
 impl std::fmt::Debug for Profile {
@@ -183,6 +185,7 @@ impl Profile {
             inspect,
             excludes,
             rules: Arc::new(rules),
+            memo_tag: crate::memo::new_tag(),
         })
     }
 
@@ -229,6 +232,11 @@ impl Profile {
     }
 
     /// Score at or above which a detector signal refuses the request.
+    /// This profile's tag in the per-thread clean-value memo (`memo.rs`).
+    pub(crate) fn memo_tag(&self) -> u64 {
+        self.memo_tag
+    }
+
     pub(crate) fn threshold(&self) -> u32 {
         match self.mode {
             Mode::Balanced => 5,
