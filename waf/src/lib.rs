@@ -93,5 +93,3 @@ pub mod fuzzing {
             .collect()
     }
 }
-#[cfg(test)]
-mod perf_probe;
