@@ -4,7 +4,9 @@
 #
 # Cases (PROXIES): direct (the backend alone), nginx, haproxy, rampart-off (no WAF on the
 # routes), rampart-on (`balanced` WAF profile on every route).
-# Scenarios (SCENARIOS): get (GET / -> 3-byte body), post (POST /api/orders, ~1 KB JSON).
+# Scenarios (SCENARIOS): get (GET / -> 3-byte body), post (POST /api/orders, ~1 KB JSON, the
+# same body every time), post-varied (the same order with a different customer in every
+# request: names, e-mail, phone, address, free-text notes; bench/wrk/post-json-varied.lua).
 # For each case and scenario: a short warm-up (discarded), then wrk for WRK_DURATION.
 # Reported: req/s, p50/p90/p99 latency, errors, proxy CPU time per request, peak RSS of
 # the proxy (VmHWM after its runs), and ratios rampart/nginx, rampart/haproxy,
@@ -16,7 +18,7 @@
 # Environment (defaults):
 #   WRK_THREADS=2 WRK_CONNS=64 WRK_DURATION=15 (seconds, at most 120) WRK_WARMUP=2
 #   WRK_TIMEOUT=5s NGINX_WORKERS=2 HAPROXY_THREADS=2 BACKEND_WORKERS=1
-#   PROXIES="direct nginx haproxy rampart-off rampart-on" SCENARIOS="get post"
+#   PROXIES="direct nginx haproxy rampart-off rampart-on" SCENARIOS="get post post-varied"
 #   RAMPART_BIN=target/release/rampart  BENCH_KEEP=1 keeps the scratch dir (logs, configs)
 #   BENCH_OUT=path of the markdown report (default bench/results/proxy-<date>.md)
 
@@ -30,7 +32,7 @@ WRK_TIMEOUT=${WRK_TIMEOUT:-5s}
 NGINX_WORKERS=${NGINX_WORKERS:-2}
 HAPROXY_THREADS=${HAPROXY_THREADS:-2}
 PROXIES=${PROXIES:-"direct nginx haproxy rampart-off rampart-on"}
-SCENARIOS=${SCENARIOS:-"get post"}
+SCENARIOS=${SCENARIOS:-"get post post-varied"}
 
 case "$WRK_DURATION$WRK_WARMUP" in *[!0-9]*) die "WRK_DURATION and WRK_WARMUP are whole seconds" ;; esac
 if [ "$WRK_DURATION" -lt 1 ] || [ "$WRK_DURATION" -gt 120 ]; then die "WRK_DURATION must be 1..120 seconds"; fi
@@ -93,9 +95,10 @@ run_wrk() {
             script="$BENCH_WRK_DIR/report.lua"
             check_ok "$url" || die "$case: GET / did not return 200 ok"
             ;;
-        post)
+        post | post-varied)
             url="http://127.0.0.1:$port/api/orders"
             script="$BENCH_WRK_DIR/post-json.lua"
+            [ "$scen" = post ] || script="$BENCH_WRK_DIR/post-json-varied.lua"
             check_ok "$url" -X POST -H 'Content-Type: application/json' \
                 --data-binary "@$POST_BODY_FILE" || die "$case: POST /api/orders did not return 200 ok (WAF false positive?)"
             ;;

@@ -18,6 +18,8 @@ local body = [[
 "tags":["gift","repeat-customer","web"]}
 ]]
 body = body:gsub("\n", "")
+-- shared with post-json-varied.lua, which varies the customer's fields per request
+order_body = body
 
 wrk.method = "POST"
 wrk.body = body
