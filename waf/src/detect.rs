@@ -3,6 +3,8 @@
 //! (`Field`). It neither decides verdicts (profile thresholds, exclusions, shadow:
 //! `profile.rs`) nor walks request structure (`head.rs`, `body.rs`).
 
+use std::borrow::Cow;
+
 use crate::normalise::normalise;
 use crate::rules::Rules;
 use crate::verdict::{Class, SCORED_CLASSES};
@@ -145,7 +147,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         }
         return hits;
     }
-    let n = normalise(once);
+    let n = views(once);
     let mut best = Hits::default();
     // the raw view only adds information when it is more than a lowercase
     // copy of the canonical one
@@ -153,7 +155,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         || once.len() != n.canon.len()
         || !once
             .iter()
-            .zip(&n.canon)
+            .zip(n.canon.iter())
             .all(|(a, b)| a.to_ascii_lowercase() == *b);
     // block comments are gone from the canonical view, but they split words
     // (`document /*x*/ . cookie`): such a value is not plain text
@@ -244,6 +246,36 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     }
     hits.merge_max(&best);
     hits
+}
+
+/// The decoded and canonical views of one value, borrowed from it when
+/// normalisation would only copy it (most values: nothing to decode, already
+/// lowercase).
+struct Views<'a> {
+    decoded: Cow<'a, [u8]>,
+    canon: Cow<'a, [u8]>,
+    layers: u32,
+}
+
+fn views(once: &[u8]) -> Views<'_> {
+    if crate::normalise::only_lowercasing_applies(once) {
+        let canon = if once.iter().any(u8::is_ascii_uppercase) {
+            Cow::Owned(once.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(once)
+        };
+        return Views {
+            decoded: Cow::Borrowed(once),
+            canon,
+            layers: 0,
+        };
+    }
+    let n = normalise(once);
+    Views {
+        decoded: Cow::Owned(n.decoded),
+        canon: Cow::Owned(n.canon),
+        layers: n.layers,
+    }
 }
 
 /// `v` with every invalid percent escape (`%` + two bytes that are not hex,

@@ -33,7 +33,7 @@ pub struct Normalised {
 /// Normalises `input` (already transport-decoded once by the caller where the
 /// syntax says so, e.g. a query value).
 pub fn normalise(input: &[u8]) -> Normalised {
-    if simple(input) {
+    if only_lowercasing_applies(input) {
         // no decoder or canonicaliser step applies except ASCII lowercase
         return Normalised {
             decoded: input.to_vec(),
@@ -89,7 +89,7 @@ pub fn normalise(input: &[u8]) -> Normalised {
 /// True when only lowercasing would change `s`: printable ASCII without the
 /// bytes decoders react to, no `/*` comment, no `\\`, and no whitespace other
 /// than single spaces.
-fn simple(s: &[u8]) -> bool {
+pub(crate) fn only_lowercasing_applies(s: &[u8]) -> bool {
     let mut prev = 0u8;
     for &b in s {
         let ok = match b {
