@@ -163,6 +163,9 @@ pub async fn buffer_scanned(
     timeout: Duration,
     scanner: &mut rampart_waf::BodyScanner<'_>,
 ) -> Buffered {
+    // A body that arrives in one frame (most small bodies) is kept as that frame's
+    // `Bytes`, without a copy; a second frame starts the copy into one buffer.
+    let mut first: Option<Bytes> = None;
     let mut buf = BytesMut::new();
     let mut shadow = None;
     let read = async {
@@ -179,7 +182,8 @@ pub async fn buffer_scanned(
             let Ok(data) = frame.into_data() else {
                 continue;
             };
-            if buf.len() as u64 + data.len() as u64 > limit {
+            let have = first.as_ref().map_or(0, Bytes::len) + buf.len();
+            if have as u64 + data.len() as u64 > limit {
                 return Some(Buffered::Reject(Reject::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "body_too_large",
@@ -192,13 +196,24 @@ pub async fn buffer_scanned(
                 }
                 Some(v) => return Some(Buffered::Verdict(v)),
             }
-            buf.extend_from_slice(&data);
+            if data.is_empty() {
+                continue;
+            }
+            match first.take() {
+                None if buf.is_empty() => first = Some(data),
+                None => buf.extend_from_slice(&data),
+                Some(f) => {
+                    buf.reserve(f.len() + data.len());
+                    buf.extend_from_slice(&f);
+                    buf.extend_from_slice(&data);
+                }
+            }
         }
         None
     };
     match tokio::time::timeout(timeout, read).await {
         Ok(Some(early)) => early,
-        Ok(None) => Buffered::Done(buf.freeze(), shadow),
+        Ok(None) => Buffered::Done(first.unwrap_or_else(|| buf.freeze()), shadow),
         Err(_) => Buffered::Reject(Reject::new(StatusCode::REQUEST_TIMEOUT, "body_timeout")),
     }
 }
