@@ -426,3 +426,47 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn clean_value_memo_never_carries_a_verdict_across_profiles() {
+    // `cat` scores below the balanced threshold and above the strict one: the
+    // balanced profile remembers it as clean, the strict one must still judge it
+    let body = r#"{"q":"cat","note":"cat"}"#;
+    let (b, s) = (
+        balanced(),
+        profile(ProfileConfig {
+            mode: rampart_waf::Mode::Strict,
+            ..ProfileConfig::default()
+        }),
+    );
+    for _ in 0..3 {
+        assert_eq!(post(&b, "application/json", body), Verdict::Allow);
+        let v = post(&s, "application/json", body);
+        assert!(v.is_deny(), "{v:?}");
+        assert_eq!(class_of(&v), Some(Class::Cmdi));
+    }
+    // a fresh compile of the same configuration (a reload) starts from nothing and
+    // judges the same
+    assert_eq!(post(&balanced(), "application/json", body), Verdict::Allow);
+}
+
+#[test]
+fn clean_value_memo_skips_only_exactly_the_same_bytes() {
+    let p = balanced();
+    // fill the memo with clean values, some close to an attack
+    for i in 0..5000 {
+        let body = format!(r#"{{"k{i}":"value {i}","q":"O'Brien","id":"scr{i}pt"}}"#);
+        assert_eq!(
+            post(&p, "application/json", &body),
+            Verdict::Allow,
+            "{body}"
+        );
+    }
+    for attack in [
+        r#"{"q":"O'Brien' or 1=1--"}"#,
+        r#"{"id":"x' or 1=1--"}"#,
+        r#"{"k1":"<script>alert(1)</script>"}"#,
+    ] {
+        assert!(post(&p, "application/json", attack).is_deny(), "{attack}");
+    }
+}
