@@ -6,6 +6,8 @@
 //! comment obfuscation. The approach follows libinjection's idea (tokenise, look at
 //! the shape) with our own token classes and weights. No I/O, linear in the input.
 
+#[cfg(test)]
+mod equivalence;
 mod fragments;
 mod plain;
 mod shapes;
