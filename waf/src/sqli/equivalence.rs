@@ -7,7 +7,8 @@
 use proptest::prelude::*;
 
 use super::fragments::{literal_tautology, open_call_fragment, operator_only, pg_cast};
-use super::tokens::{FuncRisk, func_risk};
+use super::tokens::{FuncRisk, Kind, Kw, Stmt, Toks, func_risk, tokenise};
+use super::{score, score_stream};
 
 /// Pieces the SQL detector reacts to, plus plain text around them.
 const PIECES: &[&str] = &[
@@ -358,5 +359,179 @@ fn leaf_checks_answer_as_before_on_known_hits() {
         assert_eq!(operator_only(v), before::operator_only(v));
         assert_eq!(literal_tautology(v), before::literal_tautology(v));
         assert_eq!(pg_cast(v), before::pg_cast(v));
+    }
+}
+
+/// Any token kind, for streams the tokeniser may never build: the gate must
+/// hold for those too.
+fn kind() -> impl Strategy<Value = Kind> {
+    let kw = proptest::sample::select(vec![
+        Kw::From,
+        Kw::Where,
+        Kw::Order,
+        Kw::Group,
+        Kw::By,
+        Kw::Having,
+        Kw::Into,
+        Kw::Limit,
+        Kw::Other,
+        Kw::Procedure,
+        Kw::Waitfor,
+        Kw::Null,
+        Kw::Object,
+    ]);
+    let risk = proptest::sample::select(vec![
+        FuncRisk::Plain,
+        FuncRisk::Builtin,
+        FuncRisk::Sql,
+        FuncRisk::Danger,
+    ]);
+    prop_oneof![
+        (any::<bool>(), any::<bool>()).prop_map(|(closed, empty)| Kind::Str { closed, empty }),
+        Just(Kind::Num),
+        any::<bool>().prop_map(|system| Kind::Var { system }),
+        Just(Kind::Word),
+        Just(Kind::Union),
+        prop_oneof![Just(Stmt::Select), Just(Stmt::Modify)].prop_map(Kind::Stmt),
+        kw.prop_map(Kind::Kw),
+        Just(Kind::Logic),
+        any::<bool>().prop_map(|word| Kind::Cmp { word }),
+        Just(Kind::Op),
+        Just(Kind::Cast),
+        risk.prop_map(Kind::Func),
+        Just(Kind::LParen),
+        Just(Kind::RParen),
+        Just(Kind::Comma),
+        Just(Kind::Semi),
+        (any::<bool>(), any::<bool>())
+            .prop_map(|(block, versioned)| Kind::Comment { block, versioned }),
+        Just(Kind::Other),
+    ]
+}
+
+/// Plain kinds weighted up: the streams the gate turns away.
+fn quiet_kind() -> impl Strategy<Value = Kind> {
+    prop_oneof![
+        12 => proptest::sample::select(QUIET.to_vec()),
+        1 => kind(),
+    ]
+}
+
+fn stream() -> impl Strategy<Value = Vec<Kind>> {
+    proptest::collection::vec(quiet_kind(), 0..16)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
+    /// The gate in `score` turns a stream away only when the full scoring
+    /// would have found nothing, for any stream of kinds.
+    #[test]
+    fn score_gate_skips_only_streams_that_score_nothing(
+        t in stream(),
+        quoted in any::<bool>(),
+        empty_break in any::<bool>(),
+    ) {
+        let t = if quoted && !matches!(t.first(), Some(Kind::Str { .. })) {
+            // a quoted stream always opens with the broken-out literal
+            let mut q = vec![Kind::Str { closed: true, empty: empty_break }];
+            q.extend(t);
+            q
+        } else {
+            t
+        };
+        prop_assert_eq!(score(&t, quoted, empty_break), score_stream(&t, quoted, empty_break));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// The same over what the tokeniser makes of SQL-ish text in each context.
+    #[test]
+    fn score_gate_skips_only_tokenised_values_that_score_nothing(v in sqlish(12)) {
+        let mut toks = Toks::new(Kind::Other);
+        for q in [None, Some(b'\''), Some(b'"'), Some(b'`')] {
+            toks.clear();
+            tokenise(&v, q, &mut toks);
+            let t = toks.as_slice();
+            let empty_break = q.is_some() && v.first() == q.as_ref();
+            prop_assert_eq!(
+                score(t, q.is_some(), empty_break),
+                score_stream(t, q.is_some(), empty_break)
+            );
+        }
+    }
+}
+
+/// Every kind `may_score` does not treat as a trigger on sight.
+const QUIET: [Kind; 16] = [
+    Kind::Str {
+        closed: true,
+        empty: true,
+    },
+    Kind::Str {
+        closed: true,
+        empty: false,
+    },
+    Kind::Str {
+        closed: false,
+        empty: true,
+    },
+    Kind::Str {
+        closed: false,
+        empty: false,
+    },
+    Kind::Num,
+    Kind::Var { system: false },
+    Kind::Word,
+    Kind::Cmp { word: true },
+    Kind::Op,
+    Kind::Cast,
+    Kind::Func(FuncRisk::Plain),
+    Kind::LParen,
+    Kind::RParen,
+    Kind::Comma,
+    Kind::Semi,
+    Kind::Other,
+];
+
+/// Exhaustive over every stream of up to five quiet kinds, in every context:
+/// the streams the gate can turn away (any other kind passes it on sight).
+#[test]
+fn score_gate_skips_only_short_streams_that_score_nothing() {
+    let mut t = Vec::with_capacity(5);
+    for len in 0..=5u32 {
+        for code in 0..QUIET.len().pow(len) {
+            t.clear();
+            let mut c = code;
+            for _ in 0..len {
+                t.push(QUIET[c % QUIET.len()]);
+                c /= QUIET.len();
+            }
+            for (quoted, empty_break) in [(false, false), (true, false), (true, true)] {
+                if quoted && !matches!(t.first(), Some(Kind::Str { .. })) {
+                    continue;
+                }
+                assert_eq!(
+                    score(&t, quoted, empty_break),
+                    score_stream(&t, quoted, empty_break),
+                    "{t:?} quoted={quoted} empty_break={empty_break}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn score_gate_passes_the_quiet_quoted_shapes() {
+    let mut toks = Toks::new(Kind::Other);
+    for v in ["x',1)", "x';", "abc'+1", "x')) ;", "a',null)"] {
+        toks.clear();
+        tokenise(v.as_bytes(), Some(b'\''), &mut toks);
+        let t = toks.as_slice();
+        let full = score_stream(t, true, false);
+        assert!(full.0 > 0, "{v}: {full:?}");
+        assert_eq!(score(t, true, false), full, "{v}");
     }
 }

@@ -118,7 +118,12 @@ pub(super) fn literal_tautology(s: &[u8]) -> bool {
         (b"==", true),
         (b"=", true),
     ];
+    // the symbolic operators cannot be found without one of these bytes
+    let symbols = lower.iter().any(|b| matches!(b, b'<' | b'>' | b'=' | b'!'));
     for (op, equal) in OPS {
+        if !symbols && op[0] != b' ' {
+            continue;
+        }
         if let Some(p) = find(lower, op) {
             let (Some(l), Some(r)) = (
                 literal_operand(&lower[..p]),
@@ -148,8 +153,7 @@ fn literal_operand(v: &[u8]) -> Option<&[u8]> {
 /// First occurrence of a short `needle` (as `memmem::find`), without building a
 /// searcher per call: the haystacks here are at most 48 bytes.
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    memchr::memchr_iter(first, hay).find(|&p| hay[p..].starts_with(needle))
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A PostgreSQL cast to a SQL type (`password::int`, `(…)::jsonb`); C++ / Ruby
