@@ -6,6 +6,9 @@
 //! comment obfuscation. The approach follows libinjection's idea (tokenise, look at
 //! the shape) with our own token classes and weights. No I/O, linear in the input.
 
+mod buf;
+#[cfg(test)]
+mod equivalence;
 mod fragments;
 mod plain;
 mod shapes;
@@ -15,6 +18,7 @@ mod tokens;
 
 use crate::detect::Hits;
 use crate::verdict::Class;
+use buf::SmallBuf;
 use fragments::{
     account_or_declare, ddl, fragments, glued_quote_logic, literal_tautology, open_call_fragment,
     operator_only, pg_cast, procedure_call,
@@ -22,7 +26,7 @@ use fragments::{
 pub(crate) use plain::plain_may_match;
 use shapes::{break_shape, select_shape, tautology};
 use tokens::is_operand;
-pub(crate) use tokens::{FuncRisk, Kind, Kw, Stmt, Tok, tokenise};
+use tokens::{FuncRisk, Kind, Kw, Stmt, Toks, tokenise};
 
 /// A whole value that is one bare SQL operator word (`XOR`, `RLIKE`): the
 /// all-alphanumeric fast path skips the tokeniser, so it asks this.
@@ -34,18 +38,24 @@ pub(crate) fn lone_operator(s: &[u8], hits: &mut Hits) {
 
 /// Scores one value in all three contexts and records the best into `hits`.
 pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
-    let mut toks = Vec::new();
+    let mut toks = Toks::new(Kind::Other);
     let mut best = (0u32, "sqli");
+    // one pass tells whether any quote context is worth a second look
+    let any_quote = memchr::memchr3(b'\'', b'"', b'`', s).is_some();
     let quotes: [Option<u8>; 4] = [None, Some(b'\''), Some(b'"'), Some(b'`')];
     for q in quotes {
         if let Some(qc) = q
-            && memchr::memchr(qc, s).is_none()
+            && (!any_quote || memchr::memchr(qc, s).is_none())
         {
             continue;
         }
         toks.clear();
         tokenise(s, q, &mut toks);
-        let r = score(&toks, q.is_some(), q.is_some() && s.first() == q.as_ref());
+        let r = score(
+            toks.as_slice(),
+            q.is_some(),
+            q.is_some() && s.first() == q.as_ref(),
+        );
         if r.0 > best.0 {
             best = r;
         }
@@ -74,7 +84,55 @@ pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
 }
 
 /// Scores a token stream; `quoted`: the first token is the broken-out literal.
-pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'static str) {
+pub(crate) fn score(all: &[Kind], quoted: bool, empty_break: bool) -> (u32, &'static str) {
+    if !may_score(all, quoted) {
+        return (0, "sqli");
+    }
+    score_stream(all, quoted, empty_break)
+}
+
+/// False only when `score_stream` cannot bump anything on `all`: the stream
+/// holds none of the kinds its shapes start from. Why each is sound:
+/// - UNION, statements, logic operators, keywords, comments, non-plain calls,
+///   `@@` variables and symbolic comparisons open shapes of their own: any of
+///   them sends the stream to the full scoring;
+/// - a comparison spelled as a word (`is`, `in`, `like`) only scores on its own
+///   as the first token (`in (1, 2)`), in a stream of at most four tokens
+///   (`) like (`, `x like '`) or after a broken literal; elsewhere it needs one
+///   of the kinds above (a logic operator, SELECT, WHERE) to be read at all;
+/// - with none of these, only two shapes remain and both follow a closed
+///   broken literal: `',1)` (a comma right after it) and `';` / `'+1` (a
+///   semicolon or operator as the first token after its closing brackets).
+///
+/// The other kinds (words, numbers, strings, plain calls, brackets, `@x`, `::`)
+/// are read only as operands of the shapes above.
+fn may_score(all: &[Kind], quoted: bool) -> bool {
+    let n = all.len();
+    for (i, k) in all.iter().enumerate() {
+        match k {
+            Kind::Union
+            | Kind::Stmt(_)
+            | Kind::Logic
+            | Kind::Kw(_)
+            | Kind::Comment { .. }
+            | Kind::Func(FuncRisk::Sql | FuncRisk::Builtin | FuncRisk::Danger)
+            | Kind::Var { system: true }
+            | Kind::Cmp { word: false } => return true,
+            Kind::Cmp { word: true } if i == 0 || n <= 4 || quoted => return true,
+            _ => {}
+        }
+    }
+    quoted
+        && matches!(all.first(), Some(Kind::Str { closed: true, .. }))
+        && (all.get(1) == Some(&Kind::Comma)
+            || matches!(
+                all.iter().skip(1).find(|k| **k != Kind::RParen),
+                Some(Kind::Semi | Kind::Op)
+            ))
+}
+
+/// The full scoring of a token stream (see `score`).
+fn score_stream(all: &[Kind], quoted: bool, empty_break: bool) -> (u32, &'static str) {
     let mut best = (0u32, "sqli");
     let mut bump = |w: u32, id: &'static str| {
         if w > best.0 {
@@ -82,11 +140,11 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
         }
     };
     // comments are dropped for shape matching, but remembered
-    let mut t: Vec<Kind> = Vec::with_capacity(all.len());
-    let mut comment_after: Vec<bool> = Vec::with_capacity(all.len());
+    let mut t: SmallBuf<Kind, 64> = SmallBuf::new(Kind::Other);
+    let mut comment_after: SmallBuf<bool, 64> = SmallBuf::new(false);
     let mut inline_comments = 0u32;
     for (idx, tok) in all.iter().enumerate() {
-        match tok.kind {
+        match *tok {
             Kind::Comment { block, versioned } => {
                 if versioned {
                     bump(5, "sqli-comment");
@@ -94,7 +152,7 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
                 if let Some(last) = comment_after.last_mut() {
                     *last = true;
                 }
-                if block && idx + 1 < all.len() && !t.is_empty() {
+                if block && idx + 1 < all.len() && !t.as_slice().is_empty() {
                     inline_comments += 1;
                 }
             }
@@ -104,13 +162,14 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
             }
         }
     }
+    let (t, comment_after) = (t.as_slice(), comment_after.as_slice());
     let n = t.len();
     // `1 /*`, `1/*'*/`: a lone literal followed by a block comment
     if n == 1
         && matches!(t[0], Kind::Num)
         && all
             .iter()
-            .any(|k| matches!(k.kind, Kind::Comment { block: true, .. }))
+            .any(|k| matches!(k, Kind::Comment { block: true, .. }))
     {
         bump(5, "sqli-comment");
     }
@@ -196,7 +255,7 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
                     }
                 }
             }
-            Kind::Logic | Kind::Kw(Kw::Having | Kw::Where) => tautology(&t, i, broke, &mut bump),
+            Kind::Logic | Kind::Kw(Kw::Having | Kw::Where) => tautology(t, i, broke, &mut bump),
             Kind::Func(FuncRisk::Danger) => bump(7, "sqli-function"),
             Kind::Func(FuncRisk::Sql) => sql_funcs += 1,
             Kind::Var { system: true } => bump(5, "sqli-variable"),
@@ -240,11 +299,11 @@ pub(crate) fn score(all: &[Tok], quoted: bool, empty_break: bool) -> (u32, &'sta
     if inline_comments > 0 && n > 1 {
         bump(3 + inline_comments.min(2), "sqli-comment");
     }
-    fragments(&t, &comment_after, quoted, &mut bump);
-    ddl(&t, &mut bump);
-    account_or_declare(&t, &mut bump);
+    fragments(t, comment_after, quoted, &mut bump);
+    ddl(t, &mut bump);
+    account_or_declare(t, &mut bump);
     if broke {
-        break_shape(&t, &comment_after, empty_break, &mut bump);
+        break_shape(t, comment_after, empty_break, &mut bump);
     }
     // a SQL shape that is cut off by a trailing comment: the rest of the
     // original query is being discarded

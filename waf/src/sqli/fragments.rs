@@ -33,25 +33,16 @@ pub(super) fn open_call_fragment(s: &[u8]) -> bool {
     if !(before.is_empty() || before.ends_with(b"=")) || word.is_empty() {
         return false;
     }
-    let lower = word.to_ascii_lowercase();
+    // func_risk lowercases on its own; the list below is compared without
+    // case, so no lowercase copy is needed
+    const OPENERS: &[&[u8]] = &[
+        b"max", b"min", b"avg", b"sum", b"default", b"length", b"month", b"year", b"in", b"exists",
+        b"values", b"insert",
+    ];
     matches!(
-        func_risk(&lower),
+        func_risk(word),
         FuncRisk::Sql | FuncRisk::Builtin | FuncRisk::Danger
-    ) || matches!(
-        lower.as_slice(),
-        b"max"
-            | b"min"
-            | b"avg"
-            | b"sum"
-            | b"default"
-            | b"length"
-            | b"month"
-            | b"year"
-            | b"in"
-            | b"exists"
-            | b"values"
-            | b"insert"
-    )
+    ) || OPENERS.iter().any(|o| o.eq_ignore_ascii_case(word))
 }
 
 /// The whole value is a bare SQL operator (`<=>`, `||`, `!=`, `XOR`, `RLIKE`,
@@ -67,10 +58,9 @@ pub(super) fn operator_only(s: &[u8]) -> bool {
     };
     // `'LIKE'`: quoted on its own, the comparison words prose also uses
     if quoted
-        && matches!(
-            t.to_ascii_lowercase().as_slice(),
-            b"like" | b"between" | b"glob"
-        )
+        && [b"like".as_slice(), b"between", b"glob"]
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(t))
     {
         return true;
     }
@@ -88,7 +78,6 @@ pub(super) fn operator_only(s: &[u8]) -> bool {
         // symbol runs; a lone `--` is a comment marker in prose, not an operator
         return t != b"--";
     }
-    let l = t.to_ascii_lowercase();
     const WORDS: &[&[u8]] = &[
         b"xor",
         b"rlike",
@@ -103,7 +92,7 @@ pub(super) fn operator_only(s: &[u8]) -> bool {
         b"not regexp",
         b"not rlike",
     ];
-    WORDS.contains(&l.as_slice())
+    WORDS.iter().any(|w| w.eq_ignore_ascii_case(t))
 }
 
 /// The whole value is a comparison that is always true between two literals:
@@ -113,7 +102,12 @@ pub(super) fn literal_tautology(s: &[u8]) -> bool {
     if s.len() > 48 {
         return false;
     }
-    let lower = s.to_ascii_lowercase();
+    // lowercase copy on the stack: the length is bounded just above
+    let mut buf = [0u8; 48];
+    let lower = &mut buf[..s.len()];
+    lower.copy_from_slice(s);
+    lower.make_ascii_lowercase();
+    let lower = &*lower;
     const OPS: &[(&[u8], bool)] = &[
         (b"<=>", true),
         (b"!=", false),
@@ -124,27 +118,42 @@ pub(super) fn literal_tautology(s: &[u8]) -> bool {
         (b"==", true),
         (b"=", true),
     ];
-    let lit = |v: &[u8]| -> Option<Vec<u8>> {
-        let v = v.trim_ascii();
-        let v = match v {
-            [q @ (b'\'' | b'"'), inner @ .., e] if q == e => inner,
-            _ => v,
-        };
-        (!v.is_empty() && v.len() <= 16 && v.iter().all(|b| b.is_ascii_alphanumeric()))
-            .then(|| v.to_vec())
-    };
+    // the symbolic operators cannot be found without one of these bytes
+    let symbols = lower.iter().any(|b| matches!(b, b'<' | b'>' | b'=' | b'!'));
     for (op, equal) in OPS {
-        if let Some(p) = memchr::memmem::find(&lower, op) {
-            let (Some(l), Some(r)) = (lit(&lower[..p]), lit(&lower[p + op.len()..])) else {
+        if !symbols && op[0] != b' ' {
+            continue;
+        }
+        if let Some(p) = find(lower, op) {
+            let (Some(l), Some(r)) = (
+                literal_operand(&lower[..p]),
+                literal_operand(&lower[p + op.len()..]),
+            ) else {
                 return false;
             };
             // unequal literals only count when both are numbers (`11!=1`); a
             // password like `s3cr3t<>pass` is not a condition
-            let numeric = l.iter().chain(&r).all(u8::is_ascii_digit);
+            let numeric = l.iter().chain(r).all(u8::is_ascii_digit);
             return if *equal { l == r } else { numeric && l != r };
         }
     }
     false
+}
+
+/// One side of a literal comparison: a short alphanumeric word, optionally quoted.
+fn literal_operand(v: &[u8]) -> Option<&[u8]> {
+    let v = v.trim_ascii();
+    let v = match v {
+        [q @ (b'\'' | b'"'), inner @ .., e] if q == e => inner,
+        _ => v,
+    };
+    (!v.is_empty() && v.len() <= 16 && v.iter().all(|b| b.is_ascii_alphanumeric())).then_some(v)
+}
+
+/// First occurrence of a short `needle` (as `memmem::find`), without building a
+/// searcher per call: the haystacks here are at most 48 bytes.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A PostgreSQL cast to a SQL type (`password::int`, `(…)::jsonb`); C++ / Ruby
@@ -174,17 +183,24 @@ pub(super) fn pg_cast(s: &[u8]) -> bool {
         b"inet",
         b"timestamp",
     ];
-    memchr::memmem::find_iter(s, b"::").any(|p| {
-        let rest = &s[p + 2..];
-        let n = rest
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric())
-            .count();
-        let word = rest[..n].to_ascii_lowercase();
-        let before =
-            p > 0 && (s[p - 1].is_ascii_alphanumeric() || matches!(s[p - 1], b')' | b'\'' | b'_'));
-        before && TYPES.contains(&word.as_slice()) && rest.get(n).is_none_or(|b| *b != b':')
-    })
+    // every `::` position, overlapping ones included: an extra position inside
+    // a run of colons has a `:` before it and fails `before`, so `any` answers
+    // as over the non-overlapping matches
+    memchr::memchr_iter(b':', s)
+        .filter(|&p| s.get(p + 1) == Some(&b':'))
+        .any(|p| {
+            let rest = &s[p + 2..];
+            let n = rest
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+            let word = &rest[..n];
+            let before = p > 0
+                && (s[p - 1].is_ascii_alphanumeric() || matches!(s[p - 1], b')' | b'\'' | b'_'));
+            before
+                && TYPES.iter().any(|t| t.eq_ignore_ascii_case(word))
+                && rest.get(n).is_none_or(|b| *b != b':')
+        })
 }
 
 /// `create table x (…)`, `drop table users;`, `create user x identified by`:

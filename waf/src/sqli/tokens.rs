@@ -2,6 +2,8 @@
 //! one linear pass that turns a value (optionally starting inside a quoted
 //! literal) into tokens. No scoring here.
 
+use super::buf::SmallBuf;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
     Str {
@@ -78,10 +80,9 @@ pub(crate) enum FuncRisk {
     Danger,
 }
 
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Tok {
-    pub kind: Kind,
-}
+/// The token list of one value: 64 tokens inline cover names, sentences and
+/// most payloads without an allocation.
+pub(super) type Toks = SmallBuf<Kind, 64>;
 
 pub(super) fn classify_word(w: &[u8]) -> Kind {
     let mut buf = [0u8; 16];
@@ -193,15 +194,13 @@ pub(super) fn is_word_byte(b: u8) -> bool {
 
 /// Tokenises `s`. With `quote = Some(q)`, the input is taken to start inside a
 /// `q`-quoted literal (the first token is that literal, closed by the first `q`).
-pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
+pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
     let mut i = 0;
     if let Some(q) = quote {
         let (end, closed) = scan_string(s, 0, q);
-        out.push(Tok {
-            kind: Kind::Str {
-                closed,
-                empty: end == 0,
-            },
+        out.push(Kind::Str {
+            closed,
+            empty: end == 0,
         });
         i = if closed { end + 1 } else { s.len() };
     }
@@ -283,7 +282,7 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                 || (i > 0
                     && is_word_byte(s[i - 1])
                     && matches!(
-                        out.last().map(|t| t.kind),
+                        out.last().copied(),
                         Some(Kind::Union | Kind::Stmt(_) | Kind::Kw(_))
                     )) =>
             {
@@ -302,15 +301,13 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                     while i < s.len() && s[i].is_ascii_digit() {
                         i += 1;
                     }
-                    out.push(Tok {
-                        kind: Kind::Comment {
-                            block: true,
-                            versioned: true,
-                        },
+                    out.push(Kind::Comment {
+                        block: true,
+                        versioned: true,
                     });
                     continue;
                 }
-                i = match memchr::memmem::find(&s[i + 2..], b"*/") {
+                i = match comment_close(&s[i + 2..]) {
                     Some(p) => i + 2 + p + 2,
                     None => s.len(),
                 };
@@ -389,7 +386,7 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                 {
                     k = Kind::Func(func_risk(&s[start..i]));
                 } else if k == Kind::Word
-                    && matches!(out.last().map(|t| t.kind), Some(Kind::Stmt(Stmt::Select)))
+                    && matches!(out.last().copied(), Some(Kind::Stmt(Stmt::Select)))
                     && func_risk(&s[start..i]) == FuncRisk::Danger
                 {
                     // `select pg_sleep`: a time / file routine selected bare
@@ -402,7 +399,7 @@ pub(crate) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Vec<Tok>) {
                 Kind::Other
             }
         };
-        out.push(Tok { kind });
+        out.push(kind);
     }
 }
 
@@ -442,6 +439,12 @@ pub(super) fn glued_line_comment(s: &[u8], i: usize) -> bool {
     }
 }
 
+/// Offset of the first `*/` (as `memmem::find` would give), without building
+/// a searcher per call.
+fn comment_close(s: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'*', s).find(|&p| s.get(p + 1) == Some(&b'/'))
+}
+
 pub(super) fn line_end(s: &[u8], i: usize) -> usize {
     match memchr::memchr(b'\n', &s[i..]) {
         Some(p) => i + p,
@@ -453,7 +456,7 @@ pub(super) fn next_is_paren(s: &[u8], mut i: usize) -> bool {
     while i < s.len() {
         match s[i] {
             b' ' | b'\t' | b'\n' | b'\r' => i += 1,
-            b'/' if s.get(i + 1) == Some(&b'*') => match memchr::memmem::find(&s[i + 2..], b"*/") {
+            b'/' if s.get(i + 1) == Some(&b'*') => match comment_close(&s[i + 2..]) {
                 Some(p) => i += 2 + p + 2,
                 None => return false,
             },
