@@ -7,9 +7,13 @@
 //! single English word after a pipe stays below the threshold. Linear time.
 
 mod commands;
+#[cfg(test)]
+pub(crate) mod reference;
 mod shapes;
 #[cfg(test)]
 mod tests;
+
+use std::borrow::Cow;
 
 use crate::detect::{Field, Hits};
 use crate::verdict::Class;
@@ -18,9 +22,15 @@ use shapes::{batch, brace_command, expansions, fork_bomb, glob_path};
 
 /// Reads `s` the way a shell would join a word: quotes and backslashes removed,
 /// `$@` / `$*` / empty `${}` dropped, `${IFS}` / `$IFS` to a space, brace lists
-/// `{a,b}` to `a b`.
-pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len());
+/// `{a,b}` to `a b`. Borrows `s` when reading changes nothing (most values).
+pub(crate) fn unquote(s: &[u8]) -> Cow<'_, [u8]> {
+    // every byte but these takes the last arm below, which copies it as is:
+    // without them the output is `s` itself
+    const SPECIAL: [bool; 256] = byte_set(b"\\'\"$`<>{");
+    if !s.iter().any(|&b| SPECIAL[usize::from(b)]) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = Joined::new(s);
     let mut i = 0;
     while i < s.len() {
         let b = s[i];
@@ -28,12 +38,12 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
             b'\\'
                 if s.get(i + 1)
                     .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'/')
-                    && out.last().is_some_and(|c: &u8| c.is_ascii_alphanumeric()) =>
+                    && out.last_alnum() =>
             {
                 i += 1
             }
             b'\'' | b'"'
-                if out.last().is_some_and(|c: &u8| c.is_ascii_alphanumeric())
+                if out.last_alnum()
                     && s.get(i + 1).is_some_and(|c| {
                         c.is_ascii_alphanumeric() || *c == b'\'' || *c == b'"'
                     }) =>
@@ -42,7 +52,7 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
             }
             b'$' => {
                 let rest = &s[i + 1..];
-                let in_word = out.last().is_some_and(|c: &u8| c.is_ascii_alphanumeric());
+                let in_word = out.last_alnum();
                 if rest.starts_with(b"@") || rest.starts_with(b"*") {
                     i += 2;
                 } else if in_word
@@ -72,7 +82,7 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
                 }
             }
             b'`' | b'<' | b'>'
-                if out.last().is_some_and(|c: &u8| c.is_ascii_alphanumeric())
+                if out.last_alnum()
                     && (s[i..].starts_with(b"``")
                         || s[i..].starts_with(b"<()")
                         || s[i..].starts_with(b">()")) =>
@@ -107,7 +117,68 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
             }
         }
     }
-    out
+    out.finish()
+}
+
+/// A membership table for `bytes`, built at compile time.
+const fn byte_set(bytes: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+
+/// The output of [`unquote`]: a prefix of the input while every byte pushed is
+/// the input's next byte, copied into a buffer at the first byte that differs.
+/// Bytes the reader skips shorten the prefix the same way.
+struct Joined<'a> {
+    src: &'a [u8],
+    /// `src[..len]` is the output so far while `buf` is `None`.
+    len: usize,
+    buf: Option<Vec<u8>>,
+}
+
+// === impl Joined ===
+
+impl<'a> Joined<'a> {
+    fn new(src: &'a [u8]) -> Self {
+        Joined {
+            src,
+            len: 0,
+            buf: None,
+        }
+    }
+
+    fn push(&mut self, b: u8) {
+        match &mut self.buf {
+            Some(v) => v.push(b),
+            None if self.src.get(self.len) == Some(&b) => self.len += 1,
+            None => {
+                let mut v = Vec::with_capacity(self.src.len() + 2);
+                v.extend_from_slice(&self.src[..self.len]);
+                v.push(b);
+                self.buf = Some(v);
+            }
+        }
+    }
+
+    fn last_alnum(&self) -> bool {
+        let last = match &self.buf {
+            Some(v) => v.last(),
+            None => self.len.checked_sub(1).map(|i| &self.src[i]),
+        };
+        last.is_some_and(u8::is_ascii_alphanumeric)
+    }
+
+    fn finish(self) -> Cow<'a, [u8]> {
+        match self.buf {
+            Some(v) => Cow::Owned(v),
+            None => Cow::Borrowed(&self.src[..self.len]),
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -152,7 +223,7 @@ fn arg_strength(a: &[u8]) -> u32 {
     if a.is_empty() {
         return 0;
     }
-    let lower = a.to_ascii_lowercase();
+    let prefix = |p: &[u8]| a.len() >= p.len() && a[..p.len()].eq_ignore_ascii_case(p);
     let strong = a[0] == b'/'
         || a[0] == b'~'
         || a[0] == b'$'
@@ -162,9 +233,9 @@ fn arg_strength(a: &[u8]) -> u32 {
         || a.starts_with(b"..")
         || a.starts_with(b"\\\\")
         || (a.len() >= 3 && a[1] == b':' && (a[2] == b'\\' || a[2] == b'/'))
-        || lower.starts_with(b"http:")
-        || lower.starts_with(b"https:")
-        || lower.starts_with(b"ftp:")
+        || prefix(b"http:")
+        || prefix(b"https:")
+        || prefix(b"ftp:")
         || (a.iter().filter(|&&b| b == b'.').count() == 3 && a[0].is_ascii_digit())
         || (a.len() >= 3 && a[0] == b'%' && a[1].is_ascii_alphabetic() && a[1..].contains(&b'%'));
     if strong {
@@ -186,15 +257,15 @@ pub(crate) fn plain_may_match(s: &[u8]) -> bool {
         .split(|&b| b == b' ')
         .find(|w| !w.is_empty())
         .unwrap_or(b"");
-    // first-byte scans: this runs on every plain value, where building a
-    // substring searcher per call costs more than the search
-    let has = |first: u8, rest: &[u8]| {
-        memchr::memchr_iter(first, s).any(|p| s[p + 1..].starts_with(rest))
-    };
+    // one first-byte scan for `for `, `/dev/` and `{`: this runs on every
+    // plain value, where building a substring searcher per call costs more
+    // than the search
     lookup(strip_path(first)).is_some()
-        || has(b'f', b"or ")
-        || has(b'/', b"dev/")
-        || s.contains(&b'{')
+        || memchr::memchr3_iter(b'f', b'/', b'{', s).any(|p| match s[p] {
+            b'f' => s[p + 1..].starts_with(b"or "),
+            b'/' => s[p + 1..].starts_with(b"dev/"),
+            _ => true,
+        })
 }
 
 /// Scores `s` for command injection.
@@ -207,7 +278,7 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
             }
         };
         scan_view(&unquote(s), s, field, &mut bump);
-        if memchr::memmem::find(s, b"\\n").is_some() || memchr::memmem::find(s, b"\\r").is_some() {
+        if memchr::memchr_iter(b'\\', s).any(|p| matches!(s.get(p + 1), Some(b'n' | b'r'))) {
             // payload lists write newlines as the two characters `\n`
             let lf: Vec<u8> = s
                 .iter()
@@ -238,7 +309,7 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
         if memchr::memchr(b'$', s).is_some() {
             glued_parameter_command(s, &mut bump);
         }
-        if contains(s, b"<!--#exec") {
+        if has_literal(s, b"<!--#exec") {
             bump(8, "cmdi-command");
         }
         brace_command(s, &mut bump);
@@ -251,14 +322,16 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
 
 fn scan_view(u: &[u8], s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'static str)) {
     if u.len() != s.len()
-        && (contains(s, b"${ifs")
-            || contains(s, b"$ifs")
-            || contains(s, b"${IFS")
-            || contains(s, b"$IFS"))
+        && (has_literal(s, b"${ifs")
+            || has_literal(s, b"$ifs")
+            || has_literal(s, b"${IFS")
+            || has_literal(s, b"$IFS"))
     {
         bump(6, "cmdi-evasion");
     }
-    if contains(u, b"/dev/tcp/") || contains(u, b"/dev/udp/") {
+    if memchr::memchr_iter(b'/', u)
+        .any(|p| u[p..].starts_with(b"/dev/tcp/") || u[p..].starts_with(b"/dev/udp/"))
+    {
         bump(8, "cmdi-reverse-shell");
     }
     glob_path(u, bump);
@@ -329,8 +402,16 @@ fn scan_view(u: &[u8], s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'stat
     }
 }
 
-pub(super) fn contains(h: &[u8], n: &[u8]) -> bool {
-    memchr::memmem::find(h, n).is_some()
+/// Where `n` first occurs in `h`, found by its first byte: for the short
+/// literals here, on values that mostly lack that byte, cheaper than building
+/// a substring searcher per call (`memmem::find`).
+pub(super) fn find_literal(h: &[u8], n: &[u8]) -> Option<usize> {
+    let &f = n.first()?;
+    memchr::memchr_iter(f, h).find(|&p| h[p..].starts_with(n))
+}
+
+pub(super) fn has_literal(h: &[u8], n: &[u8]) -> bool {
+    find_literal(h, n).is_some()
 }
 
 /// `leading`: the separator before this segment is the first thing in the
@@ -381,18 +462,26 @@ fn segment(
         // sqlite3 shell escapes: `.shell cmd`, `.system cmd`, and any unique
         // prefix the sqlite3 shell accepts for them (`.sh`, `.sys`), quotes
         // read the way the shell joins them (`.\"shell`)
-        let dot: Vec<u8> = trimmed
-            .strip_prefix(b".")
-            .unwrap_or(b"")
-            .iter()
-            .filter(|b| !matches!(b, b'\\' | b'"' | b'\''))
-            .map(u8::to_ascii_lowercase)
-            .collect();
-        if dot.len() >= 2 && (b"shell".starts_with(&dot) || b"system".starts_with(&dot)) {
+        // the longest word compared below has 9 letters: a longer one
+        // matches nothing, and it is cut to 10 so that it stays longer
+        let mut dot_buf = [0u8; 10];
+        let mut dot_len = 0;
+        for &b in trimmed.strip_prefix(b".").unwrap_or(b"") {
+            if matches!(b, b'\\' | b'"' | b'\'') {
+                continue;
+            }
+            if dot_len == dot_buf.len() {
+                break;
+            }
+            dot_buf[dot_len] = b.to_ascii_lowercase();
+            dot_len += 1;
+        }
+        let dot = &dot_buf[..dot_len];
+        if dot.len() >= 2 && (b"shell".starts_with(dot) || b"system".starts_with(dot)) {
             bump(7, "cmdi-command");
         } else if sep == Sep::Strong
             && matches!(
-                dot.as_slice(),
+                dot,
                 b"databases" | b"tables" | b"dump" | b"import" | b"output" | b"once" | b"load"
             )
         {
@@ -401,18 +490,25 @@ fn segment(
         }
     }
     let mut cmd = strip_path(trimmed);
-    let mut rest: Vec<&[u8]> = words.take(6).collect();
+    // the next six words, on the stack: this runs for every segment
+    let mut rest_buf: [&[u8]; 6] = [b""; 6];
+    let mut rest_len = 0;
+    for (slot, w) in rest_buf.iter_mut().zip(words) {
+        *slot = w;
+        rest_len += 1;
+    }
+    let mut rest: &[&[u8]] = &rest_buf[..rest_len];
     let mut wrapped = false;
     // `time sh -c id`, `nohup ifconfig`: the wrapped word is the command
-    if let Some(pos) = WRAPPERS
+    if WRAPPERS
         .iter()
-        .position(|w| w.as_bytes().eq_ignore_ascii_case(cmd))
-        .and(rest.iter().position(|a| !a.starts_with(b"-")))
+        .any(|w| w.as_bytes().eq_ignore_ascii_case(cmd))
+        && let Some(pos) = rest.iter().position(|a| !a.starts_with(b"-"))
     {
         let inner = strip_path(rest[pos]);
         if lookup(inner).is_some() {
             cmd = inner;
-            rest.drain(..=pos);
+            rest = &rest[pos + 1..];
             wrapped = true;
         }
     }
