@@ -17,19 +17,26 @@ use std::borrow::Cow;
 
 use crate::detect::{Field, Hits};
 use crate::verdict::Class;
-use commands::{WRAPPERS, lookup, rare};
+use commands::{is_wrapper, lookup, rare};
 use shapes::{batch, brace_command, expansions, fork_bomb, glob_path};
 
 /// Reads `s` the way a shell would join a word: quotes and backslashes removed,
 /// `$@` / `$*` / empty `${}` dropped, `${IFS}` / `$IFS` to a space, brace lists
 /// `{a,b}` to `a b`. Borrows `s` when reading changes nothing (most values).
 pub(crate) fn unquote(s: &[u8]) -> Cow<'_, [u8]> {
-    // every byte but these takes the last arm below, which copies it as is:
-    // without them the output is `s` itself
-    const SPECIAL: [bool; 256] = byte_set(b"\\'\"$`<>{");
-    if !s.iter().any(|&b| SPECIAL[usize::from(b)]) {
-        return Cow::Borrowed(s);
+    if Present::of(s).any(UNQUOTE_KEYS) {
+        unquote_keys(s)
+    } else {
+        Cow::Borrowed(s)
     }
+}
+
+/// The bytes [`unquote`] acts on: every other byte takes the last arm of
+/// its match, which copies it as is, so without them the output is the input.
+const UNQUOTE_KEYS: &[u8] = b"\\'\"$`<>{";
+
+/// [`unquote`] for a value that holds one of [`UNQUOTE_KEYS`].
+fn unquote_keys(s: &[u8]) -> Cow<'_, [u8]> {
     let mut out = Joined::new(s);
     let mut i = 0;
     while i < s.len() {
@@ -120,15 +127,40 @@ pub(crate) fn unquote(s: &[u8]) -> Cow<'_, [u8]> {
     out.finish()
 }
 
-/// A membership table for `bytes`, built at compile time.
-const fn byte_set(bytes: &[u8]) -> [bool; 256] {
-    let mut t = [false; 256];
+/// The bytes the checks of [`scan`] need one of (see the gates there).
+const KEYS: &[u8] = b"\\'\"$`<>{(%/?~;\n\r&|";
+
+/// One bit per byte of [`KEYS`], 0 for every other byte.
+const KEY_BIT: [u32; 256] = {
+    let mut t = [0u32; 256];
     let mut i = 0;
-    while i < bytes.len() {
-        t[bytes[i] as usize] = true;
+    while i < KEYS.len() {
+        t[KEYS[i] as usize] = 1 << i;
         i += 1;
     }
     t
+};
+
+/// Which bytes of [`KEYS`] occur in a value, found in one pass: on the
+/// short values of real traffic a `memchr` call per check costs more than
+/// the search itself.
+#[derive(Clone, Copy)]
+struct Present(u32);
+
+// === impl Present ===
+
+impl Present {
+    fn of(s: &[u8]) -> Self {
+        Present(s.iter().fold(0, |m, &b| m | KEY_BIT[usize::from(b)]))
+    }
+
+    /// Whether any byte of `bytes` (all from [`KEYS`]) occurs.
+    fn any(self, bytes: &[u8]) -> bool {
+        bytes.iter().any(|&b| {
+            debug_assert!(KEY_BIT[usize::from(b)] != 0, "{b} is not a key");
+            self.0 & KEY_BIT[usize::from(b)] != 0
+        })
+    }
 }
 
 /// The output of [`unquote`]: a prefix of the input while every byte pushed is
@@ -277,8 +309,20 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
                 best = (w, id);
             }
         };
-        scan_view(&unquote(s), s, field, &mut bump);
-        if memchr::memchr_iter(b'\\', s).any(|p| matches!(s.get(p + 1), Some(b'n' | b'r'))) {
+        // Each check below is skipped when a byte it needs is absent (the
+        // pattern it looks for holds that byte). `present` is taken from
+        // `s`; the `unquote`d view holds only bytes of `s` and spaces (not a
+        // key), so it is a superset of the view's keys.
+        let present = Present::of(s);
+        let u = if present.any(UNQUOTE_KEYS) {
+            unquote_keys(s)
+        } else {
+            Cow::Borrowed(s)
+        };
+        scan_view(&u, s, present, field, &mut bump);
+        if present.any(b"\\")
+            && memchr::memchr_iter(b'\\', s).any(|p| matches!(s.get(p + 1), Some(b'n' | b'r')))
+        {
             // payload lists write newlines as the two characters `\n`
             let lf: Vec<u8> = s
                 .iter()
@@ -302,25 +346,42 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
                 })
                 .map(|(_, &b)| b)
                 .collect();
-            scan_view(&unquote(&lf), s, field, &mut bump);
+            // this view has newlines `s` may lack: its own keys
+            let lfu = unquote(&lf);
+            scan_view(&lfu, s, Present::of(&lfu), field, &mut bump);
         }
-        batch(s, &mut bump);
-        fork_bomb(s, &mut bump);
-        if memchr::memchr(b'$', s).is_some() {
+        if present.any(b"(%") {
+            batch(s, &mut bump);
+        }
+        if present.any(b"(") {
+            fork_bomb(s, &mut bump);
+        }
+        if present.any(b"$") {
             glued_parameter_command(s, &mut bump);
         }
-        if has_literal(s, b"<!--#exec") {
+        if present.any(b"<") && has_literal(s, b"<!--#exec") {
             bump(8, "cmdi-command");
         }
-        brace_command(s, &mut bump);
-        expansions(s, &mut bump);
+        if present.any(b"{") {
+            brace_command(s, &mut bump);
+        }
+        if present.any(b"$<>~") {
+            expansions(s, &mut bump);
+        }
     }
     if best.0 > 0 {
         hits.add(Class::Cmdi, best.1, best.0);
     }
 }
 
-fn scan_view(u: &[u8], s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'static str)) {
+/// `present`: the keys of `s`, a superset of those of `u`.
+fn scan_view(
+    u: &[u8],
+    s: &[u8],
+    present: Present,
+    field: Field,
+    bump: &mut impl FnMut(u32, &'static str),
+) {
     if u.len() != s.len()
         && (has_literal(s, b"${ifs")
             || has_literal(s, b"$ifs")
@@ -329,12 +390,21 @@ fn scan_view(u: &[u8], s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'stat
     {
         bump(6, "cmdi-evasion");
     }
-    if memchr::memchr_iter(b'/', u)
-        .any(|p| u[p..].starts_with(b"/dev/tcp/") || u[p..].starts_with(b"/dev/udp/"))
+    if present.any(b"/")
+        && memchr::memchr_iter(b'/', u)
+            .any(|p| u[p..].starts_with(b"/dev/tcp/") || u[p..].starts_with(b"/dev/udp/"))
     {
         bump(8, "cmdi-reverse-shell");
     }
-    glob_path(u, bump);
+    if present.any(b"?") {
+        glob_path(u, bump);
+    }
+    if !present.any(b";\n\r&|`(") {
+        // none of the bytes that end a segment (`$(` needs a `(`): the loop
+        // below would make one segment of all of `u`, at the start
+        segment(u, Sep::Start, false, false, field, bump);
+        return;
+    }
     let mut i = 0;
     let mut sep = Sep::Start;
     let mut adjacent = false;
@@ -490,7 +560,13 @@ fn segment(
         }
     }
     let mut cmd = strip_path(trimmed);
-    // the next six words, on the stack: this runs for every segment
+    let wrapper = is_wrapper(cmd);
+    if !wrapper && lookup(cmd).is_none() {
+        // `cmd` stays the command and the lookup below returns: most
+        // segments end here, before their words are split
+        return;
+    }
+    // the next six words, on the stack
     let mut rest_buf: [&[u8]; 6] = [b""; 6];
     let mut rest_len = 0;
     for (slot, w) in rest_buf.iter_mut().zip(words) {
@@ -500,11 +576,7 @@ fn segment(
     let mut rest: &[&[u8]] = &rest_buf[..rest_len];
     let mut wrapped = false;
     // `time sh -c id`, `nohup ifconfig`: the wrapped word is the command
-    if WRAPPERS
-        .iter()
-        .any(|w| w.as_bytes().eq_ignore_ascii_case(cmd))
-        && let Some(pos) = rest.iter().position(|a| !a.starts_with(b"-"))
-    {
+    if wrapper && let Some(pos) = rest.iter().position(|a| !a.starts_with(b"-")) {
         let inner = strip_path(rest[pos]);
         if lookup(inner).is_some() {
             cmd = inner;

@@ -131,11 +131,7 @@ pub(super) fn expansions(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
 
 /// Windows batch control flow: `for /f ... in (...) do`, `if %errorlevel%`.
 pub(super) fn batch(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
-    // every pattern below holds `(` or `%`, which lowercasing leaves alone:
-    // a value without either cannot match (most values)
-    if memchr::memchr2(b'(', b'%', s).is_none() {
-        return;
-    }
+    // callers skip values without `(` or `%`: every pattern below holds one
     let l: Cow<'_, [u8]> = if s.iter().any(u8::is_ascii_uppercase) {
         Cow::Owned(s.to_ascii_lowercase())
     } else {
@@ -159,10 +155,7 @@ pub(super) fn batch(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
 
 /// `/???/c?t`, `/bin/ca*`: path segments made of glob characters.
 pub(super) fn glob_path(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
-    // the signal needs a `?` (last condition below)
-    if memchr::memchr(b'?', s).is_none() {
-        return;
-    }
+    // callers skip values without `?`: the signal needs one (last condition)
     let mut segs = 0;
     let mut globby = 0;
     for part in s.split(|&b| b == b'/') {

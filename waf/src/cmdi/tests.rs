@@ -343,3 +343,70 @@ proptest! {
         assert_same_as_reference(&v);
     }
 }
+
+/// `commands::tiers` by a scan of every list, the way it was before the
+/// names were bucketed.
+fn tiers_by_scan(w: &[u8]) -> (bool, bool, bool) {
+    let mut t = (false, false, false);
+    for (list, tier) in commands::ALL_LISTS {
+        for name in list {
+            let n = name.as_bytes();
+            let hit = if tier == 2 && n.ends_with(b"-") {
+                w.len() > n.len() && w.starts_with(n)
+            } else {
+                n == w
+            };
+            if hit {
+                match tier {
+                    0 => t.0 = true,
+                    1 => t.1 = true,
+                    _ => t.2 = true,
+                }
+            }
+        }
+    }
+    t
+}
+
+#[test]
+fn cmdi_tiers_match_list_scan_for_every_name() {
+    for (list, _) in commands::ALL_LISTS {
+        for name in list {
+            for w in [
+                name.to_string(),
+                format!("{name}x"),
+                format!("{name}-x"),
+                name[..name.len() - 1].to_string(),
+            ] {
+                let w = w.as_bytes();
+                assert_eq!(commands::tiers(w), tiers_by_scan(w), "{name}");
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn cmdi_tiers_match_list_scan(w in "[a-z$_{}0-9.-]{0,20}") {
+        prop_assert_eq!(commands::tiers(w.as_bytes()), tiers_by_scan(w.as_bytes()));
+    }
+}
+
+#[test]
+fn cmdi_is_wrapper_matches_list_in_any_case() {
+    for w in commands::WRAPPERS {
+        for v in [
+            w.to_string(),
+            w.to_ascii_uppercase(),
+            format!("{w}x"),
+            w[1..].to_string(),
+        ] {
+            let expect = commands::WRAPPERS
+                .iter()
+                .any(|x| x.as_bytes().eq_ignore_ascii_case(v.as_bytes()));
+            assert_eq!(commands::is_wrapper(v.as_bytes()), expect, "{v}");
+        }
+    }
+}
