@@ -7,20 +7,37 @@
 //! single English word after a pipe stays below the threshold. Linear time.
 
 mod commands;
+#[cfg(test)]
+pub(crate) mod reference;
 mod shapes;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
+
 use crate::detect::{Field, Hits};
 use crate::verdict::Class;
-use commands::{WRAPPERS, lookup, rare};
+use commands::{is_wrapper, lookup, rare};
 use shapes::{batch, brace_command, expansions, fork_bomb, glob_path};
 
 /// Reads `s` the way a shell would join a word: quotes and backslashes removed,
 /// `$@` / `$*` / empty `${}` dropped, `${IFS}` / `$IFS` to a space, brace lists
-/// `{a,b}` to `a b`.
-pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len());
+/// `{a,b}` to `a b`. Borrows `s` when reading changes nothing (most values).
+pub(crate) fn unquote(s: &[u8]) -> Cow<'_, [u8]> {
+    if Present::of(s).any(UNQUOTE_KEYS) {
+        unquote_keys(s)
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// The bytes [`unquote`] acts on: every other byte takes the last arm of
+/// its match, which copies it as is, so without them the output is the input.
+const UNQUOTE_KEYS: &[u8] = b"\\'\"$`<>{";
+
+/// [`unquote`] for a value that holds one of [`UNQUOTE_KEYS`].
+fn unquote_keys(s: &[u8]) -> Cow<'_, [u8]> {
+    let mut out = Joined::new(s);
     let mut i = 0;
     while i < s.len() {
         let b = s[i];
@@ -28,12 +45,12 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
             b'\\'
                 if s.get(i + 1)
                     .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'/')
-                    && out.last().is_some_and(|c: &u8| c.is_ascii_alphanumeric()) =>
+                    && out.last_alnum() =>
             {
                 i += 1
             }
             b'\'' | b'"'
-                if out.last().is_some_and(|c: &u8| c.is_ascii_alphanumeric())
+                if out.last_alnum()
                     && s.get(i + 1).is_some_and(|c| {
                         c.is_ascii_alphanumeric() || *c == b'\'' || *c == b'"'
                     }) =>
@@ -42,7 +59,7 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
             }
             b'$' => {
                 let rest = &s[i + 1..];
-                let in_word = out.last().is_some_and(|c: &u8| c.is_ascii_alphanumeric());
+                let in_word = out.last_alnum();
                 if rest.starts_with(b"@") || rest.starts_with(b"*") {
                     i += 2;
                 } else if in_word
@@ -72,7 +89,7 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
                 }
             }
             b'`' | b'<' | b'>'
-                if out.last().is_some_and(|c: &u8| c.is_ascii_alphanumeric())
+                if out.last_alnum()
                     && (s[i..].starts_with(b"``")
                         || s[i..].starts_with(b"<()")
                         || s[i..].starts_with(b">()")) =>
@@ -107,7 +124,93 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
             }
         }
     }
-    out
+    out.finish()
+}
+
+/// The bytes the checks of [`scan`] need one of (see the gates there).
+const KEYS: &[u8] = b"\\'\"$`<>{(%/?~;\n\r&|";
+
+/// One bit per byte of [`KEYS`], 0 for every other byte.
+const KEY_BIT: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < KEYS.len() {
+        t[KEYS[i] as usize] = 1 << i;
+        i += 1;
+    }
+    t
+};
+
+/// Which bytes of [`KEYS`] occur in a value, found in one pass: on the
+/// short values of real traffic a `memchr` call per check costs more than
+/// the search itself.
+#[derive(Clone, Copy)]
+struct Present(u32);
+
+// === impl Present ===
+
+impl Present {
+    fn of(s: &[u8]) -> Self {
+        Present(s.iter().fold(0, |m, &b| m | KEY_BIT[usize::from(b)]))
+    }
+
+    /// Whether any byte of `bytes` (all from [`KEYS`]) occurs.
+    fn any(self, bytes: &[u8]) -> bool {
+        bytes.iter().any(|&b| {
+            debug_assert!(KEY_BIT[usize::from(b)] != 0, "{b} is not a key");
+            self.0 & KEY_BIT[usize::from(b)] != 0
+        })
+    }
+}
+
+/// The output of [`unquote`]: a prefix of the input while every byte pushed is
+/// the input's next byte, copied into a buffer at the first byte that differs.
+/// Bytes the reader skips shorten the prefix the same way.
+struct Joined<'a> {
+    src: &'a [u8],
+    /// `src[..len]` is the output so far while `buf` is `None`.
+    len: usize,
+    buf: Option<Vec<u8>>,
+}
+
+// === impl Joined ===
+
+impl<'a> Joined<'a> {
+    fn new(src: &'a [u8]) -> Self {
+        Joined {
+            src,
+            len: 0,
+            buf: None,
+        }
+    }
+
+    fn push(&mut self, b: u8) {
+        match &mut self.buf {
+            Some(v) => v.push(b),
+            None if self.src.get(self.len) == Some(&b) => self.len += 1,
+            None => {
+                let mut v = Vec::with_capacity(self.src.len() + 2);
+                v.extend_from_slice(&self.src[..self.len]);
+                v.push(b);
+                self.buf = Some(v);
+            }
+        }
+    }
+
+    fn last_alnum(&self) -> bool {
+        let last = match &self.buf {
+            Some(v) => v.last(),
+            None => self.len.checked_sub(1).map(|i| &self.src[i]),
+        };
+        last.is_some_and(u8::is_ascii_alphanumeric)
+    }
+
+    fn finish(self) -> Cow<'a, [u8]> {
+        match self.buf {
+            Some(v) => Cow::Owned(v),
+            None => Cow::Borrowed(&self.src[..self.len]),
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -152,7 +255,7 @@ fn arg_strength(a: &[u8]) -> u32 {
     if a.is_empty() {
         return 0;
     }
-    let lower = a.to_ascii_lowercase();
+    let prefix = |p: &[u8]| a.len() >= p.len() && a[..p.len()].eq_ignore_ascii_case(p);
     let strong = a[0] == b'/'
         || a[0] == b'~'
         || a[0] == b'$'
@@ -162,9 +265,9 @@ fn arg_strength(a: &[u8]) -> u32 {
         || a.starts_with(b"..")
         || a.starts_with(b"\\\\")
         || (a.len() >= 3 && a[1] == b':' && (a[2] == b'\\' || a[2] == b'/'))
-        || lower.starts_with(b"http:")
-        || lower.starts_with(b"https:")
-        || lower.starts_with(b"ftp:")
+        || prefix(b"http:")
+        || prefix(b"https:")
+        || prefix(b"ftp:")
         || (a.iter().filter(|&&b| b == b'.').count() == 3 && a[0].is_ascii_digit())
         || (a.len() >= 3 && a[0] == b'%' && a[1].is_ascii_alphabetic() && a[1..].contains(&b'%'));
     if strong {
@@ -186,15 +289,15 @@ pub(crate) fn plain_may_match(s: &[u8]) -> bool {
         .split(|&b| b == b' ')
         .find(|w| !w.is_empty())
         .unwrap_or(b"");
-    // first-byte scans: this runs on every plain value, where building a
-    // substring searcher per call costs more than the search
-    let has = |first: u8, rest: &[u8]| {
-        memchr::memchr_iter(first, s).any(|p| s[p + 1..].starts_with(rest))
-    };
+    // one first-byte scan for `for `, `/dev/` and `{`: this runs on every
+    // plain value, where building a substring searcher per call costs more
+    // than the search
     lookup(strip_path(first)).is_some()
-        || has(b'f', b"or ")
-        || has(b'/', b"dev/")
-        || s.contains(&b'{')
+        || memchr::memchr3_iter(b'f', b'/', b'{', s).any(|p| match s[p] {
+            b'f' => s[p + 1..].starts_with(b"or "),
+            b'/' => s[p + 1..].starts_with(b"dev/"),
+            _ => true,
+        })
 }
 
 /// Scores `s` for command injection.
@@ -206,8 +309,20 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
                 best = (w, id);
             }
         };
-        scan_view(&unquote(s), s, field, &mut bump);
-        if memchr::memmem::find(s, b"\\n").is_some() || memchr::memmem::find(s, b"\\r").is_some() {
+        // Each check below is skipped when a byte it needs is absent (the
+        // pattern it looks for holds that byte). `present` is taken from
+        // `s`; the `unquote`d view holds only bytes of `s` and spaces (not a
+        // key), so it is a superset of the view's keys.
+        let present = Present::of(s);
+        let u = if present.any(UNQUOTE_KEYS) {
+            unquote_keys(s)
+        } else {
+            Cow::Borrowed(s)
+        };
+        scan_view(&u, s, present, field, &mut bump);
+        if present.any(b"\\")
+            && memchr::memchr_iter(b'\\', s).any(|p| matches!(s.get(p + 1), Some(b'n' | b'r')))
+        {
             // payload lists write newlines as the two characters `\n`
             let lf: Vec<u8> = s
                 .iter()
@@ -231,37 +346,65 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
                 })
                 .map(|(_, &b)| b)
                 .collect();
-            scan_view(&unquote(&lf), s, field, &mut bump);
+            // this view has newlines `s` may lack: its own keys
+            let lfu = unquote(&lf);
+            scan_view(&lfu, s, Present::of(&lfu), field, &mut bump);
         }
-        batch(s, &mut bump);
-        fork_bomb(s, &mut bump);
-        if memchr::memchr(b'$', s).is_some() {
+        if present.any(b"(%") {
+            batch(s, &mut bump);
+        }
+        if present.any(b"(") {
+            fork_bomb(s, &mut bump);
+        }
+        if present.any(b"$") {
             glued_parameter_command(s, &mut bump);
         }
-        if contains(s, b"<!--#exec") {
+        if present.any(b"<") && has_literal(s, b"<!--#exec") {
             bump(8, "cmdi-command");
         }
-        brace_command(s, &mut bump);
-        expansions(s, &mut bump);
+        if present.any(b"{") {
+            brace_command(s, &mut bump);
+        }
+        if present.any(b"$<>~") {
+            expansions(s, &mut bump);
+        }
     }
     if best.0 > 0 {
         hits.add(Class::Cmdi, best.1, best.0);
     }
 }
 
-fn scan_view(u: &[u8], s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'static str)) {
+/// `present`: the keys of `s`, a superset of those of `u`.
+fn scan_view(
+    u: &[u8],
+    s: &[u8],
+    present: Present,
+    field: Field,
+    bump: &mut impl FnMut(u32, &'static str),
+) {
     if u.len() != s.len()
-        && (contains(s, b"${ifs")
-            || contains(s, b"$ifs")
-            || contains(s, b"${IFS")
-            || contains(s, b"$IFS"))
+        && (has_literal(s, b"${ifs")
+            || has_literal(s, b"$ifs")
+            || has_literal(s, b"${IFS")
+            || has_literal(s, b"$IFS"))
     {
         bump(6, "cmdi-evasion");
     }
-    if contains(u, b"/dev/tcp/") || contains(u, b"/dev/udp/") {
+    if present.any(b"/")
+        && memchr::memchr_iter(b'/', u)
+            .any(|p| u[p..].starts_with(b"/dev/tcp/") || u[p..].starts_with(b"/dev/udp/"))
+    {
         bump(8, "cmdi-reverse-shell");
     }
-    glob_path(u, bump);
+    if present.any(b"?") {
+        glob_path(u, bump);
+    }
+    if !present.any(b";\n\r&|`(") {
+        // none of the bytes that end a segment (`$(` needs a `(`): the loop
+        // below would make one segment of all of `u`, at the start
+        segment(u, Sep::Start, false, false, field, bump);
+        return;
+    }
     let mut i = 0;
     let mut sep = Sep::Start;
     let mut adjacent = false;
@@ -329,8 +472,16 @@ fn scan_view(u: &[u8], s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'stat
     }
 }
 
-pub(super) fn contains(h: &[u8], n: &[u8]) -> bool {
-    memchr::memmem::find(h, n).is_some()
+/// Where `n` first occurs in `h`, found by its first byte: for the short
+/// literals here, on values that mostly lack that byte, cheaper than building
+/// a substring searcher per call (`memmem::find`).
+pub(super) fn find_literal(h: &[u8], n: &[u8]) -> Option<usize> {
+    let &f = n.first()?;
+    memchr::memchr_iter(f, h).find(|&p| h[p..].starts_with(n))
+}
+
+pub(super) fn has_literal(h: &[u8], n: &[u8]) -> bool {
+    find_literal(h, n).is_some()
 }
 
 /// `leading`: the separator before this segment is the first thing in the
@@ -381,18 +532,26 @@ fn segment(
         // sqlite3 shell escapes: `.shell cmd`, `.system cmd`, and any unique
         // prefix the sqlite3 shell accepts for them (`.sh`, `.sys`), quotes
         // read the way the shell joins them (`.\"shell`)
-        let dot: Vec<u8> = trimmed
-            .strip_prefix(b".")
-            .unwrap_or(b"")
-            .iter()
-            .filter(|b| !matches!(b, b'\\' | b'"' | b'\''))
-            .map(u8::to_ascii_lowercase)
-            .collect();
-        if dot.len() >= 2 && (b"shell".starts_with(&dot) || b"system".starts_with(&dot)) {
+        // the longest word compared below has 9 letters: a longer one
+        // matches nothing, and it is cut to 10 so that it stays longer
+        let mut dot_buf = [0u8; 10];
+        let mut dot_len = 0;
+        for &b in trimmed.strip_prefix(b".").unwrap_or(b"") {
+            if matches!(b, b'\\' | b'"' | b'\'') {
+                continue;
+            }
+            if dot_len == dot_buf.len() {
+                break;
+            }
+            dot_buf[dot_len] = b.to_ascii_lowercase();
+            dot_len += 1;
+        }
+        let dot = &dot_buf[..dot_len];
+        if dot.len() >= 2 && (b"shell".starts_with(dot) || b"system".starts_with(dot)) {
             bump(7, "cmdi-command");
         } else if sep == Sep::Strong
             && matches!(
-                dot.as_slice(),
+                dot,
                 b"databases" | b"tables" | b"dump" | b"import" | b"output" | b"once" | b"load"
             )
         {
@@ -401,18 +560,27 @@ fn segment(
         }
     }
     let mut cmd = strip_path(trimmed);
-    let mut rest: Vec<&[u8]> = words.take(6).collect();
+    let wrapper = is_wrapper(cmd);
+    if !wrapper && lookup(cmd).is_none() {
+        // `cmd` stays the command and the lookup below returns: most
+        // segments end here, before their words are split
+        return;
+    }
+    // the next six words, on the stack
+    let mut rest_buf: [&[u8]; 6] = [b""; 6];
+    let mut rest_len = 0;
+    for (slot, w) in rest_buf.iter_mut().zip(words) {
+        *slot = w;
+        rest_len += 1;
+    }
+    let mut rest: &[&[u8]] = &rest_buf[..rest_len];
     let mut wrapped = false;
     // `time sh -c id`, `nohup ifconfig`: the wrapped word is the command
-    if let Some(pos) = WRAPPERS
-        .iter()
-        .position(|w| w.as_bytes().eq_ignore_ascii_case(cmd))
-        .and(rest.iter().position(|a| !a.starts_with(b"-")))
-    {
+    if wrapper && let Some(pos) = rest.iter().position(|a| !a.starts_with(b"-")) {
         let inner = strip_path(rest[pos]);
         if lookup(inner).is_some() {
             cmd = inner;
-            rest.drain(..=pos);
+            rest = &rest[pos + 1..];
             wrapped = true;
         }
     }

@@ -5,6 +5,7 @@
 //! IPv4-mapped IPv6, internal names) and the scheme. No literals of files here
 //! (those are in `rules.rs`). Linear time.
 
+use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::detect::{Field, Hits};
@@ -30,8 +31,13 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
 }
 
 /// Maps `0x2e`/`0x2f`/`0x5c` spelled-out bytes to `.` `/` `\` (a traversal
-/// spelling some decoders accept).
-fn hexword_fold(s: &[u8]) -> Vec<u8> {
+/// spelling some decoders accept). Borrows `s` when it holds no `0x` / `0X`,
+/// the only start of a change.
+fn hexword_fold(s: &[u8]) -> Cow<'_, [u8]> {
+    let hex_start = memchr::memchr_iter(b'0', s).any(|p| matches!(s.get(p + 1), Some(b'x' | b'X')));
+    if !hex_start {
+        return Cow::Borrowed(s);
+    }
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {
@@ -55,20 +61,34 @@ fn hexword_fold(s: &[u8]) -> Vec<u8> {
         out.push(s[i]);
         i += 1;
     }
-    out
+    Cow::Owned(out)
+}
+
+/// Where `n` first occurs in `h`, found by its first byte: cheaper than
+/// building a substring searcher per call (`memmem::find`) for these short
+/// literals.
+fn find_literal(h: &[u8], n: &[u8]) -> Option<usize> {
+    let &f = n.first()?;
+    memchr::memchr_iter(f, h).find(|&p| h[p..].starts_with(n))
+}
+
+/// Where `n` last occurs in `h` (`memmem::rfind` without a searcher).
+fn rfind_literal(h: &[u8], n: &[u8]) -> Option<usize> {
+    let &f = n.first()?;
+    memchr::memrchr_iter(f, h).find(|&p| h[p..].starts_with(n))
 }
 
 fn traversal(s: &[u8], field: Field, hits: &mut Hits) {
-    if memchr::memmem::find(s, b"..").is_none()
-        && memchr::memmem::find(s, b"0x2e").is_none()
-        && memchr::memmem::find(s, b"0x2E").is_none()
+    if find_literal(s, b"..").is_none()
+        && find_literal(s, b"0x2e").is_none()
+        && find_literal(s, b"0x2E").is_none()
     {
         return;
     }
     let f = hexword_fold(s);
     let mut steps = 0u32;
     let mut i = 0;
-    while let Some(p) = memchr::memmem::find(&f[i..], b"..") {
+    while let Some(p) = find_literal(&f[i..], b"..") {
         let at = i + p;
         let mut j = at + 2;
         while j < f.len() && f[j] == b'.' {
@@ -86,8 +106,8 @@ fn traversal(s: &[u8], field: Field, hits: &mut Hits) {
         }
         i = j;
     }
-    let into_hidden = memchr::memmem::rfind(&f, b"../")
-        .or_else(|| memchr::memmem::rfind(&f, b"..\\"))
+    let into_hidden = rfind_literal(&f, b"../")
+        .or_else(|| rfind_literal(&f, b"..\\"))
         .is_some_and(|p| {
             f.get(p + 3) == Some(&b'.') && f.get(p + 4).is_some_and(u8::is_ascii_alphabetic)
         });
@@ -174,22 +194,23 @@ const RFI_SCHEMES: &[&str] = &[
 
 /// Parses an IPv4 host the way `inet_aton` does (1-4 parts, hex/octal/decimal).
 pub(crate) fn parse_loose_ipv4(h: &str) -> Option<Ipv4Addr> {
-    let parts: Vec<&str> = h.split('.').collect();
-    if parts.is_empty() || parts.len() > 4 || parts.iter().any(|p| p.is_empty()) {
-        return None;
-    }
-    let mut nums = Vec::with_capacity(4);
-    for p in &parts {
-        let v = if let Some(x) = p.strip_prefix("0x").or_else(|| p.strip_prefix("0X")) {
+    // one to four parts, none empty, each a number: any other shape is `None`
+    let mut nums = [0u64; 4];
+    let mut count = 0;
+    for p in h.split('.') {
+        if count == nums.len() || p.is_empty() {
+            return None;
+        }
+        nums[count] = if let Some(x) = p.strip_prefix("0x").or_else(|| p.strip_prefix("0X")) {
             u64::from_str_radix(x, 16).ok()?
         } else if p.len() > 1 && p.starts_with('0') {
             u64::from_str_radix(&p[1..], 8).ok()?
         } else {
             p.parse::<u64>().ok()?
         };
-        nums.push(v);
+        count += 1;
     }
-    let (last, head) = nums.split_last()?;
+    let (last, head) = nums[..count].split_last()?;
     let mut v: u64 = 0;
     for (i, &n) in head.iter().enumerate() {
         if n > 255 {
@@ -251,7 +272,12 @@ pub(crate) enum HostKind {
 }
 
 pub(crate) fn classify_host(host: &str) -> HostKind {
-    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    let h = host.trim_end_matches('.');
+    let h: Cow<'_, str> = if h.bytes().any(|c| c.is_ascii_uppercase()) {
+        Cow::Owned(h.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(h)
+    };
     if let Some(inner) = h.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
         let inner = inner.split('%').next().unwrap_or(inner);
         return match inner.parse::<Ipv6Addr>() {
@@ -286,7 +312,7 @@ pub(crate) fn classify_host(host: &str) -> HostKind {
             HostKind::Ip
         };
     }
-    if INTERNAL_NAMES.contains(&h.as_str()) || INTERNAL_SUFFIXES.iter().any(|s| h.ends_with(s)) {
+    if INTERNAL_NAMES.contains(&&*h) || INTERNAL_SUFFIXES.iter().any(|s| h.ends_with(s)) {
         return HostKind::Internal;
     }
     HostKind::Name
@@ -294,7 +320,12 @@ pub(crate) fn classify_host(host: &str) -> HostKind {
 
 fn urls(s: &[u8], field: Field, hits: &mut Hits) {
     let text = String::from_utf8_lossy(s);
-    let lower = text.to_ascii_lowercase();
+    // the canonical view is lowercase already: copy only when it is not
+    let lower: Cow<'_, str> = if text.bytes().any(|c| c.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        text
+    };
     let b = lower.as_bytes();
     // scheme-less internal host at the start of a value: "localhost/", "169.254.169.254/latest"
     if matches!(field, Field::Value | Field::Name) {
@@ -523,5 +554,7 @@ pub(crate) fn remote_include(name: &[u8], value: &[u8], hits: &mut Hits) {
     }
 }
 
+#[cfg(test)]
+pub(crate) mod reference;
 #[cfg(test)]
 mod tests;

@@ -291,43 +291,112 @@ pub(super) const WRAPPERS: &[&str] = &[
     "cpulimit", "exec", "command", "stdbuf", "unbuffer", "watch", "busybox", "chroot", "flock",
 ];
 
-/// Command names bucketed by first byte, built once: a lookup compares a
-/// handful of same-length candidates instead of the whole lists.
+/// Whether `word` is one of [`WRAPPERS`], in any case.
+pub(super) fn is_wrapper(word: &[u8]) -> bool {
+    // most words are ruled out by their length or first letter before the
+    // list is compared: (first letters in both cases, shortest, longest)
+    const SHAPE: ([bool; 256], usize, usize) = {
+        let (mut first, mut min, mut max) = ([false; 256], usize::MAX, 0);
+        let mut i = 0;
+        while i < WRAPPERS.len() {
+            let w = WRAPPERS[i].as_bytes();
+            first[w[0].to_ascii_lowercase() as usize] = true;
+            first[w[0].to_ascii_uppercase() as usize] = true;
+            if w.len() < min {
+                min = w.len();
+            }
+            if w.len() > max {
+                max = w.len();
+            }
+            i += 1;
+        }
+        (first, min, max)
+    };
+    let (first, min, max) = &SHAPE;
+    (*min..=*max).contains(&word.len())
+        && first[usize::from(word[0])]
+        && WRAPPERS
+            .iter()
+            .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+}
+
+/// Every list with its tier; `chef`, `alias`, `trap` are also tier B.
+pub(super) const ALL_LISTS: [(&[&str], u8); 4] = [
+    (TIER_A, 0),
+    (TIER_B, 1),
+    (&["chef", "alias", "trap"], 1),
+    (RARE, 2),
+];
+
+/// Lengths at or above this share one bucket (no name is that long).
+const LEN_SLOTS: usize = 16;
+
+/// Command names bucketed by first byte and length, built once: a lookup
+/// compares the few names of its word's bucket, and most words (English ones
+/// included) find theirs empty.
 struct Lists {
-    /// (name, tier) per first byte; tier 0 = A, 1 = B, 2 = rare (also A).
-    buckets: Vec<Vec<(&'static [u8], u8)>>,
+    /// (name, tier) sorted by bucket; tier 0 = A, 1 = B, 2 = rare (also A).
+    names: Vec<(&'static [u8], u8)>,
+    /// `names[start[k]..start[k + 1]]` is bucket `k` (see [`bucket`]).
+    start: Vec<usize>,
     /// Rare command families matched by prefix (`ansible-…`).
     families: Vec<&'static [u8]>,
+    /// The first bytes of `families`.
+    family_first: [bool; 256],
+}
+
+/// The bucket of a word starting with `first`, `len` bytes long.
+fn bucket(first: u8, len: usize) -> usize {
+    usize::from(first) * LEN_SLOTS + len.min(LEN_SLOTS - 1)
 }
 
 fn lists() -> &'static Lists {
     static LISTS: std::sync::OnceLock<Lists> = std::sync::OnceLock::new();
     LISTS.get_or_init(|| {
-        let mut buckets: Vec<Vec<(&'static [u8], u8)>> = vec![Vec::new(); 256];
+        let mut names: Vec<(&'static [u8], u8)> = Vec::new();
         let mut families = Vec::new();
-        let extra_b: &[&'static str] = &["chef", "alias", "trap"];
-        for (list, tier) in [(TIER_A, 0u8), (TIER_B, 1), (extra_b, 1), (RARE, 2)] {
+        for (list, tier) in ALL_LISTS {
             for name in list {
                 let n = name.as_bytes();
                 if tier == 2 && n.ends_with(b"-") {
                     families.push(n);
                     continue;
                 }
-                if let Some(&f) = n.first() {
-                    buckets[usize::from(f)].push((n, tier));
+                if !n.is_empty() {
+                    names.push((n, tier));
                 }
             }
         }
-        Lists { buckets, families }
+        names.sort_by_key(|(n, _)| bucket(n[0], n.len()));
+        let mut start = Vec::with_capacity(256 * LEN_SLOTS + 1);
+        let mut at = 0;
+        for k in 0..=256 * LEN_SLOTS {
+            while at < names.len() && bucket(names[at].0[0], names[at].0.len()) < k {
+                at += 1;
+            }
+            start.push(at);
+        }
+        let mut family_first = [false; 256];
+        for f in &families {
+            family_first[usize::from(f[0])] = true;
+        }
+        Lists {
+            names,
+            start,
+            families,
+            family_first,
+        }
     })
 }
 
 /// Tiers a lowercase word belongs to: (tier A, tier B, rare).
-fn tiers(w: &[u8]) -> (bool, bool, bool) {
+pub(super) fn tiers(w: &[u8]) -> (bool, bool, bool) {
     let l = lists();
     let mut t = (false, false, false);
     if let Some(&f) = w.first() {
-        for (n, tier) in &l.buckets[usize::from(f)] {
+        let k = bucket(f, w.len());
+        let names = &l.names[l.start[k]..l.start[k + 1]];
+        for (n, tier) in names {
             if n.len() == w.len() && *n == w {
                 match tier {
                     0 => t.0 = true,
@@ -338,6 +407,7 @@ fn tiers(w: &[u8]) -> (bool, bool, bool) {
         }
     }
     if !t.2
+        && w.first().is_some_and(|&f| l.family_first[usize::from(f)])
         && l.families
             .iter()
             .any(|f| w.len() > f.len() && w.starts_with(f))

@@ -2,8 +2,10 @@
 //! expansion, arithmetic / process substitution, tilde stacks, Windows batch
 //! control flow and globbed paths.
 
+use std::borrow::Cow;
+
 use super::commands::lookup;
-use super::contains;
+use super::{find_literal, has_literal};
 
 /// A shell function that calls itself in the background (`:(){ :|:& };:`,
 /// `f(){ f & f; }`).
@@ -101,11 +103,13 @@ pub(super) fn brace_command(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) 
 /// process substitution `>(cmd)` / `<(cmd)`, tilde-stack references (`~+`,
 /// `~-2`) as the whole value, and `$var` run as a command after a separator.
 pub(super) fn expansions(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
-    if contains(s, b"$((") || contains(s, b"$[") {
+    if has_literal(s, b"$((") || has_literal(s, b"$[") {
         bump(5, "cmdi-evasion");
     }
-    for op in [b">(".as_slice(), b"<("] {
-        if let Some(p) = memchr::memmem::find(s, op) {
+    for op in [b'>', b'<'] {
+        // the first `>(` / `<(`, as a substring search would find it
+        let first = memchr::memchr_iter(op, s).find(|&p| s.get(p + 1) == Some(&b'('));
+        if let Some(p) = first {
             let w: &[u8] = s[p + 2..]
                 .split(|&b| b == b' ' || b == b')')
                 .next()
@@ -127,9 +131,15 @@ pub(super) fn expansions(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
 
 /// Windows batch control flow: `for /f ... in (...) do`, `if %errorlevel%`.
 pub(super) fn batch(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
-    let l = s.to_ascii_lowercase();
-    let has = |n: &[u8]| memchr::memmem::find(&l, n);
-    if let (Some(f), Some(i), Some(d)) = (has(b"for "), has(b" in ("), has(b") do "))
+    // callers skip values without `(` or `%`: every pattern below holds one
+    let l: Cow<'_, [u8]> = if s.iter().any(u8::is_ascii_uppercase) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    };
+    let has = |n: &[u8]| find_literal(&l, n);
+    if let Some(f) = has(b"for ")
+        && let (Some(i), Some(d)) = (has(b" in ("), has(b") do "))
         && f < i
         && i < d
     {
@@ -145,6 +155,7 @@ pub(super) fn batch(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
 
 /// `/???/c?t`, `/bin/ca*`: path segments made of glob characters.
 pub(super) fn glob_path(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
+    // callers skip values without `?`: the signal needs one (last condition)
     let mut segs = 0;
     let mut globby = 0;
     for part in s.split(|&b| b == b'/') {

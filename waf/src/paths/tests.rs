@@ -16,6 +16,8 @@ fn paths_remote_url_in_url_parameter_allowed() {
     assert_eq!(h.score(Class::Rfi), 0);
 }
 
+use proptest::prelude::*;
+
 use super::*;
 
 fn scores(v: &str, f: Field) -> (u32, u32, u32) {
@@ -114,5 +116,176 @@ fn paths_at_signs_and_big_numbers_in_public_urls_allowed() {
         "https://example.com/u/me@example.org",
     ] {
         assert_eq!(scores(v, Field::Value), (0, 0, 0), "{v}");
+    }
+}
+
+// === equivalence with the reference detector ===
+//
+// `scan` borrows instead of copying (lowercase and `0x2e` views, host
+// names) and finds its literals by first byte; these tests hold it to the
+// code it replaced, kept in `reference`.
+
+/// Traversal, URL and host pieces the detector keys on.
+const PIECES: &[&str] = &[
+    ".",
+    "..",
+    "../",
+    "..\\",
+    "..;/",
+    "...",
+    "/",
+    "\\",
+    "//",
+    ":",
+    "://",
+    ":/",
+    "?",
+    "#",
+    "@",
+    "=",
+    " ",
+    "\"",
+    "'",
+    "(",
+    "[",
+    "]",
+    "%00",
+    "\0",
+    "0x2e",
+    "0X2E",
+    "0x2E",
+    "0x2f",
+    "0x5c",
+    "0x",
+    "http",
+    "HTTP",
+    "https",
+    "ftp",
+    "file",
+    "gopher",
+    "dict",
+    "mailto",
+    "data:",
+    "image/",
+    "jar",
+    "smb",
+    "compress.zlib",
+    "localhost",
+    "LocalHost",
+    "metadata",
+    ".internal",
+    ".nip.io",
+    "127.0.0.1",
+    "10.0.0.1",
+    "169.254.169.254",
+    "0177.0.0.1",
+    "0x7f.1",
+    "2130706433",
+    "7147006462",
+    "8.8.8.8",
+    "[::1]",
+    "[::ffff:127.0.0.1]",
+    "::1",
+    "fe80::1",
+    "example.com",
+    "a.b",
+    ":80",
+    ":8080",
+    ".php",
+    ".txt",
+    ".sh",
+    ".gif?",
+    "?",
+    ".git",
+    ".env",
+    ".well-known",
+    "etc",
+    "passwd",
+    "user",
+    "é",
+    "ÿ",
+    "1",
+    "00",
+    "+",
+];
+
+fn pathish() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        8 => proptest::sample::select(PIECES).prop_map(|p| p.as_bytes().to_vec()),
+        2 => "[a-zA-Z0-9]{1,6}".prop_map(String::into_bytes),
+        1 => any::<u8>().prop_map(|b| vec![b]),
+        1 => any::<char>().prop_map(|c| c.to_string().into_bytes()),
+    ];
+    proptest::collection::vec(piece, 0..20).prop_map(|v| v.concat())
+}
+
+const FIELDS: [Field; 8] = [
+    Field::Path,
+    Field::Name,
+    Field::Value,
+    Field::UrlHeader,
+    Field::UserAgent,
+    Field::Header,
+    Field::Body,
+    Field::FileName,
+];
+
+/// Every signal `scan_fn` adds, or `None` when it panics.
+fn signals(scan_fn: fn(&[u8], Field, &mut Hits), v: &[u8], field: Field) -> Option<String> {
+    std::panic::catch_unwind(|| {
+        let mut h = Hits::default();
+        scan_fn(v, field, &mut h);
+        format!("{h:?}")
+    })
+    .ok()
+}
+
+fn assert_same_as_reference(v: &[u8]) {
+    for field in FIELDS {
+        assert_eq!(
+            signals(scan, v, field),
+            signals(reference::scan, v, field),
+            "{:?} {field:?}",
+            String::from_utf8_lossy(v)
+        );
+    }
+    let text = String::from_utf8_lossy(v);
+    assert_eq!(classify_host(&text), reference::classify_host(&text));
+    assert_eq!(parse_loose_ipv4(&text), reference::parse_loose_ipv4(&text));
+}
+
+#[test]
+fn paths_examples_match_reference() {
+    for p in PIECES {
+        assert_same_as_reference(p.as_bytes());
+    }
+    for p in [
+        "gift wrap please, and include a note saying: happy birthday, love from all of us!",
+        "m.oconnell@example.org",
+        "2026-11-22t10:41:07z",
+        "leave with the neighbour at number 16 if nobody is home.",
+        "https://shop.example.com/p/tea?x=1",
+        "../../etc/passwd",
+        "0x2e0x2e/0x2e0x2e/etc",
+        "http://\\l\\o\\c\\a\\l\\h\\o\\s\\t/",
+        "http://google.com:80 &@127.88.23.245:22/# @google.com:80/",
+        "1.2.3.4.5",
+        "0x+1.2",
+    ] {
+        assert_same_as_reference(p.as_bytes());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn paths_scan_matches_reference_on_url_text(v in pathish()) {
+        assert_same_as_reference(&v);
+    }
+
+    #[test]
+    fn paths_scan_matches_reference_on_any_bytes(v in proptest::collection::vec(any::<u8>(), 0..64)) {
+        assert_same_as_reference(&v);
     }
 }
