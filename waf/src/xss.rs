@@ -147,30 +147,52 @@ fn contains_ci(h: &[u8], n: &[u8]) -> bool {
 }
 
 /// Byte classes the checks below key on, collected in one pass (`seen`).
-const LT: u8 = 1; // `<`: tags
-const COLON: u8 = 1 << 1; // `:`: every script URI scheme ends in one
-const CALL: u8 = 1 << 2; // `(` or `` ` ``: a call in `js_shapes`
-const EQ: u8 = 1 << 3; // `=`: loose handler attributes
-const SINK_BEFORE: u8 = 1 << 4; // `(` or `=`: before a sink used as a value
-const AMP: u8 = 1 << 5; // `&`: numeric character references
-const DOM: u8 = 1 << 6; // `[`, `.` or `` ` ``: obfuscated DOM access
+const LT: u16 = 1; // `<`: tags
+const COLON: u16 = 1 << 1; // `:`: every script URI scheme ends in one
+const CALL: u16 = 1 << 2; // `(` or `` ` ``: a call in `js_shapes`
+const EQ: u16 = 1 << 3; // `=`: loose handler attributes
+const SINK_BEFORE: u16 = 1 << 4; // `(` or `=`: before a sink used as a value
+const AMP: u16 = 1 << 5; // `&`: numeric character references
+const DOM: u16 = 1 << 6; // `[`, `.` or `` ` ``: obfuscated DOM access
+const INDEX: u16 = 1 << 7; // `[` or `` ` ``: DOM access other than `document . cookie`
+const STAR: u16 = 1 << 8; // `*`: a block comment that may split `document.cookie`
+const K: u16 = 1 << 9; // `k`: the rarest letter of `cookie`
 
-const BYTE_CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
+const BYTE_CLASS: [u16; 256] = {
+    let mut t = [0u16; 256];
     t[b'<' as usize] = LT;
     t[b':' as usize] = COLON;
     t[b'(' as usize] = CALL | SINK_BEFORE;
-    t[b'`' as usize] = CALL | DOM;
+    t[b'`' as usize] = CALL | DOM | INDEX;
     t[b'=' as usize] = EQ | SINK_BEFORE;
     t[b'&' as usize] = AMP;
-    t[b'[' as usize] = DOM;
+    t[b'[' as usize] = DOM | INDEX;
     t[b'.' as usize] = DOM;
+    t[b'*' as usize] = STAR;
+    t[b'k' as usize] = K;
     t
 };
 
 /// The union of the byte classes of `s`.
-fn seen(s: &[u8]) -> u8 {
+fn seen(s: &[u8]) -> u16 {
     s.iter().fold(0, |acc, &b| acc | BYTE_CLASS[usize::from(b)])
+}
+
+/// True unless `dom_obfuscation` returns before its first check: it needs `[`
+/// or a backtick, or else a `.` with `cookie` or `/*` (both case-sensitive,
+/// as there). Found from the rare `k` and `*` instead of two substring searches.
+fn may_obfuscate_dom(s: &[u8], seen: u16) -> bool {
+    if seen & DOM == 0 {
+        return false;
+    }
+    if seen & INDEX != 0 {
+        return true;
+    }
+    let cookie = seen & K != 0
+        && memchr::memchr_iter(b'k', s).any(|p| p >= 3 && s[p - 3..].starts_with(b"cookie"));
+    let comment =
+        seen & STAR != 0 && memchr::memchr_iter(b'*', s).any(|p| p >= 1 && s[p - 1] == b'/');
+    cookie || comment
 }
 
 /// Scores `s` for XSS.
@@ -205,8 +227,7 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
     if seen & EQ != 0 {
         loose_handler(s, &mut bump);
     }
-    // `dom_obfuscation` returns at once without `[`, `.` or a backtick
-    if seen & DOM != 0 {
+    if may_obfuscate_dom(s, seen) {
         dom_obfuscation(s, &mut bump);
     }
     if best.0 > 0 {
@@ -396,7 +417,7 @@ const VALUE_SINKS: &[&[u8]] = &[b"alert", b"prompt", b"confirm", b"eval"];
 
 /// A sink function used as a value rather than called by name
 /// (`(alert)(1)`, `a=alert,a(1)`), or `location` assigned outright.
-fn sink_reference(s: &[u8], seen: u8, bump: &mut impl FnMut(u32, &'static str)) {
+fn sink_reference(s: &[u8], seen: u16, bump: &mut impl FnMut(u32, &'static str)) {
     // the sink sits right after `(` or `=` and right before `)`, `,` or `;`:
     // bytes that are not alphanumeric, so no word boundary check is needed
     if seen & SINK_BEFORE != 0 {
@@ -576,7 +597,7 @@ fn has_dom_root(w: &[u8]) -> bool {
 
 /// JavaScript outside tags: sink calls `alert(1)`, `` alert`1` ``, string breakouts
 /// `";alert(1)//`, script URIs as the whole value, DOM sinks.
-fn js_shapes(s: &[u8], field: Field, seen: u8, bump: &mut impl FnMut(u32, &'static str)) {
+fn js_shapes(s: &[u8], field: Field, seen: u16, bump: &mut impl FnMut(u32, &'static str)) {
     // every script URI scheme ends in `:`
     if seen & COLON != 0 {
         let trimmed: &[u8] = {
