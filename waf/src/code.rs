@@ -7,42 +7,111 @@
 //! (lowercase, decoded) view; every function is a single bounded pass. No
 //! verdicts here, only weighted signals (`detect.rs` adds them up per class).
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use crate::detect::{Field, Hits};
 use crate::verdict::Class;
 
-/// Runs every signal of this module over the canonical view `s`.
-pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
-    // one pass over the bytes decides which checks can match at all
-    let (mut dot, mut dots, mut dollar, mut paren, mut junk, mut iff) =
-        (false, false, false, false, false, false);
-    let mut prev = 0u8;
-    for &b in s {
-        match b {
-            b'.' => {
-                dots |= prev == b'.';
-                dot = true;
-            }
-            b'$' => dollar = true,
-            b'(' => paren = true,
-            b'f' => iff |= prev == b'i',
-            _ => {}
-        }
-        junk |= !b.is_ascii_alphanumeric() && !b.is_ascii_whitespace();
-        prev = b;
+// Byte classes for the one pass in `scan`. A pair check (`..`, `if`, junk
+// then alphanumeric, `__`, `n(` or `e(`) puts the class of its first byte on
+// an even bit and that of its second byte on the next bit up, so
+// `(prev << 1) & cur` lights the odd bit of every pair that occurs.
+const DOT_A: u16 = 1; // `.` as the first of `..`
+const DOT_B: u16 = 1 << 1; // `.` as the second of `..`
+const I: u16 = 1 << 2; // `i` of `if`
+const F: u16 = 1 << 3; // `f` of `if`
+const JUNK: u16 = 1 << 4; // neither alphanumeric nor whitespace
+const ALNUM: u16 = 1 << 5; // alphanumeric
+const US_A: u16 = 1 << 6; // `_` as the first of `__`
+const US_B: u16 = 1 << 7; // `_` as the second of `__`
+const CALLEE_END: u16 = 1 << 8; // `n` of `function(`, `e` of `while(`
+const PAREN: u16 = 1 << 9; // `(`
+const DOLLAR: u16 = 1 << 10; // `$`
+const PAIR_SECONDS: u16 = DOT_B | F | ALNUM | US_B | PAREN;
+
+const BYTE_CLASS: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphanumeric() {
+            ALNUM
+        } else if c.is_ascii_whitespace() {
+            0
+        } else {
+            JUNK
+        };
+        b += 1;
     }
-    if dot {
+    t[b'.' as usize] |= DOT_A | DOT_B;
+    t[b'i' as usize] |= I;
+    t[b'f' as usize] |= F;
+    t[b'_' as usize] |= US_A | US_B;
+    t[b'n' as usize] |= CALLEE_END;
+    t[b'e' as usize] |= CALLEE_END;
+    t[b'(' as usize] |= PAREN;
+    t[b'$' as usize] |= DOLLAR;
+    t
+};
+
+/// The byte classes of `s` (`.0`) and the pair checks that occur in it (`.1`).
+fn classes(s: &[u8]) -> (u16, u16) {
+    let (mut any, mut pairs, mut prev) = (0u16, 0u16, 0u16);
+    for &b in s {
+        let c = BYTE_CLASS[usize::from(b)];
+        any |= c;
+        pairs |= (prev << 1) & c;
+        prev = c;
+    }
+    (any, pairs & PAIR_SECONDS)
+}
+
+/// Searchers built once: `memmem::find` builds one per call.
+struct Finders {
+    function_body: [Finder<'static>; 2],
+    while_open: Finder<'static>,
+    dot_dot: Finder<'static>,
+    double_underscore: Finder<'static>,
+    if_word: Finder<'static>,
+    equals_equals: Finder<'static>,
+}
+
+static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
+    function_body: [b"function(){".as_slice(), b"function() {"].map(Finder::new),
+    while_open: Finder::new(b"while("),
+    dot_dot: Finder::new(b".."),
+    double_underscore: Finder::new(b"__"),
+    if_word: Finder::new(b"if"),
+    equals_equals: Finder::new(b"=="),
+});
+
+/// Runs every signal of this module over the canonical view `s`.
+///
+/// One pass over the bytes decides which checks can match at all; each gate
+/// names what its check cannot match without. A skipped check adds nothing,
+/// so the order of the additions (and the id kept per class) is unchanged.
+pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
+    let (any, pairs) = classes(s);
+    // a Java name needs a dotted segment naming a dangerous class
+    if any & DOT_A != 0 && java_danger_after_dot(s) {
         java_names(s, hits);
     }
-    if dollar {
+    if any & DOLLAR != 0 {
         php_variable_calls(s, hits);
     }
-    if paren {
+    // `function(){`, `function() {` and `while(` hold `n(` or `e(`; the
+    // console shape is a prefix
+    if any & PAREN != 0 && (pairs & PAREN != 0 || s.starts_with(b"console.")) {
         js_runtime(s, hits);
     }
-    if junk && s.len() >= 9 {
+    // a junk separator between two words ends in a junk byte right before
+    // the second word
+    if pairs & ALNUM != 0 && s.len() >= 9 {
         sensitive_words(s, hits);
     }
-    if dots {
+    if pairs & DOT_B != 0 {
         dot_steps(s, hits);
     }
     if s.first()
@@ -50,12 +119,22 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
     {
         system_path(s, hits);
     }
-    if iff {
+    if pairs & F != 0 {
         batch_if(s, hits);
     }
-    if field == Field::Name {
+    // a lookup path has two `__`
+    if field == Field::Name && pairs & US_B != 0 {
         orm_lookup(s, hits);
     }
+}
+
+/// True when a `.` in `s` is followed by a name in `JAVA_DANGER`: every later
+/// segment of a dotted name follows a `.`, so `java_names` needs this.
+fn java_danger_after_dot(s: &[u8]) -> bool {
+    memchr::memchr_iter(b'.', s).any(|p| {
+        let rest = &s[p + 1..];
+        JAVA_DANGER.iter().any(|d| rest.starts_with(d))
+    })
 }
 
 fn is_ident(b: u8) -> bool {
@@ -215,9 +294,7 @@ fn skip_php_gap(s: &[u8], mut j: usize) -> usize {
 fn js_runtime(s: &[u8], hits: &mut Hits) {
     let mut best = 0;
     // an anonymous function body opened in a value: weak on its own
-    if memchr::memmem::find(s, b"function(){").is_some()
-        || memchr::memmem::find(s, b"function() {").is_some()
-    {
+    if FINDERS.function_body.iter().any(|f| f.find(s).is_some()) {
         best = best.max(3);
     }
     // `console.info(1)`: a console call as a whole value probes for eval
@@ -235,7 +312,7 @@ fn js_runtime(s: &[u8], hits: &mut Hits) {
 /// `while(<constant truthy expression>)`: no variable that could ever change.
 fn busy_loop(s: &[u8]) -> bool {
     let mut i = 0;
-    while let Some(p) = memchr::memmem::find(&s[i..], b"while(") {
+    while let Some(p) = FINDERS.while_open.find(&s[i..]) {
         let at = i + p;
         i = at + 6;
         if at > 0 && is_ident(s[at - 1]) {
@@ -245,11 +322,16 @@ fn busy_loop(s: &[u8]) -> bool {
         let Some(e) = s[inner_start..].iter().take(24).position(|&c| c == b')') else {
             continue;
         };
-        let inner: Vec<u8> = s[inner_start..inner_start + e]
-            .iter()
-            .copied()
-            .filter(|b| !matches!(b, b'!' | b'+' | b'-' | b'(' | b' '))
-            .collect();
+        // at most 23 bytes (`e` is found within 24): a stack buffer
+        let mut buf = [0u8; 24];
+        let mut n = 0;
+        for &b in &s[inner_start..inner_start + e] {
+            if !matches!(b, b'!' | b'+' | b'-' | b'(' | b' ') {
+                buf[n] = b;
+                n += 1;
+            }
+        }
+        let inner = &buf[..n];
         const TRUTHY: &[&[u8]] = &[
             b"",
             b"true",
@@ -270,7 +352,7 @@ fn busy_loop(s: &[u8]) -> bool {
             b"undefined",
             b"nan",
         ];
-        if TRUTHY.contains(&inner.as_slice()) {
+        if TRUTHY.contains(&inner) {
             return true;
         }
     }
@@ -365,7 +447,7 @@ fn dot_steps(s: &[u8], hits: &mut Hits) {
     let mut best = 0u32;
     let mut i = 0;
     let mut last_end: Option<usize> = None;
-    while let Some(p) = memchr::memmem::find(&s[i..], b"..") {
+    while let Some(p) = FINDERS.dot_dot.find(&s[i..]) {
         let at = i + p;
         let mut e = at + 2;
         while s.get(e) == Some(&b'.') {
@@ -391,7 +473,7 @@ fn dot_steps(s: &[u8], hits: &mut Hits) {
 /// and `if A ==|equ|neq|lss|leq|gtr|geq B cmd`, at the start of a command.
 fn batch_if(s: &[u8], hits: &mut Hits) {
     let mut i = 0;
-    while let Some(p) = memchr::memmem::find(&s[i..], b"if") {
+    while let Some(p) = FINDERS.if_word.find(&s[i..]) {
         let at = i + p;
         i = at + 2;
         let starts = at == 0 || matches!(s[at - 1], b' ' | b'&' | b'|' | b';' | b'\n' | b'(');
@@ -422,14 +504,20 @@ fn batch_if(s: &[u8], hits: &mut Hits) {
         ) {
             6
         } else {
-            let rest: Vec<&[u8]> = std::iter::once(first).chain(words).collect();
-            let cmp = rest.iter().take(3).any(|w| {
+            // `first` and the words after it: at most 8 (`take(8)` above)
+            let mut rest: [&[u8]; 8] = [&[]; 8];
+            let mut n = 0;
+            for w in std::iter::once(first).chain(words) {
+                rest[n] = w;
+                n += 1;
+            }
+            let cmp = rest[..n].iter().take(3).any(|w| {
                 matches!(
                     *w,
                     b"==" | b"equ" | b"neq" | b"lss" | b"leq" | b"gtr" | b"geq"
-                ) || (w.len() > 2 && memchr::memmem::find(w, b"==").is_some())
+                ) || (w.len() > 2 && FINDERS.equals_equals.find(w).is_some())
             });
-            if cmp && rest.len() >= 2 { 6 } else { 0 }
+            if cmp && n >= 2 { 6 } else { 0 }
         };
         if w > 0 {
             hits.add(Class::Cmdi, "cmdi-batch", w);
@@ -463,7 +551,7 @@ fn orm_lookup(s: &[u8], hits: &mut Hits) {
         b"isnull",
         b"range",
     ];
-    let parts = memchr::memmem::find_iter(s, b"__").count();
+    let parts = FINDERS.double_underscore.find_iter(s).count();
     if parts < 2 || s.starts_with(b"__") {
         return;
     }
@@ -479,5 +567,7 @@ fn orm_lookup(s: &[u8], hits: &mut Hits) {
     }
 }
 
+#[cfg(test)]
+mod reference;
 #[cfg(test)]
 mod tests;

@@ -146,24 +146,90 @@ fn contains_ci(h: &[u8], n: &[u8]) -> bool {
     h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
+/// Byte classes the checks below key on, collected in one pass (`seen`).
+const LT: u16 = 1; // `<`: tags
+const COLON: u16 = 1 << 1; // `:`: every script URI scheme ends in one
+const CALL: u16 = 1 << 2; // `(` or `` ` ``: a call in `js_shapes`
+const EQ: u16 = 1 << 3; // `=`: loose handler attributes
+const SINK_BEFORE: u16 = 1 << 4; // `(` or `=`: before a sink used as a value
+const AMP: u16 = 1 << 5; // `&`: numeric character references
+const DOM: u16 = 1 << 6; // `[`, `.` or `` ` ``: obfuscated DOM access
+const INDEX: u16 = 1 << 7; // `[` or `` ` ``: DOM access other than `document . cookie`
+const STAR: u16 = 1 << 8; // `*`: a block comment that may split `document.cookie`
+const K: u16 = 1 << 9; // `k`: the rarest letter of `cookie`
+
+const BYTE_CLASS: [u16; 256] = {
+    let mut t = [0u16; 256];
+    t[b'<' as usize] = LT;
+    t[b':' as usize] = COLON;
+    t[b'(' as usize] = CALL | SINK_BEFORE;
+    t[b'`' as usize] = CALL | DOM | INDEX;
+    t[b'=' as usize] = EQ | SINK_BEFORE;
+    t[b'&' as usize] = AMP;
+    t[b'[' as usize] = DOM | INDEX;
+    t[b'.' as usize] = DOM;
+    t[b'*' as usize] = STAR;
+    t[b'k' as usize] = K;
+    t
+};
+
+/// The union of the byte classes of `s`.
+fn seen(s: &[u8]) -> u16 {
+    s.iter().fold(0, |acc, &b| acc | BYTE_CLASS[usize::from(b)])
+}
+
+/// True unless `dom_obfuscation` returns before its first check: it needs `[`
+/// or a backtick, or else a `.` with `cookie` or `/*` (both case-sensitive,
+/// as there). Found from the rare `k` and `*` instead of two substring searches.
+fn may_obfuscate_dom(s: &[u8], seen: u16) -> bool {
+    if seen & DOM == 0 {
+        return false;
+    }
+    if seen & INDEX != 0 {
+        return true;
+    }
+    let cookie = seen & K != 0
+        && memchr::memchr_iter(b'k', s).any(|p| p >= 3 && s[p - 3..].starts_with(b"cookie"));
+    let comment =
+        seen & STAR != 0 && memchr::memchr_iter(b'*', s).any(|p| p >= 1 && s[p - 1] == b'/');
+    cookie || comment
+}
+
 /// Scores `s` for XSS.
+///
+/// Each check runs only when `s` holds a byte it cannot match without (the
+/// reason is on each gate); a check that is skipped would have bumped
+/// nothing, so the order of the bumps, and with it the id kept on a tie, is
+/// the order of the ungated checks.
 pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
+    let seen = seen(s);
     let mut best = (0u32, "xss");
     let mut bump = |w: u32, id: &'static str| {
         if w > best.0 {
             best = (w, id);
         }
     };
-    let mut i = 0;
-    while let Some(p) = memchr::memchr(b'<', &s[i..]) {
-        let at = i + p;
-        i = at + 1 + tag(s, at, &mut bump);
+    // the tag loop starts at a `<` and finds none
+    if seen & LT != 0 {
+        let mut i = 0;
+        while let Some(p) = memchr::memchr(b'<', &s[i..]) {
+            let at = i + p;
+            i = at + 1 + tag(s, at, &mut bump);
+        }
     }
-    js_shapes(s, field, &mut bump);
-    sink_reference(s, &mut bump);
-    entity_bracket(s, &mut bump);
-    loose_handler(s, &mut bump);
-    dom_obfuscation(s, &mut bump);
+    js_shapes(s, field, seen, &mut bump);
+    sink_reference(s, seen, &mut bump);
+    // a character reference starts with `&#`
+    if seen & AMP != 0 {
+        entity_bracket(s, &mut bump);
+    }
+    // a loose handler bumps only when an `=` follows its name
+    if seen & EQ != 0 {
+        loose_handler(s, &mut bump);
+    }
+    if may_obfuscate_dom(s, seen) {
+        dom_obfuscation(s, &mut bump);
+    }
     if best.0 > 0 {
         hits.add(Class::Xss, best.1, best.0);
     }
@@ -347,24 +413,26 @@ fn spaced_tag(s: &[u8], mut i: usize, bump: &mut impl FnMut(u32, &'static str)) 
     }
 }
 
+const VALUE_SINKS: &[&[u8]] = &[b"alert", b"prompt", b"confirm", b"eval"];
+
 /// A sink function used as a value rather than called by name
 /// (`(alert)(1)`, `a=alert,a(1)`), or `location` assigned outright.
-fn sink_reference(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
-    for sink in [b"alert".as_slice(), b"prompt", b"confirm", b"eval"] {
+fn sink_reference(s: &[u8], seen: u16, bump: &mut impl FnMut(u32, &'static str)) {
+    // the sink sits right after `(` or `=` and right before `)`, `,` or `;`:
+    // bytes that are not alphanumeric, so no word boundary check is needed
+    if seen & SINK_BEFORE != 0 {
         let mut k = 0;
-        while let Some(p) = find_ci(&s[k..], sink) {
-            let at = k + p;
-            k = at + sink.len();
-            let before = at.checked_sub(1).map(|i| s[i]);
-            let after = s.get(k).copied();
-            if before.is_some_and(|b| b.is_ascii_alphanumeric())
-                || after.is_some_and(|b| b.is_ascii_alphanumeric())
-            {
-                continue;
-            }
-            if matches!(before, Some(b'(' | b'=')) && matches!(after, Some(b')' | b',' | b';')) {
-                bump(6, "xss-js");
-                return;
+        while let Some(p) = memchr::memchr2(b'(', b'=', &s[k..]) {
+            k += p + 1;
+            let rest = &s[k..];
+            for sink in VALUE_SINKS {
+                if rest.len() > sink.len()
+                    && rest[..sink.len()].eq_ignore_ascii_case(sink)
+                    && matches!(rest[sink.len()], b')' | b',' | b';')
+                {
+                    bump(6, "xss-js");
+                    return;
+                }
             }
         }
     }
@@ -377,15 +445,11 @@ fn sink_reference(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
     }
 }
 
-fn find_ci(h: &[u8], n: &[u8]) -> Option<usize> {
-    h.windows(n.len()).position(|w| w.eq_ignore_ascii_case(n))
-}
-
 /// A numeric character reference for `<` or `>` (`&#60;`, `&#x00003c`): the
 /// raw value spells a bracket that ordinary text would just type.
 fn entity_bracket(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
     let mut k = 0;
-    while let Some(p) = memchr::memmem::find(&s[k..], b"&#") {
+    while let Some(p) = find_amp_hash(&s[k..]) {
         let at = k + p + 2;
         k = at;
         let hex = matches!(s.get(at), Some(b'x' | b'X'));
@@ -410,6 +474,19 @@ fn entity_bracket(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
             return;
         }
     }
+}
+
+/// The first `&#` in `h`.
+fn find_amp_hash(h: &[u8]) -> Option<usize> {
+    let mut k = 0;
+    while let Some(p) = memchr::memchr(b'&', &h[k..]) {
+        let at = k + p;
+        if h.get(at + 1) == Some(&b'#') {
+            return Some(at);
+        }
+        k = at + 1;
+    }
+    None
 }
 
 /// An event-handler attribute outside any tag, right after a quote or slash
@@ -485,19 +562,57 @@ const SINK_OBJECTS: &[&str] = &[
     "document.referrer",
 ];
 
+/// Every entry of `SINK_OBJECTS` contains one of these words (a test checks
+/// it), so a word holding none of them contains no sink object.
+const DOM_ROOTS: &[&[u8]] = &[
+    b"document",
+    b"window",
+    b"location",
+    b"innerhtml",
+    b"outerhtml",
+    b"localstorage",
+];
+
+/// The shortest entry of `SINK_OBJECTS` (`innerhtml`, `outerhtml`): a word
+/// shorter than this is no DOM sink.
+const MIN_DOM_WORD: usize = 9;
+
+/// True when `w` contains one of `DOM_ROOTS`, ignoring ASCII case: one pass
+/// keyed on the first letter of each root.
+fn has_dom_root(w: &[u8]) -> bool {
+    (0..w.len()).any(|p| {
+        let roots: &[&[u8]] = match w[p].to_ascii_lowercase() {
+            b'd' => &DOM_ROOTS[..1],
+            b'w' => &DOM_ROOTS[1..2],
+            b'l' => &[DOM_ROOTS[2], DOM_ROOTS[5]],
+            b'i' => &DOM_ROOTS[3..4],
+            b'o' => &DOM_ROOTS[4..5],
+            _ => return false,
+        };
+        roots
+            .iter()
+            .any(|r| w.len() - p >= r.len() && w[p..p + r.len()].eq_ignore_ascii_case(r))
+    })
+}
+
 /// JavaScript outside tags: sink calls `alert(1)`, `` alert`1` ``, string breakouts
 /// `";alert(1)//`, script URIs as the whole value, DOM sinks.
-fn js_shapes(s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'static str)) {
-    let trimmed: &[u8] = {
-        let st = s
-            .iter()
-            .position(|b| !b.is_ascii_whitespace() && !matches!(b, b'"' | b'\'' | b'>'))
-            .unwrap_or(s.len());
-        &s[st..]
-    };
-    if script_uri(trimmed) {
-        bump(if field == Field::UrlHeader { 5 } else { 7 }, "xss-uri");
+fn js_shapes(s: &[u8], field: Field, seen: u16, bump: &mut impl FnMut(u32, &'static str)) {
+    // every script URI scheme ends in `:`
+    if seen & COLON != 0 {
+        let trimmed: &[u8] = {
+            let st = s
+                .iter()
+                .position(|b| !b.is_ascii_whitespace() && !matches!(b, b'"' | b'\'' | b'>'))
+                .unwrap_or(s.len());
+            &s[st..]
+        };
+        if script_uri(trimmed) {
+            bump(if field == Field::UrlHeader { 5 } else { 7 }, "xss-uri");
+        }
     }
+    // a call needs `(` or a backtick after the word
+    let may_call = seen & CALL != 0;
     // sink identifiers followed by ( or `
     let mut i = 0;
     while i < s.len() {
@@ -512,6 +627,10 @@ fn js_shapes(s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'static str)) {
             i += 1;
         }
         let word = &s[st..i];
+        // without a call only a DOM sink can bump, and it needs a long word
+        if !may_call && word.len() < MIN_DOM_WORD {
+            continue;
+        }
         let last = match word.iter().rposition(|&b| b == b'.') {
             Some(p) => &word[p + 1..],
             None => word,
@@ -541,7 +660,9 @@ fn js_shapes(s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'static str)) {
         }
         // every DOM sink object is dotted except these three property names
         let dom = if word.contains(&b'.') {
-            SINK_OBJECTS.iter().any(|o| contains_ci(word, o.as_bytes()))
+            word.len() >= MIN_DOM_WORD
+                && has_dom_root(word)
+                && SINK_OBJECTS.iter().any(|o| contains_ci(word, o.as_bytes()))
         } else {
             eq(word, "innerhtml") || eq(word, "outerhtml") || eq(word, "localstorage")
         };
@@ -555,5 +676,7 @@ fn js_shapes(s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'static str)) {
     }
 }
 
+#[cfg(test)]
+mod reference;
 #[cfg(test)]
 mod tests;

@@ -130,3 +130,180 @@ fn code_orm_lookup_in_name_detected() {
     assert!(score("user__password__startswith", Field::Name, Class::Generic) >= 5);
     assert!(score("created__gte", Field::Name, Class::Generic) < 5);
 }
+
+// === equivalence with the checks before the speed-up (`reference.rs`) ===
+
+use proptest::prelude::*;
+
+/// Words and fragments the code-injection checks key on.
+const KEYWORDS: &[&str] = &[
+    "java",
+    "javax",
+    "jdk",
+    "sun",
+    "com",
+    "org",
+    "java.lang.",
+    ".runtime",
+    "runtime",
+    "processbuilder",
+    "classloader",
+    "urlclassloader",
+    "templatesimpl",
+    "jdbcrowsetimpl",
+    "$",
+    "$$",
+    "${",
+    "['k']",
+    "[$_[1]]",
+    "{'a'}",
+    "$a(",
+    "$ {$x}",
+    "@$f(",
+    "#x\n",
+    "//c\n",
+    "function(){",
+    "function() {",
+    "function(",
+    "while(",
+    "while(!0)",
+    "while(true)",
+    "while(new date)",
+    "console.",
+    "console.log(1)",
+    "etc",
+    "passwd",
+    "shadow",
+    "hosts",
+    "windows",
+    "system32",
+    "drivers",
+    "boot",
+    "ini",
+    "win",
+    "%bg%qf",
+    "∕",
+    "..",
+    "...",
+    "..2f",
+    "..5c",
+    "2f",
+    "5c",
+    "/etc/",
+    "/proc/",
+    "/var/log/",
+    "c:/",
+    "file://",
+    "if",
+    " if ",
+    "if /i ",
+    "not",
+    "exist",
+    "defined",
+    "errorlevel",
+    "==",
+    " equ ",
+    " gtr ",
+    "a==b",
+    "& ",
+    "| ",
+    "; ",
+    "__",
+    "user__password__startswith",
+    "startswith",
+    "gte",
+    "in",
+    "isnull",
+    "gift",
+    "please",
+    "@example.org",
+];
+
+/// Single bytes the checks branch on.
+const TRIGGERS: &[u8] = b".$(){}[]'\"#/\\\n\t _-%!+@&|;=ifen0";
+
+fn token() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        4 => prop::sample::select(KEYWORDS).prop_map(|k| k.as_bytes().to_vec()),
+        4 => prop::sample::select(TRIGGERS).prop_map(|b| vec![b]),
+        1 => "[a-z0-9]{1,8}".prop_map(String::into_bytes),
+        1 => any::<u8>().prop_map(|b| vec![b]),
+    ]
+}
+
+fn value() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(token(), 0..24).prop_map(|t| t.concat())
+}
+
+fn hits_of(check: impl FnOnce(&mut Hits)) -> String {
+    let mut h = Hits::default();
+    check(&mut h);
+    format!("{h:?}")
+}
+
+const FIELDS: [Field; 3] = [Field::Value, Field::Name, Field::Path];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    #[test]
+    fn code_scan_scores_as_before(v in value()) {
+        for field in FIELDS {
+            prop_assert_eq!(
+                hits_of(|h| scan(&v, field, h)),
+                hits_of(|h| reference::scan(&v, field, h))
+            );
+        }
+    }
+
+    #[test]
+    fn code_checks_add_as_before(v in value()) {
+        prop_assert_eq!(hits_of(|h| js_runtime(&v, h)), hits_of(|h| reference::js_runtime(&v, h)));
+        prop_assert_eq!(busy_loop(&v), reference::busy_loop(&v));
+        prop_assert_eq!(hits_of(|h| dot_steps(&v, h)), hits_of(|h| reference::dot_steps(&v, h)));
+        prop_assert_eq!(hits_of(|h| batch_if(&v, h)), hits_of(|h| reference::batch_if(&v, h)));
+        prop_assert_eq!(hits_of(|h| orm_lookup(&v, h)), hits_of(|h| reference::orm_lookup(&v, h)));
+    }
+
+    #[test]
+    fn code_gated_checks_add_nothing(v in value()) {
+        let none = hits_of(|_| {});
+        let (any, pairs) = classes(&v);
+        if any & DOT_A == 0 || !java_danger_after_dot(&v) {
+            prop_assert_eq!(hits_of(|h| java_names(&v, h)), none.clone());
+        }
+        if any & PAREN == 0 || (pairs & PAREN == 0 && !v.starts_with(b"console.")) {
+            prop_assert_eq!(hits_of(|h| js_runtime(&v, h)), none.clone());
+        }
+        if pairs & ALNUM == 0 {
+            prop_assert_eq!(hits_of(|h| sensitive_words(&v, h)), none.clone());
+        }
+        if pairs & DOT_B == 0 {
+            prop_assert_eq!(hits_of(|h| dot_steps(&v, h)), none.clone());
+        }
+        if pairs & F == 0 {
+            prop_assert_eq!(hits_of(|h| batch_if(&v, h)), none.clone());
+        }
+        if pairs & US_B == 0 {
+            prop_assert_eq!(hits_of(|h| orm_lookup(&v, h)), none);
+        }
+    }
+
+    #[test]
+    fn code_byte_pairs_are_found_as_by_search(v in prop::collection::vec(any::<u8>(), 0..64)) {
+        let (any, pairs) = classes(&v);
+        let has = |n: &[u8]| v.windows(n.len()).any(|w| w == n);
+        prop_assert_eq!(any & DOT_A != 0, v.contains(&b'.'));
+        prop_assert_eq!(any & DOLLAR != 0, v.contains(&b'$'));
+        prop_assert_eq!(any & PAREN != 0, v.contains(&b'('));
+        prop_assert_eq!(pairs & DOT_B != 0, has(b".."));
+        prop_assert_eq!(pairs & F != 0, has(b"if"));
+        prop_assert_eq!(pairs & US_B != 0, has(b"__"));
+        prop_assert_eq!(pairs & PAREN != 0, has(b"n(") || has(b"e("));
+        let junk = |b: &u8| !b.is_ascii_alphanumeric() && !b.is_ascii_whitespace();
+        prop_assert_eq!(
+            pairs & ALNUM != 0,
+            v.windows(2).any(|w| junk(&w[0]) && w[1].is_ascii_alphanumeric())
+        );
+    }
+}

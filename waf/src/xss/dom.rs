@@ -2,6 +2,42 @@
 //! or quoted property names on window globals, JSFuck, tagged templates).
 //! Weights only, no verdicts.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
+/// Window globals whose computed or quoted properties are checked.
+const GLOBALS: [&[u8]; 7] = [
+    b"document",
+    b"window",
+    b"self",
+    b"top",
+    b"parent",
+    b"frames",
+    b"globalthis",
+];
+
+/// Searchers built once: `memmem::find` builds one per call.
+struct Finders {
+    cookie: Finder<'static>,
+    comment_open: Finder<'static>,
+    comment_close: Finder<'static>,
+    document_cookie: Finder<'static>,
+    globals: [Finder<'static>; GLOBALS.len()],
+    jsfuck: [Finder<'static>; 3],
+    template_call: [Finder<'static>; 2],
+}
+
+static FINDERS: LazyLock<Finders> = LazyLock::new(|| Finders {
+    cookie: Finder::new(b"cookie"),
+    comment_open: Finder::new(b"/*"),
+    comment_close: Finder::new(b"*/"),
+    document_cookie: Finder::new(b"document.cookie"),
+    globals: GLOBALS.map(Finder::new),
+    jsfuck: [b"![]".as_slice(), b"[][", b"+[]"].map(Finder::new),
+    template_call: [b".call`".as_slice(), b".apply`"].map(Finder::new),
+});
+
 /// DOM access written to dodge word matching: `document /*x*/ . cookie`,
 /// `(document)["cookie"]`, `window["alert"](…)`, `self["\x24"]`, JSFuck
 /// (`!![]`, `[][…]`), tagged-template calls on builtins (`[].sort.call\`…\``).
@@ -12,9 +48,10 @@ pub(super) fn dom_obfuscation(s: &[u8], bump: &mut impl FnMut(u32, &'static str)
     // without `[` or a backtick only the spaced-out `document . cookie` can
     // match, which needs the word (or a comment that may split it): most
     // values with a dot (e-mail addresses, sentences) stop here
+    let f = &*FINDERS;
     if !s.iter().any(|b| matches!(b, b'[' | b'`'))
-        && memchr::memmem::find(s, b"cookie").is_none()
-        && memchr::memmem::find(s, b"/*").is_none()
+        && f.cookie.find(s).is_none()
+        && f.comment_open.find(s).is_none()
     {
         return;
     }
@@ -23,7 +60,10 @@ pub(super) fn dom_obfuscation(s: &[u8], bump: &mut impl FnMut(u32, &'static str)
     let mut i = 0;
     while i < s.len() {
         if s[i] == b'/' && s.get(i + 1) == Some(&b'*') {
-            i = memchr::memmem::find(&s[i + 2..], b"*/").map_or(s.len(), |p| i + 2 + p + 2);
+            i = f
+                .comment_close
+                .find(&s[i + 2..])
+                .map_or(s.len(), |p| i + 2 + p + 2);
             continue;
         }
         if !s[i].is_ascii_whitespace() && !matches!(s[i], b'(' | b')') {
@@ -31,18 +71,10 @@ pub(super) fn dom_obfuscation(s: &[u8], bump: &mut impl FnMut(u32, &'static str)
         }
         i += 1;
     }
-    let has = |n: &[u8]| memchr::memmem::find(&compact, n).is_some();
-    for obj in [
-        b"document".as_slice(),
-        b"window",
-        b"self",
-        b"top",
-        b"parent",
-        b"frames",
-        b"globalthis",
-    ] {
+    for (obj, finder) in GLOBALS.iter().zip(&f.globals) {
+        let obj: &[u8] = obj;
         let mut k = 0;
-        while let Some(p) = memchr::memmem::find(&compact[k..], obj) {
+        while let Some(p) = finder.find(&compact[k..]) {
             let at = k + p;
             k = at + obj.len();
             if at > 0 && compact[at - 1].is_ascii_alphanumeric() {
@@ -67,17 +99,18 @@ pub(super) fn dom_obfuscation(s: &[u8], bump: &mut impl FnMut(u32, &'static str)
             }
             if obj == b"document"
                 && rest.starts_with(b".cookie")
-                && memchr::memmem::find(s, b"document.cookie").is_none()
+                && f.document_cookie.find(s).is_none()
             {
                 bump(6, "xss-dom");
                 return;
             }
         }
     }
-    if has(b"![]") || has(b"[][") || has(b"+[]") {
+    let has = |finders: &[Finder<'static>]| finders.iter().any(|n| n.find(&compact).is_some());
+    if has(&f.jsfuck) {
         bump(5, "xss-js");
     }
-    if has(b".call`") || has(b".apply`") {
+    if has(&f.template_call) {
         bump(6, "xss-js");
     }
 }

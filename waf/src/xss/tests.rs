@@ -135,3 +135,278 @@ fn xss_on_words_in_text_score_low() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+// === equivalence with the checks before the speed-up (`reference.rs`) ===
+
+use proptest::prelude::*;
+
+/// Words and fragments the XSS checks key on.
+const KEYWORDS: &[&str] = &[
+    "alert",
+    "prompt",
+    "confirm",
+    "eval",
+    "location",
+    "document",
+    "window",
+    "self",
+    "top",
+    "parent",
+    "frames",
+    "globalthis",
+    "cookie",
+    ".cookie",
+    "innerhtml",
+    "outerhtml",
+    "localstorage",
+    "document.cookie",
+    "window.location",
+    "location.href",
+    "top.location",
+    "window.name",
+    "document.url",
+    "constructor",
+    "settimeout",
+    "fromcharcode",
+    "atob",
+    "import",
+    "fetch",
+    "javascript:",
+    "vbscript:",
+    "livescript:",
+    "data:text/html",
+    "data:",
+    "base64",
+    "text/html",
+    "script",
+    "iframe",
+    "svg",
+    "math",
+    "img",
+    "body",
+    "style",
+    "link",
+    "meta",
+    "form",
+    "base",
+    "set",
+    "xml",
+    "onload",
+    "onerror",
+    "onzoom",
+    "on",
+    "formaction",
+    "srcdoc",
+    "href",
+    "src",
+    "expression(",
+    "behavior:",
+    "-moz-binding",
+    "url(",
+    "http-equiv",
+    "refresh",
+    "attributename",
+    "implementation",
+    "datasrc",
+    "datafld",
+    "&#",
+    "&#x",
+    "60",
+    "62",
+    "3c",
+    "3e",
+    "0000060",
+    "/*",
+    "*/",
+    "![]",
+    "[][",
+    "+[]",
+    ".call`",
+    ".apply`",
+    "?import",
+    "?xml ",
+    "!--[if",
+    "![",
+    "f o r m",
+    "s c r i p t",
+    "x:",
+    "neighbour",
+    "please",
+    "@example.org",
+    // whole shapes, so that the rarer conjunctions come up too
+    "(alert)",
+    "=alert,",
+    "=eval;",
+    "(confirm;",
+    "=prompt)",
+    "(eval,",
+    "location=",
+    "location ==",
+    "&#60;",
+    "&#x3c",
+    "&#0062",
+    "onload=",
+    " onerror=",
+    "\" onzoom=",
+    "'formaction=",
+    "/srcdoc =",
+    "document[\"",
+    "window['",
+    "top[`",
+    "self[a+b]",
+    "document/**/.cookie",
+    "/**/document.",
+    "co/**/okie",
+    "alert(1)",
+    "alert`1`",
+    ".constructor(",
+    "x.innerhtml=",
+];
+
+/// Single bytes the checks branch on.
+const TRIGGERS: &[u8] = b"<>=()`[].,;:&#\"'/\\ \t\n\r\x0c!+${}-*|_x0";
+
+fn token() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        4 => (prop::sample::select(KEYWORDS), any::<u64>()).prop_map(|(k, case)| {
+            k.bytes()
+                .enumerate()
+                .map(|(i, b)| if case >> (i % 64) & 1 == 1 { b.to_ascii_uppercase() } else { b })
+                .collect()
+        }),
+        4 => prop::sample::select(TRIGGERS).prop_map(|b| vec![b]),
+        1 => "[a-z]{1,10}".prop_map(String::into_bytes),
+        1 => any::<u8>().prop_map(|b| vec![b]),
+    ]
+}
+
+fn value() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(token(), 0..24).prop_map(|t| t.concat())
+}
+
+/// Every bump a check makes, in order.
+fn bumps(check: impl FnOnce(&mut dyn FnMut(u32, &'static str))) -> Vec<(u32, &'static str)> {
+    let mut out = Vec::new();
+    check(&mut |w, id| out.push((w, id)));
+    out
+}
+
+const FIELDS: [Field; 3] = [Field::Value, Field::UrlHeader, Field::Name];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    #[test]
+    fn xss_scan_scores_as_before(v in value()) {
+        for field in FIELDS {
+            let (mut new, mut old) = (Hits::default(), Hits::default());
+            scan(&v, field, &mut new);
+            reference::scan(&v, field, &mut old);
+            prop_assert_eq!(new.score(Class::Xss), old.score(Class::Xss));
+            prop_assert_eq!(format!("{new:?}"), format!("{old:?}"));
+        }
+    }
+
+    #[test]
+    fn xss_checks_bump_as_before(v in value()) {
+        let seen = seen(&v);
+        for field in FIELDS {
+            prop_assert_eq!(
+                bumps(|b| js_shapes(&v, field, seen, &mut |w, id| b(w, id))),
+                bumps(|b| reference::js_shapes(&v, field, &mut |w, id| b(w, id)))
+            );
+        }
+        prop_assert_eq!(
+            bumps(|b| sink_reference(&v, seen, &mut |w, id| b(w, id))),
+            bumps(|b| reference::sink_reference(&v, &mut |w, id| b(w, id)))
+        );
+        prop_assert_eq!(
+            bumps(|b| entity_bracket(&v, &mut |w, id| b(w, id))),
+            bumps(|b| reference::entity_bracket(&v, &mut |w, id| b(w, id)))
+        );
+        prop_assert_eq!(
+            bumps(|b| dom_obfuscation(&v, &mut |w, id| b(w, id))),
+            bumps(|b| reference::dom_obfuscation(&v, &mut |w, id| b(w, id)))
+        );
+    }
+
+    #[test]
+    fn xss_gated_checks_bump_nothing(v in value()) {
+        let seen = seen(&v);
+        if seen & AMP == 0 {
+            prop_assert!(bumps(|b| entity_bracket(&v, &mut |w, id| b(w, id))).is_empty());
+        }
+        if seen & EQ == 0 {
+            prop_assert!(bumps(|b| loose_handler(&v, &mut |w, id| b(w, id))).is_empty());
+        }
+        if !may_obfuscate_dom(&v, seen) {
+            prop_assert!(bumps(|b| dom_obfuscation(&v, &mut |w, id| b(w, id))).is_empty());
+            prop_assert!(bumps(|b| reference::dom_obfuscation(&v, &mut |w, id| b(w, id))).is_empty());
+        }
+        if seen & LT == 0 {
+            prop_assert!(!v.contains(&b'<'));
+        }
+    }
+
+    #[test]
+    fn xss_amp_hash_search_matches_memmem(v in value()) {
+        prop_assert_eq!(find_amp_hash(&v), memchr::memmem::find(&v, b"&#"));
+    }
+}
+
+#[test]
+fn xss_every_sink_object_holds_a_dom_root() {
+    for o in SINK_OBJECTS {
+        assert!(o.len() >= MIN_DOM_WORD, "{o}");
+        assert!(has_dom_root(o.as_bytes()), "{o}");
+        assert!(has_dom_root(o.to_ascii_uppercase().as_bytes()), "{o}");
+    }
+    for w in ["innerhtml", "outerhtml", "localstorage"] {
+        assert!(w.len() >= MIN_DOM_WORD);
+    }
+}
+
+#[test]
+fn xss_value_sinks_cannot_overlap_themselves() {
+    // the reference found sinks with a non-overlapping search; the one-pass
+    // search tries every position, which finds the same set only for needles
+    // with no border (a proper prefix that is also a suffix)
+    for s in VALUE_SINKS {
+        for k in 1..s.len() {
+            assert_ne!(
+                s[..k].to_ascii_lowercase(),
+                s[s.len() - k..].to_ascii_lowercase()
+            );
+        }
+    }
+}
+
+#[test]
+fn xss_gate_edges_score_as_before() {
+    for v in [
+        "/**/document.COOKIE",
+        "/*x*/document . Cookie",
+        "document.cookie/*",
+        "k.cookie",
+        "cookie.",
+        "document.cOOkie",
+        "x.innerhtml",
+        "a.INNERHTML=1",
+        "localStorage",
+        "(alert)",
+        "=eval;",
+        "&#60",
+        "&&#x3e",
+        "javascript:alert(1)",
+        " onload=x",
+        "<svg",
+        "",
+    ] {
+        for field in FIELDS {
+            let (mut new, mut old) = (Hits::default(), Hits::default());
+            scan(v.as_bytes(), field, &mut new);
+            reference::scan(v.as_bytes(), field, &mut old);
+            assert_eq!(format!("{new:?}"), format!("{old:?}"), "{v}");
+        }
+    }
+}
