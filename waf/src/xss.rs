@@ -157,6 +157,8 @@ const DOM: u16 = 1 << 6; // `[`, `.` or `` ` ``: obfuscated DOM access
 const INDEX: u16 = 1 << 7; // `[` or `` ` ``: DOM access other than `document . cookie`
 const STAR: u16 = 1 << 8; // `*`: a block comment that may split `document.cookie`
 const K: u16 = 1 << 9; // `k`: the rarest letter of `cookie`
+const WORD: u16 = 1 << 10; // alphanumeric, `_` or `.`: a word in `js_shapes`
+const LONG_WORD: u16 = 1 << 11; // set by `seen`: `MIN_DOM_WORD` word bytes in a row
 
 const BYTE_CLASS: [u16; 256] = {
     let mut t = [0u16; 256];
@@ -170,12 +172,28 @@ const BYTE_CLASS: [u16; 256] = {
     t[b'.' as usize] = DOM;
     t[b'*' as usize] = STAR;
     t[b'k' as usize] = K;
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' {
+            t[b] |= WORD;
+        }
+        b += 1;
+    }
     t
 };
 
-/// The union of the byte classes of `s`.
+/// The union of the byte classes of `s`, plus `LONG_WORD` when a run of word
+/// bytes reaches `MIN_DOM_WORD`.
 fn seen(s: &[u8]) -> u16 {
-    s.iter().fold(0, |acc, &b| acc | BYTE_CLASS[usize::from(b)])
+    let (mut acc, mut run, mut long) = (0u16, 0usize, false);
+    for &b in s {
+        let c = BYTE_CLASS[usize::from(b)];
+        acc |= c;
+        run = if c & WORD != 0 { run + 1 } else { 0 };
+        long |= run >= MIN_DOM_WORD;
+    }
+    if long { acc | LONG_WORD } else { acc }
 }
 
 /// True unless `dom_obfuscation` returns before its first check: it needs `[`
@@ -613,6 +631,11 @@ fn js_shapes(s: &[u8], field: Field, seen: u16, bump: &mut impl FnMut(u32, &'sta
     }
     // a call needs `(` or a backtick after the word
     let may_call = seen & CALL != 0;
+    // without a call only a DOM sink can bump, and it needs a word of
+    // `MIN_DOM_WORD` bytes: words are runs of alphanumerics, `_` and `.`
+    if !may_call && seen & LONG_WORD == 0 {
+        return;
+    }
     // sink identifiers followed by ( or `
     let mut i = 0;
     while i < s.len() {
