@@ -8,7 +8,11 @@ use crate::detect::{Field, Hits};
 use crate::verdict::Class;
 
 mod dom;
+mod js;
 use dom::dom_obfuscation;
+use js::{MIN_DOM_WORD, js_shapes};
+#[cfg(test)]
+use js::{SINK_OBJECTS, SINKS, has_dom_root};
 
 const SCRIPT_TAGS: &[&str] = &[
     "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
@@ -157,6 +161,8 @@ const DOM: u16 = 1 << 6; // `[`, `.` or `` ` ``: obfuscated DOM access
 const INDEX: u16 = 1 << 7; // `[` or `` ` ``: DOM access other than `document . cookie`
 const STAR: u16 = 1 << 8; // `*`: a block comment that may split `document.cookie`
 const K: u16 = 1 << 9; // `k`: the rarest letter of `cookie`
+const WORD: u16 = 1 << 10; // alphanumeric, `_` or `.`: a word in `js_shapes`
+const LONG_WORD: u16 = 1 << 11; // set by `seen`: `MIN_DOM_WORD` word bytes in a row
 
 const BYTE_CLASS: [u16; 256] = {
     let mut t = [0u16; 256];
@@ -170,12 +176,28 @@ const BYTE_CLASS: [u16; 256] = {
     t[b'.' as usize] = DOM;
     t[b'*' as usize] = STAR;
     t[b'k' as usize] = K;
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' {
+            t[b] |= WORD;
+        }
+        b += 1;
+    }
     t
 };
 
-/// The union of the byte classes of `s`.
+/// The union of the byte classes of `s`, plus `LONG_WORD` when a run of word
+/// bytes reaches `MIN_DOM_WORD`.
 fn seen(s: &[u8]) -> u16 {
-    s.iter().fold(0, |acc, &b| acc | BYTE_CLASS[usize::from(b)])
+    let (mut acc, mut run, mut long) = (0u16, 0usize, false);
+    for &b in s {
+        let c = BYTE_CLASS[usize::from(b)];
+        acc |= c;
+        run = if c & WORD != 0 { run + 1 } else { 0 };
+        long |= run >= MIN_DOM_WORD;
+    }
+    if long { acc | LONG_WORD } else { acc }
 }
 
 /// True unless `dom_obfuscation` returns before its first check: it needs `[`
@@ -522,156 +544,6 @@ fn loose_handler(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
         if (handler || action) && s.get(j) == Some(&b'=') && s.get(j + 1) != Some(&b'=') {
             bump(6, "xss-event-handler");
             return;
-        }
-    }
-}
-
-const SINKS: &[&str] = &[
-    "alert",
-    "prompt",
-    "confirm",
-    "eval",
-    "settimeout",
-    "setinterval",
-    "fromcharcode",
-    "atob",
-    "execscript",
-    "msgbox",
-    "import",
-    "fetch",
-];
-const SINK_OBJECTS: &[&str] = &[
-    "document.cookie",
-    "document.write",
-    "document.domain",
-    "document.location",
-    "window.location",
-    "location.href",
-    "innerhtml",
-    "outerhtml",
-    "window.open",
-    "document.body",
-    "localstorage",
-    "window.name",
-    "top.location",
-    "self.location",
-    "parent.location",
-    "location.hash",
-    "location.search",
-    "document.url",
-    "document.referrer",
-];
-
-/// Every entry of `SINK_OBJECTS` contains one of these words (a test checks
-/// it), so a word holding none of them contains no sink object.
-const DOM_ROOTS: &[&[u8]] = &[
-    b"document",
-    b"window",
-    b"location",
-    b"innerhtml",
-    b"outerhtml",
-    b"localstorage",
-];
-
-/// The shortest entry of `SINK_OBJECTS` (`innerhtml`, `outerhtml`): a word
-/// shorter than this is no DOM sink.
-const MIN_DOM_WORD: usize = 9;
-
-/// True when `w` contains one of `DOM_ROOTS`, ignoring ASCII case: one pass
-/// keyed on the first letter of each root.
-fn has_dom_root(w: &[u8]) -> bool {
-    (0..w.len()).any(|p| {
-        let roots: &[&[u8]] = match w[p].to_ascii_lowercase() {
-            b'd' => &DOM_ROOTS[..1],
-            b'w' => &DOM_ROOTS[1..2],
-            b'l' => &[DOM_ROOTS[2], DOM_ROOTS[5]],
-            b'i' => &DOM_ROOTS[3..4],
-            b'o' => &DOM_ROOTS[4..5],
-            _ => return false,
-        };
-        roots
-            .iter()
-            .any(|r| w.len() - p >= r.len() && w[p..p + r.len()].eq_ignore_ascii_case(r))
-    })
-}
-
-/// JavaScript outside tags: sink calls `alert(1)`, `` alert`1` ``, string breakouts
-/// `";alert(1)//`, script URIs as the whole value, DOM sinks.
-fn js_shapes(s: &[u8], field: Field, seen: u16, bump: &mut impl FnMut(u32, &'static str)) {
-    // every script URI scheme ends in `:`
-    if seen & COLON != 0 {
-        let trimmed: &[u8] = {
-            let st = s
-                .iter()
-                .position(|b| !b.is_ascii_whitespace() && !matches!(b, b'"' | b'\'' | b'>'))
-                .unwrap_or(s.len());
-            &s[st..]
-        };
-        if script_uri(trimmed) {
-            bump(if field == Field::UrlHeader { 5 } else { 7 }, "xss-uri");
-        }
-    }
-    // a call needs `(` or a backtick after the word
-    let may_call = seen & CALL != 0;
-    // sink identifiers followed by ( or `
-    let mut i = 0;
-    while i < s.len() {
-        if !s[i].is_ascii_alphabetic()
-            || (i > 0 && (s[i - 1].is_ascii_alphanumeric() || s[i - 1] == b'_'))
-        {
-            i += 1;
-            continue;
-        }
-        let st = i;
-        while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b'_' || s[i] == b'.') {
-            i += 1;
-        }
-        let word = &s[st..i];
-        // without a call only a DOM sink can bump, and it needs a long word
-        if !may_call && word.len() < MIN_DOM_WORD {
-            continue;
-        }
-        let last = match word.iter().rposition(|&b| b == b'.') {
-            Some(p) => &word[p + 1..],
-            None => word,
-        };
-        let mut j = i;
-        while j < s.len() && matches!(s[j], b' ' | b'\t') {
-            j += 1;
-        }
-        let call = matches!(s.get(j), Some(b'(' | b'`'));
-        if call && in_list(last, SINKS) {
-            let before = &s[..st];
-            let breakout = before
-                .iter()
-                .rev()
-                .find(|b| !b.is_ascii_whitespace())
-                .is_some_and(|b| b"\"';)}>-+*/|&=,".contains(b));
-            let arg_ok = s.get(j + 1).is_some_and(|&b| b != b')' || last.len() > 4)
-                || s.get(j) == Some(&b'`');
-            let w = if breakout || st == 0 || word.len() > last.len() {
-                7
-            } else if arg_ok {
-                5
-            } else {
-                3
-            };
-            bump(w, "xss-js");
-        }
-        // every DOM sink object is dotted except these three property names
-        let dom = if word.contains(&b'.') {
-            word.len() >= MIN_DOM_WORD
-                && has_dom_root(word)
-                && SINK_OBJECTS.iter().any(|o| contains_ci(word, o.as_bytes()))
-        } else {
-            eq(word, "innerhtml") || eq(word, "outerhtml") || eq(word, "localstorage")
-        };
-        if dom {
-            let assign = s.get(j) == Some(&b'=') && s.get(j + 1) != Some(&b'=');
-            bump(if assign || call { 6 } else { 3 }, "xss-dom");
-        }
-        if eq(last, "constructor") && call {
-            bump(6, "xss-js");
         }
     }
 }

@@ -349,6 +349,16 @@ proptest! {
     }
 
     #[test]
+    fn xss_long_word_bit_marks_a_long_word_run(v in value()) {
+        let run = v
+            .split(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.')))
+            .map(<[u8]>::len)
+            .max()
+            .unwrap_or(0);
+        prop_assert_eq!(seen(&v) & LONG_WORD != 0, run >= MIN_DOM_WORD);
+    }
+
+    #[test]
     fn xss_amp_hash_search_matches_memmem(v in value()) {
         prop_assert_eq!(find_amp_hash(&v), memchr::memmem::find(&v, b"&#"));
     }
