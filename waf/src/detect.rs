@@ -159,7 +159,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
             .all(|(a, b)| a.to_ascii_lowercase() == *b);
     // block comments are gone from the canonical view, but they split words
     // (`document /*x*/ . cookie`): such a value is not plain text
-    if plain(&n.canon) && !memchr::memchr_iter(b'*', once).any(|p| p > 0 && once[p - 1] == b'/') {
+    if plain(&n.canon) && !has_block_comment_open(once) {
         // nothing a tokeniser could use: literals and URL/path checks only
         rules.scan(&n.canon, field, &mut best);
         paths::scan(&n.canon, field, &mut best);
@@ -182,8 +182,9 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     // `+` used as the word separator (three or more `+`-joined words, no
     // spaces): SQL is read from the spaced view only, where `a+b` is not an
     // arithmetic operator (`"not+for+sale` is a quoted phrase)
-    let plus = n.canon.iter().filter(|&&b| b == b'+').count();
-    let spaces = n.canon.iter().filter(|&&b| b == b' ').count();
+    let (plus, spaces) = n.canon.iter().fold((0usize, 0usize), |(p, s), &b| {
+        (p + usize::from(b == b'+'), s + usize::from(b == b' '))
+    });
     let plus_words = plus >= 2 && spaces == 0;
     let views: [&[u8]; 2] = [once, &n.decoded];
     for (vi, view) in views.iter().enumerate() {
@@ -195,7 +196,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         // what canonicalisation removes (block comments) or changes (escapes)
         if !plus_words
             && raw_differs
-            && (vi == 1 || memchr::memmem::find(view, b"/*").is_some() || n.layers > 0)
+            && (vi == 1 || n.layers > 0 || has_block_comment_open(view))
         {
             sqli::scan(view, &mut h);
         }
@@ -246,6 +247,12 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     }
     hits.merge_max(&best);
     hits
+}
+
+/// True when `v` contains `/*` (first-byte scan: a substring searcher built per
+/// call costs more than this on short values).
+fn has_block_comment_open(v: &[u8]) -> bool {
+    memchr::memchr_iter(b'*', v).any(|p| p > 0 && v[p - 1] == b'/')
 }
 
 /// The decoded and canonical views of one value, borrowed from it when
