@@ -60,26 +60,34 @@ pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
             best = r;
         }
     }
-    if best.0 < 5 && pg_cast(s) {
-        best = (5, "sqli-function");
-    }
-    if best.0 < 5 && literal_tautology(s) {
-        best = (5, "sqli-tautology");
-    }
-    if best.0 < 5 && operator_only(s) {
-        best = (5, "sqli-operator");
-    }
-    if best.0 < 5 && procedure_call(s) {
-        best = (5, "sqli-procedure");
-    }
-    if best.0 < 5 && glued_quote_logic(s) {
-        best = (5, "sqli-break");
-    }
-    if best.0 < 5 && open_call_fragment(s) {
-        best = (5, "sqli-function");
+    if best.0 < 5
+        && let Some(id) = whole_value_shape(s)
+    {
+        best = (5, id);
     }
     if best.0 > 0 {
         hits.add(Class::Sqli, best.1, best.0);
+    }
+}
+
+/// The whole value is one SQL fragment that carries no statement (a cast, a
+/// literal comparison, a bare operator, a procedure call, a glued quote-logic
+/// break, an open builtin call): the first that matches names the signal.
+fn whole_value_shape(s: &[u8]) -> Option<&'static str> {
+    if pg_cast(s) {
+        Some("sqli-function")
+    } else if literal_tautology(s) {
+        Some("sqli-tautology")
+    } else if operator_only(s) {
+        Some("sqli-operator")
+    } else if procedure_call(s) {
+        Some("sqli-procedure")
+    } else if glued_quote_logic(s) {
+        Some("sqli-break")
+    } else if open_call_fragment(s) {
+        Some("sqli-function")
+    } else {
+        None
     }
 }
 
@@ -133,27 +141,34 @@ fn may_score(all: &[Kind], quoted: bool) -> bool {
 
 /// The full scoring of a token stream (see `score`).
 fn score_stream(all: &[Kind], quoted: bool, empty_break: bool) -> (u32, &'static str) {
-    let mut best = (0u32, "sqli");
-    let mut bump = |w: u32, id: &'static str| {
-        if w > best.0 {
-            best = (w, id);
-        }
-    };
+    if all.len() <= NO_COMMENTS.len() && !all.iter().any(|k| matches!(k, Kind::Comment { .. })) {
+        // the comment-free copy below would equal `all`, with no comment after
+        // any token: score the stream as it is
+        let none = Comments {
+            after: &NO_COMMENTS[..all.len()],
+            inline: 0,
+            block: false,
+            versioned: false,
+        };
+        return score_kinds(all, &none, quoted, empty_break);
+    }
     // comments are dropped for shape matching, but remembered
     let mut t: SmallBuf<Kind, 64> = SmallBuf::new(Kind::Other);
     let mut comment_after: SmallBuf<bool, 64> = SmallBuf::new(false);
-    let mut inline_comments = 0u32;
+    let (mut inline, mut any_block, mut versioned) = (0u32, false, false);
     for (idx, tok) in all.iter().enumerate() {
         match *tok {
-            Kind::Comment { block, versioned } => {
-                if versioned {
-                    bump(5, "sqli-comment");
-                }
+            Kind::Comment {
+                block,
+                versioned: v,
+            } => {
+                versioned |= v;
+                any_block |= block;
                 if let Some(last) = comment_after.last_mut() {
                     *last = true;
                 }
                 if block && idx + 1 < all.len() && !t.as_slice().is_empty() {
-                    inline_comments += 1;
+                    inline += 1;
                 }
             }
             k => {
@@ -162,15 +177,50 @@ fn score_stream(all: &[Kind], quoted: bool, empty_break: bool) -> (u32, &'static
             }
         }
     }
-    let (t, comment_after) = (t.as_slice(), comment_after.as_slice());
+    let comments = Comments {
+        after: comment_after.as_slice(),
+        inline,
+        block: any_block,
+        versioned,
+    };
+    score_kinds(t.as_slice(), &comments, quoted, empty_break)
+}
+
+/// What the comments of a stream leave behind once dropped from it.
+struct Comments<'a> {
+    /// `after[i]`: a comment follows the i-th comment-free token.
+    after: &'a [bool],
+    /// Block comments between two tokens (`union/**/select`).
+    inline: u32,
+    /// Any block comment at all.
+    block: bool,
+    /// Any MySQL versioned comment (`/*!50000`).
+    versioned: bool,
+}
+
+const NO_COMMENTS: [bool; 64] = [false; 64];
+
+/// The shapes over the comment-free kinds `t` (see `score_stream`).
+fn score_kinds(
+    t: &[Kind],
+    comments: &Comments<'_>,
+    quoted: bool,
+    empty_break: bool,
+) -> (u32, &'static str) {
+    let mut best = (0u32, "sqli");
+    let mut bump = |w: u32, id: &'static str| {
+        if w > best.0 {
+            best = (w, id);
+        }
+    };
+    if comments.versioned {
+        // a MySQL versioned comment: its body is code
+        bump(5, "sqli-comment");
+    }
+    let (comment_after, inline_comments) = (comments.after, comments.inline);
     let n = t.len();
     // `1 /*`, `1/*'*/`: a lone literal followed by a block comment
-    if n == 1
-        && matches!(t[0], Kind::Num)
-        && all
-            .iter()
-            .any(|k| matches!(k, Kind::Comment { block: true, .. }))
-    {
+    if n == 1 && matches!(t[0], Kind::Num) && comments.block {
         bump(5, "sqli-comment");
     }
     let broke = quoted && matches!(t.first(), Some(Kind::Str { closed: true, .. }));

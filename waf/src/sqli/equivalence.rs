@@ -7,8 +7,8 @@
 use proptest::prelude::*;
 
 use super::fragments::{literal_tautology, open_call_fragment, operator_only, pg_cast};
-use super::tokens::{FuncRisk, Kind, Kw, Stmt, Toks, func_risk, tokenise};
-use super::{score, score_stream};
+use super::tokens::{FuncRisk, Kind, Kw, Stmt, Toks, func_risk, is_word_byte, tokenise};
+use super::{plain_may_match, score, score_stream};
 
 /// Pieces the SQL detector reacts to, plus plain text around them.
 const PIECES: &[&str] = &[
@@ -147,8 +147,12 @@ pub(super) fn sqlish(max: usize) -> impl Strategy<Value = Vec<u8>> {
 }
 
 mod before {
-    //! The bodies as they were before the speed-up (allocating), verbatim.
-    use super::{FuncRisk, func_risk};
+    //! The bodies as they were before the speed-up (allocating), verbatim
+    //! but for the token wrapper `Tok { kind }` that became `Kind`.
+    use super::super::fragments::{account_or_declare, ddl, fragments};
+    use super::super::shapes::{break_shape, select_shape, tautology};
+    use super::super::tokens::{Kw, Stmt, is_operand};
+    use super::{FuncRisk, Kind, func_risk};
 
     pub(super) fn open_call_fragment(s: &[u8]) -> bool {
         let t = s.trim_ascii_end();
@@ -193,6 +197,46 @@ mod before {
                 | b"values"
                 | b"insert"
         )
+    }
+
+    fn is_literal(w: &[u8]) -> bool {
+        (!w.is_empty() && w.iter().all(u8::is_ascii_digit))
+            || matches!(w, b"true" | b"false" | b"null")
+    }
+
+    pub(super) fn plain_may_match(s: &[u8]) -> bool {
+        if memchr::memchr_iter(b':', s).any(|p| s.get(p + 1) == Some(&b':')) {
+            return true;
+        }
+        if memchr::memchr(b'@', s).is_some()
+            && (memchr::memmem::find(s, b"@@").is_some()
+                || memchr::memmem::find(s, b"declare").is_some())
+        {
+            return true;
+        }
+        let mut prev: &[u8] = b"";
+        let mut first = true;
+        for w in s
+            .split(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .filter(|w| !w.is_empty())
+        {
+            match w {
+                b"xor" | b"rlike" | b"regexp" | b"notnull" | b"isnull" => return true,
+                b"when" | b"then" if prev == b"case" || prev == b"when" || first => return true,
+                b"or" | b"and" | b"like" | b"is" if is_literal(prev) || first => return true,
+                _ if is_literal(w) && matches!(prev, b"or" | b"and" | b"like" | b"is" | b"not") => {
+                    return true;
+                }
+                b"null" if matches!(prev, b"is" | b"like" | b"not") => return true,
+                b"true" | b"false" | b"null" if !prev.is_empty() && is_literal(prev) => {
+                    return true;
+                }
+                _ => {}
+            }
+            prev = w;
+            first = false;
+        }
+        false
     }
 
     pub(super) fn operator_only(s: &[u8]) -> bool {
@@ -316,6 +360,194 @@ mod before {
             before && TYPES.contains(&word.as_slice()) && rest.get(n).is_none_or(|b| *b != b':')
         })
     }
+
+    /// Scores a token stream; `quoted`: the first token is the broken-out literal.
+    pub(super) fn score(all: &[Kind], quoted: bool, empty_break: bool) -> (u32, &'static str) {
+        let mut best = (0u32, "sqli");
+        let mut bump = |w: u32, id: &'static str| {
+            if w > best.0 {
+                best = (w, id);
+            }
+        };
+        // comments are dropped for shape matching, but remembered
+        let mut t: Vec<Kind> = Vec::with_capacity(all.len());
+        let mut comment_after: Vec<bool> = Vec::with_capacity(all.len());
+        let mut inline_comments = 0u32;
+        for (idx, tok) in all.iter().enumerate() {
+            match *tok {
+                Kind::Comment { block, versioned } => {
+                    if versioned {
+                        bump(5, "sqli-comment");
+                    }
+                    if let Some(last) = comment_after.last_mut() {
+                        *last = true;
+                    }
+                    if block && idx + 1 < all.len() && !t.is_empty() {
+                        inline_comments += 1;
+                    }
+                }
+                k => {
+                    t.push(k);
+                    comment_after.push(false);
+                }
+            }
+        }
+        let n = t.len();
+        // `1 /*`, `1/*'*/`: a lone literal followed by a block comment
+        if n == 1
+            && matches!(t[0], Kind::Num)
+            && all
+                .iter()
+                .any(|k| matches!(k, Kind::Comment { block: true, .. }))
+        {
+            bump(5, "sqli-comment");
+        }
+        let broke = quoted && matches!(t.first(), Some(Kind::Str { closed: true, .. }));
+        let kw_idx = |i: usize| t.get(i).copied();
+        let mut sql_funcs = 0u32;
+        for i in 0..n {
+            match t[i] {
+                Kind::Union => {
+                    let mut j = i + 1;
+                    if matches!(kw_idx(j), Some(Kind::Kw(Kw::Other))) {
+                        j += 1;
+                    }
+                    if matches!(kw_idx(j), Some(Kind::LParen | Kind::Func(_))) {
+                        bump(8, "sqli-union");
+                    } else if matches!(kw_idx(j), Some(Kind::Stmt(Stmt::Select))) {
+                        let first = kw_idx(j + 1);
+                        let listy = matches!(
+                            first,
+                            Some(
+                                Kind::Num
+                                    | Kind::Kw(Kw::Null)
+                                    | Kind::Func(_)
+                                    | Kind::Var { .. }
+                                    | Kind::Str { .. }
+                                    | Kind::LParen
+                                    | Kind::Op
+                                    | Kind::Kw(Kw::Other)
+                            )
+                        ) || (matches!(first, Some(Kind::Word))
+                            && matches!(
+                                kw_idx(j + 2),
+                                None | Some(Kind::Comma | Kind::Kw(Kw::From))
+                            ))
+                            || comment_after.get(j).copied().unwrap_or(false);
+                        bump(if listy { 8 } else { 3 }, "sqli-union");
+                    }
+                }
+                Kind::Stmt(st) => {
+                    let at_start = i == 0
+                        || matches!(t[i - 1], Kind::Semi | Kind::LParen | Kind::Union)
+                        || (broke && i == 1);
+                    let stacked = i > 0 && t[i - 1] == Kind::Semi;
+                    if st == Stmt::Select
+                        && let Some(w) = select_shape(&t[i + 1..])
+                    {
+                        // a SELECT in the middle of a sentence (plain
+                        // words and punctuation before it, no break) is quoted SQL in prose:
+                        // it needs another signal to reach the threshold
+                        let prev3 = &t[i.saturating_sub(4)..i];
+                        let prose = !broke
+                            && prev3.len() >= 3
+                            && prev3.iter().all(|k| {
+                                matches!(k, Kind::Word | Kind::Kw(Kw::Other) | Kind::Other)
+                            })
+                            && prev3.iter().filter(|k| matches!(k, Kind::Word)).count() >= 2;
+                        let w = if at_start {
+                            w + 2
+                        } else if prose {
+                            w - 1
+                        } else {
+                            w
+                        };
+                        bump(w, "sqli-select");
+                    }
+                    if stacked
+                        && (broke
+                            || i == 1
+                            || matches!(
+                                kw_idx(i - 2),
+                                Some(Kind::Num | Kind::Str { .. } | Kind::RParen)
+                            ))
+                    {
+                        // `1; exec will create …`: a run of plain words after the
+                        // statement keyword is a sentence, not a statement
+                        let next3 = &t[(i + 1).min(n)..(i + 4).min(n)];
+                        let sentence = next3.len() == 3
+                            && next3.iter().all(|k| {
+                                matches!(k, Kind::Word | Kind::Stmt(_) | Kind::Kw(Kw::Other))
+                            })
+                            && next3.iter().filter(|k| matches!(k, Kind::Word)).count() >= 2;
+                        if !sentence
+                            && matches!(kw_idx(i + 1), Some(k) if is_operand(k) || matches!(k, Kind::Kw(_) | Kind::Op | Kind::LParen))
+                        {
+                            bump(7, "sqli-stacked");
+                        }
+                    }
+                }
+                Kind::Logic | Kind::Kw(Kw::Having | Kw::Where) => {
+                    tautology(&t, i, broke, &mut bump)
+                }
+                Kind::Func(FuncRisk::Danger) => bump(7, "sqli-function"),
+                Kind::Func(FuncRisk::Sql) => sql_funcs += 1,
+                Kind::Var { system: true } => bump(5, "sqli-variable"),
+                Kind::Kw(Kw::Waitfor) if matches!(kw_idx(i + 1), Some(Kind::Kw(Kw::Other))) => {
+                    bump(7, "sqli-function")
+                }
+                Kind::Kw(Kw::Order | Kw::Group)
+                    if matches!(kw_idx(i + 1), Some(Kind::Kw(Kw::By))) =>
+                {
+                    let nxt = kw_idx(i + 2);
+                    let end_ish = matches!(
+                        kw_idx(i + 3),
+                        None | Some(Kind::Kw(_) | Kind::Comma | Kind::RParen | Kind::Semi)
+                    );
+                    if matches!(nxt, Some(Kind::Num)) && (end_ish || comment_after[i + 2]) {
+                        bump(
+                            if broke || i == 0 || comment_after[(i + 2).min(n - 1)] {
+                                6
+                            } else {
+                                4
+                            },
+                            "sqli-orderby",
+                        );
+                    } else if broke && i == 1 {
+                        bump(6, "sqli-orderby");
+                    }
+                }
+                Kind::Kw(Kw::Procedure) if broke && i == 1 => bump(6, "sqli-break"),
+                // `procedure analyse(`: a procedure clause calling a routine
+                Kind::Kw(Kw::Procedure) if matches!(kw_idx(i + 1), Some(Kind::Func(_))) => {
+                    bump(5, "sqli-procedure")
+                }
+                Kind::Kw(Kw::Into) if matches!(kw_idx(i + 1), Some(Kind::Kw(Kw::Other))) => {
+                    // into outfile / dumpfile
+                    bump(6, "sqli-file");
+                }
+                _ => {}
+            }
+        }
+        if sql_funcs > 0 {
+            bump(2 + 2 * sql_funcs.min(2), "sqli-function");
+        }
+        if inline_comments > 0 && n > 1 {
+            bump(3 + inline_comments.min(2), "sqli-comment");
+        }
+        fragments(&t, &comment_after, quoted, &mut bump);
+        ddl(&t, &mut bump);
+        account_or_declare(&t, &mut bump);
+        if broke {
+            break_shape(&t, &comment_after, empty_break, &mut bump);
+        }
+        // a SQL shape that is cut off by a trailing comment: the rest of the
+        // original query is being discarded
+        if best.0 == 4 && (2..=8).contains(&n) && comment_after[n - 1] {
+            best.0 = 5;
+        }
+        best
+    }
 }
 
 proptest! {
@@ -327,12 +559,56 @@ proptest! {
         prop_assert_eq!(operator_only(&v), before::operator_only(&v));
         prop_assert_eq!(literal_tautology(&v), before::literal_tautology(&v));
         prop_assert_eq!(pg_cast(&v), before::pg_cast(&v));
+        // the plain gate sees canonical (lowercased) values
+        prop_assert_eq!(plain_may_match(&v), before::plain_may_match(&v));
+        let lower = v.to_ascii_lowercase();
+        prop_assert_eq!(plain_may_match(&lower), before::plain_may_match(&lower));
+    }
+}
+
+/// The words `plain_may_match` reads, and some it does not.
+const PLAIN_WORDS: &[&str] = &[
+    "xor", "rlike", "regexp", "notnull", "isnull", "when", "then", "case", "or", "and", "like",
+    "is", "not", "null", "true", "false", "1", "42", "0042", "a", "the", "tea", "nothing", "or1",
+    "_", "declare",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    #[test]
+    fn plain_gate_answers_as_before_on_word_runs(
+        words in proptest::collection::vec(
+            (
+                proptest::sample::select(PLAIN_WORDS),
+                proptest::sample::select(vec![" ", " ", "  ", "-", ".", ", ", "@", ":", "::", "@@"]),
+            ),
+            0..8,
+        ),
+    ) {
+        let v: String = words.iter().flat_map(|(w, sep)| [*w, *sep]).collect();
+        prop_assert_eq!(plain_may_match(v.as_bytes()), before::plain_may_match(v.as_bytes()));
     }
 }
 
 #[test]
 fn leaf_checks_answer_as_before_on_known_hits() {
     for v in [
+        "xor",
+        "is null",
+        "9999 or  true",
+        "or 88",
+        "1 is not 2",
+        "case when 1",
+        "1-false",
+        "a@@b",
+        "x@y declare",
+        "x when then",
+        "x when when",
+        "m.o@example.org",
+        "black and white",
+        "not 7",
+        "two or three",
         "1=1",
         "'a'='a'",
         "42 LIKE 42",
@@ -359,6 +635,8 @@ fn leaf_checks_answer_as_before_on_known_hits() {
         assert_eq!(operator_only(v), before::operator_only(v));
         assert_eq!(literal_tautology(v), before::literal_tautology(v));
         assert_eq!(pg_cast(v), before::pg_cast(v));
+        let lower = v.to_ascii_lowercase();
+        assert_eq!(plain_may_match(&lower), before::plain_may_match(&lower));
     }
 }
 
@@ -424,8 +702,8 @@ fn stream() -> impl Strategy<Value = Vec<Kind>> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4096))]
 
-    /// The gate in `score` turns a stream away only when the full scoring
-    /// would have found nothing, for any stream of kinds.
+    /// `score` (gate, comment-free fast path) answers as the earlier scoring
+    /// and as its own ungated path, for any stream of kinds.
     #[test]
     fn score_gate_skips_only_streams_that_score_nothing(
         t in stream(),
@@ -440,7 +718,27 @@ proptest! {
         } else {
             t
         };
-        prop_assert_eq!(score(&t, quoted, empty_break), score_stream(&t, quoted, empty_break));
+        let was = before::score(&t, quoted, empty_break);
+        prop_assert_eq!(score(&t, quoted, empty_break), was);
+        prop_assert_eq!(score_stream(&t, quoted, empty_break), was);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// The same for streams of any kinds, comments included, short and past
+    /// the 64 inline tokens.
+    #[test]
+    fn score_answers_as_before_on_any_stream(
+        t in prop_oneof![
+            proptest::collection::vec(kind(), 0..12),
+            proptest::collection::vec(kind(), 60..80),
+        ],
+        quoted in any::<bool>(),
+        empty_break in any::<bool>(),
+    ) {
+        prop_assert_eq!(score(&t, quoted, empty_break), before::score(&t, quoted, empty_break));
     }
 }
 
@@ -456,10 +754,9 @@ proptest! {
             tokenise(&v, q, &mut toks);
             let t = toks.as_slice();
             let empty_break = q.is_some() && v.first() == q.as_ref();
-            prop_assert_eq!(
-                score(t, q.is_some(), empty_break),
-                score_stream(t, q.is_some(), empty_break)
-            );
+            let was = before::score(t, q.is_some(), empty_break);
+            prop_assert_eq!(score(t, q.is_some(), empty_break), was);
+            prop_assert_eq!(score_stream(t, q.is_some(), empty_break), was);
         }
     }
 }
@@ -513,9 +810,10 @@ fn score_gate_skips_only_short_streams_that_score_nothing() {
                 if quoted && !matches!(t.first(), Some(Kind::Str { .. })) {
                     continue;
                 }
+                let was = before::score(&t, quoted, empty_break);
                 assert_eq!(
                     score(&t, quoted, empty_break),
-                    score_stream(&t, quoted, empty_break),
+                    was,
                     "{t:?} quoted={quoted} empty_break={empty_break}"
                 );
             }
@@ -533,5 +831,13 @@ fn score_gate_passes_the_quiet_quoted_shapes() {
         let full = score_stream(t, true, false);
         assert!(full.0 > 0, "{v}: {full:?}");
         assert_eq!(score(t, true, false), full, "{v}");
+    }
+}
+
+#[test]
+fn word_byte_table_matches_its_definition() {
+    for b in 0..=255u8 {
+        let was = b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+        assert_eq!(is_word_byte(b), was, "{b:#x}");
     }
 }

@@ -102,6 +102,21 @@ pub(super) fn literal_tautology(s: &[u8]) -> bool {
     if s.len() > 48 {
         return false;
     }
+    // each operator below holds a comparison symbol, or opens with a space and
+    // the first letter of `is` / `not` / `like`: a value with neither finds none
+    let (mut symbols, mut words) = (false, false);
+    for (i, b) in s.iter().enumerate() {
+        match b {
+            b'<' | b'>' | b'=' | b'!' => symbols = true,
+            b' ' if matches!(s.get(i + 1).map(|c| c | 0x20), Some(b'i' | b'n' | b'l')) => {
+                words = true;
+            }
+            _ => {}
+        }
+    }
+    if !symbols && !words {
+        return false;
+    }
     // lowercase copy on the stack: the length is bounded just above
     let mut buf = [0u8; 48];
     let lower = &mut buf[..s.len()];
@@ -118,10 +133,8 @@ pub(super) fn literal_tautology(s: &[u8]) -> bool {
         (b"==", true),
         (b"=", true),
     ];
-    // the symbolic operators cannot be found without one of these bytes
-    let symbols = lower.iter().any(|b| matches!(b, b'<' | b'>' | b'=' | b'!'));
     for (op, equal) in OPS {
-        if !symbols && op[0] != b' ' {
+        if (op[0] == b' ' && !words) || (op[0] != b' ' && !symbols) {
             continue;
         }
         if let Some(p) = find(lower, op) {

@@ -6,10 +6,6 @@
 //! procedure call (`exec master.x`). One pass over the words, no allocation;
 //! the SQL scan runs only when this says yes.
 
-fn is_literal(w: &[u8]) -> bool {
-    (!w.is_empty() && w.iter().all(u8::is_ascii_digit)) || matches!(w, b"true" | b"false" | b"null")
-}
-
 /// True when a plain (already lowercased, canonical) value has a word shape
 /// the SQL scan could score.
 pub(crate) fn plain_may_match(s: &[u8]) -> bool {
@@ -19,33 +15,105 @@ pub(crate) fn plain_may_match(s: &[u8]) -> bool {
     }
     // `@@version`, `declare @b`: variables (`@` is no syntax byte: e-mail)
     if memchr::memchr(b'@', s).is_some()
-        && (memchr::memmem::find(s, b"@@").is_some()
-            || memchr::memmem::find(s, b"declare").is_some())
+        && (memchr::memchr_iter(b'@', s).any(|p| s.get(p + 1) == Some(&b'@'))
+            || memchr::memchr_iter(b'd', s).any(|p| s[p..].starts_with(b"declare")))
     {
         return true;
     }
-    let mut prev: &[u8] = b"";
+    // the words: runs of letters, digits and `_`
+    let mut prev = Word::Other;
     let mut first = true;
-    for w in s
-        .split(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
-        .filter(|w| !w.is_empty())
-    {
-        match w {
-            b"xor" | b"rlike" | b"regexp" | b"notnull" | b"isnull" => return true,
-            b"when" | b"then" if prev == b"case" || prev == b"when" || first => return true,
-            b"or" | b"and" | b"like" | b"is" if is_literal(prev) || first => return true,
-            _ if is_literal(w) && matches!(prev, b"or" | b"and" | b"like" | b"is" | b"not") => {
-                return true;
-            }
-            b"null" if matches!(prev, b"is" | b"like" | b"not") => return true,
-            // `1-false`: a number next to a boolean / NULL literal
-            b"true" | b"false" | b"null" if !prev.is_empty() && is_literal(prev) => return true,
-            _ => {}
+    let mut i = 0;
+    while i < s.len() {
+        if !is_word_byte(s[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < s.len() && is_word_byte(s[i]) {
+            i += 1;
+        }
+        let w = Word::of(&s[start..i]);
+        if w.may_match_after(prev, first) {
+            return true;
         }
         prev = w;
         first = false;
     }
     false
+}
+
+/// Bytes of a word here: ASCII letters and digits and `_`.
+const WORD_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    t
+};
+
+fn is_word_byte(b: u8) -> bool {
+    WORD_BYTES[b as usize]
+}
+
+/// The words the shapes above are made of; any other word is `Other`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Word {
+    Other,
+    /// `xor`, `rlike`, `regexp`, `notnull`, `isnull`: SQL wherever they stand.
+    Operator,
+    When,
+    Then,
+    Case,
+    /// `or`, `and`, `like`, `is`.
+    Logic,
+    Not,
+    /// Digits only.
+    Number,
+    /// `true`, `false`, `null`.
+    Constant,
+}
+
+// === impl Word ===
+
+impl Word {
+    fn of(w: &[u8]) -> Self {
+        match w.first() {
+            Some(b'0'..=b'9') if w.iter().all(u8::is_ascii_digit) => Self::Number,
+            // every named word is 2 to 7 bytes long
+            _ if !(2..=7).contains(&w.len()) => Self::Other,
+            _ => match w {
+                b"xor" | b"rlike" | b"regexp" | b"notnull" | b"isnull" => Self::Operator,
+                b"when" => Self::When,
+                b"then" => Self::Then,
+                b"case" => Self::Case,
+                b"or" | b"and" | b"like" | b"is" => Self::Logic,
+                b"not" => Self::Not,
+                b"true" | b"false" | b"null" => Self::Constant,
+                _ => Self::Other,
+            },
+        }
+    }
+
+    fn is_literal(self) -> bool {
+        matches!(self, Self::Number | Self::Constant)
+    }
+
+    /// This word after `prev` (`first`: no word before it) opens a shape:
+    /// `xor`, `case when`, `9999 or`, `or 88`, `is null`, `1-false`.
+    fn may_match_after(self, prev: Self, first: bool) -> bool {
+        match self {
+            Self::Operator => true,
+            Self::When | Self::Then => matches!(prev, Self::Case | Self::When) || first,
+            Self::Logic => prev.is_literal() || first,
+            Self::Number => matches!(prev, Self::Logic | Self::Not),
+            // a literal after a logic word, or a constant next to a literal
+            Self::Constant => matches!(prev, Self::Logic | Self::Not) || prev.is_literal(),
+            Self::Other | Self::Case | Self::Not => false,
+        }
+    }
 }
 
 #[cfg(test)]

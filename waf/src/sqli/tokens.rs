@@ -86,7 +86,8 @@ pub(super) type Toks = SmallBuf<Kind, 64>;
 
 pub(super) fn classify_word(w: &[u8]) -> Kind {
     let mut buf = [0u8; 16];
-    if w.len() > buf.len() {
+    // every keyword below is 2 to 10 bytes long
+    if !(2..=10).contains(&w.len()) {
         return Kind::Word;
     }
     for (d, s) in buf.iter_mut().zip(w) {
@@ -188,8 +189,21 @@ pub(super) fn func_risk(name: &[u8]) -> FuncRisk {
     }
 }
 
+/// Bytes of a word: ASCII letters and digits, `_`, `$` and every non-ASCII byte.
+const WORD_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80;
+        b += 1;
+    }
+    t
+};
+
+#[inline]
 pub(super) fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+    WORD_BYTES[b as usize]
 }
 
 /// Tokenises `s`. With `quote = Some(q)`, the input is taken to start inside a
