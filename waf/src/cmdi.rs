@@ -184,19 +184,25 @@ impl<'a> Joined<'a> {
         }
     }
 
+    #[inline]
     fn push(&mut self, b: u8) {
         match &mut self.buf {
             Some(v) => v.push(b),
             None if self.src.get(self.len) == Some(&b) => self.len += 1,
-            None => {
-                let mut v = Vec::with_capacity(self.src.len() + 2);
-                v.extend_from_slice(&self.src[..self.len]);
-                v.push(b);
-                self.buf = Some(v);
-            }
+            None => self.diverge(b),
         }
     }
 
+    /// The first byte that differs from the input: copy the prefix.
+    #[cold]
+    fn diverge(&mut self, b: u8) {
+        let mut v = Vec::with_capacity(self.src.len() + 2);
+        v.extend_from_slice(&self.src[..self.len]);
+        v.push(b);
+        self.buf = Some(v);
+    }
+
+    #[inline]
     fn last_alnum(&self) -> bool {
         let last = match &self.buf {
             Some(v) => v.last(),
@@ -351,7 +357,7 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
             scan_view(&lfu, s, Present::of(&lfu), field, &mut bump);
         }
         if present.any(b"(%") {
-            batch(s, &mut bump);
+            batch(s, present.any(b"("), present.any(b"%"), &mut bump);
         }
         if present.any(b"(") {
             fork_bomb(s, &mut bump);
@@ -383,6 +389,7 @@ fn scan_view(
     bump: &mut impl FnMut(u32, &'static str),
 ) {
     if u.len() != s.len()
+        && present.any(b"$")
         && (has_literal(s, b"${ifs")
             || has_literal(s, b"$ifs")
             || has_literal(s, b"${IFS")
@@ -413,6 +420,25 @@ fn scan_view(
         let mut j = i;
         let mut next_sep = Sep::Strong;
         while j < u.len() {
+            // jump to the next byte the match below acts on (the others take
+            // its last arm)
+            const SEG_BYTES: [bool; 256] = {
+                let mut t = [false; 256];
+                let bytes = b";\n\r&|`$(";
+                let mut i = 0;
+                while i < bytes.len() {
+                    t[bytes[i] as usize] = true;
+                    i += 1;
+                }
+                t
+            };
+            match u[j..].iter().position(|&b| SEG_BYTES[usize::from(b)]) {
+                Some(p) => j += p,
+                None => {
+                    j = u.len();
+                    break;
+                }
+            }
             match u[j] {
                 b';' | b'\n' | b'\r' => break,
                 b'&' => {

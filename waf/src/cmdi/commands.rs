@@ -397,7 +397,9 @@ pub(super) fn tiers(w: &[u8]) -> (bool, bool, bool) {
         let k = bucket(f, w.len());
         let names = &l.names[l.start[k]..l.start[k + 1]];
         for (n, tier) in names {
-            if n.len() == w.len() && *n == w {
+            // an inlined compare: names are short and most differ early,
+            // where a `memcmp` call costs more than the bytes
+            if n.len() == w.len() && n.iter().zip(w).all(|(a, b)| a == b) {
                 match tier {
                     0 => t.0 = true,
                     1 => t.1 = true,

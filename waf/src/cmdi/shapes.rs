@@ -130,24 +130,34 @@ pub(super) fn expansions(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
 }
 
 /// Windows batch control flow: `for /f ... in (...) do`, `if %errorlevel%`.
-pub(super) fn batch(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
-    // callers skip values without `(` or `%`: every pattern below holds one
-    let l: Cow<'_, [u8]> = if s.iter().any(u8::is_ascii_uppercase) {
+/// `paren` / `percent`: whether `s` holds a `(` / a `%`, which the `for`
+/// form / the variables need (lowercasing leaves both alone).
+pub(super) fn batch(
+    s: &[u8],
+    paren: bool,
+    percent: bool,
+    bump: &mut impl FnMut(u32, &'static str),
+) {
+    // a fold without early exit: the compiler vectorises it
+    let upper = s.iter().fold(false, |up, b| up | b.is_ascii_uppercase());
+    let l: Cow<'_, [u8]> = if upper {
         Cow::Owned(s.to_ascii_lowercase())
     } else {
         Cow::Borrowed(s)
     };
     let has = |n: &[u8]| find_literal(&l, n);
-    if let Some(f) = has(b"for ")
+    if paren
+        && let Some(f) = has(b"for ")
         && let (Some(i), Some(d)) = (has(b" in ("), has(b") do "))
         && f < i
         && i < d
     {
         bump(6, "cmdi-batch");
     }
-    if has(b"%errorlevel%").is_some()
-        || has(b"%comspec%").is_some()
-        || has(b"%systemroot%").is_some()
+    if percent
+        && (has(b"%errorlevel%").is_some()
+            || has(b"%comspec%").is_some()
+            || has(b"%systemroot%").is_some())
     {
         bump(5, "cmdi-batch");
     }

@@ -271,6 +271,9 @@ fn paths_examples_match_reference() {
         "http://google.com:80 &@127.88.23.245:22/# @google.com:80/",
         "1.2.3.4.5",
         "0x+1.2",
+        // a `0.` is not a `..`: the upper-case `0X2E` spelling is not folded
+        // unless a `..` or a lower-case `0x2e`/`0x2E` occurs
+        "0X2E0X2E//127.0.0.1.php:80",
     ] {
         assert_same_as_reference(p.as_bytes());
     }
