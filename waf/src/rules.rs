@@ -5,23 +5,35 @@
 //! All matching runs over the canonical (lowercase, decoded) view. Literals are
 //! class markers (package prefixes, wrapper schemes, dangerous function names,
 //! sensitive file names), never copies of known payloads.
+//!
+//! Cost on benign values: one pass over the bytes steps the literal DFA and
+//! records which structural trigger bytes occur; the per-literal tally and each
+//! structural check run only when that pass says they can find something.
 
+mod gate;
 mod literals;
 mod php;
+#[cfg(test)]
+pub(crate) mod reference;
 mod structural;
 #[cfg(test)]
 mod tests;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 
 use crate::detect::{Field, Hits};
+use gate::Gates;
 use literals::LITERALS;
 use php::{php_calls, php_serialized};
 use structural::{crlf, log4j, nosql_name, shellshock, template, xxe};
 
 /// The compiled literal automaton. Immutable, shared by all requests.
 pub(crate) struct Rules {
-    ac: AhoCorasick,
+    /// A full DFA (one table lookup per byte, no failure transitions), built
+    /// without a prefilter so that only match states are special.
+    dfa: DFA,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,40 +43,91 @@ pub struct RulesError(#[from] aho_corasick::BuildError);
 
 impl Rules {
     pub(crate) fn build() -> Result<Rules, RulesError> {
-        let ac = AhoCorasickBuilder::new()
+        let dfa = DFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .prefilter(false)
             .build(LITERALS.iter().map(|l| l.0))?;
-        Ok(Rules { ac })
+        Ok(Rules { dfa })
     }
 
     /// Scores the canonical view `s`.
     pub(crate) fn scan(&self, s: &[u8], field: Field, hits: &mut Hits) {
+        self.scan_own(s, field, hits);
+        crate::code::scan(s, field, hits);
+    }
+
+    /// Literals and structural checks: everything [`Rules::scan`] adds except
+    /// the code-injection detector.
+    pub(crate) fn scan_own(&self, s: &[u8], field: Field, hits: &mut Hits) {
+        let (gates, literal) = self.walk(s);
+        if literal {
+            self.literals(s, hits);
+        }
+        structural(s, field, gates, hits);
+    }
+
+    /// One pass over `s`: steps the DFA and collects the trigger bytes.
+    /// Returns whether the DFA entered a special state anywhere; without a
+    /// prefilter the special states are the match states and the dead state,
+    /// so `false` means no literal occurs in `s` and the tally would add
+    /// nothing (it only acts on matches).
+    fn walk(&self, s: &[u8]) -> (Gates, bool) {
+        let Ok(mut sid) = self.dfa.start_state(Anchored::No) else {
+            // unreachable: the builder's default start kind is unanchored
+            return (Gates::of(s), false);
+        };
+        let mut gates = Gates::NONE;
+        let mut special = false;
+        for &b in s {
+            gates.add(b);
+            sid = self.dfa.next_state(Anchored::No, sid, b);
+            special |= self.dfa.is_special(sid);
+        }
+        (gates, special)
+    }
+
+    /// The literal tally. Matches are visited in the order of an overlapping
+    /// search (by end offset, then in the match state's pattern order), which
+    /// decides the `seen` aliasing of ids 128 apart and the id kept on ties.
+    fn literals(&self, s: &[u8], hits: &mut Hits) {
+        let Ok(mut sid) = self.dfa.start_state(Anchored::No) else {
+            // unreachable, as in `walk`
+            return;
+        };
         let mut seen: u128 = 0;
         let mut best = [0u32; crate::verdict::SCORED_CLASSES];
         let mut count = [0u32; crate::verdict::SCORED_CLASSES];
         let mut ids = [""; crate::verdict::SCORED_CLASSES];
-        for m in self.ac.find_overlapping_iter(s) {
-            let (_, class, id, w, boundary) = LITERALS[m.pattern().as_usize()];
-            if boundary
-                && m.start() > 0
-                && (s[m.start() - 1].is_ascii_alphanumeric() || s[m.start() - 1] == b'_')
-            {
+        for (at, &b) in s.iter().enumerate() {
+            sid = self.dfa.next_state(Anchored::No, sid, b);
+            if !self.dfa.is_match(sid) {
                 continue;
             }
-            let bit = 1u128 << (m.pattern().as_usize() % 128);
-            if seen & bit != 0 {
-                continue;
-            }
-            seen |= bit;
-            let Some(ci) = class.score_index() else {
-                continue;
-            };
-            // several distinct literals of one class add up, capped at +2 beyond the best
-            count[ci] += 1;
-            if w > best[ci] {
-                best[ci] = w;
-                ids[ci] = id;
+            for k in 0..self.dfa.match_len(sid) {
+                let pid = self.dfa.match_pattern(sid, k).as_usize();
+                let (lit, class, id, w, boundary) = LITERALS[pid];
+                let start = at + 1 - lit.len();
+                if boundary
+                    && start > 0
+                    && (s[start - 1].is_ascii_alphanumeric() || s[start - 1] == b'_')
+                {
+                    continue;
+                }
+                let bit = 1u128 << (pid % 128);
+                if seen & bit != 0 {
+                    continue;
+                }
+                seen |= bit;
+                let Some(ci) = class.score_index() else {
+                    continue;
+                };
+                // several distinct literals of one class add up, capped at +2 beyond the best
+                count[ci] += 1;
+                if w > best[ci] {
+                    best[ci] = w;
+                    ids[ci] = id;
+                }
             }
         }
         for c in crate::verdict::Class::ALL {
@@ -74,29 +137,51 @@ impl Rules {
                 hits.add(*c, ids[ci], best[ci] + (count[ci] - 1).min(2));
             }
         }
-        // cheap byte gates: each structural check needs its trigger byte
-        let paren = s.contains(&b'(');
-        if paren {
-            php_calls(s, hits);
+    }
+}
+
+/// The structural checks, each behind the bytes it cannot do without. Every
+/// gate is sound because the check adds nothing unless it finds a piece that
+/// contains all of the gate's bytes (named on each gate).
+fn structural(s: &[u8], field: Field, g: Gates, hits: &mut Hits) {
+    if g.has(Gates::PAREN) {
+        // scores only at a `(`
+        php_calls(s, hits);
+        // `() {`, `(){`, `() { :;`, `(){:;`
+        if g.has(Gates::CLOSE_PAREN.and(Gates::BRACE)) {
             shellshock(s, hits);
         }
-        if s.contains(&b':') {
-            php_serialized(s, hits);
-        }
-        if s.contains(&b'$') {
-            log4j(s, hits);
-        }
-        nosql_name(s, field, hits);
-        if s.contains(&b'<') {
-            xxe(s, hits);
-            php::xml_short_tag(s, hits);
-        }
-        if !matches!(field, Field::Body) {
-            crlf(s, hits);
-        }
-        if s.contains(&b'{') || s.contains(&b'%') {
-            template(s, hits);
-        }
-        crate::code::scan(s, field, hits);
+    }
+    if g.has(Gates::COLON) {
+        // walks the `:` positions only
+        php_serialized(s, hits);
+    }
+    if g.has(Gates::DOLLAR.and(Gates::BRACE)) {
+        // returns at once without a `${`
+        log4j(s, hits);
+    }
+    nosql_name(s, field, hits);
+    if g.has(Gates::LT.and(Gates::BANG)) {
+        // needs `<!doctype`
+        xxe(s, hits);
+    }
+    if g.has(Gates::LT.and(Gates::QUESTION)) {
+        // needs `<?xml`
+        php::xml_short_tag(s, hits);
+    }
+    if !matches!(field, Field::Body) && g.has(Gates::NEWLINE) {
+        // walks the `\n` positions only
+        crlf(s, hits);
+    }
+    if g.has(Gates::BRACE) || g.has(Gates::LT.and(Gates::PERCENT)) {
+        // openers `{{`, `${`, `#{`, `{%` need a `{`; `<%` needs `<` and `%`
+        template(s, hits);
+    }
+}
+
+#[cfg(test)]
+impl Rules {
+    pub(crate) fn memory(&self) -> usize {
+        self.dfa.memory_usage()
     }
 }

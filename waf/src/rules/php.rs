@@ -1,6 +1,8 @@
 //! PHP builtin calls (named functions, naming families, call evidence such as
 //! `@`, quoted names and variable arguments) and serialized objects.
 
+use std::sync::LazyLock;
+
 use crate::detect::Hits;
 use crate::verdict::Class;
 
@@ -125,7 +127,7 @@ pub(super) fn word_before(s: &[u8], end: usize) -> &[u8] {
 pub(super) fn php_calls(s: &[u8], hits: &mut Hits) {
     let mut best = 0;
     let mut count = 0;
-    for (i, _) in s.iter().enumerate().filter(|(_, b)| **b == b'(') {
+    for i in memchr::memchr_iter(b'(', s) {
         let e = skip_gap_back(s, i);
         // `"system"(x)`: a quoted name is called like a variable function
         let quoted = e >= 2 && matches!(s[e - 1], b'"' | b'\'');
@@ -148,6 +150,12 @@ pub(super) fn php_calls(s: &[u8], hits: &mut Hits) {
             count += 1;
             continue;
         }
+        // sound early exit: the code below touches `best` / `count` only for
+        // a known function or a family name, so look the name up first
+        let func = func_weight(w);
+        if func.is_none() && !in_family(w) {
+            continue;
+        }
         // call evidence: `@name(` error suppression, a variable or string
         // argument, the call being the whole value
         let at_sign = st > 0 && s[st - 1] == b'@';
@@ -162,17 +170,14 @@ pub(super) fn php_calls(s: &[u8], hits: &mut Hits) {
             .all(|b| b.is_ascii_whitespace() || *b == b'@')
             || (st > 0 && s[st - 1] == b'/' && s[0] == b'/');
         let bonus = u32::from(at_sign || quoted) + u32::from(arg);
-        if let Some((_, wt)) = PHP_FUNCS.iter().find(|(n, _)| n.as_bytes() == w) {
-            let mut v = *wt + bonus;
+        if let Some(wt) = func {
+            let mut v = wt + bonus;
             if whole {
                 v = v.max(5);
             }
             best = best.max(v);
             count += 1;
-        } else if PHP_PREFIXES
-            .iter()
-            .any(|p| w.starts_with(p.as_bytes()) && w.len() > p.len() + 1)
-        {
+        } else {
             // builtin naming families; a bare call as the whole value is stronger
             best = best.max(if whole { 5 } else { 3 } + bonus);
             count += 1;
@@ -185,6 +190,52 @@ pub(super) fn php_calls(s: &[u8], hits: &mut Hits) {
             best + if count > 1 { 1 } else { 0 },
         );
     }
+}
+
+/// [`PHP_FUNCS`] and [`PHP_PREFIXES`] bucketed by first byte, each bucket in
+/// table order, so a search in a word's bucket returns what a search of the
+/// whole table would.
+struct Names {
+    funcs: [Vec<(&'static [u8], u32)>; 256],
+    families: [Vec<&'static [u8]>; 256],
+}
+
+static NAMES: LazyLock<Names> = LazyLock::new(|| {
+    let mut n = Names {
+        funcs: std::array::from_fn(|_| Vec::new()),
+        families: std::array::from_fn(|_| Vec::new()),
+    };
+    for (name, w) in PHP_FUNCS {
+        let b = name.as_bytes();
+        if let Some(f) = b.first() {
+            n.funcs[usize::from(*f)].push((b, *w));
+        }
+    }
+    for p in PHP_PREFIXES {
+        let b = p.as_bytes();
+        if let Some(f) = b.first() {
+            n.families[usize::from(*f)].push(b);
+        }
+    }
+    n
+});
+
+/// The weight of the PHP function named `w`.
+fn func_weight(w: &[u8]) -> Option<u32> {
+    let f = w.first()?;
+    NAMES.funcs[usize::from(*f)]
+        .iter()
+        .find(|(n, _)| *n == w)
+        .map(|(_, wt)| *wt)
+}
+
+/// `w` extends a builtin naming family by at least two bytes.
+fn in_family(w: &[u8]) -> bool {
+    w.first().is_some_and(|f| {
+        NAMES.families[usize::from(*f)]
+            .iter()
+            .any(|p| w.starts_with(p) && w.len() > p.len() + 1)
+    })
 }
 
 /// Start of the gap before `s[i]`: whitespace and `#…`/`//…` line comments

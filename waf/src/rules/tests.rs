@@ -72,3 +72,247 @@ fn rules_odata_style_path_keys_are_not_php_calls() {
 fn rules_method_calls_are_not_php_builtins() {
     assert!(scan("cursor.execute(\"x\")", Field::Value).score(Class::Php) < 5);
 }
+
+// === equivalence with the pre-rewrite scan ===
+
+mod equivalence {
+    use proptest::prelude::*;
+
+    use super::super::literals::LITERALS;
+    use super::super::php::{PHP_FUNCS, PHP_PREFIXES};
+    use super::super::reference::Reference;
+    use super::*;
+
+    const FIELDS: [Field; 8] = [
+        Field::Path,
+        Field::Name,
+        Field::Value,
+        Field::UrlHeader,
+        Field::UserAgent,
+        Field::Header,
+        Field::Body,
+        Field::FileName,
+    ];
+
+    /// Pieces the structural checks look for, and their near misses.
+    const PIECES: &[&str] = &[
+        "(",
+        ")",
+        ":",
+        "$",
+        "{",
+        "}",
+        "%",
+        "<",
+        ">",
+        "?",
+        "!",
+        "#",
+        "\n",
+        "\r\n",
+        " ",
+        "\t",
+        "_",
+        "/",
+        ".",
+        "@",
+        "\"",
+        "'",
+        "[",
+        "]",
+        "=",
+        "*",
+        "+",
+        "-",
+        "a",
+        "o",
+        "c",
+        "1",
+        "12",
+        "${",
+        "}}",
+        "{{",
+        "{%",
+        "%}",
+        "<%",
+        "%>",
+        "#{",
+        "jndi:",
+        "${jndi:",
+        "${lower:",
+        "${::-",
+        "${env:",
+        ":-",
+        "lower:",
+        "upper:",
+        "<!doctype",
+        "<!entity",
+        " system",
+        " public",
+        " system ",
+        "<?xml",
+        "<?xml ",
+        "version",
+        "o:8:\"",
+        "a:2:{",
+        "s:",
+        "i:",
+        "c:3:\"",
+        "() { :;",
+        "(){:;",
+        "() {",
+        "(){",
+        "set-cookie:",
+        "x-foo:",
+        "abc:",
+        "http/1.1",
+        "get /",
+        "post /",
+        "mail from:",
+        "rcpt to:",
+        "retr 1",
+        "a001 login ",
+        "ehlo ",
+        "7*7",
+        "self",
+        "config",
+        "request",
+        "system",
+        "exec",
+        "import",
+        "class",
+        " if ",
+        "if ",
+        "for ",
+        "= if ",
+        "{% end",
+        "<% end",
+        "<%end",
+        "x.m(",
+        "$ne",
+        "$where",
+        "$gt",
+        "$_get",
+        "->",
+        "exec #c\n",
+        "//c\n",
+        "@",
+        "/index.php/",
+        "é",
+        "\u{0}",
+        "\u{ff}",
+    ];
+
+    /// Whole structural payloads and their near misses, to be cut and combined.
+    const SHAPES: &[&str] = &[
+        "<!doctype x [<!entity y system \"f\">]>",
+        "<!doctype x [<!entity y \"v\">]>",
+        "<!doctype x system x",
+        "<!doctype html>",
+        "${a}${b}",
+        "${x}",
+        "${env:x:-j}${lower:n}di:",
+        "${${::-j}ndi:ldap://h/a}",
+        "${jndi:x}",
+        "<%= self %>",
+        "<% if x %>y<% end %>",
+        "<%if x%>",
+        "<%= 7*7 %>",
+        "{{7*7}}",
+        "{{config}}",
+        "{{ x }}",
+        "{% if x %}y{% endif %}",
+        "{%import x%}",
+        "#{x.m(1)}",
+        "#{7-1}",
+        "() { :; }; echo",
+        " (){ :;}",
+        "x\r\nset-cookie: a",
+        "x\nhttp/1.1 200",
+        "x\na001 fetch 1",
+        "x\nretr 12",
+        "o:8:\"stdclass\":1:{}",
+        "a:1:{s:1:\"a\";i:1;}",
+        "<?xml :echo 1;",
+        "<?xml version=\"1.0\"?>",
+        "@system($_get[c])",
+        "\"exec\"('id')",
+        "is_file (\"x\")",
+        "/index.php/substr()",
+        "$f(1)",
+        "eval #c\n (x)",
+    ];
+
+    /// One shape, possibly cut short at either end.
+    fn shape() -> impl Strategy<Value = Vec<u8>> {
+        (prop::sample::select(SHAPES), 0usize..4, 0usize..4).prop_map(|(s, a, b)| {
+            let s = s.as_bytes();
+            let a = a.min(s.len());
+            let b = b.min(s.len() - a);
+            s[a..s.len() - b].to_vec()
+        })
+    }
+
+    fn piece() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            3 => shape(),
+            4 => prop::sample::select(PIECES).prop_map(|p| p.as_bytes().to_vec()),
+            3 => (prop::sample::select(LITERALS), any::<bool>(), 0usize..4).prop_map(
+                |(l, upper, cut)| {
+                    // whole literals, some upper-cased, some with the tail cut off
+                    let b = l.0.as_bytes();
+                    let b = &b[..b.len() - cut.min(b.len() - 1)];
+                    if upper { b.to_ascii_uppercase() } else { b.to_vec() }
+                }
+            ),
+            2 => prop::sample::select(PHP_FUNCS).prop_map(|f| f.0.as_bytes().to_vec()),
+            1 => prop::sample::select(PHP_PREFIXES).prop_map(|p| format!("{p}xy").into_bytes()),
+            2 => prop::collection::vec(any::<u8>(), 1..4),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(piece(), 0..12).prop_map(|v| v.concat())
+    }
+
+    fn assert_same(rules: &Rules, old: &Reference, s: &[u8]) {
+        for f in FIELDS {
+            let mut a = Hits::default();
+            rules.scan_own(s, f, &mut a);
+            let mut b = Hits::default();
+            old.scan(s, f, &mut b);
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{f:?} {s:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn rules_scan_equals_pre_rewrite_scan(s in value()) {
+            thread_local! {
+                static BOTH: (Rules, Reference) = (Rules::build().unwrap(), Reference::build());
+            }
+            BOTH.with(|(r, o)| assert_same(r, o, &s));
+        }
+    }
+
+    #[test]
+    fn rules_scan_equals_pre_rewrite_scan_on_literal_pairs() {
+        // every literal next to every literal 128 and 256 ids on (the `seen`
+        // bit aliasing), in both orders, and every literal alone at each case
+        let r = Rules::build().unwrap();
+        let o = Reference::build();
+        for (i, a) in LITERALS.iter().enumerate() {
+            assert_same(&r, &o, a.0.as_bytes());
+            assert_same(&r, &o, a.0.to_ascii_uppercase().as_bytes());
+            assert_same(&r, &o, format!("x{}", a.0).as_bytes());
+            for j in [i + 128, i + 256] {
+                if let Some(b) = LITERALS.get(j) {
+                    assert_same(&r, &o, format!("{} {}", a.0, b.0).as_bytes());
+                    assert_same(&r, &o, format!("{}{}", b.0, a.0).as_bytes());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Which trigger bytes of the structural checks occur in a value, collected in
+//! the same pass that steps the literal automaton (one table lookup per byte
+//! instead of one `contains` per check).
+
+/// A set of trigger bytes, one bit each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Gates(u16);
+
+/// Bit of each trigger byte; 0 for every other byte.
+static BITS: [u16; 256] = {
+    let mut t = [0u16; 256];
+    t[b'(' as usize] = Gates::PAREN.0;
+    t[b')' as usize] = Gates::CLOSE_PAREN.0;
+    t[b':' as usize] = Gates::COLON.0;
+    t[b'$' as usize] = Gates::DOLLAR.0;
+    t[b'<' as usize] = Gates::LT.0;
+    t[b'{' as usize] = Gates::BRACE.0;
+    t[b'%' as usize] = Gates::PERCENT.0;
+    t[b'\n' as usize] = Gates::NEWLINE.0;
+    t[b'#' as usize] = Gates::HASH.0;
+    t[b'!' as usize] = Gates::BANG.0;
+    t[b'?' as usize] = Gates::QUESTION.0;
+    t
+};
+
+// === impl Gates ===
+
+impl Gates {
+    pub(super) const NONE: Gates = Gates(0);
+    pub(super) const PAREN: Gates = Gates(1);
+    pub(super) const CLOSE_PAREN: Gates = Gates(1 << 1);
+    pub(super) const COLON: Gates = Gates(1 << 2);
+    pub(super) const DOLLAR: Gates = Gates(1 << 3);
+    pub(super) const LT: Gates = Gates(1 << 4);
+    pub(super) const BRACE: Gates = Gates(1 << 5);
+    pub(super) const PERCENT: Gates = Gates(1 << 6);
+    pub(super) const NEWLINE: Gates = Gates(1 << 7);
+    pub(super) const HASH: Gates = Gates(1 << 8);
+    pub(super) const BANG: Gates = Gates(1 << 9);
+    pub(super) const QUESTION: Gates = Gates(1 << 10);
+
+    /// The trigger bytes of `s`.
+    pub(super) fn of(s: &[u8]) -> Gates {
+        let mut g = Gates::NONE;
+        for &b in s {
+            g.add(b);
+        }
+        g
+    }
+
+    #[inline(always)]
+    pub(super) fn add(&mut self, b: u8) {
+        self.0 |= BITS[usize::from(b)];
+    }
+
+    /// Every byte of `want` occurs.
+    pub(super) fn has(self, want: Gates) -> bool {
+        self.0 & want.0 == want.0
+    }
+
+    /// The union of two sets (for `has(a.and(b))`: both present).
+    pub(super) const fn and(self, o: Gates) -> Gates {
+        Gates(self.0 | o.0)
+    }
+}
