@@ -1,8 +1,8 @@
 //! The detector as it was before it was made allocation-free (commit
 //! af91961), kept for tests only: the live `scan` and `plain_may_match` must
 //! add exactly what these add, for every input. Unchanged helpers
-//! (`fork_bomb`, `brace_command`, the command lists) are shared.
-#![allow(clippy::all, clippy::pedantic)]
+//! (`fork_bomb`, `brace_command`, the command lists) are shared; `commands`
+//! has its own test against a plain scan of the lists.
 
 use super::commands::{WRAPPERS, lookup, rare};
 use super::shapes::{brace_command, fork_bomb};
