@@ -194,10 +194,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         let mut h = Hits::default();
         // the canonical view below covers SQL and HTML unless this view holds
         // what canonicalisation removes (block comments) or changes (escapes)
-        if !plus_words
-            && raw_differs
-            && (vi == 1 || n.layers > 0 || has_block_comment_open(view))
-        {
+        if !plus_words && raw_differs && (vi == 1 || n.layers > 0 || has_block_comment_open(view)) {
             sqli::scan(view, &mut h);
         }
         if n.layers > 0 {

@@ -376,7 +376,12 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
                 || host_np.starts_with('[')
                 || INTERNAL_NAMES.contains(&host_np))
             && classify_host(host_np) == HostKind::Internal
-            && lower.trim_start()[host.len()..].starts_with(['/', ':'])
+            // `get`: with multibyte characters before an `@`, the host's length
+            // need not fall on a character boundary of the first word
+            && lower
+                .trim_start()
+                .get(host.len()..)
+                .is_some_and(|t| t.starts_with(['/', ':']))
         {
             hits.add(Class::Ssrf, "ssrf-internal-host", 5);
         }

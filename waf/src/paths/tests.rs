@@ -292,3 +292,18 @@ proptest! {
         assert_same_as_reference(&v);
     }
 }
+
+#[test]
+fn paths_multibyte_before_at_sign_does_not_panic() {
+    // the host found after `@` is shorter than the first word's bytes up to it
+    let rules = crate::rules::Rules::build().unwrap();
+    for v in [
+        "aéééé@10.0.0.1/",
+        "aéééé@169.254.169.254:80",
+        "ééé@localhost/",
+    ] {
+        let _ = crate::detect::scan_value(&rules, crate::detect::Field::Value, v.as_bytes());
+        let mut h = crate::detect::Hits::default();
+        super::scan(v.as_bytes(), crate::detect::Field::Value, &mut h);
+    }
+}
