@@ -38,9 +38,14 @@ const EMPTY: Slot = Slot {
     bytes: [0; MAX_LEN],
 };
 
+/// One thread's table and hash seed, created on the thread's first use.
+struct Table {
+    seed: u64,
+    slots: Box<[Slot]>,
+}
+
 thread_local! {
-    static TABLE: RefCell<Option<Box<[Slot]>>> = const { RefCell::new(None) };
-    static SEED: u64 = seed();
+    static TABLE: RefCell<Option<Table>> = const { RefCell::new(None) };
 }
 
 /// A fresh, never-zero tag for a compiled profile.
@@ -85,10 +90,9 @@ pub(crate) fn is_clean(tag: u64, field: Field, v: &[u8]) -> bool {
     if v.len() > MAX_LEN || tag == 0 {
         return false;
     }
-    let i = SEED.with(|s| slot_of(*s, tag, field, v));
     TABLE.with(|t| {
         t.borrow().as_ref().is_some_and(|t| {
-            let s = &t[i];
+            let s = &t.slots[slot_of(t.seed, tag, field, v)];
             s.tag == tag
                 && s.field == field
                 && usize::from(s.len) == v.len()
@@ -102,11 +106,14 @@ pub(crate) fn record_clean(tag: u64, field: Field, v: &[u8]) {
     if v.len() > MAX_LEN || tag == 0 {
         return;
     }
-    let i = SEED.with(|s| slot_of(*s, tag, field, v));
     TABLE.with(|t| {
         let mut t = t.borrow_mut();
-        let t = t.get_or_insert_with(|| vec![EMPTY; SLOTS].into_boxed_slice());
-        let s = &mut t[i];
+        let t = t.get_or_insert_with(|| Table {
+            seed: seed(),
+            slots: vec![EMPTY; SLOTS].into_boxed_slice(),
+        });
+        let i = slot_of(t.seed, tag, field, v);
+        let s = &mut t.slots[i];
         s.tag = tag;
         s.field = field;
         s.len = v.len() as u8;
