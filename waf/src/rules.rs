@@ -212,10 +212,3 @@ fn structural(s: &[u8], field: Field, g: Gates, hits: &mut Hits) {
         template(s, hits);
     }
 }
-
-#[cfg(test)]
-impl Rules {
-    pub(crate) fn memory(&self) -> usize {
-        self.dfa.memory_usage()
-    }
-}
