@@ -19,7 +19,7 @@ mod structural;
 #[cfg(test)]
 mod tests;
 
-use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 
@@ -28,6 +28,9 @@ use gate::Gates;
 use literals::LITERALS;
 use php::{php_calls, php_serialized};
 use structural::{crlf, log4j, nosql_name, shellshock, template, xxe};
+
+/// Values at least this long are walked as two interleaved halves.
+const SPLIT_MIN: usize = 64;
 
 /// The compiled literal automaton. Immutable, shared by all requests.
 pub(crate) struct Rules {
@@ -73,10 +76,41 @@ impl Rules {
     /// so `false` means no literal occurs in `s` and the tally would add
     /// nothing (it only acts on matches).
     fn walk(&self, s: &[u8]) -> (Gates, bool) {
-        let Ok(mut sid) = self.dfa.start_state(Anchored::No) else {
+        let Ok(start) = self.dfa.start_state(Anchored::No) else {
             // unreachable: the builder's default start kind is unanchored
             return (Gates::of(s), false);
         };
+        // Each step waits for the previous one's table load, so a long value
+        // is walked as two independent halves. A literal ending at or before
+        // `mid` is seen by the first walk (it reads every byte before it); one
+        // ending after `mid` starts after `mid - overlap` (no literal is
+        // longer than `overlap + 1` bytes) and is seen by the second walk,
+        // which starts there. Both walks together read every byte.
+        let overlap = self.dfa.max_pattern_len().saturating_sub(1);
+        if s.len() < SPLIT_MIN.max(2 * overlap) {
+            return self.walk_one(start, s);
+        }
+        let mid = (s.len() + overlap) / 2;
+        let (a, b) = (&s[..mid], &s[mid - overlap..]);
+        let (mut ga, mut gb) = (Gates::NONE, Gates::NONE);
+        let (mut sa, mut sb) = (start, start);
+        let mut special = false;
+        for (&x, &y) in a.iter().zip(b) {
+            ga.add(x);
+            gb.add(y);
+            sa = self.dfa.next_state(Anchored::No, sa, x);
+            sb = self.dfa.next_state(Anchored::No, sb, y);
+            special |= self.dfa.is_special(sa) | self.dfa.is_special(sb);
+        }
+        for &y in &b[a.len().min(b.len())..] {
+            gb.add(y);
+            sb = self.dfa.next_state(Anchored::No, sb, y);
+            special |= self.dfa.is_special(sb);
+        }
+        (ga.or(gb), special)
+    }
+
+    fn walk_one(&self, mut sid: StateID, s: &[u8]) -> (Gates, bool) {
         let mut gates = Gates::NONE;
         let mut special = false;
         for &b in s {
@@ -176,12 +210,5 @@ fn structural(s: &[u8], field: Field, g: Gates, hits: &mut Hits) {
     if g.has(Gates::BRACE) || g.has(Gates::LT.and(Gates::PERCENT)) {
         // openers `{{`, `${`, `#{`, `{%` need a `{`; `<%` needs `<` and `%`
         template(s, hits);
-    }
-}
-
-#[cfg(test)]
-impl Rules {
-    pub(crate) fn memory(&self) -> usize {
-        self.dfa.memory_usage()
     }
 }

@@ -58,6 +58,11 @@ impl Gates {
         self.0 & want.0 == want.0
     }
 
+    /// The bytes of either set.
+    pub(super) fn or(self, o: Gates) -> Gates {
+        Gates(self.0 | o.0)
+    }
+
     /// The union of two sets (for `has(a.and(b))`: both present).
     pub(super) const fn and(self, o: Gates) -> Gates {
         Gates(self.0 | o.0)

@@ -272,7 +272,7 @@ mod equivalence {
     }
 
     fn value() -> impl Strategy<Value = Vec<u8>> {
-        prop::collection::vec(piece(), 0..12).prop_map(|v| v.concat())
+        prop::collection::vec(piece(), 0..24).prop_map(|v| v.concat())
     }
 
     fn assert_same(rules: &Rules, old: &Reference, s: &[u8]) {
@@ -312,6 +312,25 @@ mod equivalence {
                     assert_same(&r, &o, format!("{} {}", a.0, b.0).as_bytes());
                     assert_same(&r, &o, format!("{}{}", b.0, a.0).as_bytes());
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn rules_scan_finds_each_literal_at_every_offset_of_a_long_value() {
+        // long values are walked as two halves: a literal anywhere, and in
+        // particular across the split point, must still be found
+        let r = Rules::build().unwrap();
+        let o = Reference::build();
+        for l in LITERALS {
+            for at in 0..100 {
+                let mut v = vec![b' '; 100];
+                v.splice(at..at, l.0.bytes());
+                let mut a = Hits::default();
+                r.scan_own(&v, Field::Value, &mut a);
+                let mut b = Hits::default();
+                o.scan(&v, Field::Value, &mut b);
+                assert_eq!(format!("{a:?}"), format!("{b:?}"), "{v:?}");
             }
         }
     }
