@@ -84,27 +84,21 @@ fn slot_of(seed: u64, tag: u64, field: Field, v: &[u8]) -> usize {
     ((h >> 32) as usize) & (SLOTS - 1)
 }
 
-/// True when `v` (as `field`) was recorded clean for the profile tagged `tag` on
-/// this thread.
-pub(crate) fn is_clean(tag: u64, field: Field, v: &[u8]) -> bool {
-    if v.len() > MAX_LEN || tag == 0 {
-        return false;
-    }
-    TABLE.with(|t| {
-        t.borrow().as_ref().is_some_and(|t| {
-            let s = &t.slots[slot_of(t.seed, tag, field, v)];
-            s.tag == tag
-                && s.field == field
-                && usize::from(s.len) == v.len()
-                && &s.bytes[..v.len()] == v
-        })
-    })
+/// What the table says about one value.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Probe {
+    /// Recorded clean for this profile: skip the scan.
+    Clean,
+    /// Not recorded; a clean verdict may be recorded in this slot.
+    Miss(usize),
+    /// Never kept (too long, or no profile tag).
+    NotKept,
 }
 
-/// Records `v` (as `field`) as clean for the profile tagged `tag`.
-pub(crate) fn record_clean(tag: u64, field: Field, v: &[u8]) {
+/// Looks `v` (as `field`) up for the profile tagged `tag` on this thread.
+pub(crate) fn probe(tag: u64, field: Field, v: &[u8]) -> Probe {
     if v.len() > MAX_LEN || tag == 0 {
-        return;
+        return Probe::NotKept;
     }
     TABLE.with(|t| {
         let mut t = t.borrow_mut();
@@ -113,17 +107,50 @@ pub(crate) fn record_clean(tag: u64, field: Field, v: &[u8]) {
             slots: vec![EMPTY; SLOTS].into_boxed_slice(),
         });
         let i = slot_of(t.seed, tag, field, v);
-        let s = &mut t.slots[i];
-        s.tag = tag;
-        s.field = field;
-        s.len = v.len() as u8;
-        s.bytes[..v.len()].copy_from_slice(v);
+        let s = &t.slots[i];
+        if s.tag == tag
+            && s.field == field
+            && usize::from(s.len) == v.len()
+            && &s.bytes[..v.len()] == v
+        {
+            Probe::Clean
+        } else {
+            Probe::Miss(i)
+        }
+    })
+}
+
+/// Records `v` (as `field`) as clean for the profile tagged `tag` in `slot`, the
+/// slot [`probe`] returned for exactly these arguments on this thread.
+pub(crate) fn record_at(slot: usize, tag: u64, field: Field, v: &[u8]) {
+    if v.len() > MAX_LEN || tag == 0 {
+        return;
+    }
+    TABLE.with(|t| {
+        if let Some(t) = t.borrow_mut().as_mut()
+            && let Some(s) = t.slots.get_mut(slot)
+        {
+            s.tag = tag;
+            s.field = field;
+            s.len = v.len() as u8;
+            s.bytes[..v.len()].copy_from_slice(v);
+        }
     });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn record_clean(tag: u64, field: Field, v: &[u8]) {
+        if let Probe::Miss(i) = probe(tag, field, v) {
+            record_at(i, tag, field, v);
+        }
+    }
+
+    fn is_clean(tag: u64, field: Field, v: &[u8]) -> bool {
+        probe(tag, field, v) == Probe::Clean
+    }
 
     #[test]
     fn memo_remembers_exact_bytes_field_and_profile_only() {
