@@ -980,6 +980,11 @@ proptest! {
     #[test]
     fn scan_answers_as_before(v in prop_oneof![sqlish(16), prose(16)]) {
         prop_assert_eq!(scan_hits(&v), reference_scan_hits(&v));
+        prop_assert_eq!(
+            super::fragments::glued_quote_logic(&v),
+            super::reference::glued_quote_logic(&v)
+        );
+        prop_assert_eq!(literal_tautology(&v), before::literal_tautology(&v));
         let lower = v.to_ascii_lowercase();
         prop_assert_eq!(scan_hits(&lower), reference_scan_hits(&lower));
         prop_assert_eq!(

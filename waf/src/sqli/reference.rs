@@ -3,9 +3,7 @@
 //! the equivalence tests hold the current ones to these.
 #![allow(dead_code)]
 
-use super::fragments::{
-    glued_quote_logic, open_call_fragment, operator_only, pg_cast, procedure_call,
-};
+use super::fragments::{open_call_fragment, operator_only, pg_cast, procedure_call};
 use super::tokens::{FuncRisk, Kind, Kw, Stmt, Toks, func_risk};
 use crate::detect::Hits;
 use crate::verdict::Class;
@@ -527,6 +525,40 @@ fn literal_operand(v: &[u8]) -> Option<&[u8]> {
 /// searcher per call: the haystacks here are at most 48 bytes.
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A logic operator glued between two quotes of the same kind, with the
+/// quotes glued to the operands too (`a'or'a`, `\'or'1`, `x"and"1`): the
+/// literal is closed, a condition appended and the app's own closing quote
+/// completes the last literal. Prose that quotes the word (`the "or" case`)
+/// has spaces around it.
+pub(super) fn glued_quote_logic(s: &[u8]) -> bool {
+    const WORDS: &[&[u8]] = &[b"or", b"and", b"xor", b"||", b"&&"];
+    for p in memchr::memchr3_iter(b'\'', b'"', b'`', s) {
+        let q = s[p];
+        let before_ok = p == 0
+            || s[p - 1].is_ascii_alphanumeric()
+            || matches!(s[p - 1], b'\\' | b'/')
+            || s[p - 1] == q;
+        if !before_ok {
+            continue;
+        }
+        let rest = &s[p + 1..];
+        for w in WORDS {
+            let Some(head) = rest.get(..w.len()) else {
+                continue;
+            };
+            if head.eq_ignore_ascii_case(w)
+                && rest.get(w.len()) == Some(&q)
+                && rest
+                    .get(w.len() + 1)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == q)
+            {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 pub(super) mod plain {
