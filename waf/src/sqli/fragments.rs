@@ -105,16 +105,24 @@ pub(super) fn literal_tautology(s: &[u8]) -> bool {
     // each operator below holds a comparison symbol or is one of the spelled
     // ones: `words` is set only where one of those occurs (any case), so the
     // spelled operators it skips are the ones `find` would not find anyway
-    let symbols = s.iter().any(|b| matches!(b, b'<' | b'>' | b'=' | b'!'));
-    let words = memchr::memchr_iter(b' ', s).any(|i| {
-        let rest = &s[i + 1..];
-        [b"is not ".as_slice(), b"not like ", b"like "]
-            .iter()
-            .any(|w| {
-                rest.get(..w.len())
-                    .is_some_and(|h| h.eq_ignore_ascii_case(w))
-            })
-    });
+    let (mut symbols, mut words) = (false, false);
+    for (i, b) in s.iter().enumerate() {
+        match b {
+            b'<' | b'>' | b'=' | b'!' => symbols = true,
+            b' ' if !words
+                && matches!(s.get(i + 1).map(|c| c | 0x20), Some(b'i' | b'n' | b'l')) =>
+            {
+                let rest = &s[i + 1..];
+                words = [b"is not ".as_slice(), b"not like ", b"like "]
+                    .iter()
+                    .any(|w| {
+                        rest.get(..w.len())
+                            .is_some_and(|h| h.eq_ignore_ascii_case(w))
+                    });
+            }
+            _ => {}
+        }
+    }
     if !symbols && !words {
         return false;
     }
