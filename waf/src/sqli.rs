@@ -11,6 +11,9 @@ mod buf;
 mod equivalence;
 mod fragments;
 mod plain;
+#[cfg(test)]
+#[cfg(test)]
+mod reference;
 mod shapes;
 #[cfg(test)]
 mod tests;
@@ -93,17 +96,32 @@ fn whole_value_shape(s: &[u8]) -> Option<&'static str> {
 
 /// Scores a token stream; `quoted`: the first token is the broken-out literal.
 pub(crate) fn score(all: &[Kind], quoted: bool, empty_break: bool) -> (u32, &'static str) {
-    if !may_score(all, quoted) {
-        return (0, "sqli");
+    match triggers(all, quoted) {
+        Triggers::None => (0, "sqli"),
+        Triggers::Logic => logic_only(all),
+        Triggers::Any => score_stream(all, quoted, empty_break),
     }
-    score_stream(all, quoted, empty_break)
 }
 
-/// False only when `score_stream` cannot bump anything on `all`: the stream
-/// holds none of the kinds its shapes start from. Why each is sound:
+/// What `triggers` found in a stream.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Triggers {
+    /// `score_stream` cannot bump anything.
+    None,
+    /// Unquoted, and the only trigger kinds are logic operators: prose with
+    /// an `and` / `or` in it (see `logic_only`).
+    Logic,
+    /// Anything else: the full scoring.
+    Any,
+}
+
+/// Sorts a stream for `score`: `Triggers::None` only when `score_stream`
+/// cannot bump anything on `all`: the stream holds none of the kinds its
+/// shapes start from. Why each is sound:
 /// - UNION, statements, logic operators, keywords, comments, non-plain calls,
 ///   `@@` variables and symbolic comparisons open shapes of their own: any of
-///   them sends the stream to the full scoring;
+///   them sends the stream to the full scoring (logic operators alone, in an
+///   unquoted stream, to `logic_only`);
 /// - a comparison spelled as a word (`is`, `in`, `like`) only scores on its own
 ///   as the first token (`in (1, 2)`), in a stream of at most four tokens
 ///   (`) like (`, `x like '`) or after a broken literal; elsewhere it needs one
@@ -114,10 +132,12 @@ pub(crate) fn score(all: &[Kind], quoted: bool, empty_break: bool) -> (u32, &'st
 ///
 /// The other kinds (words, numbers, strings, plain calls, brackets, `@x`, `::`)
 /// are read only as operands of the shapes above.
-fn may_score(all: &[Kind], quoted: bool) -> bool {
+fn triggers(all: &[Kind], quoted: bool) -> Triggers {
     let n = all.len();
+    let mut logic = false;
     for (i, k) in all.iter().enumerate() {
         match k {
+            Kind::Logic if !quoted => logic = true,
             Kind::Union
             | Kind::Stmt(_)
             | Kind::Logic
@@ -125,18 +145,50 @@ fn may_score(all: &[Kind], quoted: bool) -> bool {
             | Kind::Comment { .. }
             | Kind::Func(FuncRisk::Sql | FuncRisk::Builtin | FuncRisk::Danger)
             | Kind::Var { system: true }
-            | Kind::Cmp { word: false } => return true,
-            Kind::Cmp { word: true } if i == 0 || n <= 4 || quoted => return true,
+            | Kind::Cmp { word: false } => return Triggers::Any,
+            Kind::Cmp { word: true } if i == 0 || n <= 4 || quoted => return Triggers::Any,
             _ => {}
         }
     }
-    quoted
+    if logic {
+        return Triggers::Logic;
+    }
+    if quoted
         && matches!(all.first(), Some(Kind::Str { closed: true, .. }))
         && (all.get(1) == Some(&Kind::Comma)
             || matches!(
                 all.iter().skip(1).find(|k| **k != Kind::RParen),
                 Some(Kind::Semi | Kind::Op)
             ))
+    {
+        Triggers::Any
+    } else {
+        Triggers::None
+    }
+}
+
+/// `score_stream` on an unquoted stream whose only trigger kinds are logic
+/// operators (`Triggers::Logic`). Sound because, with no comment, keyword,
+/// statement, UNION, non-plain call, `@@` variable or symbolic comparison in
+/// the stream, and no word comparison that `triggers` passes on sight, every
+/// other shape of `score_kinds` (SELECT, stacked statements, ORDER BY,
+/// functions, comments, `fragments`, `ddl`, `account_or_declare`) needs one
+/// of those kinds, and `break_shape` needs a quoted stream: what is left is
+/// the tautology read after each logic operator, in stream order, on the
+/// stream as it is (no comment to drop).
+fn logic_only(all: &[Kind]) -> (u32, &'static str) {
+    let mut best = (0u32, "sqli");
+    let mut bump = |w: u32, id: &'static str| {
+        if w > best.0 {
+            best = (w, id);
+        }
+    };
+    for (i, k) in all.iter().enumerate() {
+        if *k == Kind::Logic {
+            tautology(all, i, false, &mut bump);
+        }
+    }
+    best
 }
 
 /// The full scoring of a token stream (see `score`).

@@ -761,7 +761,7 @@ proptest! {
     }
 }
 
-/// Every kind `may_score` does not treat as a trigger on sight.
+/// Every kind `triggers` does not treat as a trigger on sight.
 const QUIET: [Kind; 16] = [
     Kind::Str {
         closed: true,
@@ -839,5 +839,157 @@ fn word_byte_table_matches_its_definition() {
     for b in 0..=255u8 {
         let was = b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
         assert_eq!(is_word_byte(b), was, "{b:#x}");
+    }
+}
+
+/// Quiet kinds with logic operators and word comparisons mixed in: the
+/// unquoted streams `score` hands to `logic_only`, and their neighbours.
+fn prose_kind() -> impl Strategy<Value = Kind> {
+    prop_oneof![
+        10 => proptest::sample::select(QUIET.to_vec()),
+        3 => Just(Kind::Logic),
+        1 => Just(Kind::Cmp { word: true }),
+        1 => kind(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
+    /// The logic-only shortcut answers as the full scoring and as the
+    /// earlier one, unquoted and quoted, short streams and past 64 tokens.
+    #[test]
+    fn logic_only_streams_score_as_before(
+        t in prop_oneof![
+            4 => proptest::collection::vec(prose_kind(), 0..24),
+            1 => proptest::collection::vec(prose_kind(), 60..72),
+        ],
+        quoted in any::<bool>(),
+        empty_break in any::<bool>(),
+    ) {
+        let was = before::score(&t, quoted, empty_break);
+        prop_assert_eq!(score(&t, quoted, empty_break), was);
+        prop_assert_eq!(score_stream(&t, quoted, empty_break), was);
+    }
+}
+
+/// Exhaustive over every unquoted stream of up to four kinds drawn from the
+/// quiet ones and the logic operator.
+#[test]
+fn logic_only_short_streams_score_as_before() {
+    let mut kinds = QUIET.to_vec();
+    kinds.push(Kind::Logic);
+    let mut t = Vec::with_capacity(4);
+    for len in 0..=4u32 {
+        for code in 0..kinds.len().pow(len) {
+            t.clear();
+            let mut c = code;
+            for _ in 0..len {
+                t.push(kinds[c % kinds.len()]);
+                c /= kinds.len();
+            }
+            assert_eq!(
+                score(&t, false, false),
+                before::score(&t, false, false),
+                "{t:?}"
+            );
+        }
+    }
+}
+
+/// Prose pieces: the benign values the round-2 work speeds up, cut into
+/// words and punctuation, to be reassembled with SQL pieces in between.
+const PROSE: &[&str] = &[
+    "hannah",
+    "ó",
+    "briain",
+    "o'connell",
+    "it's",
+    "mum's",
+    "19th",
+    "-",
+    " - ",
+    "please.",
+    "(code 82)",
+    "gift",
+    "saying:",
+    "happy",
+    "birthday,",
+    "us!",
+    "164",
+    "quay",
+    "+353",
+    "84",
+    "7432",
+    "e-mail",
+    "x.y@example.org",
+    "10:41:07z",
+    "2026-11-22t",
+    "exec",
+    "executed",
+    "selection",
+    "unions",
+    "or",
+    "and",
+    "is",
+    "like",
+    "in",
+    "not",
+];
+
+fn prose_piece() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        6 => proptest::sample::select(PROSE).prop_map(|p| p.as_bytes().to_vec()),
+        4 => proptest::sample::select(PIECES).prop_map(|p| p.as_bytes().to_vec()),
+        1 => proptest::sample::select(PIECES).prop_map(|p| p.to_ascii_uppercase().into_bytes()),
+        1 => any::<u8>().prop_map(|b| vec![b]),
+    ]
+}
+
+/// Prose and SQL pieces, joined by spaces or glued.
+fn prose(max: usize) -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec((prose_piece(), any::<bool>()), 0..max).prop_map(|v| {
+        let mut out = Vec::new();
+        for (p, space) in v {
+            out.extend_from_slice(&p);
+            if space {
+                out.push(b' ');
+            }
+        }
+        out
+    })
+}
+
+fn scan_hits(s: &[u8]) -> String {
+    let mut h = crate::detect::Hits::default();
+    super::scan(s, &mut h);
+    format!("{h:?}")
+}
+
+fn reference_scan_hits(s: &[u8]) -> String {
+    let mut h = crate::detect::Hits::default();
+    super::reference::scan(s, &mut h);
+    format!("{h:?}")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
+    /// The whole scan and the plain gate answer as their round-1 bodies, on
+    /// SQL-ish text and on prose with SQL pieces in it.
+    #[test]
+    fn scan_answers_as_before(v in prop_oneof![sqlish(16), prose(16)]) {
+        prop_assert_eq!(scan_hits(&v), reference_scan_hits(&v));
+        prop_assert_eq!(
+            super::fragments::glued_quote_logic(&v),
+            super::reference::glued_quote_logic(&v)
+        );
+        prop_assert_eq!(literal_tautology(&v), before::literal_tautology(&v));
+        let lower = v.to_ascii_lowercase();
+        prop_assert_eq!(scan_hits(&lower), reference_scan_hits(&lower));
+        prop_assert_eq!(
+            plain_may_match(&lower),
+            super::reference::plain::plain_may_match(&lower)
+        );
     }
 }

@@ -102,14 +102,23 @@ pub(super) fn literal_tautology(s: &[u8]) -> bool {
     if s.len() > 48 {
         return false;
     }
-    // each operator below holds a comparison symbol, or opens with a space and
-    // the first letter of `is` / `not` / `like`: a value with neither finds none
+    // each operator below holds a comparison symbol or is one of the spelled
+    // ones: `words` is set only where one of those occurs (any case), so the
+    // spelled operators it skips are the ones `find` would not find anyway
     let (mut symbols, mut words) = (false, false);
     for (i, b) in s.iter().enumerate() {
         match b {
             b'<' | b'>' | b'=' | b'!' => symbols = true,
-            b' ' if matches!(s.get(i + 1).map(|c| c | 0x20), Some(b'i' | b'n' | b'l')) => {
-                words = true;
+            b' ' if !words
+                && matches!(s.get(i + 1).map(|c| c | 0x20), Some(b'i' | b'n' | b'l')) =>
+            {
+                let rest = &s[i + 1..];
+                words = [b"is not ".as_slice(), b"not like ", b"like "]
+                    .iter()
+                    .any(|w| {
+                        rest.get(..w.len())
+                            .is_some_and(|h| h.eq_ignore_ascii_case(w))
+                    });
             }
             _ => {}
         }
@@ -463,6 +472,13 @@ pub(super) fn glued_quote_logic(s: &[u8]) -> bool {
             continue;
         }
         let rest = &s[p + 1..];
+        // every word below opens with `o`, `a`, `x`, `|` or `&` (any case)
+        if !rest
+            .first()
+            .is_some_and(|b| matches!(b | 0x20, b'o' | b'a' | b'x' | b'|' | b'&'))
+        {
+            continue;
+        }
         for w in WORDS {
             let Some(head) = rest.get(..w.len()) else {
                 continue;
