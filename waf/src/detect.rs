@@ -139,8 +139,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
             }
         }
     }
-    let shape = Shape::of(once);
-    if shape.all_alnum && once.len() < 128 {
+    if once.iter().all(|b| b.is_ascii_alphanumeric()) && once.len() < 128 {
         rules.scan(once, field, &mut hits);
         sqli::lone_operator(once, &mut hits);
         if once.len() >= 16 {
@@ -153,27 +152,19 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         }
         return hits;
     }
-    let n = views(once, &shape);
+    let n = views(once);
     let mut best = Hits::default();
     // the raw view only adds information when it is more than a lowercase
-    // copy of the canonical one (never, when only lowercasing applied)
-    let raw_differs = !shape.simple
-        && (n.layers > 0
-            || once.len() != n.canon.len()
-            || !once
-                .iter()
-                .zip(n.canon.iter())
-                .all(|(a, b)| a.to_ascii_lowercase() == *b));
-    // the syntax bytes are not letters: when the canonical view is the
-    // lowercase value, the value's own byte classes answer for it
-    let plain = if shape.simple {
-        !shape.syntax && !statement_word(&n.canon)
-    } else {
-        plain(&n.canon)
-    };
+    // copy of the canonical one
+    let raw_differs = n.layers > 0
+        || once.len() != n.canon.len()
+        || !once
+            .iter()
+            .zip(n.canon.iter())
+            .all(|(a, b)| a.to_ascii_lowercase() == *b);
     // block comments are gone from the canonical view, but they split words
     // (`document /*x*/ . cookie`): such a value is not plain text
-    if plain && !shape.comment_open {
+    if plain(&n.canon) && !has_block_comment_open(once) {
         // nothing a tokeniser could use: literals and URL/path checks only
         rules.scan(&n.canon, field, &mut best);
         paths::scan(&n.canon, field, &mut best);
@@ -260,50 +251,6 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     hits
 }
 
-/// What one pass over a value's bytes tells the rest of `scan_value`, so that
-/// the usual short value is not walked once per question.
-#[derive(Debug, PartialEq, Eq)]
-struct Shape {
-    /// Only ASCII letters and digits.
-    all_alnum: bool,
-    /// At least one ASCII uppercase letter.
-    has_upper: bool,
-    /// Normalisation would only lowercase it (`normalise::only_lowercasing_applies`).
-    simple: bool,
-    /// At least one of the tokenisers' syntax bytes (`plain`'s `SYNTAX`).
-    syntax: bool,
-    /// Holds `/*`.
-    comment_open: bool,
-}
-
-impl Shape {
-    fn of(v: &[u8]) -> Shape {
-        let mut s = Shape {
-            all_alnum: true,
-            has_upper: false,
-            simple: true,
-            syntax: false,
-            comment_open: false,
-        };
-        let mut prev = 0u8;
-        for &b in v {
-            s.all_alnum &= b.is_ascii_alphanumeric();
-            s.has_upper |= b.is_ascii_uppercase();
-            s.syntax |= SYNTAX_TABLE[usize::from(b)];
-            s.comment_open |= b == b'*' && prev == b'/';
-            s.simple &= match b {
-                b' ' => prev != b' ',
-                b'*' => prev != b'/',
-                b'%' | b'&' | b'\\' => false,
-                0x21..=0x7e => true,
-                _ => false,
-            };
-            prev = b;
-        }
-        s
-    }
-}
-
 /// True when `v` contains `/*` (first-byte scan: a substring searcher built per
 /// call costs more than this on short values).
 fn has_block_comment_open(v: &[u8]) -> bool {
@@ -319,9 +266,9 @@ struct Views<'a> {
     layers: u32,
 }
 
-fn views<'a>(once: &'a [u8], shape: &Shape) -> Views<'a> {
-    if shape.simple {
-        let canon = if shape.has_upper {
+fn views(once: &[u8]) -> Views<'_> {
+    if crate::normalise::only_lowercasing_applies(once) {
+        let canon = if once.iter().any(u8::is_ascii_uppercase) {
             Cow::Owned(once.to_ascii_lowercase())
         } else {
             Cow::Borrowed(once)
@@ -475,24 +422,19 @@ fn file_name(canon: &[u8], hits: &mut Hits) {
 /// SQL statement words). Such values skip the tokenisers: a large share of real
 /// traffic (ids, words, sentences) is plain.
 fn plain(canon: &[u8]) -> bool {
-    !canon.iter().any(|&b| SYNTAX_TABLE[b as usize]) && !statement_word(canon)
-}
-
-/// The bytes the SQL, HTML/JS and shell tokenisers key on (see `plain`).
-const SYNTAX_TABLE: [bool; 256] = {
     const SYNTAX: &[u8] = b"'\"`;|&<>()=#$*{}[]\n\r%\\+^~!";
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < SYNTAX.len() {
-        t[SYNTAX[i] as usize] = true;
-        i += 1;
+    const TABLE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < SYNTAX.len() {
+            t[SYNTAX[i] as usize] = true;
+            i += 1;
+        }
+        t
+    };
+    if canon.iter().any(|&b| TABLE[b as usize]) {
+        return false;
     }
-    t
-};
-
-/// True when the (lowercase) canonical view holds a SQL statement word or a
-/// script scheme (see `plain`).
-fn statement_word(canon: &[u8]) -> bool {
     const WORDS: &[&[u8]] = &[
         b"union",
         b"select",
@@ -518,38 +460,7 @@ fn statement_word(canon: &[u8]) -> bool {
         }
         t
     };
-    canon.iter().enumerate().any(|(p, &b)| {
+    !canon.iter().enumerate().any(|(p, &b)| {
         FIRST[b as usize] && WORDS.iter().any(|w| w[0] == b && canon[p..].starts_with(w))
     })
-}
-
-#[cfg(test)]
-mod shape_tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn bytes() -> impl Strategy<Value = Vec<u8>> {
-        let interesting =
-            prop::sample::select(b"aZ09 /*%&\\\\'\"(=+!\t\n\x00\xc3\xa9.-_@".to_vec());
-        prop::collection::vec(prop_oneof![interesting, any::<u8>()], 0..48)
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2048))]
-        /// The one-pass shape answers exactly what the separate checks it
-        /// replaced answered.
-        #[test]
-        fn shape_matches_the_separate_checks(v in bytes()) {
-            let s = Shape::of(&v);
-            prop_assert_eq!(s.all_alnum, v.iter().all(u8::is_ascii_alphanumeric));
-            prop_assert_eq!(s.has_upper, v.iter().any(u8::is_ascii_uppercase));
-            prop_assert_eq!(s.simple, crate::normalise::only_lowercasing_applies(&v));
-            prop_assert_eq!(s.comment_open, has_block_comment_open(&v));
-            if s.simple {
-                let canon = v.to_ascii_lowercase();
-                prop_assert_eq!(&normalise(&v).canon, &canon);
-                prop_assert_eq!(plain(&canon), !s.syntax && !statement_word(&canon));
-            }
-        }
-    }
 }
