@@ -6,7 +6,6 @@
 //! comment obfuscation. The approach follows libinjection's idea (tokenise, look at
 //! the shape) with our own token classes and weights. No I/O, linear in the input.
 
-mod buf;
 #[cfg(test)]
 mod equivalence;
 mod fragments;
@@ -21,7 +20,6 @@ mod tokens;
 
 use crate::detect::Hits;
 use crate::verdict::Class;
-use buf::SmallBuf;
 use fragments::{
     account_or_declare, ddl, fragments, glued_quote_logic, literal_tautology, open_call_fragment,
     operator_only, pg_cast, procedure_call,
@@ -41,7 +39,7 @@ pub(crate) fn lone_operator(s: &[u8], hits: &mut Hits) {
 
 /// Scores one value in all three contexts and records the best into `hits`.
 pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
-    let mut toks = Toks::new(Kind::Other);
+    let mut toks = Toks::new();
     let mut best = (0u32, "sqli");
     // one pass tells whether any quote context is worth a second look
     let any_quote = memchr::memchr3(b'\'', b'"', b'`', s).is_some();
@@ -205,8 +203,8 @@ fn score_stream(all: &[Kind], quoted: bool, empty_break: bool) -> (u32, &'static
         return score_kinds(all, &none, quoted, empty_break);
     }
     // comments are dropped for shape matching, but remembered
-    let mut t: SmallBuf<Kind, 64> = SmallBuf::new(Kind::Other);
-    let mut comment_after: SmallBuf<bool, 64> = SmallBuf::new(false);
+    let mut t: smallvec::SmallVec<[Kind; 64]> = smallvec::SmallVec::new();
+    let mut comment_after: smallvec::SmallVec<[bool; 64]> = smallvec::SmallVec::new();
     let (mut inline, mut any_block, mut versioned) = (0u32, false, false);
     for (idx, tok) in all.iter().enumerate() {
         match *tok {

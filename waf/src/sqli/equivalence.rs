@@ -748,7 +748,7 @@ proptest! {
     /// The same over what the tokeniser makes of SQL-ish text in each context.
     #[test]
     fn score_gate_skips_only_tokenised_values_that_score_nothing(v in sqlish(12)) {
-        let mut toks = Toks::new(Kind::Other);
+        let mut toks = Toks::new();
         for q in [None, Some(b'\''), Some(b'"'), Some(b'`')] {
             toks.clear();
             tokenise(&v, q, &mut toks);
@@ -823,7 +823,7 @@ fn score_gate_skips_only_short_streams_that_score_nothing() {
 
 #[test]
 fn score_gate_passes_the_quiet_quoted_shapes() {
-    let mut toks = Toks::new(Kind::Other);
+    let mut toks = Toks::new();
     for v in ["x',1)", "x';", "abc'+1", "x')) ;", "a',null)"] {
         toks.clear();
         tokenise(v.as_bytes(), Some(b'\''), &mut toks);

@@ -352,7 +352,7 @@ fn is_word_byte(b: u8) -> bool {
 
 /// Scores one value in all three contexts and records the best into `hits`.
 pub(super) fn scan(s: &[u8], hits: &mut Hits) {
-    let mut toks = Toks::new(Kind::Other);
+    let mut toks = Toks::new();
     let mut best = (0u32, "sqli");
     // one pass tells whether any quote context is worth a second look
     let any_quote = memchr::memchr3(b'\'', b'"', b'`', s).is_some();

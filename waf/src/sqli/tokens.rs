@@ -2,8 +2,6 @@
 //! one linear pass that turns a value (optionally starting inside a quoted
 //! literal) into tokens. No scoring here.
 
-use super::buf::SmallBuf;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
     Str {
@@ -82,7 +80,9 @@ pub(crate) enum FuncRisk {
 
 /// The token list of one value: 64 tokens inline cover names, sentences and
 /// most payloads without an allocation.
-pub(super) type Toks = SmallBuf<Kind, 64>;
+/// A value's tokens: inline up to 64 (a name, a sentence), so tokenising
+/// allocates nothing for typical values; a long body spills to the heap once.
+pub(super) type Toks = smallvec::SmallVec<[Kind; 64]>;
 
 pub(super) fn classify_word(w: &[u8]) -> Kind {
     let mut buf = [0u8; 16];
