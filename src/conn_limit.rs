@@ -5,7 +5,7 @@
 //! never closes an open connection.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -35,9 +35,7 @@ pub struct ConnPermit {
 
 impl ConnLimiter {
     fn shard(&self, ip: &IpAddr) -> &Mutex<HashMap<IpAddr, usize>> {
-        let mut h = self.hasher.build_hasher();
-        ip.hash(&mut h);
-        &self.per_ip[(h.finish() as usize) % SHARDS]
+        &self.per_ip[(self.hasher.hash_one(ip) as usize) % SHARDS]
     }
 
     pub fn active(&self) -> usize {

@@ -83,11 +83,11 @@ async fn run(args: DemoArgs, dir: PathBuf) -> i32 {
         return 1;
     };
     tokio::spawn(serve_upstream(upstream));
-    if !config_path.exists() {
-        if let Err(e) = prepare_state(&dir, &args, up_addr) {
-            eprintln!("rampart demo: cannot prepare {}: {e}", dir.display());
-            return 1;
-        }
+    if !config_path.exists()
+        && let Err(e) = prepare_state(&dir, &args, up_addr)
+    {
+        eprintln!("rampart demo: cannot prepare {}: {e}", dir.display());
+        return 1;
     }
     let mut opts = GatewayOptions::new(&config_path);
     opts.instance = Some("demo".into());

@@ -50,14 +50,13 @@ pub fn install() {
             let path = LAST_GASP
                 .get()
                 .and_then(|m| m.lock().ok().and_then(|g| g.clone()));
-            if let Some(path) = path {
-                if let Ok(mut f) = std::fs::OpenOptions::new()
+            if let Some(path) = path
+                && let Ok(mut f) = std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)
                     .open(&path)
-                {
-                    let _ = writeln!(f, "{record}");
-                }
+            {
+                let _ = writeln!(f, "{record}");
             }
         }));
     });

@@ -36,10 +36,10 @@ impl AuditSink {
     }
 
     pub fn send(&self, ev: rampart_audit::AuditEvent) {
-        if let Some(tx) = &self.tx {
-            if tx.try_send(ev).is_err() {
-                self.dropped.inc();
-            }
+        if let Some(tx) = &self.tx
+            && tx.try_send(ev).is_err()
+        {
+            self.dropped.inc();
         }
     }
 

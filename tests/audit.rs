@@ -2,6 +2,7 @@
 //! with the HMAC key and the node's public key; redaction happens before the MAC; a
 //! writer panic under load loses nothing (feature `chaos`); `kill -9` then restart keeps
 //! one verifiable chain; audit without a usable key refuses to start.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 mod common;
 

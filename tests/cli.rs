@@ -1,5 +1,6 @@
 //! The real binary: `check` exit codes and positioned errors, `keygen`, `config sign`,
 //! `run` with SIGHUP reload and SIGTERM drain (exit 0), and `demo`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 mod common;
 

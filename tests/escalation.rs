@@ -2,7 +2,7 @@
 //! actor made to panic more often than the restart intensity allows escalates to the root,
 //! which shuts down in order and exits 70; every panic left one JSON record in the
 //! last-gasp file named by RAMPART_LAST_GASP.
-
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 #![cfg(feature = "chaos")]
 
 mod common;

@@ -1,5 +1,6 @@
 //! End-to-end: forwarding, header handling, hygiene gates, routing, internal endpoints,
 //! client IP resolution and the rate limit, against the real gateway on 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 mod common;
 

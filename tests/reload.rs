@@ -2,6 +2,7 @@
 //! rejected whole while the old snapshot and listeners keep serving; good reloads swap
 //! atomically, bind before they unbind, and bump the generation by exactly one; file
 //! saves (rename) trigger reloads; signed configs are enforced.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 mod common;
 

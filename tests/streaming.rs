@@ -1,5 +1,6 @@
 //! End-to-end: WebSocket upgrades and server-sent events pass through, bounded by the
 //! route's stream_timeout.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 mod common;
 

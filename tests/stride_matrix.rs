@@ -6,6 +6,7 @@
 //! names: a reference `path/to/file.rs::name` must point at an existing file that holds
 //! a test function `fn name(` under a test attribute, and every id (`M-AREA-n`,
 //! `G-AREA-n`) of the threat model must have a row in the matrix.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
 //! End-to-end TLS: TLS 1.3 only, SNI certificate choice, mTLS required / optional with
 //! foreign-CA, expired and revoked client certificates, the fingerprint header, HSTS.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 mod common;
 
@@ -339,7 +340,7 @@ async fn crl_added_by_reload_refuses_a_revoked_client() {
         "[listener.tls.client_auth]\nca = \"{}\"\nmode = \"required\"\n",
         pki.ca_path()
     );
-    let gw = TestGateway::start(&tls_config(up.addr, &[server.clone()], &auth)).await;
+    let gw = TestGateway::start(&tls_config(up.addr, std::slice::from_ref(&server), &auth)).await;
     assert_eq!(
         get(&mk(&pki.ca, Some(&client_leaf), &gw), &gw)
             .await

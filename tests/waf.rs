@@ -1,6 +1,7 @@
 //! End-to-end WAF wiring: a deny is a fixed 400 with the class only in metrics; shadow
 //! mode counts would_block and forwards (including bodies whose content type the profile
 //! refuses); a route without a profile is not inspected; bodies are inspected.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 mod common;
 

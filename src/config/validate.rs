@@ -63,11 +63,11 @@ pub(crate) fn validate(cfg: &Config) -> Vec<Pending> {
             "e.g. backoff_min = \"50ms\", backoff_max = \"5s\"",
         ));
     }
-    if let Some(audit) = &cfg.audit {
-        if let Err(issues) = audit.validate() {
-            for i in issues {
-                out.push(Pending::new(format!("audit.{}", i.key), i.message, i.hint));
-            }
+    if let Some(audit) = &cfg.audit
+        && let Err(issues) = audit.validate()
+    {
+        for i in issues {
+            out.push(Pending::new(format!("audit.{}", i.key), i.message, i.hint));
         }
     }
     out
@@ -181,14 +181,14 @@ fn listeners(cfg: &Config, out: &mut Vec<Pending>) {
                 "each listener needs its own address",
             ));
         }
-        if let Some(tls) = &l.tls {
-            if tls.certificates.is_empty() {
-                out.push(Pending::new(
-                    format!("listener[{i}].tls.certificates"),
-                    "a TLS listener needs at least one certificate",
-                    "add { cert = \"...\", key = \"...\" }",
-                ));
-            }
+        if let Some(tls) = &l.tls
+            && tls.certificates.is_empty()
+        {
+            out.push(Pending::new(
+                format!("listener[{i}].tls.certificates"),
+                "a TLS listener needs at least one certificate",
+                "add { cert = \"...\", key = \"...\" }",
+            ));
         }
     }
 }
@@ -248,14 +248,14 @@ fn routes(cfg: &Config, out: &mut Vec<Pending>) {
                 "define it as [upstream.NAME] or fix the name",
             ));
         }
-        if let Some(p) = &r.waf {
-            if !cfg.waf.profile.contains_key(p) {
-                out.push(Pending::new(
-                    format!("{key}.waf"),
-                    format!("WAF profile `{p}` is not defined"),
-                    "define it as [waf.profile.NAME] or fix the name",
-                ));
-            }
+        if let Some(p) = &r.waf
+            && !cfg.waf.profile.contains_key(p)
+        {
+            out.push(Pending::new(
+                format!("{key}.waf"),
+                format!("WAF profile `{p}` is not defined"),
+                "define it as [waf.profile.NAME] or fix the name",
+            ));
         }
         if !r.path.starts_with('/') {
             out.push(Pending::new(
@@ -276,14 +276,14 @@ fn routes(cfg: &Config, out: &mut Vec<Pending>) {
                 "/healthz, /readyz, /metrics and /_rampart/* are reserved for the gateway",
             ));
         }
-        if let Some(host) = &r.host {
-            if host.is_empty() || host.contains('/') || host.contains(char::is_whitespace) {
-                out.push(Pending::new(
-                    format!("{key}.host"),
-                    format!("`{host}` is not a host name"),
-                    "a bare host such as \"api.example.com\"",
-                ));
-            }
+        if let Some(host) = &r.host
+            && (host.is_empty() || host.contains('/') || host.contains(char::is_whitespace))
+        {
+            out.push(Pending::new(
+                format!("{key}.host"),
+                format!("`{host}` is not a host name"),
+                "a bare host such as \"api.example.com\"",
+            ));
         }
         if let Some(ms) = &r.methods {
             if ms.is_empty() {

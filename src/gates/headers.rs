@@ -170,11 +170,9 @@ impl SecurityHeaders {
         if let Some(v) = &self.referrer_policy {
             h.entry(header::REFERRER_POLICY).or_insert(v.clone());
         }
-        if tls {
-            if let Some(v) = &self.hsts {
-                h.entry(header::STRICT_TRANSPORT_SECURITY)
-                    .or_insert(v.clone());
-            }
+        if tls && let Some(v) = &self.hsts {
+            h.entry(header::STRICT_TRANSPORT_SECURITY)
+                .or_insert(v.clone());
         }
     }
 }

@@ -158,14 +158,13 @@ async fn pipeline<'a>(
         Err(why) => return ctx.reject(Reject::new(StatusCode::BAD_REQUEST, why.as_str())),
     };
     let internal_client = client_ip::is_in(&snap.network.internal_networks, ctx.client);
-    if let Some(rate) = snap.rate {
-        if (!internal_client || snap.rate_limit_internal)
-            && !ctx.shared.rate.check(ctx.client, rate)
-        {
-            ctx.shared.metrics.rate_limited.inc();
-            ctx.refused(StatusCode::TOO_MANY_REQUESTS, "rate_limit", None);
-            return rescue::too_many_requests();
-        }
+    if let Some(rate) = snap.rate
+        && (!internal_client || snap.rate_limit_internal)
+        && !ctx.shared.rate.check(ctx.client, rate)
+    {
+        ctx.shared.metrics.rate_limited.inc();
+        ctx.refused(StatusCode::TOO_MANY_REQUESTS, "rate_limit", None);
+        return rescue::too_many_requests();
     }
     if internal::is_internal(&canonical) {
         if !internal_client {

@@ -193,10 +193,10 @@ impl Upstream {
                 let mut rng = rand::rng();
                 let a = rng.random_range(0..n);
                 let b = rng.random_range(0..n);
-                let pick = if self.config.balance == BalanceConfig::Random {
-                    a
-                } else if self.targets[a].inflight.load(Ordering::Relaxed)
-                    <= self.targets[b].inflight.load(Ordering::Relaxed)
+                // random: the first draw; least requests: the less loaded of two
+                let pick = if self.config.balance == BalanceConfig::Random
+                    || self.targets[a].inflight.load(Ordering::Relaxed)
+                        <= self.targets[b].inflight.load(Ordering::Relaxed)
                 {
                     a
                 } else {
