@@ -119,6 +119,37 @@ pub(crate) enum Field {
     FileName,
 }
 
+#[cfg(test)]
+impl Field {
+    /// Every field kind, for tests that compare detectors over all of them.
+    pub(crate) const ALL: [Field; 8] = [
+        Field::Path,
+        Field::Name,
+        Field::Value,
+        Field::UrlHeader,
+        Field::UserAgent,
+        Field::Header,
+        Field::Body,
+        Field::FileName,
+    ];
+}
+
+/// Every signal `scan_fn` adds to empty `Hits`, or `None` when it panics: the
+/// comparison the detectors' equivalence tests make against their references.
+#[cfg(test)]
+pub(crate) fn signals(
+    scan_fn: fn(&[u8], Field, &mut Hits),
+    v: &[u8],
+    field: Field,
+) -> Option<String> {
+    std::panic::catch_unwind(|| {
+        let mut h = Hits::default();
+        scan_fn(v, field, &mut h);
+        format!("{h:?}")
+    })
+    .ok()
+}
+
 /// Scans one value (already transport-decoded once) with every applicable
 /// detector over its decoded and canonical views.
 pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {

@@ -107,7 +107,7 @@ impl Rules {
             sb = self.dfa.next_state(Anchored::No, sb, y);
             special |= self.dfa.is_special(sb);
         }
-        (ga.or(gb), special)
+        (ga.and(gb), special)
     }
 
     fn walk_one(&self, mut sid: StateID, s: &[u8]) -> (Gates, bool) {

@@ -219,32 +219,11 @@ fn pathish() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(piece, 0..20).prop_map(|v| v.concat())
 }
 
-const FIELDS: [Field; 8] = [
-    Field::Path,
-    Field::Name,
-    Field::Value,
-    Field::UrlHeader,
-    Field::UserAgent,
-    Field::Header,
-    Field::Body,
-    Field::FileName,
-];
-
-/// Every signal `scan_fn` adds, or `None` when it panics.
-fn signals(scan_fn: fn(&[u8], Field, &mut Hits), v: &[u8], field: Field) -> Option<String> {
-    std::panic::catch_unwind(|| {
-        let mut h = Hits::default();
-        scan_fn(v, field, &mut h);
-        format!("{h:?}")
-    })
-    .ok()
-}
-
 fn assert_same_as_reference(v: &[u8]) {
-    for field in FIELDS {
+    for field in Field::ALL {
         assert_eq!(
-            signals(scan, v, field),
-            signals(reference::scan, v, field),
+            crate::detect::signals(scan, v, field),
+            crate::detect::signals(reference::scan, v, field),
             "{:?} {field:?}",
             String::from_utf8_lossy(v)
         );

@@ -17,7 +17,6 @@ static BITS: [u16; 256] = {
     t[b'{' as usize] = Gates::BRACE.0;
     t[b'%' as usize] = Gates::PERCENT.0;
     t[b'\n' as usize] = Gates::NEWLINE.0;
-    t[b'#' as usize] = Gates::HASH.0;
     t[b'!' as usize] = Gates::BANG.0;
     t[b'?' as usize] = Gates::QUESTION.0;
     t
@@ -35,9 +34,8 @@ impl Gates {
     pub(super) const BRACE: Gates = Gates(1 << 5);
     pub(super) const PERCENT: Gates = Gates(1 << 6);
     pub(super) const NEWLINE: Gates = Gates(1 << 7);
-    pub(super) const HASH: Gates = Gates(1 << 8);
-    pub(super) const BANG: Gates = Gates(1 << 9);
-    pub(super) const QUESTION: Gates = Gates(1 << 10);
+    pub(super) const BANG: Gates = Gates(1 << 8);
+    pub(super) const QUESTION: Gates = Gates(1 << 9);
 
     /// The trigger bytes of `s`.
     pub(super) fn of(s: &[u8]) -> Gates {
@@ -58,12 +56,8 @@ impl Gates {
         self.0 & want.0 == want.0
     }
 
-    /// The bytes of either set.
-    pub(super) fn or(self, o: Gates) -> Gates {
-        Gates(self.0 | o.0)
-    }
-
-    /// The union of two sets (for `has(a.and(b))`: both present).
+    /// The union of two sets: the bytes of both walks, or, in `has(a.and(b))`,
+    /// a requirement for both bytes.
     pub(super) const fn and(self, o: Gates) -> Gates {
         Gates(self.0 | o.0)
     }
