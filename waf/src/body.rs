@@ -10,6 +10,7 @@ use crate::entropy;
 use crate::form::{for_each_multipart_field, for_each_urlencoded_pair};
 use crate::head::RequestHead;
 use crate::json::{JsonItem, walk_json};
+use crate::memo::DocMemo;
 use crate::profile::Profile;
 use crate::verdict::{Class, Location, Verdict};
 use crate::xml::for_each_text;
@@ -233,6 +234,27 @@ impl<'p> BodyScanner<'p> {
         let mut buf = body.to_vec();
         let mut found = None;
         let threshold = self.profile.entropy_threshold();
+        let mut doc = DocMemo::begin(self.profile.memo_tag(), &self.route);
+        // Known clean (the previous document or the memo table), or scanned now:
+        // `Some(hits)` only for a value that had to be scanned; clean values are
+        // kept for the next document either way.
+        let mut scan = |field: Field, v: &[u8]| -> Option<Hits> {
+            if doc.seen_clean(field, v) {
+                return None;
+            }
+            match scan_memo(self.profile, field, v) {
+                None => {
+                    doc.keep(field, v);
+                    None
+                }
+                Some(h) => {
+                    if h.max_score() < self.profile.threshold() {
+                        doc.keep(field, v);
+                    }
+                    Some(h)
+                }
+            }
+        };
         let r = walk_json(&mut buf, &self.profile.json_limits(), &mut |item, path| {
             match item {
                 JsonItem::Key(k) => {
@@ -240,13 +262,13 @@ impl<'p> BodyScanner<'p> {
                         let mut h = scan_value(rules, Field::Name, k.as_bytes());
                         crate::session::check(k.as_bytes(), true, &mut h);
                         found = self.judge(&h, &|| Location::JsonKey);
-                    } else if let Some(h) = scan_memo(self.profile, Field::Name, k.as_bytes()) {
+                    } else if let Some(h) = scan(Field::Name, k.as_bytes()) {
                         found = self.judge(&h, &|| Location::JsonKey);
                     }
                 }
                 JsonItem::Str(v) => {
                     let loc = || Location::JsonValue(path.render());
-                    if let Some(h) = scan_memo(self.profile, Field::Value, v.as_bytes()) {
+                    if let Some(h) = scan(Field::Value, v.as_bytes()) {
                         found = self.judge(&h, &loc);
                     }
                     if found.is_none()
@@ -266,6 +288,9 @@ impl<'p> BodyScanner<'p> {
             }
             found.is_none()
         });
+        if r.is_ok() && found.is_none() {
+            doc.finish();
+        }
         if let Err(e) = r {
             let id = match e {
                 crate::json::JsonError::Depth(_) => "json-depth",

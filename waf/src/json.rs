@@ -117,7 +117,10 @@ pub fn prescan_json(s: &[u8], l: &JsonLimits) -> Result<(), JsonError> {
 fn within_limits_by_size(s: &[u8], l: &JsonLimits) -> bool {
     s.len() <= l.max_string_bytes
         && (s.len() as u64) <= u64::from(l.max_elements)
-        && s.iter().filter(|&&b| b == b'{' || b == b'[').count() <= l.max_depth as usize
+        && memchr::memchr2_iter(b'{', b'[', s)
+            .take(l.max_depth as usize + 1)
+            .count()
+            <= l.max_depth as usize
 }
 
 /// What the walker reports.

@@ -470,3 +470,49 @@ fn clean_value_memo_skips_only_exactly_the_same_bytes() {
         assert!(post(&p, "application/json", attack).is_deny(), "{attack}");
     }
 }
+
+#[test]
+fn previous_document_memo_rescans_every_changed_value() {
+    // the same order again and again (keys, enum values and a name remembered
+    // from the previous document), then the same order with one value at the
+    // same place, or one key, turned into an attack: each must still be judged
+    let p = balanced();
+    let order = |name: &str, key: &str| {
+        format!(
+            r#"{{"id":"ord_1","customer":{{"name":"{name}","tier":"gold"}},"items":[{{"sku":"TEA-1","qty":2}},{{"sku":"MUG-2","qty":1}}],"{key}":"card"}}"#
+        )
+    };
+    for _ in 0..3 {
+        assert_eq!(
+            post(
+                &p,
+                "application/json",
+                &order("Margaret O'Connell", "payment")
+            ),
+            Verdict::Allow
+        );
+    }
+    for attack in [
+        order("Margaret O'Connell' or 1=1--", "payment"),
+        order("<script>alert(1)</script>", "payment"),
+        order(
+            "Margaret O'Connell",
+            "payment' union select password from users--",
+        ),
+    ] {
+        let v = post(&p, "application/json", &attack);
+        assert!(v.is_deny(), "{attack}: {v:?}");
+        // and after a denied document, the clean one still passes
+        assert_eq!(
+            post(
+                &p,
+                "application/json",
+                &order("Margaret O'Connell", "payment")
+            ),
+            Verdict::Allow
+        );
+    }
+    // an item removed or added shifts every later item: still judged
+    let shifted = r#"{"id":"ord_1","customer":{"name":"x","tier":"gold"},"items":[{"sku":"TEA-1","qty":2}],"payment":"cat /etc/passwd"}"#;
+    assert!(post(&p, "application/json", shifted).is_deny());
+}
