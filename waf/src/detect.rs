@@ -16,7 +16,12 @@ pub(crate) struct Hits {
     score: [u32; SCORED_CLASSES],
     best: [u32; SCORED_CLASSES],
     id: [&'static str; SCORED_CLASSES],
+    /// Bit `i` set when `score[i] > 0`: most values score nothing, and merging
+    /// or ranking empty `Hits` then costs one test.
+    nonzero: u16,
 }
+
+const _: () = assert!(SCORED_CLASSES <= 16);
 
 impl Hits {
     /// Adds a signal. Scores of different signals of one class add up; the id
@@ -24,6 +29,9 @@ impl Hits {
     pub(crate) fn add(&mut self, class: Class, id: &'static str, w: u32) {
         if let Some(i) = class.score_index() {
             self.score[i] = self.score[i].saturating_add(w).min(100);
+            if self.score[i] > 0 {
+                self.nonzero |= 1 << i;
+            }
             if w > self.best[i] {
                 self.best[i] = w;
                 self.id[i] = id;
@@ -33,17 +41,24 @@ impl Hits {
 
     /// Keeps, per class, the larger of the two scores (views of the same value).
     pub(crate) fn merge_max(&mut self, o: &Hits) {
-        for i in 0..SCORED_CLASSES {
+        let mut bits = o.nonzero;
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
             if o.score[i] > self.score[i] {
                 self.score[i] = o.score[i];
                 self.best[i] = o.best[i];
                 self.id[i] = o.id[i];
+                self.nonzero |= 1 << i;
             }
         }
     }
 
     /// The highest class score (0 when nothing matched).
     pub(crate) fn max_score(&self) -> u32 {
+        if self.nonzero == 0 {
+            return 0;
+        }
         self.score.iter().copied().max().unwrap_or(0)
     }
 
@@ -187,15 +202,17 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     let mut best = Hits::default();
     // the raw view only adds information when it is more than a lowercase
     // copy of the canonical one
-    let raw_differs = n.layers > 0
-        || once.len() != n.canon.len()
-        || !once
-            .iter()
-            .zip(n.canon.iter())
-            .all(|(a, b)| a.to_ascii_lowercase() == *b);
+    let raw_differs = !n.lowered_only
+        && (n.layers > 0
+            || once.len() != n.canon.len()
+            || !once
+                .iter()
+                .zip(n.canon.iter())
+                .all(|(a, b)| a.to_ascii_lowercase() == *b));
     // block comments are gone from the canonical view, but they split words
     // (`document /*x*/ . cookie`): such a value is not plain text
-    if plain(&n.canon) && !has_block_comment_open(once) {
+    // (a value normalisation only lowercased has no `/*`: that pair is normalised)
+    if plain(&n.canon) && (n.lowered_only || !has_block_comment_open(once)) {
         // nothing a tokeniser could use: literals and URL/path checks only
         rules.scan(&n.canon, field, &mut best);
         paths::scan(&n.canon, field, &mut best);
@@ -218,9 +235,14 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     // `+` used as the word separator (three or more `+`-joined words, no
     // spaces): SQL is read from the spaced view only, where `a+b` is not an
     // arithmetic operator (`"not+for+sale` is a quoted phrase)
-    let (plus, spaces) = n.canon.iter().fold((0usize, 0usize), |(p, s), &b| {
-        (p + usize::from(b == b'+'), s + usize::from(b == b' '))
-    });
+    // (counted only when there is a `+`: both uses below need one)
+    let (plus, spaces) = if memchr::memchr(b'+', &n.canon).is_none() {
+        (0, 0)
+    } else {
+        n.canon.iter().fold((0usize, 0usize), |(p, s), &b| {
+            (p + usize::from(b == b'+'), s + usize::from(b == b' '))
+        })
+    };
     let plus_words = plus >= 2 && spaces == 0;
     let views: [&[u8]; 2] = [once, &n.decoded];
     for (vi, view) in views.iter().enumerate() {
@@ -295,6 +317,8 @@ struct Views<'a> {
     decoded: Cow<'a, [u8]>,
     canon: Cow<'a, [u8]>,
     layers: u32,
+    /// `canon` is `once` lowercased, nothing else (so the raw view adds nothing).
+    lowered_only: bool,
 }
 
 fn views(once: &[u8]) -> Views<'_> {
@@ -308,6 +332,7 @@ fn views(once: &[u8]) -> Views<'_> {
             decoded: Cow::Borrowed(once),
             canon,
             layers: 0,
+            lowered_only: true,
         };
     }
     let n = normalise(once);
@@ -315,6 +340,7 @@ fn views(once: &[u8]) -> Views<'_> {
         decoded: Cow::Owned(n.decoded),
         canon: Cow::Owned(n.canon),
         layers: n.layers,
+        lowered_only: false,
     }
 }
 
@@ -323,7 +349,7 @@ fn views(once: &[u8]) -> Views<'_> {
 fn junk_escapes_as_slashes(v: &[u8]) -> Option<Vec<u8>> {
     let hex = |b: Option<&u8>| b.is_some_and(u8::is_ascii_hexdigit);
     let junk_at = |i: usize| v[i] == b'%' && !(hex(v.get(i + 1)) && hex(v.get(i + 2)));
-    if !(0..v.len()).any(junk_at) {
+    if !memchr::memchr_iter(b'%', v).any(junk_at) {
         return None;
     }
     let mut out = Vec::with_capacity(v.len());
@@ -369,6 +395,13 @@ fn base64_text(v: &[u8]) -> Option<Vec<u8>> {
         &v[..e]
     };
     if body.len() < 12 || v.len() - body.len() > 2 || v.len() > 64 * 1024 {
+        return None;
+    }
+    // most values are not one base64 token: rule them out before allocating
+    if !body
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'/' | b'_'))
+    {
         return None;
     }
     let val = |b: u8| -> Option<u32> {
