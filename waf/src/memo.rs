@@ -184,12 +184,21 @@ pub(crate) struct DocMemo {
     prev: Doc,
     /// Byte offset in `prev` of the next remembered item to compare.
     cursor: usize,
-    /// While every item so far was found exactly at the cursor, this
-    /// document's clean items are `prev`'s up to the cursor: nothing is copied
-    /// until the first difference (`matched` items so far).
-    same: bool,
-    matched: usize,
-    next: Doc,
+    /// This document's clean items in order, as runs of `prev`'s entries and
+    /// of `fresh`'s: an item found again costs no copy until `finish`, and
+    /// then one copy per run.
+    pieces: smallvec::SmallVec<[Piece; 16]>,
+    /// Entries of items scanned clean in this document.
+    fresh: Vec<u8>,
+    count: usize,
+    bytes: usize,
+}
+
+#[derive(Clone, Copy)]
+struct Piece {
+    fresh: bool,
+    start: u32,
+    end: u32,
 }
 
 impl DocMemo {
@@ -213,13 +222,10 @@ impl DocMemo {
             key,
             prev,
             cursor: 0,
-            same: true,
-            matched: 0,
-            next: Doc {
-                tag,
-                key,
-                ..Doc::default()
-            },
+            pieces: smallvec::SmallVec::new(),
+            fresh: Vec::new(),
+            count: 0,
+            bytes: 0,
         }
     }
 
@@ -229,22 +235,27 @@ impl DocMemo {
         if v.len() > MAX_LEN || self.tag == 0 {
             return false;
         }
-        let items = &self.prev.items;
         let mut at = self.cursor;
         for step in 0..LOOKAHEAD {
+            let items = &self.prev.items;
             let (Some(&f), Some(&len)) = (items.get(at), items.get(at + 1)) else {
                 return false;
             };
             let end = at + 2 + usize::from(len);
-            if f == field as u8 && usize::from(len) == v.len() && items.get(at + 2..end) == Some(v)
+            if f == field as u8
+                && usize::from(len) == v.len()
+                && items.get(at + 2..end).is_some_and(|b| same_bytes(b, v))
             {
-                if self.same && step == 0 {
-                    self.matched += 1;
-                } else {
-                    self.keep(field, v);
-                }
                 self.cursor = end;
+                self.add(false, at, end);
                 return true;
+            }
+            if step == 0 && f == field as u8 && field == Field::Value {
+                // a value where the previous document had another value: most
+                // likely the same place with new content (a name, a date);
+                // the next item is looked for after it
+                self.cursor = end;
+                return false;
             }
             at = end;
         }
@@ -253,46 +264,73 @@ impl DocMemo {
 
     /// Keeps `v` (as `field`), just scanned clean, for the next document.
     pub(crate) fn keep(&mut self, field: Field, v: &[u8]) {
-        if self.same {
-            // the first difference: this document's items so far are the
-            // previous document's up to the cursor
-            self.same = false;
-            self.next.items.reserve(self.prev.items.len() + 2 + v.len());
-            self.next
-                .items
-                .extend_from_slice(&self.prev.items[..self.cursor]);
-            self.next.count = self.matched;
-        }
-        if v.len() > MAX_LEN
-            || self.next.count >= DOC_ITEMS
-            || self.next.items.len() + 2 + v.len() > DOC_BYTES
-        {
+        if v.len() > MAX_LEN {
             return;
         }
-        self.next
-            .items
-            .extend_from_slice(&[field as u8, v.len() as u8]);
-        self.next.items.extend_from_slice(v);
-        self.next.count += 1;
+        if self.fresh.capacity() == 0 {
+            self.fresh.reserve(512);
+        }
+        let start = self.fresh.len();
+        self.fresh.push(field as u8);
+        self.fresh.push(v.len() as u8);
+        self.fresh.extend_from_slice(v);
+        self.add(true, start, self.fresh.len());
+    }
+
+    /// Appends one entry (`start..end` of `prev` or `fresh`) to this document's
+    /// items, within the per-document bounds.
+    fn add(&mut self, fresh: bool, start: usize, end: usize) {
+        if self.count >= DOC_ITEMS || self.bytes + (end - start) > DOC_BYTES {
+            return;
+        }
+        self.count += 1;
+        self.bytes += end - start;
+        if let Some(p) = self.pieces.last_mut()
+            && p.fresh == fresh
+            && p.end as usize == start
+        {
+            p.end = end as u32;
+            return;
+        }
+        self.pieces.push(Piece {
+            fresh,
+            start: start as u32,
+            end: end as u32,
+        });
     }
 
     /// Stores this document's clean items for the next document of the same
     /// profile and route. Call only for a document walked to its end.
-    pub(crate) fn finish(mut self) {
-        if self.tag == 0 {
+    pub(crate) fn finish(self) {
+        if self.tag == 0 || self.count == 0 {
             return;
         }
-        let next = if self.same {
+        let items = match self.pieces.as_slice() {
             // every clean item was the previous document's, in order
-            self.prev.items.truncate(self.cursor);
-            self.prev.count = self.matched;
-            self.prev
-        } else {
-            self.next
+            [p] if !p.fresh && p.start == 0 => {
+                let mut items = self.prev.items;
+                items.truncate(p.end as usize);
+                items
+            }
+            pieces => {
+                let mut items = Vec::with_capacity(self.bytes);
+                for p in pieces {
+                    let src = if p.fresh {
+                        &self.fresh
+                    } else {
+                        &self.prev.items
+                    };
+                    items.extend_from_slice(&src[p.start as usize..p.end as usize]);
+                }
+                items
+            }
         };
-        if next.count == 0 {
-            return;
-        }
+        let next = Doc {
+            tag: self.tag,
+            key: self.key,
+            items,
+            count: self.count,
+        };
         let slot = doc_slot(self.tag, self.key);
         DOC_TABLE.with(|t| {
             let mut t = t.borrow_mut();
@@ -304,6 +342,32 @@ impl DocMemo {
             }
         });
     }
+}
+
+/// `a == b` for two slices of equal length of at most `MAX_LEN` bytes, in a
+/// few word compares instead of a `memcmp` call (this runs once per item).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[i..i + 8]);
+        u64::from_ne_bytes(w)
+    };
+    if n >= 8 {
+        // whole words, then the last word (overlapping the previous one)
+        let mut i = 0;
+        while i + 8 <= n {
+            if word(a, i) != word(b, i) {
+                return false;
+            }
+            i += 8;
+        }
+        return word(a, n - 8) == word(b, n - 8);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 fn doc_slot(tag: u64, key: u64) -> usize {
