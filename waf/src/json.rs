@@ -193,11 +193,10 @@ thread_local! {
 /// Parses `buf` in place with simd-json (after `prescan_json`) and calls
 /// `f(item, path)` for keys and string values; `f` returns false to stop.
 /// Recursion depth is bounded by the pre-scan's `max_depth`.
-pub fn walk_json(
-    buf: &mut [u8],
-    l: &JsonLimits,
-    f: &mut dyn FnMut(JsonItem<'_>, &JsonPath<'_>) -> bool,
-) -> Result<(), JsonError> {
+pub fn walk_json<F>(buf: &mut [u8], l: &JsonLimits, f: &mut F) -> Result<(), JsonError>
+where
+    F: FnMut(JsonItem<'_>, &JsonPath<'_>) -> bool,
+{
     if !within_limits_by_size(buf, l) {
         prescan_json(buf, l)?;
     }
@@ -216,12 +215,15 @@ pub fn walk_json(
 }
 
 /// Walks the value at `i`; returns the index after it, or `None` when stopped.
-fn walk_node<'a>(
+fn walk_node<'a, F>(
     nodes: &[Node<'a>],
     i: usize,
     path: &mut JsonPath<'a>,
-    f: &mut dyn FnMut(JsonItem<'_>, &JsonPath<'_>) -> bool,
-) -> Option<usize> {
+    f: &mut F,
+) -> Option<usize>
+where
+    F: FnMut(JsonItem<'_>, &JsonPath<'_>) -> bool,
+{
     match nodes.get(i)? {
         Node::String(s) => f(JsonItem::Str(s), path).then_some(i + 1),
         Node::Static(StaticNode::Null) | Node::Static(_) => Some(i + 1),
@@ -230,7 +232,7 @@ fn walk_node<'a>(
             for k in 0..*len {
                 path.segs
                     .push(Seg::Index(u32::try_from(k).unwrap_or(u32::MAX)));
-                let next = walk_node(nodes, j, path, f);
+                let next = walk_child(nodes, j, path, f);
                 path.segs.pop();
                 j = next?;
             }
@@ -247,12 +249,31 @@ fn walk_node<'a>(
                 }
                 j += 1;
                 path.segs.push(Seg::Key(key));
-                let next = walk_node(nodes, j, path, f);
+                let next = walk_child(nodes, j, path, f);
                 path.segs.pop();
                 j = next?;
             }
             Some(j)
         }
+    }
+}
+
+/// [`walk_node`] for an element or member value, with leaves handled in place
+/// (most values are strings or numbers: no call per leaf).
+#[inline(always)]
+fn walk_child<'a, F>(
+    nodes: &[Node<'a>],
+    j: usize,
+    path: &mut JsonPath<'a>,
+    f: &mut F,
+) -> Option<usize>
+where
+    F: FnMut(JsonItem<'_>, &JsonPath<'_>) -> bool,
+{
+    match nodes.get(j)? {
+        Node::String(s) => f(JsonItem::Str(s), path).then_some(j + 1),
+        Node::Static(_) => Some(j + 1),
+        _ => walk_node(nodes, j, path, f),
     }
 }
 
