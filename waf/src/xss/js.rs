@@ -43,7 +43,7 @@ pub(super) const SINK_OBJECTS: &[&str] = &[
 
 /// Every entry of `SINK_OBJECTS` contains one of these words (a test checks
 /// it), so a word holding none of them contains no sink object.
-const DOM_ROOTS: &[&[u8]] = &[
+pub(super) const DOM_ROOTS: &[&[u8]] = &[
     b"document",
     b"window",
     b"location",
@@ -57,15 +57,18 @@ const DOM_ROOTS: &[&[u8]] = &[
 pub(super) const MIN_DOM_WORD: usize = 9;
 
 /// True when `w` contains one of `DOM_ROOTS`, ignoring ASCII case: one pass
-/// keyed on the first letter of each root.
+/// keyed on the first two letters of each root (`do`, `wi`, `lo`, `in`,
+/// `ou`), which most positions of prose fail.
 pub(super) fn has_dom_root(w: &[u8]) -> bool {
-    (0..w.len()).any(|p| {
-        let roots: &[&[u8]] = match w[p].to_ascii_lowercase() {
-            b'd' => &DOM_ROOTS[..1],
-            b'w' => &DOM_ROOTS[1..2],
-            b'l' => &[DOM_ROOTS[2], DOM_ROOTS[5]],
-            b'i' => &DOM_ROOTS[3..4],
-            b'o' => &DOM_ROOTS[4..5],
+    w.windows(2).enumerate().any(|(p, pair)| {
+        // `| 0x20` lowercases a letter; the bytes it maps onto a letter
+        // otherwise are only let through to the exact compare below
+        let roots: &[&[u8]] = match [pair[0] | 0x20, pair[1] | 0x20] {
+            [b'd', b'o'] => &DOM_ROOTS[..1],
+            [b'w', b'i'] => &DOM_ROOTS[1..2],
+            [b'l', b'o'] => &[DOM_ROOTS[2], DOM_ROOTS[5]],
+            [b'i', b'n'] => &DOM_ROOTS[3..4],
+            [b'o', b'u'] => &DOM_ROOTS[4..5],
             _ => return false,
         };
         roots

@@ -372,6 +372,12 @@ proptest! {
     }
 
     #[test]
+    fn xss_dom_root_search_matches_a_plain_search(v in value()) {
+        let plain = js::DOM_ROOTS.iter().any(|r| contains_ci(&v, r));
+        prop_assert_eq!(has_dom_root(&v), plain);
+    }
+
+    #[test]
     fn xss_amp_hash_search_matches_memmem(v in value()) {
         prop_assert_eq!(find_amp_hash(&v), memchr::memmem::find(&v, b"&#"));
     }
