@@ -25,7 +25,8 @@ use shapes::{batch, brace_command, expansions, fork_bomb, glob_path};
 /// `{a,b}` to `a b`. Borrows `s` when reading changes nothing (most values).
 pub(crate) fn unquote(s: &[u8]) -> Cow<'_, [u8]> {
     if Present::of(s).any(UNQUOTE_KEYS) {
-        unquote_keys(s)
+        let mut buf = SmallBytes::new();
+        Cow::Owned(unquote_keys(s, &mut buf).to_vec())
     } else {
         Cow::Borrowed(s)
     }
@@ -35,11 +36,34 @@ pub(crate) fn unquote(s: &[u8]) -> Cow<'_, [u8]> {
 /// its match, which copies it as is, so without them the output is the input.
 const UNQUOTE_KEYS: &[u8] = b"\\'\"$`<>{";
 
-/// [`unquote`] for a value that holds one of [`UNQUOTE_KEYS`].
-fn unquote_keys(s: &[u8]) -> Cow<'_, [u8]> {
-    let mut out = Joined::new(s);
+/// True for the bytes of [`UNQUOTE_KEYS`].
+const UNQUOTE_KEY: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < UNQUOTE_KEYS.len() {
+        t[UNQUOTE_KEYS[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+/// [`unquote`] for a value that holds one of [`UNQUOTE_KEYS`]; `buf` holds
+/// the output when it is not a prefix of `s`.
+fn unquote_keys<'a>(s: &'a [u8], buf: &'a mut SmallBytes) -> &'a [u8] {
+    let mut out = Joined::new(s, buf);
     let mut i = 0;
     while i < s.len() {
+        // the bytes up to the next key take the last arm of the match below
+        // one by one (copied as they are): copy them as one run
+        let run = s[i..]
+            .iter()
+            .position(|&b| UNQUOTE_KEY[usize::from(b)])
+            .unwrap_or(s.len() - i);
+        out.push_run(&s[i..i + run], i);
+        i += run;
+        if i >= s.len() {
+            break;
+        }
         let b = s[i];
         match b {
             b'\\'
@@ -163,58 +187,85 @@ impl Present {
     }
 }
 
+/// Where [`unquote_keys`] copies its output when it differs from the input:
+/// on the caller's stack up to 128 bytes (a name with an apostrophe, a
+/// sentence with `it's` in it: no allocation per value).
+type SmallBytes = smallvec::SmallVec<[u8; 128]>;
+
 /// The output of [`unquote`]: a prefix of the input while every byte pushed is
 /// the input's next byte, copied into a buffer at the first byte that differs.
 /// Bytes the reader skips shorten the prefix the same way.
 struct Joined<'a> {
     src: &'a [u8],
-    /// `src[..len]` is the output so far while `buf` is `None`.
+    /// `src[..len]` is the output so far while `copied` is false.
     len: usize,
-    buf: Option<Vec<u8>>,
+    /// The output so far once `copied` is true (empty before).
+    buf: &'a mut SmallBytes,
+    copied: bool,
 }
 
 // === impl Joined ===
 
 impl<'a> Joined<'a> {
-    fn new(src: &'a [u8]) -> Self {
+    fn new(src: &'a [u8], buf: &'a mut SmallBytes) -> Self {
+        buf.clear();
         Joined {
             src,
             len: 0,
-            buf: None,
+            buf,
+            copied: false,
         }
     }
 
     #[inline]
     fn push(&mut self, b: u8) {
-        match &mut self.buf {
-            Some(v) => v.push(b),
-            None if self.src.get(self.len) == Some(&b) => self.len += 1,
-            None => self.diverge(b),
+        if self.copied {
+            self.buf.push(b);
+        } else if self.src.get(self.len) == Some(&b) {
+            self.len += 1;
+        } else {
+            self.diverge(b);
+        }
+    }
+
+    /// Pushes `run`, which is `src[at..at + run.len()]`: the same as
+    /// pushing its bytes one by one.
+    #[inline]
+    fn push_run(&mut self, run: &[u8], at: usize) {
+        if self.copied {
+            self.buf.extend_from_slice(run);
+        } else if self.len == at {
+            // the output is `src[..at]`: the run is its next bytes
+            self.len += run.len();
+        } else {
+            run.iter().for_each(|&b| self.push(b));
         }
     }
 
     /// The first byte that differs from the input: copy the prefix.
     #[cold]
     fn diverge(&mut self, b: u8) {
-        let mut v = Vec::with_capacity(self.src.len() + 2);
-        v.extend_from_slice(&self.src[..self.len]);
-        v.push(b);
-        self.buf = Some(v);
+        self.buf.reserve(self.src.len() + 2);
+        self.buf.extend_from_slice(&self.src[..self.len]);
+        self.buf.push(b);
+        self.copied = true;
     }
 
     #[inline]
     fn last_alnum(&self) -> bool {
-        let last = match &self.buf {
-            Some(v) => v.last(),
-            None => self.len.checked_sub(1).map(|i| &self.src[i]),
+        let last = if self.copied {
+            self.buf.last()
+        } else {
+            self.len.checked_sub(1).map(|i| &self.src[i])
         };
         last.is_some_and(u8::is_ascii_alphanumeric)
     }
 
-    fn finish(self) -> Cow<'a, [u8]> {
-        match self.buf {
-            Some(v) => Cow::Owned(v),
-            None => Cow::Borrowed(&self.src[..self.len]),
+    fn finish(self) -> &'a [u8] {
+        if self.copied {
+            self.buf
+        } else {
+            &self.src[..self.len]
         }
     }
 }
@@ -306,6 +357,38 @@ pub(crate) fn plain_may_match(s: &[u8]) -> bool {
         })
 }
 
+/// Every key but the quotes.
+const NOT_QUOTES: &[u8] = b"\\$`<>{(%/?~;\n\r&|";
+
+/// For a value whose only keys (if any) are quotes: whether the first word
+/// may be a command. When not, `scan` adds nothing, because:
+/// - every check of `scan` and `scan_view` is gated on a key other than a
+///   quote, except the final `segment(u, Sep::Start, ..)` (no byte that
+///   ends a segment is present);
+/// - at `Sep::Start`, `segment` bumps only after `may_start_command` holds
+///   for its command word (the first word not holding `=` and not `!` or
+///   `@`: a first word of those kinds is left to the full scan);
+/// - `unquote` of such a value only removes quotes, each kept or dropped by
+///   the bytes right before (in the output) and after it, and words are
+///   split at bytes it never removes: the first word of `unquote(s)` is
+///   `unquote` of the first word of `s` (the bytes around a word are
+///   separators, which read like the value's ends).
+fn quoted_first_word_may_command(s: &[u8]) -> bool {
+    let Some(first) = s
+        .split(|&b| matches!(b, b' ' | b'\t' | b'<' | 0x0b))
+        .find(|w| !w.is_empty())
+    else {
+        return false;
+    };
+    let mut buf = SmallBytes::new();
+    let word = if Present::of(first).any(UNQUOTE_KEYS) {
+        unquote_keys(first, &mut buf)
+    } else {
+        first
+    };
+    word.contains(&b'=') || word == b"!" || word == b"@" || may_start_command(word)
+}
+
 /// Scores `s` for command injection.
 pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
     let mut best = (0u32, "cmdi");
@@ -320,12 +403,16 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
         // `s`; the `unquote`d view holds only bytes of `s` and spaces (not a
         // key), so it is a superset of the view's keys.
         let present = Present::of(s);
+        if !present.any(NOT_QUOTES) && !quoted_first_word_may_command(s) {
+            return;
+        }
+        let mut buf = SmallBytes::new();
         let u = if present.any(UNQUOTE_KEYS) {
-            unquote_keys(s)
+            unquote_keys(s, &mut buf)
         } else {
-            Cow::Borrowed(s)
+            s
         };
-        scan_view(&u, s, present, field, &mut bump);
+        scan_view(u, s, present, field, &mut bump);
         if present.any(b"\\")
             && memchr::memchr_iter(b'\\', s).any(|p| matches!(s.get(p + 1), Some(b'n' | b'r')))
         {
@@ -510,6 +597,29 @@ pub(super) fn has_literal(h: &[u8], n: &[u8]) -> bool {
     find_literal(h, n).is_some()
 }
 
+/// The command word of `first`, a segment's first word: a leading `@`
+/// (batch echo off), opening brackets and quotes, closing ones and `;` `,`
+/// taken off.
+fn trim_word(first: &[u8]) -> &[u8] {
+    let trimmed = first.strip_prefix(b"@").unwrap_or(first);
+    let st = trimmed
+        .iter()
+        .position(|b| !matches!(b, b'(' | b'\'' | b'"'))
+        .unwrap_or(trimmed.len());
+    let en = trimmed
+        .iter()
+        .rposition(|b| !matches!(b, b')' | b'\'' | b'"' | b';' | b','))
+        .map_or(st, |p| p + 1);
+    &trimmed[st..en.max(st)]
+}
+
+/// Whether `segment` reads past the command word of a segment whose first
+/// word is `first` (the only way it can bump at `Sep::Start`).
+fn may_start_command(first: &[u8]) -> bool {
+    let cmd = strip_path(trim_word(first));
+    is_wrapper(cmd) || lookup(cmd).is_some()
+}
+
 /// `leading`: the separator before this segment is the first thing in the
 /// value (`; dir`, `&& net view`), which ordinary text never starts with.
 fn segment(
@@ -534,18 +644,7 @@ fn segment(
             _ => return,
         }
     }
-    let trimmed = first.strip_prefix(b"@").unwrap_or(first);
-    let trimmed: &[u8] = {
-        let st = trimmed
-            .iter()
-            .position(|b| !matches!(b, b'(' | b'\'' | b'"'))
-            .unwrap_or(trimmed.len());
-        let en = trimmed
-            .iter()
-            .rposition(|b| !matches!(b, b')' | b'\'' | b'"' | b';' | b','))
-            .map_or(st, |p| p + 1);
-        &trimmed[st..en.max(st)]
-    };
+    let trimmed = trim_word(first);
     if sep != Sep::Start {
         // `;$c $a$b`: a variable run as the command
         if sep == Sep::Strong
@@ -587,6 +686,7 @@ fn segment(
     }
     let mut cmd = strip_path(trimmed);
     let wrapper = is_wrapper(cmd);
+    // the test of `may_start_command`
     if !wrapper && lookup(cmd).is_none() {
         // `cmd` stays the command and the lookup below returns: most
         // segments end here, before their words are split

@@ -90,19 +90,26 @@ pub fn normalise(input: &[u8]) -> Normalised {
 /// bytes decoders react to, no `/*` comment, no `\\`, and no whitespace other
 /// than single spaces.
 pub(crate) fn only_lowercasing_applies(s: &[u8]) -> bool {
-    let mut prev = 0u8;
-    for &b in s {
-        let ok = match b {
-            b' ' => prev != b' ',
-            b'*' => prev != b'/',
-            b'%' | b'&' | b'\\' => false,
-            0x21..=0x7e => true,
-            _ => false,
-        };
-        if !ok {
+    // folds without early exit over chunks, which the compiler vectorises;
+    // a byte-by-byte loop with the previous byte carried costs ~1 ns a byte
+    let bad_byte = |b: u8| !matches!(b, b' '..=b'~') | matches!(b, b'%' | b'&' | b'\\');
+    // a space after a space (a run to fold), `/*` (a comment)
+    let bad_pair = |a: u8, b: u8| (a == b' ') & (b == b' ') | (a == b'/') & (b == b'*');
+    const CHUNK: usize = 32;
+    let mut at = 0;
+    while at < s.len() {
+        let end = (at + CHUNK).min(s.len());
+        let bytes = s[at..end].iter().fold(false, |m, &b| m | bad_byte(b));
+        // the pairs ending in this chunk (the first one starts in the last)
+        let from = at.saturating_sub(1);
+        let pairs = s[from..end]
+            .iter()
+            .zip(&s[from + 1..end])
+            .fold(false, |m, (&a, &b)| m | bad_pair(a, b));
+        if bytes | pairs {
             return false;
         }
-        prev = b;
+        at = end;
     }
     true
 }

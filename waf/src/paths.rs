@@ -29,9 +29,53 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
     if field == Field::Path {
         dotfile(s, hits);
     }
-    if field != Field::UrlHeader && field != Field::UserAgent {
+    if field != Field::UrlHeader && field != Field::UserAgent && may_hold_url(s) {
         urls(s, field, hits);
     }
+}
+
+/// False when `urls` adds nothing to `s`. Its text is `s` lowercased (and
+/// invalid UTF-8 replaced): the same ASCII bytes in the same runs. Then:
+/// - the scheme-less host needs a `/` or `:` right after the host (at the
+///   host's length into the trimmed text): after the whole first word that
+///   is the `/` that ends it, else the host is cut at an `@` and a `:` may
+///   follow: `s` holds a `/`, or an `@` and a `:`;
+/// - the scheme loop acts at a `:` after a scheme that starts with a letter
+///   (the run of alphanumerics, `+`, `.`, `-` before the colon), and adds a
+///   signal only for a scheme of its lists (in any case) or with two
+///   slashes after the colon (`/` or `\\`).
+///
+/// E-mail addresses, dates and times, sentences with a colon stop here.
+fn may_hold_url(s: &[u8]) -> bool {
+    if memchr::memchr(b'/', s).is_some() {
+        return true;
+    }
+    let mut colons = memchr::memchr_iter(b':', s).peekable();
+    if colons.peek().is_none() {
+        return false;
+    }
+    if memchr::memchr(b'@', s).is_some() {
+        return true;
+    }
+    colons.any(|colon| {
+        let st = s[..colon]
+            .iter()
+            .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-')))
+            .map_or(0, |p| p + 1);
+        let scheme = &s[st..colon];
+        if !scheme.first().is_some_and(u8::is_ascii_alphabetic) {
+            return false;
+        }
+        let slash = |i: usize| matches!(s.get(i), Some(b'/' | b'\\'));
+        let known = |list: &[&str]| {
+            list.iter()
+                .any(|k| k.as_bytes().eq_ignore_ascii_case(scheme))
+        };
+        slash(colon + 1) && slash(colon + 2)
+            || known(SSRF_SCHEMES)
+            || known(RFI_SCHEMES)
+            || scheme.eq_ignore_ascii_case(b"data")
+    })
 }
 
 /// Maps `0x2e`/`0x2f`/`0x5c` spelled-out bytes to `.` `/` `\` (a traversal
@@ -83,10 +127,16 @@ fn rfind_literal(h: &[u8], n: &[u8]) -> Option<usize> {
 }
 
 fn traversal(s: &[u8], field: Field, hits: &mut Hits) {
-    // `..`, `0x2e` or `0x2E`, found in one pass over their first bytes
-    let dots = memchr::memchr2_iter(b'.', b'0', s).any(|p| {
-        s[p..].starts_with(b"..") || s[p..].starts_with(b"0x2e") || s[p..].starts_with(b"0x2E")
+    // `..`, `0x2e` or `0x2E`, found in one pass over their first bytes,
+    // after a vectorised fold for `..` or `0x` (each starts with one) has
+    // ruled most values out (dates and prices have many `0`s)
+    let pair = s.iter().zip(s.iter().skip(1)).fold(false, |m, (&a, &b)| {
+        m | (a == b'.') & (b == b'.') | (a == b'0') & (b == b'x')
     });
+    let dots = pair
+        && memchr::memchr2_iter(b'.', b'0', s).any(|p| {
+            s[p..].starts_with(b"..") || s[p..].starts_with(b"0x2e") || s[p..].starts_with(b"0x2E")
+        });
     if !dots {
         return;
     }
@@ -371,17 +421,20 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
             None => first,
         };
         let host_np = strip_port(host);
-        if !host_np.is_empty()
+        // the conditions are pure: the cheap test of the byte after the
+        // host first, `classify_host` last (a date, a word: no `/` or `:`
+        // there)
+        // `get`: with multibyte characters before an `@`, the host's length
+        // need not fall on a character boundary of the first word
+        if lower
+            .trim_start()
+            .get(host.len()..)
+            .is_some_and(|t| t.starts_with(['/', ':']))
+            && !host_np.is_empty()
             && (host_np.contains('.')
                 || host_np.starts_with('[')
                 || INTERNAL_NAMES.contains(&host_np))
             && classify_host(host_np) == HostKind::Internal
-            // `get`: with multibyte characters before an `@`, the host's length
-            // need not fall on a character boundary of the first word
-            && lower
-                .trim_start()
-                .get(host.len()..)
-                .is_some_and(|t| t.starts_with(['/', ':']))
         {
             hits.add(Class::Ssrf, "ssrf-internal-host", 5);
         }

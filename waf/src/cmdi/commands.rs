@@ -429,11 +429,15 @@ fn lower<'b>(word: &[u8], buf: &'b mut [u8; 40]) -> Option<&'b [u8]> {
     if word.len() > buf.len() {
         return None;
     }
+    // the suffix is read from `word`, not `buf`: a 4-byte load of bytes
+    // just stored one at a time waits for the stores to retire (a
+    // store-forwarding stall that was a third of `lookup`)
+    let exe = word.len() >= 4 && word[word.len() - 4..].eq_ignore_ascii_case(b".exe");
     for (d, s) in buf.iter_mut().zip(word) {
         *d = s.to_ascii_lowercase();
     }
     let w = &buf[..word.len()];
-    Some(w.strip_suffix(b".exe").unwrap_or(w))
+    Some(if exe { &w[..w.len() - 4] } else { w })
 }
 
 pub(super) fn lookup(word: &[u8]) -> Option<bool> {

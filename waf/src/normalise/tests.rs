@@ -53,8 +53,49 @@ fn normalise_deep_encoding_is_bounded() {
     assert_eq!(n.layers, MAX_DECODE_PASSES);
 }
 
+/// `only_lowercasing_applies` as it was: one byte at a time, the previous
+/// byte carried.
+fn only_lowercasing_applies_by_byte(s: &[u8]) -> bool {
+    let mut prev = 0u8;
+    for &b in s {
+        let ok = match b {
+            b' ' => prev != b' ',
+            b'*' => prev != b'/',
+            b'%' | b'&' | b'\\' => false,
+            0x21..=0x7e => true,
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+        prev = b;
+    }
+    true
+}
+
+/// Mostly bytes that pass, with the ones that do not (alone or in pairs).
+fn lowercase_only_ish() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        20 => "[a-zA-Z0-9 .,:;'!?()-]{1,12}".prop_map(String::into_bytes),
+        2 => proptest::sample::select(&[" ", "  ", "/", "*", "/*", "%", "&", "\\", "\t", "\n", "\u{7f}", "~", "é"][..])
+            .prop_map(|p| p.as_bytes().to_vec()),
+        1 => any::<u8>().prop_map(|b| vec![b]),
+    ];
+    proptest::collection::vec(piece, 0..16).prop_map(|v| v.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn only_lowercasing_applies_matches_byte_loop(s in lowercase_only_ish()) {
+        prop_assert_eq!(only_lowercasing_applies(&s), only_lowercasing_applies_by_byte(&s));
+    }
+
+    #[test]
+    fn only_lowercasing_applies_matches_byte_loop_on_any_bytes(s in proptest::collection::vec(any::<u8>(), 0..80)) {
+        prop_assert_eq!(only_lowercasing_applies(&s), only_lowercasing_applies_by_byte(&s));
+    }
 
     #[test]
     fn normalise_is_idempotent_at_fixed_point(input in proptest::collection::vec(any::<u8>(), 0..256)) {
@@ -80,5 +121,20 @@ proptest! {
         prop_assert!(n.work <= bound, "work {} > bound {}", n.work, bound);
         prop_assert!(n.decoded.len() <= input.len());
         prop_assert!(n.canon.len() <= input.len());
+    }
+}
+
+#[test]
+fn only_lowercasing_applies_sees_pairs_across_chunks() {
+    for at in 28..36 {
+        for pair in [b"  ", b"/*"] {
+            let mut s = vec![b'a'; 70];
+            s[at..at + 2].copy_from_slice(pair);
+            assert!(!only_lowercasing_applies(&s), "{at}");
+            assert_eq!(
+                only_lowercasing_applies(&s),
+                only_lowercasing_applies_by_byte(&s)
+            );
+        }
     }
 }

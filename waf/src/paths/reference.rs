@@ -204,7 +204,13 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
                 || host_np.starts_with('[')
                 || INTERNAL_NAMES.contains(&host_np))
             && classify_host(host_np) == HostKind::Internal
-            && lower.trim_start()[host.len()..].starts_with(['/', ':'])
+            // `get`, as in the live code since it stopped panicking on
+            // multibyte text before an `@`: a panic here is no score to
+            // compare with (the one change to this copy)
+            && lower
+                .trim_start()
+                .get(host.len()..)
+                .is_some_and(|t| t.starts_with(['/', ':']))
         {
             hits.add(Class::Ssrf, "ssrf-internal-host", 5);
         }

@@ -207,6 +207,15 @@ const PIECES: &[&str] = &[
     "1",
     "00",
     "+",
+    // colons in text, and the shapes `may_hold_url` lets through
+    "saying:",
+    "10:41",
+    ":\\\\",
+    "\\/",
+    "DATA:",
+    "Gopher:",
+    "x@",
+    "2026-11-22t10:41:07z",
 ];
 
 fn pathish() -> impl Strategy<Value = Vec<u8>> {
@@ -243,6 +252,12 @@ fn paths_examples_match_reference() {
         "m.oconnell@example.org",
         "2026-11-22t10:41:07z",
         "leave with the neighbour at number 16 if nobody is home.",
+        "localhost",
+        "localhost/x",
+        "10.0.0.1:80",
+        "a@127.0.0.1/",
+        "127.0.0.1 /x",
+        "+353 1 555 0142",
         "https://shop.example.com/p/tea?x=1",
         "../../etc/passwd",
         "0x2e0x2e/0x2e0x2e/etc",
@@ -284,5 +299,89 @@ fn paths_multibyte_before_at_sign_does_not_panic() {
         let _ = crate::detect::scan_value(&rules, crate::detect::Field::Value, v.as_bytes());
         let mut h = crate::detect::Hits::default();
         super::scan(v.as_bytes(), crate::detect::Field::Value, &mut h);
+    }
+}
+
+/// URL pieces without `/` (values with one go to `urls` ungated): schemes
+/// in any case, colons, backslashes, hosts, `@`.
+fn colonish() -> impl Strategy<Value = Vec<u8>> {
+    const SCHEMELESS: &[&str] = &[
+        "http",
+        "HTTP",
+        "https",
+        "file",
+        "File",
+        "data",
+        "gopher",
+        "mailto",
+        "ftp",
+        "ssh",
+        "compress.zlib",
+        "x",
+        "saying",
+        "10",
+        ":",
+        ":",
+        ":",
+        "\\",
+        "\\\\",
+        "127.0.0.1",
+        "localhost",
+        "2130706433",
+        "[::1]",
+        "10.0.0.1",
+        "example.com",
+        " ",
+        "?",
+        "#",
+        "%00",
+        ".php",
+        "image",
+        "é",
+        ":\\\\",
+        ":\\\\127.0.0.1",
+        "ssh:\\\\",
+        "@",
+        "a@",
+        "@127.0.0.1:",
+        "@localhost:",
+        "m.oconnell@example.org",
+    ];
+    let piece = prop_oneof![
+        6 => proptest::sample::select(SCHEMELESS).prop_map(|p| p.as_bytes().to_vec()),
+        1 => "[a-zA-Z0-9.+-]{1,6}".prop_map(String::into_bytes),
+        1 => any::<u8>().prop_filter("no /", |b| *b != b'/').prop_map(|b| vec![b]),
+    ];
+    proptest::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+}
+
+#[test]
+fn paths_url_gate_lets_url_shapes_through() {
+    for v in [
+        "http:2130706433",
+        "HTTP:[::1]",
+        "file:x",
+        "ssh:\\\\localhost",
+        "gopher:x",
+        "data:text",
+        "a@127.0.0.1:80",
+    ] {
+        assert!(may_hold_url(v.as_bytes()), "{v}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    #[test]
+    fn paths_urls_add_nothing_where_the_gate_says_so(v in colonish()) {
+        if !may_hold_url(&v) {
+            for field in Field::ALL {
+                let mut h = Hits::default();
+                urls(&v, field, &mut h);
+                prop_assert_eq!(format!("{h:?}"), format!("{:?}", Hits::default()));
+            }
+        }
+        assert_same_as_reference(&v);
     }
 }

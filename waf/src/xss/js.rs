@@ -2,7 +2,7 @@
 //! breakouts (`";alert(1)//`), script URIs as the whole value, DOM sink
 //! objects. Weights only, no verdicts.
 
-use super::{CALL, COLON, LONG_WORD, contains_ci, eq, in_list, script_uri};
+use super::{CALL, COLON, contains_ci, eq, in_list, script_uri};
 use crate::detect::Field;
 
 pub(super) const SINKS: &[&str] = &[
@@ -43,7 +43,7 @@ pub(super) const SINK_OBJECTS: &[&str] = &[
 
 /// Every entry of `SINK_OBJECTS` contains one of these words (a test checks
 /// it), so a word holding none of them contains no sink object.
-const DOM_ROOTS: &[&[u8]] = &[
+pub(super) const DOM_ROOTS: &[&[u8]] = &[
     b"document",
     b"window",
     b"location",
@@ -57,21 +57,69 @@ const DOM_ROOTS: &[&[u8]] = &[
 pub(super) const MIN_DOM_WORD: usize = 9;
 
 /// True when `w` contains one of `DOM_ROOTS`, ignoring ASCII case: one pass
-/// keyed on the first letter of each root.
+/// keyed on the first two letters of each root (`do`, `wi`, `lo`, `in`,
+/// `ou`), which most positions of prose fail.
 pub(super) fn has_dom_root(w: &[u8]) -> bool {
-    (0..w.len()).any(|p| {
-        let roots: &[&[u8]] = match w[p].to_ascii_lowercase() {
-            b'd' => &DOM_ROOTS[..1],
-            b'w' => &DOM_ROOTS[1..2],
-            b'l' => &[DOM_ROOTS[2], DOM_ROOTS[5]],
-            b'i' => &DOM_ROOTS[3..4],
-            b'o' => &DOM_ROOTS[4..5],
+    w.windows(2).enumerate().any(|(p, pair)| {
+        // `| 0x20` lowercases a letter; the bytes it maps onto a letter
+        // otherwise are only let through to the exact compare below
+        let roots: &[&[u8]] = match [pair[0] | 0x20, pair[1] | 0x20] {
+            [b'd', b'o'] => &DOM_ROOTS[..1],
+            [b'w', b'i'] => &DOM_ROOTS[1..2],
+            [b'l', b'o'] => &[DOM_ROOTS[2], DOM_ROOTS[5]],
+            [b'i', b'n'] => &DOM_ROOTS[3..4],
+            [b'o', b'u'] => &DOM_ROOTS[4..5],
             _ => return false,
         };
         roots
             .iter()
             .any(|r| w.len() - p >= r.len() && w[p..p + r.len()].eq_ignore_ascii_case(r))
     })
+}
+
+/// False when no word of `s` can be a sink or `constructor` called by the
+/// loop of `js_shapes`: there the name checked is `last`, the run of
+/// alphanumerics and `_` that ends the word (after its last `.`), and the
+/// call is a `(` or backtick after it, past spaces and tabs. So it is the run
+/// of those bytes found by going back from a `(` or backtick over spaces
+/// and tabs; values with brackets in prose (`biscuits (pack of 12)`) stop
+/// here.
+fn may_call_sink(s: &[u8]) -> bool {
+    memchr::memchr2_iter(b'(', b'`', s).any(|p| {
+        let mut e = p;
+        while e > 0 && matches!(s[e - 1], b' ' | b'\t') {
+            e -= 1;
+        }
+        let st = s[..e]
+            .iter()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .map_or(0, |q| q + 1);
+        let name = &s[st..e];
+        in_list(name, SINKS) || eq(name, "constructor")
+    })
+}
+
+/// False when no word of `s` can be a DOM sink in `js_shapes`: each of
+/// them holds one of `DOM_ROOTS` (a dotted word is checked for one; the
+/// undotted names are roots), and each holds `oc`, `tm` or `w.` in any case
+/// (a test checks it), a pair most prose lacks and that is cheaper to look
+/// for than the roots.
+fn may_name_dom_sink(s: &[u8]) -> bool {
+    // a fold without early exit, which the compiler vectorises; `| 0x20`
+    // lowercases the letters (and maps a few other bytes onto `.`, which
+    // only lets more values through)
+    let pair = s.iter().zip(s.iter().skip(1)).fold(false, |m, (&a, &b)| {
+        let (a, b) = (a | 0x20, b | 0x20);
+        m | (a == b'o') & (b == b'c') | (a == b't') & (b == b'm') | (a == b'w') & (b == b'.')
+    });
+    pair && has_dom_root(s)
+}
+
+/// Whether `s` holds a word of `MIN_DOM_WORD` bytes (a run of
+/// alphanumerics, `_` and `.`), which every DOM sink of `js_shapes` is.
+pub(super) fn has_long_word(s: &[u8]) -> bool {
+    s.split(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.')))
+        .any(|w| w.len() >= MIN_DOM_WORD)
 }
 
 /// JavaScript outside tags: sink calls `alert(1)`, `` alert`1` ``, string breakouts
@@ -95,11 +143,13 @@ pub(super) fn js_shapes(
             bump(if field == Field::UrlHeader { 5 } else { 7 }, "xss-uri");
         }
     }
-    // a call needs `(` or a backtick after the word
-    let may_call = seen & CALL != 0;
+    // a call needs `(` or a backtick after a sink's name
+    let may_call = seen & CALL != 0 && may_call_sink(s);
     // without a call only a DOM sink can bump, and it needs a word of
-    // `MIN_DOM_WORD` bytes: words are runs of alphanumerics, `_` and `.`
-    if !may_call && seen & LONG_WORD == 0 {
+    // `MIN_DOM_WORD` bytes (words are runs of alphanumerics, `_` and `.`)
+    // holding one of the DOM roots
+    let may_dom = may_name_dom_sink(s) && has_long_word(s);
+    if !may_call && !may_dom {
         return;
     }
     // sink identifiers followed by ( or `

@@ -261,6 +261,19 @@ const KEYWORDS: &[&str] = &[
     "alert`1`",
     ".constructor(",
     "x.innerhtml=",
+    // prose and the shapes the call and DOM gates look for
+    "building.",
+    "biscuits (",
+    "alert (",
+    "alert\t(",
+    "x.alert`",
+    "constructor (",
+    "oc",
+    "tm",
+    "w.",
+    "window.open",
+    "block",
+    "o'connell",
 ];
 
 /// Single bytes the checks branch on.
@@ -355,7 +368,13 @@ proptest! {
             .map(<[u8]>::len)
             .max()
             .unwrap_or(0);
-        prop_assert_eq!(seen(&v) & LONG_WORD != 0, run >= MIN_DOM_WORD);
+        prop_assert_eq!(has_long_word(&v), run >= MIN_DOM_WORD);
+    }
+
+    #[test]
+    fn xss_dom_root_search_matches_a_plain_search(v in value()) {
+        let plain = js::DOM_ROOTS.iter().any(|r| contains_ci(&v, r));
+        prop_assert_eq!(has_dom_root(&v), plain);
     }
 
     #[test]
@@ -373,6 +392,35 @@ fn xss_every_sink_object_holds_a_dom_root() {
     }
     for w in ["innerhtml", "outerhtml", "localstorage"] {
         assert!(w.len() >= MIN_DOM_WORD);
+    }
+}
+
+/// `seen` in four lanes: the union of the classes at every length and
+/// position.
+#[test]
+fn xss_seen_is_the_union_of_the_byte_classes() {
+    for len in 0..12 {
+        for at in 0..len {
+            for b in [b'<', b':', b'(', b'`', b'=', b'&', b'[', b'.', b'*', b'k'] {
+                let mut v = vec![b'a'; len];
+                v[at] = b;
+                assert_eq!(seen(&v), BYTE_CLASS[usize::from(b)], "{len} {at}");
+            }
+        }
+    }
+    assert_eq!(seen(b""), 0);
+}
+
+#[test]
+fn xss_every_dom_sink_holds_a_gate_pair() {
+    let names = SINK_OBJECTS
+        .iter()
+        .chain(&["innerhtml", "outerhtml", "localstorage"]);
+    for o in names {
+        assert!(
+            ["oc", "tm", "w."].iter().any(|p| o.contains(p)),
+            "{o} holds none of the pairs of may_name_dom_sink"
+        );
     }
 }
 
