@@ -169,7 +169,6 @@ struct Doc {
     tag: u64,
     key: u64,
     items: Vec<u8>,
-    count: usize,
 }
 
 thread_local! {
@@ -329,7 +328,6 @@ impl DocMemo {
             tag: self.tag,
             key: self.key,
             items,
-            count: self.count,
         };
         let slot = doc_slot(self.tag, self.key);
         DOC_TABLE.with(|t| {
