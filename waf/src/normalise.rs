@@ -43,6 +43,11 @@ pub fn normalise(input: &[u8]) -> Normalised {
             work: input.len() as u64,
         };
     }
+    normalise_full(input)
+}
+
+/// [`normalise`] without the shortcut for values only lowercasing changes.
+fn normalise_full(input: &[u8]) -> Normalised {
     let mut n = Normalised::default();
     let mut cur = input.to_vec();
     let mut tmp = Vec::with_capacity(input.len());
@@ -87,14 +92,26 @@ pub fn normalise(input: &[u8]) -> Normalised {
 }
 
 /// True when only lowercasing would change `s`: printable ASCII without the
-/// bytes decoders react to, no `/*` comment, no `\\`, and no whitespace other
-/// than single spaces.
+/// bytes decoders react to, no `/*` comment, no `\\`, no whitespace other
+/// than single spaces; two-byte UTF-8 letters allowed (not a no-break space).
 pub(crate) fn only_lowercasing_applies(s: &[u8]) -> bool {
     // folds without early exit over chunks, which the compiler vectorises;
     // a byte-by-byte loop with the previous byte carried costs ~1 ns a byte
-    let bad_byte = |b: u8| !matches!(b, b' '..=b'~') | matches!(b, b'%' | b'&' | b'\\');
-    // a space after a space (a run to fold), `/*` (a comment)
-    let bad_pair = |a: u8, b: u8| (a == b' ') & (b == b' ') | (a == b'/') & (b == b'*');
+    // printable ASCII but the decoders' `%`, `&` and `\\`; and the bytes of
+    // two-byte UTF-8 letters (`é`, `ü`, `ø`: leads C2-DF, continuations
+    // 80-BF), which both passes copy as they are, but not the overlong leads C0
+    // and C1 (decoded) nor anything from E0 up (overlong leads E0/F0, and the
+    // confusables `canon_pass` folds start at E2)
+    let bad_byte = |b: u8| {
+        let ascii = matches!(b, b' '..=b'~') & !matches!(b, b'%' | b'&' | b'\\');
+        let two_byte = matches!(b, 0x80..=0xDF) & !matches!(b, 0xC0 | 0xC1);
+        !(ascii | two_byte)
+    };
+    // a space after a space (a run to fold), `/*` (a comment), C2 A0 (a
+    // no-break space, folded to a space)
+    let bad_pair = |a: u8, b: u8| {
+        (a == b' ') & (b == b' ') | (a == b'/') & (b == b'*') | (a == 0xC2) & (b == 0xA0)
+    };
     const CHUNK: usize = 32;
     let mut at = 0;
     while at < s.len() {

@@ -63,6 +63,9 @@ fn only_lowercasing_applies_by_byte(s: &[u8]) -> bool {
             b'*' => prev != b'/',
             b'%' | b'&' | b'\\' => false,
             0x21..=0x7e => true,
+            0xA0 => prev != 0xC2,
+            0xC0 | 0xC1 => false,
+            0x80..=0xDF => true,
             _ => false,
         };
         if !ok {
@@ -77,7 +80,7 @@ fn only_lowercasing_applies_by_byte(s: &[u8]) -> bool {
 fn lowercase_only_ish() -> impl Strategy<Value = Vec<u8>> {
     let piece = prop_oneof![
         20 => "[a-zA-Z0-9 .,:;'!?()-]{1,12}".prop_map(String::into_bytes),
-        2 => proptest::sample::select(&[" ", "  ", "/", "*", "/*", "%", "&", "\\", "\t", "\n", "\u{7f}", "~", "é"][..])
+        2 => proptest::sample::select(&[" ", "  ", "/", "*", "/*", "%", "&", "\\", "\t", "\n", "\u{7f}", "~", "é", "Ü", "ø", "\u{a0}", "\u{2019}", "\u{ff21}", "\u{24b6}", "\u{3002}"][..])
             .prop_map(|p| p.as_bytes().to_vec()),
         1 => any::<u8>().prop_map(|b| vec![b]),
     ];
@@ -90,6 +93,29 @@ proptest! {
     #[test]
     fn only_lowercasing_applies_matches_byte_loop(s in lowercase_only_ish()) {
         prop_assert_eq!(only_lowercasing_applies(&s), only_lowercasing_applies_by_byte(&s));
+    }
+
+    /// The shortcut is exact: whenever it applies, the full normalisation
+    /// would only have lowercased the value.
+    #[test]
+    fn only_lowercasing_shortcut_equals_full_normalisation(s in lowercase_only_ish()) {
+        if only_lowercasing_applies(&s) {
+            let n = normalise_full(&s);
+            prop_assert_eq!(&n.decoded, &s);
+            prop_assert_eq!(&n.canon, &s.to_ascii_lowercase());
+            prop_assert_eq!(n.layers, 0);
+            prop_assert!(n.converged);
+        }
+    }
+
+    #[test]
+    fn only_lowercasing_shortcut_equals_full_normalisation_on_any_bytes(s in proptest::collection::vec(any::<u8>(), 0..80)) {
+        if only_lowercasing_applies(&s) {
+            let n = normalise_full(&s);
+            prop_assert_eq!(&n.decoded, &s);
+            prop_assert_eq!(&n.canon, &s.to_ascii_lowercase());
+            prop_assert_eq!(n.layers, 0);
+        }
     }
 
     #[test]
