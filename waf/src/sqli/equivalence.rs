@@ -1185,3 +1185,28 @@ fn keyword_table_matches_classify_word() {
         );
     }
 }
+
+/// The routine list behind `may_be_routine` is `func_risk`'s (its source is
+/// the list), and the filter passes every name on it in any case.
+#[test]
+fn routine_filter_passes_every_routine_name() {
+    let src = include_str!("tokens.rs");
+    let body = &src[src.find("fn func_risk").unwrap()..src.find("/// Bytes of a word").unwrap()];
+    let names = &super::keywords::FUNC_NAMES;
+    let mut seen = 0;
+    for (p, _) in body
+        .match_indices("b\"")
+        .filter(|(p, _)| !body.as_bytes()[p - 1].is_ascii_alphanumeric())
+    {
+        let lit = &body[p + 2..];
+        let w = &lit[..lit.find('"').unwrap()];
+        assert!(names.contains(&w.as_bytes()), "{w}");
+        seen += 1;
+    }
+    assert_eq!(seen, names.len());
+    for w in names {
+        assert_ne!(func_risk(w), FuncRisk::Plain);
+        assert!(super::keywords::may_be_routine(w));
+        assert!(super::keywords::may_be_routine(&w.to_ascii_uppercase()));
+    }
+}

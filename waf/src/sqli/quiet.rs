@@ -13,7 +13,7 @@
 //! read below; `quiet_values_score_nothing` in `equivalence.rs` holds the
 //! gate to the ungated scan.
 
-use super::keywords::{Gate, lookup};
+use super::keywords::{Gate, lookup, may_be_routine};
 use super::tokens::{FuncRisk, func_risk, is_word_byte, scan_string};
 
 /// True when `scan(s)` cannot add a signal (see the module docs). False
@@ -21,8 +21,8 @@ use super::tokens::{FuncRisk, func_risk, is_word_byte, scan_string};
 pub(super) fn quiet(s: &[u8]) -> bool {
     let n = s.len();
     // what the pass saw: any ASCII letter or digit so far, alphanumeric runs,
-    // quote bytes, `@`, and the weak keyword classes
-    let (mut alnum, mut runs, mut quote, mut at) = (false, 0u32, false, false);
+    // the quote bytes (one bit each), `@`, and the weak keyword classes
+    let (mut alnum, mut runs, mut quotes, mut at) = (false, 0u32, 0u8, false);
     let (mut other, mut null, mut cmp, mut logic) = (false, false, false, false);
     let mut i = 0;
     while i < n {
@@ -68,7 +68,9 @@ pub(super) fn quiet(s: &[u8]) -> bool {
                 }
                 alnum = true;
             }
-            b'\'' | b'"' | b'`' => quote = true,
+            b'\'' => quotes |= 1,
+            b'"' => quotes |= 2,
+            b'`' => quotes |= 4,
             b'(' if !plain_call_before(s, i) => return false,
             b'=' | b'<' | b'>' | b'?' => return false,
             b'-' if matches!(s.get(i + 1), Some(b'-' | b'>')) => return false,
@@ -102,11 +104,14 @@ pub(super) fn quiet(s: &[u8]) -> bool {
         && !((null || cmp || logic) && runs <= 4)
         // with a quote, a logic operator follows a broken literal (every left
         // side is strong); next to a word comparison it opens `x and y is z`
-        && !(logic && (quote || cmp))
+        && !(logic && (quotes != 0 || cmp))
         // `set @x`: Kw::Other before a variable
         && !(other && at)
         && !(cmp && word_cmp_fragment(s))
-        && (!quote || [b'\'', b'"', b'`'].iter().all(|&q| quiet_after_break(s, q)))
+        && [b'\'', b'"', b'`']
+            .iter()
+            .enumerate()
+            .all(|(bit, &q)| quotes & (1 << bit) == 0 || quiet_after_break(s, q))
 }
 
 /// Whitespace as the tokeniser skips it between tokens.
@@ -163,7 +168,8 @@ fn plain_call_before(s: &[u8], p: usize) -> bool {
     // `func_risk` reads the part after the last `.`; with no digit in it no
     // number ends inside it, so the call's name ends with all of it
     let base = &s[j..k];
-    !base.iter().any(u8::is_ascii_digit) && func_risk(base) == FuncRisk::Plain
+    !base.iter().any(u8::is_ascii_digit)
+        && (!may_be_routine(base) || func_risk(base) == FuncRisk::Plain)
 }
 
 /// The value ends in `(` (`open_call_fragment` reads the name before it).
@@ -184,11 +190,8 @@ fn word_cmp_fragment(s: &[u8]) -> bool {
 
 /// In the `q` context the broken-out literal is followed by nothing that
 /// `triggers` or `break_shape` reads: not `,` `;` an operator, `!`, a
-/// comparison or a keyword (after any `)`).
+/// comparison or a keyword (after any `)`). Only asked for a `q` in `s`.
 fn quiet_after_break(s: &[u8], q: u8) -> bool {
-    if memchr::memchr(q, s).is_none() {
-        return true;
-    }
     let (end, closed) = scan_string(s, 0, q);
     if !closed {
         return true;
