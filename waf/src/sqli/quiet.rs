@@ -27,12 +27,17 @@ pub(super) fn quiet(s: &[u8]) -> bool {
     let mut i = 0;
     while i < n {
         let b = s[i];
-        match b {
-            b'a'..=b'z' | b'A'..=b'Z' => {
+        match CLASS[usize::from(b)] {
+            PLAIN => {
+                i += 1;
+                continue;
+            }
+            LETTER => {
                 let start = i;
-                while i < n && s[i].is_ascii_alphabetic() {
-                    i += 1;
-                }
+                i = s[i..]
+                    .iter()
+                    .position(|c| !c.is_ascii_alphabetic())
+                    .map_or(n, |p| i + p);
                 let glued = start > 0 && s[start - 1].is_ascii_digit();
                 if !glued {
                     runs += 1;
@@ -62,12 +67,23 @@ pub(super) fn quiet(s: &[u8]) -> bool {
                 alnum = true;
                 continue;
             }
-            b'0'..=b'9' => {
-                if i == 0 || !s[i - 1].is_ascii_alphanumeric() {
+            DIGIT => {
+                let start = i;
+                i = s[i..]
+                    .iter()
+                    .position(|c| !c.is_ascii_digit())
+                    .map_or(n, |p| i + p);
+                // the run before, if any, is not a digit: a letter run glued to
+                // these digits is the same alphanumeric run
+                if start == 0 || !s[start - 1].is_ascii_alphabetic() {
                     runs += 1;
                 }
                 alnum = true;
+                continue;
             }
+            _ => {}
+        }
+        match b {
             b'\'' => quotes |= 1,
             b'"' => quotes |= 2,
             b'`' => quotes |= 4,
@@ -113,6 +129,50 @@ pub(super) fn quiet(s: &[u8]) -> bool {
             .enumerate()
             .all(|(bit, &q)| quotes & (1 << bit) == 0 || quiet_after_break(s, q))
 }
+
+/// Byte classes of the pass: bytes that need nothing, letters, digits, and
+/// the bytes the `match` in `quiet` reads.
+const PLAIN: u8 = 0;
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+const SPECIAL: u8 = 3;
+
+const CLASS: [u8; 256] = {
+    let mut t = [PLAIN; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_alphabetic() {
+            LETTER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if matches!(
+            c,
+            b'\''
+                | b'"'
+                | b'`'
+                | b'('
+                | b'='
+                | b'<'
+                | b'>'
+                | b'?'
+                | b'-'
+                | b'/'
+                | b'|'
+                | b'&'
+                | b':'
+                | b'@'
+                | b'#'
+                | b'!'
+        ) {
+            SPECIAL
+        } else {
+            PLAIN
+        };
+        b += 1;
+    }
+    t
+};
 
 /// Whitespace as the tokeniser skips it between tokens.
 fn is_space(b: u8) -> bool {
