@@ -7,7 +7,9 @@
 use proptest::prelude::*;
 
 use super::fragments::{literal_tautology, open_call_fragment, operator_only, pg_cast};
-use super::tokens::{FuncRisk, Kind, Kw, Stmt, Toks, func_risk, is_word_byte, tokenise};
+use super::tokens::{
+    FuncRisk, Kind, Kw, Stmt, Toks, classify_word, func_risk, is_word_byte, tokenise,
+};
 use super::{plain_may_match, score, score_stream};
 
 /// Pieces the SQL detector reacts to, plus plain text around them.
@@ -1155,12 +1157,13 @@ fn quiet_gate_passes_benign_values_and_stops_known_hits() {
     }
 }
 
-/// The keyword table holds every word `classify_word` reads (its source is
-/// the list) and nothing it calls a plain word but `isnull`.
+/// The keyword table holds every word the round-1 `classify_word` reads
+/// (its source is the list), each with the kind it gave, and nothing it
+/// called a plain word but `isnull`; the table-driven one answers as it.
 #[test]
 fn keyword_table_matches_classify_word() {
-    let src = include_str!("tokens.rs");
-    let body = &src[src.find("fn classify_word").unwrap()..src.find("fn func_risk").unwrap()];
+    let src = include_str!("reference.rs");
+    let body = &src[src.find("fn classify_word").unwrap()..src.find("fn tokenise").unwrap()];
     let mut seen = 0;
     // each literal opens with ` b"` or `(b"` and holds letters only
     for (p, _) in body
@@ -1173,15 +1176,16 @@ fn keyword_table_matches_classify_word() {
         seen += 1;
     }
     assert_eq!(seen + 1, super::keywords::KEYWORDS.len());
-    for (w, _) in super::keywords::KEYWORDS {
+    for (w, kind, _) in super::keywords::KEYWORDS {
         let upper = w.to_ascii_uppercase();
         assert!(super::keywords::lookup(&upper).is_some());
-        let kind = super::reference::classify_word(w);
+        let was = super::reference::classify_word(w);
+        assert_eq!(was, kind, "{:?}", String::from_utf8_lossy(w));
+        assert_eq!(was == Kind::Word, w == b"isnull");
+        assert_eq!(classify_word(w), was);
         assert_eq!(
-            kind == Kind::Word,
-            w == b"isnull",
-            "{:?}",
-            String::from_utf8_lossy(w)
+            classify_word(&upper),
+            super::reference::classify_word(&upper)
         );
     }
 }
@@ -1208,5 +1212,30 @@ fn routine_filter_passes_every_routine_name() {
         assert_ne!(func_risk(w), FuncRisk::Plain);
         assert!(super::keywords::may_be_routine(w));
         assert!(super::keywords::may_be_routine(&w.to_ascii_uppercase()));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
+    /// The table-driven `classify_word` answers as the round-1 one on
+    /// keywords, their case variants and near misses, and any bytes.
+    #[test]
+    fn classify_word_answers_as_before(
+        w in prop_oneof![
+            proptest::sample::select(PIECES).prop_map(|p| p.as_bytes().to_vec()),
+            proptest::sample::select(PIECES).prop_map(|p| p.to_ascii_uppercase().into_bytes()),
+            (proptest::sample::select(PIECES), any::<u8>(), any::<prop::sample::Index>()).prop_map(
+                |(p, b, at)| {
+                    let mut v = p.as_bytes().to_vec();
+                    let i = at.index(v.len() + 1);
+                    v.insert(i, b);
+                    v
+                }
+            ),
+            proptest::collection::vec(any::<u8>(), 0..12),
+        ]
+    ) {
+        prop_assert_eq!(classify_word(&w), super::reference::classify_word(&w));
     }
 }

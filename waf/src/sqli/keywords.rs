@@ -1,8 +1,10 @@
-//! The SQL keywords as one table, found by a perfect hash: the quiet gate
-//! (`quiet.rs`) asks what a run of letters is without the tokeniser's chain
-//! of comparisons. The table lists every word `tokens::classify_word` does
-//! not call a plain `Word`, plus the bare operator words `operator_only`
-//! reads; a test holds the two to each other. No allocation, no I/O.
+//! The SQL keywords as one table, found by a perfect hash: the tokeniser
+//! and the quiet gate (`quiet.rs`) ask what a word is without a chain of
+//! comparisons. The table lists every word that is not a plain `Word`, plus
+//! the bare operator words `operator_only` reads; a test holds it to the
+//! round-1 `classify_word` in `reference.rs`. No allocation, no I/O.
+
+use super::tokens::{Kind, Kw, Stmt};
 
 /// What a keyword means to the quiet gate: `Strong` words open shapes on
 /// their own; the others score only next to something the gate checks for.
@@ -26,92 +28,92 @@ pub(super) enum Gate {
     Logic,
 }
 
-/// Every keyword, lowercase, with its gate class.
-pub(super) const KEYWORDS: [(&[u8], Gate); 83] = [
-    (b"union", Gate::Strong),
-    (b"select", Gate::Strong),
-    (b"insert", Gate::Strong),
-    (b"update", Gate::Strong),
-    (b"delete", Gate::Strong),
-    (b"drop", Gate::Strong),
-    (b"create", Gate::Strong),
-    (b"alter", Gate::Strong),
-    (b"exec", Gate::Strong),
-    (b"execute", Gate::Strong),
-    (b"declare", Gate::Strong),
-    (b"truncate", Gate::Strong),
-    (b"shutdown", Gate::Strong),
-    (b"grant", Gate::Strong),
-    (b"revoke", Gate::Strong),
-    (b"rename", Gate::Strong),
-    (b"handler", Gate::Strong),
-    (b"load", Gate::Strong),
-    (b"backup", Gate::Strong),
-    (b"restore", Gate::Strong),
-    (b"and", Gate::Logic),
-    (b"or", Gate::Logic),
-    (b"xor", Gate::Strong),
-    (b"not", Gate::Logic),
-    (b"mod", Gate::Strong),
-    (b"div", Gate::Strong),
-    (b"rlike", Gate::Strong),
-    (b"regexp", Gate::Strong),
-    (b"notnull", Gate::Strong),
-    (b"like", Gate::Strong),
-    (b"between", Gate::Strong),
-    (b"in", Gate::CmpWord),
-    (b"is", Gate::CmpWord),
-    (b"sounds", Gate::Strong),
-    (b"glob", Gate::Strong),
-    (b"similar", Gate::Strong),
-    (b"from", Gate::From),
-    (b"where", Gate::Strong),
-    (b"order", Gate::Strong),
-    (b"group", Gate::Strong),
-    (b"by", Gate::By),
-    (b"having", Gate::Strong),
-    (b"into", Gate::Strong),
-    (b"limit", Gate::Strong),
-    (b"offset", Gate::Strong),
-    (b"procedure", Gate::Strong),
-    (b"waitfor", Gate::Strong),
-    (b"null", Gate::Null),
-    (b"true", Gate::Null),
-    (b"false", Gate::Null),
-    (b"table", Gate::Object),
-    (b"database", Gate::Object),
-    (b"view", Gate::Object),
-    (b"index", Gate::Object),
-    (b"trigger", Gate::Object),
-    (b"login", Gate::Object),
-    (b"schema", Gate::Object),
-    (b"tablespace", Gate::Object),
-    (b"column", Gate::Object),
-    (b"values", Gate::Other),
-    (b"join", Gate::Other),
-    (b"distinct", Gate::Other),
-    (b"all", Gate::Other),
-    (b"top", Gate::Other),
-    (b"as", Gate::Other),
-    (b"case", Gate::Other),
-    (b"when", Gate::Other),
-    (b"then", Gate::Other),
-    (b"else", Gate::Other),
-    (b"end", Gate::Other),
-    (b"delay", Gate::Other),
-    (b"outfile", Gate::Other),
-    (b"dumpfile", Gate::Other),
-    (b"collate", Gate::Other),
-    (b"asc", Gate::Other),
-    (b"desc", Gate::Other),
-    (b"exists", Gate::Other),
-    (b"set", Gate::Other),
-    (b"begin", Gate::Other),
-    (b"binary", Gate::Other),
-    (b"escape", Gate::Other),
-    (b"identified", Gate::Other),
+/// Every keyword, lowercase, with its token kind and its gate class.
+pub(super) const KEYWORDS: [(&[u8], Kind, Gate); 83] = [
+    (b"union", Kind::Union, Gate::Strong),
+    (b"select", Kind::Stmt(Stmt::Select), Gate::Strong),
+    (b"insert", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"update", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"delete", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"drop", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"create", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"alter", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"exec", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"execute", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"declare", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"truncate", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"shutdown", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"grant", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"revoke", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"rename", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"handler", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"load", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"backup", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"restore", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    (b"and", Kind::Logic, Gate::Logic),
+    (b"or", Kind::Logic, Gate::Logic),
+    (b"xor", Kind::Logic, Gate::Strong),
+    (b"not", Kind::Logic, Gate::Logic),
+    (b"mod", Kind::Op, Gate::Strong),
+    (b"div", Kind::Op, Gate::Strong),
+    (b"rlike", Kind::Cmp { word: false }, Gate::Strong),
+    (b"regexp", Kind::Cmp { word: false }, Gate::Strong),
+    (b"notnull", Kind::Cmp { word: false }, Gate::Strong),
+    (b"like", Kind::Cmp { word: true }, Gate::Strong),
+    (b"between", Kind::Cmp { word: true }, Gate::Strong),
+    (b"in", Kind::Cmp { word: true }, Gate::CmpWord),
+    (b"is", Kind::Cmp { word: true }, Gate::CmpWord),
+    (b"sounds", Kind::Cmp { word: true }, Gate::Strong),
+    (b"glob", Kind::Cmp { word: true }, Gate::Strong),
+    (b"similar", Kind::Cmp { word: true }, Gate::Strong),
+    (b"from", Kind::Kw(Kw::From), Gate::From),
+    (b"where", Kind::Kw(Kw::Where), Gate::Strong),
+    (b"order", Kind::Kw(Kw::Order), Gate::Strong),
+    (b"group", Kind::Kw(Kw::Group), Gate::Strong),
+    (b"by", Kind::Kw(Kw::By), Gate::By),
+    (b"having", Kind::Kw(Kw::Having), Gate::Strong),
+    (b"into", Kind::Kw(Kw::Into), Gate::Strong),
+    (b"limit", Kind::Kw(Kw::Limit), Gate::Strong),
+    (b"offset", Kind::Kw(Kw::Limit), Gate::Strong),
+    (b"procedure", Kind::Kw(Kw::Procedure), Gate::Strong),
+    (b"waitfor", Kind::Kw(Kw::Waitfor), Gate::Strong),
+    (b"null", Kind::Kw(Kw::Null), Gate::Null),
+    (b"true", Kind::Kw(Kw::Null), Gate::Null),
+    (b"false", Kind::Kw(Kw::Null), Gate::Null),
+    (b"table", Kind::Kw(Kw::Object), Gate::Object),
+    (b"database", Kind::Kw(Kw::Object), Gate::Object),
+    (b"view", Kind::Kw(Kw::Object), Gate::Object),
+    (b"index", Kind::Kw(Kw::Object), Gate::Object),
+    (b"trigger", Kind::Kw(Kw::Object), Gate::Object),
+    (b"login", Kind::Kw(Kw::Object), Gate::Object),
+    (b"schema", Kind::Kw(Kw::Object), Gate::Object),
+    (b"tablespace", Kind::Kw(Kw::Object), Gate::Object),
+    (b"column", Kind::Kw(Kw::Object), Gate::Object),
+    (b"values", Kind::Kw(Kw::Other), Gate::Other),
+    (b"join", Kind::Kw(Kw::Other), Gate::Other),
+    (b"distinct", Kind::Kw(Kw::Other), Gate::Other),
+    (b"all", Kind::Kw(Kw::Other), Gate::Other),
+    (b"top", Kind::Kw(Kw::Other), Gate::Other),
+    (b"as", Kind::Kw(Kw::Other), Gate::Other),
+    (b"case", Kind::Kw(Kw::Other), Gate::Other),
+    (b"when", Kind::Kw(Kw::Other), Gate::Other),
+    (b"then", Kind::Kw(Kw::Other), Gate::Other),
+    (b"else", Kind::Kw(Kw::Other), Gate::Other),
+    (b"end", Kind::Kw(Kw::Other), Gate::Other),
+    (b"delay", Kind::Kw(Kw::Other), Gate::Other),
+    (b"outfile", Kind::Kw(Kw::Other), Gate::Other),
+    (b"dumpfile", Kind::Kw(Kw::Other), Gate::Other),
+    (b"collate", Kind::Kw(Kw::Other), Gate::Other),
+    (b"asc", Kind::Kw(Kw::Other), Gate::Other),
+    (b"desc", Kind::Kw(Kw::Other), Gate::Other),
+    (b"exists", Kind::Kw(Kw::Other), Gate::Other),
+    (b"set", Kind::Kw(Kw::Other), Gate::Other),
+    (b"begin", Kind::Kw(Kw::Other), Gate::Other),
+    (b"binary", Kind::Kw(Kw::Other), Gate::Other),
+    (b"escape", Kind::Kw(Kw::Other), Gate::Other),
+    (b"identified", Kind::Kw(Kw::Other), Gate::Other),
     // not a token keyword, but a whole-value operator (`operator_only`)
-    (b"isnull", Gate::Strong),
+    (b"isnull", Kind::Word, Gate::Strong),
 ];
 
 /// Hash slots: 512 one-byte indexes into `KEYWORDS` (0 = empty), so a
@@ -142,9 +144,9 @@ const fn slot(a: u8, b: u8, y: u8, z: u8, len: usize) -> usize {
     (key.wrapping_mul(MUL) >> (32 - BITS)) as usize
 }
 
-/// The gate class of `w` (any case) if it is a keyword.
+/// The table entry of `w` (any case) if it is a keyword.
 #[inline]
-pub(super) fn lookup(w: &[u8]) -> Option<Gate> {
+fn entry(w: &[u8]) -> Option<(Kind, Gate)> {
     if !(2..=10).contains(&w.len()) {
         return None;
     }
@@ -162,8 +164,21 @@ pub(super) fn lookup(w: &[u8]) -> Option<Gate> {
     if idx == 0 {
         return None;
     }
-    let (kw, gate) = KEYWORDS[usize::from(idx - 1)];
-    kw.eq_ignore_ascii_case(w).then_some(gate)
+    let (kw, kind, gate) = KEYWORDS[usize::from(idx - 1)];
+    kw.eq_ignore_ascii_case(w).then_some((kind, gate))
+}
+
+/// The gate class of `w` (any case) if it is a keyword.
+#[inline]
+pub(super) fn lookup(w: &[u8]) -> Option<Gate> {
+    entry(w).map(|(_, gate)| gate)
+}
+
+/// The token kind of the word `w` (any case): `Kind::Word` unless it is
+/// a SQL keyword.
+#[inline]
+pub(super) fn kind_of(w: &[u8]) -> Kind {
+    entry(w).map_or(Kind::Word, |(kind, _)| kind)
 }
 
 /// Every routine name `tokens::func_risk` does not call plain (a test
