@@ -24,6 +24,8 @@ pub(super) fn quiet(s: &[u8]) -> bool {
     // the quote bytes (one bit each), `@`, and the weak keyword classes
     let (mut alnum, mut runs, mut quotes, mut at) = (false, 0u32, 0u8, false);
     let (mut other, mut null, mut cmp, mut logic) = (false, false, false, false);
+    // a logic operator let through for its left side alone
+    let mut logic_left = false;
     let mut i = 0;
     while i < n {
         let b = s[i];
@@ -56,8 +58,15 @@ pub(super) fn quiet(s: &[u8]) -> bool {
                     // before it, so it is not first
                     Some(Gate::CmpWord) if !alnum => return false,
                     Some(Gate::CmpWord) => cmp = true,
-                    Some(Gate::Logic) if !left_is_weak(s, start) => return false,
-                    Some(Gate::Logic) => logic = true,
+                    Some(Gate::Logic) => {
+                        logic = true;
+                        if !plain_word_after(s, i) {
+                            if !left_is_weak(s, start) {
+                                return false;
+                            }
+                            logic_left = true;
+                        }
+                    }
                 }
                 // after a number (`0xabunion`, `1union`) a token may start
                 // inside the run: any keyword tail goes to the full scan
@@ -104,10 +113,13 @@ pub(super) fn quiet(s: &[u8]) -> bool {
             // `!` is a logic operator; at the very end (`instead!`) it has
             // no operand after it and `tautology` returns on sight
             b'!' if !s[i..].iter().all(|&c| c == b'!' || is_space(c)) => {
-                if !left_is_weak(s, i) {
-                    return false;
-                }
                 logic = true;
+                if !plain_word_after(s, i + 1) {
+                    if !left_is_weak(s, i) {
+                        return false;
+                    }
+                    logic_left = true;
+                }
             }
             _ => {}
         }
@@ -120,7 +132,7 @@ pub(super) fn quiet(s: &[u8]) -> bool {
         && !((null || cmp || logic) && runs <= 4)
         // with a quote, a logic operator follows a broken literal (every left
         // side is strong); next to a word comparison it opens `x and y is z`
-        && !(logic && (quotes != 0 || cmp))
+        && !(logic_left && (quotes != 0 || cmp))
         // `set @x`: Kw::Other before a variable
         && !(other && at)
         && !(cmp && word_cmp_fragment(s))
@@ -180,7 +192,7 @@ fn is_space(b: u8) -> bool {
 }
 
 /// The token before a logic operator at `p` (unquoted: the gate sends
-/// quoted values with a logic word away) is not a number, a closed string
+/// quoted values away when it relies on this) is not a number, a closed string
 /// or `)`, and there is one: `tautology` then has a weak left side and,
 /// with no comparison in the value, bumps nothing.
 fn left_is_weak(s: &[u8], p: usize) -> bool {
@@ -209,6 +221,54 @@ fn left_is_weak(s: &[u8], p: usize) -> bool {
         }
         _ => true,
     }
+}
+
+/// The logic operator ending at `e` is followed by a plain word that is
+/// neither a call nor followed by an operator, a comparison or a keyword:
+/// then `tautology` has a `Word` operand and no operator after it, and
+/// bumps nothing whatever stands on its left (a broken literal included).
+fn plain_word_after(s: &[u8], e: usize) -> bool {
+    let mut k = e;
+    while k < s.len() && is_space(s[k]) {
+        k += 1;
+    }
+    // the operand: a word that is no keyword (`and not`, `or null` fail)
+    let Some(r) = letter_run_after(s, k) else {
+        return false;
+    };
+    if lookup(&s[k..r]).is_some() {
+        return false;
+    }
+    // the word token runs on over word bytes and inner dots (`m.smith`)
+    let mut w = r;
+    while w < s.len()
+        && (is_word_byte(s[w]) || (s[w] == b'.' && s.get(w + 1).is_some_and(|&c| is_word_byte(c))))
+    {
+        w += 1;
+    }
+    while w < s.len() && is_space(s[w]) {
+        w += 1;
+    }
+    match s.get(w) {
+        None | Some(b'0'..=b'9' | b',' | b'.') => true,
+        Some(c) if c.is_ascii_alphabetic() => {
+            letter_run_after(s, w).is_some_and(|r| lookup(&s[w..r]).is_none())
+        }
+        _ => false,
+    }
+}
+
+/// End of the run of ASCII letters at `k`, if one starts there.
+fn letter_run_after(s: &[u8], k: usize) -> Option<usize> {
+    if !s.get(k).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    Some(
+        s[k..]
+            .iter()
+            .position(|c| !c.is_ascii_alphabetic())
+            .map_or(s.len(), |p| k + p),
+    )
 }
 
 /// The `(` at `p` follows no SQL builtin name: the tokeniser makes the word
