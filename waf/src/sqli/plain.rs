@@ -21,10 +21,10 @@ pub(crate) fn plain_may_match(s: &[u8]) -> bool {
         let b = s[i];
         if is_word_byte(b) {
             let start = i;
-            i = s[i..]
-                .iter()
-                .position(|&c| !is_word_byte(c))
-                .map_or(s.len(), |p| i + p);
+            i += 1;
+            while i < s.len() && is_word_byte(s[i]) {
+                i += 1;
+            }
             let w = Word::of(&s[start..i]);
             if w.may_match_after(prev, first) {
                 return true;
