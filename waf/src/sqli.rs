@@ -9,8 +9,9 @@
 #[cfg(test)]
 mod equivalence;
 mod fragments;
+mod keywords;
 mod plain;
-#[cfg(test)]
+mod quiet;
 #[cfg(test)]
 mod reference;
 mod shapes;
@@ -39,6 +40,17 @@ pub(crate) fn lone_operator(s: &[u8], hits: &mut Hits) {
 
 /// Scores one value in all three contexts and records the best into `hits`.
 pub(crate) fn scan(s: &[u8], hits: &mut Hits) {
+    // sound: `quiet` is true only when no context's token stream and no
+    // whole-value fragment can score (see quiet.rs), so `scan_contexts`
+    // would add nothing; `quiet_values_score_nothing` checks it
+    if quiet::quiet(s) {
+        return;
+    }
+    scan_contexts(s, hits);
+}
+
+/// `scan` without the quiet gate.
+fn scan_contexts(s: &[u8], hits: &mut Hits) {
     let mut toks = Toks::new();
     let mut best = (0u32, "sqli");
     // one pass tells whether any quote context is worth a second look

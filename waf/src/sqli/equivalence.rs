@@ -7,7 +7,9 @@
 use proptest::prelude::*;
 
 use super::fragments::{literal_tautology, open_call_fragment, operator_only, pg_cast};
-use super::tokens::{FuncRisk, Kind, Kw, Stmt, Toks, func_risk, is_word_byte, tokenise};
+use super::tokens::{
+    FuncRisk, Kind, Kw, Stmt, Toks, classify_word, func_risk, is_word_byte, tokenise,
+};
 use super::{plain_may_match, score, score_stream};
 
 /// Pieces the SQL detector reacts to, plus plain text around them.
@@ -991,5 +993,254 @@ proptest! {
             plain_may_match(&lower),
             super::reference::plain::plain_may_match(&lower)
         );
+    }
+}
+
+/// Weak keywords, trigger bytes and prose glue: the values the quiet gate
+/// decides on, and their near misses.
+const QUIET_PIECES: &[&str] = &[
+    "and",
+    "or",
+    "not",
+    "all",
+    "as",
+    "set",
+    "from",
+    "in",
+    "is",
+    "view",
+    "table",
+    "by",
+    "null",
+    "true",
+    "end",
+    "like",
+    "select",
+    "union",
+    "order",
+    "limit",
+    "values",
+    "sleep",
+    "max",
+    "exec",
+    "isnull",
+    "x",
+    "tea",
+    "unit",
+    "week",
+    "o'connell",
+    "don't",
+    "it's",
+    "12",
+    "50th",
+    "0xab",
+    "1e+",
+    ".5",
+    "(",
+    ")",
+    "(pack of 12)",
+    "!",
+    "!!",
+    " ",
+    " ",
+    " ",
+    ", ",
+    ". ",
+    ": ",
+    ";",
+    "-",
+    "+",
+    "&",
+    "|",
+    "*",
+    "*/",
+    "#4",
+    "#",
+    "@",
+    "@x",
+    "'",
+    "\"",
+    "`",
+    "\\",
+    "_",
+    "$",
+    "\u{a0}",
+];
+
+fn quiet_piece() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        10 => proptest::sample::select(QUIET_PIECES).prop_map(|p| p.as_bytes().to_vec()),
+        2 => proptest::sample::select(PIECES).prop_map(|p| p.as_bytes().to_vec()),
+        1 => proptest::sample::select(QUIET_PIECES).prop_map(|p| p.to_ascii_uppercase().into_bytes()),
+        1 => any::<u8>().prop_map(|b| vec![b]),
+    ]
+}
+
+/// Quiet pieces, joined by spaces or glued.
+fn quietish(max: usize) -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec((quiet_piece(), any::<bool>()), 0..max).prop_map(|v| {
+        let mut out = Vec::new();
+        for (p, space) in v {
+            out.extend_from_slice(&p);
+            if space {
+                out.push(b' ');
+            }
+        }
+        out
+    })
+}
+
+fn ungated_scan_hits(s: &[u8]) -> String {
+    let mut h = crate::detect::Hits::default();
+    super::scan_contexts(s, &mut h);
+    format!("{h:?}")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(8192))]
+
+    /// Every value the quiet gate turns away scores nothing in the ungated
+    /// scan and in the round-1 scan; the gated scan answers as both.
+    #[test]
+    fn quiet_values_score_nothing(v in prop_oneof![quietish(14), prose(16), sqlish(12)]) {
+        let none = format!("{:?}", crate::detect::Hits::default());
+        for v in [v.clone(), v.to_ascii_lowercase()] {
+            if super::quiet::quiet(&v) {
+                prop_assert_eq!(&ungated_scan_hits(&v), &none, "{:?}", String::from_utf8_lossy(&v));
+                prop_assert_eq!(&reference_scan_hits(&v), &none);
+            }
+            prop_assert_eq!(scan_hits(&v), reference_scan_hits(&v));
+        }
+    }
+}
+
+#[test]
+fn quiet_gate_passes_benign_values_and_stops_known_hits() {
+    for v in [
+        "gift wrap please, and include a note saying: happy birthday, love from all of us!",
+        "it's a present for my mum's 50th birthday - no receipt in the box, please.",
+        "don't leave it outside: it rained all week. try unit 7 instead!",
+        "ring the bell twice; flat 12 is at the back of the building.",
+        "leave with the neighbour at number 16 if nobody is home.",
+        "oat and honey biscuits (pack of 12)",
+        "margaret o'connell",
+        "+353 1 555 0142",
+        "m.oconnell@example.org",
+        "2026-11-22t10:41:07z",
+        "14 harbour view road",
+        "earl grey loose leaf tea, 250 g",
+        "it's for my mum and dad, thanks",
+        "hi! how are you today",
+    ] {
+        assert!(super::quiet::quiet(v.as_bytes()), "{v}");
+        assert_eq!(
+            scan_hits(v.as_bytes()),
+            reference_scan_hits(v.as_bytes()),
+            "{v}"
+        );
+    }
+    for v in [
+        "1 and 2",
+        "x' and 1=1",
+        "black and white is good",
+        "cats like cats",
+        "1-false",
+        "sum. (",
+        "o'!",
+        "x' and y - 1",
+        "it's 5 and y is z",
+        "' or xyz 5",
+        "a',1)",
+        "all @x",
+        "5 all dogs from here",
+        "0xabunion select",
+        "1e+ and 5",
+        "!!",
+        "in (1,2)",
+    ] {
+        assert!(!super::quiet::quiet(v.as_bytes()), "{v}");
+    }
+}
+
+/// The keyword table holds every word the round-1 `classify_word` reads
+/// (its source is the list), each with the kind it gave, and nothing it
+/// called a plain word but `isnull`; the table-driven one answers as it.
+#[test]
+fn keyword_table_matches_classify_word() {
+    let src = include_str!("reference.rs");
+    let body = &src[src.find("fn classify_word").unwrap()..src.find("fn tokenise").unwrap()];
+    let mut seen = 0;
+    // each literal opens with ` b"` or `(b"` and holds letters only
+    for (p, _) in body
+        .match_indices("b\"")
+        .filter(|(p, _)| !body.as_bytes()[p - 1].is_ascii_alphanumeric())
+    {
+        let lit = &body[p + 2..];
+        let w = &lit[..lit.find('"').unwrap()];
+        assert!(super::keywords::lookup(w.as_bytes()).is_some(), "{w}");
+        seen += 1;
+    }
+    assert_eq!(seen + 1, super::keywords::KEYWORDS.len());
+    for (w, kind, _) in super::keywords::KEYWORDS {
+        let upper = w.to_ascii_uppercase();
+        assert!(super::keywords::lookup(&upper).is_some());
+        let was = super::reference::classify_word(w);
+        assert_eq!(was, kind, "{:?}", String::from_utf8_lossy(w));
+        assert_eq!(was == Kind::Word, w == b"isnull");
+        assert_eq!(classify_word(w), was);
+        assert_eq!(
+            classify_word(&upper),
+            super::reference::classify_word(&upper)
+        );
+    }
+}
+
+/// The routine list behind `may_be_routine` is `func_risk`'s (its source is
+/// the list), and the filter passes every name on it in any case.
+#[test]
+fn routine_filter_passes_every_routine_name() {
+    let src = include_str!("tokens.rs");
+    let body = &src[src.find("fn func_risk").unwrap()..src.find("/// Bytes of a word").unwrap()];
+    let names = &super::keywords::FUNC_NAMES;
+    let mut seen = 0;
+    for (p, _) in body
+        .match_indices("b\"")
+        .filter(|(p, _)| !body.as_bytes()[p - 1].is_ascii_alphanumeric())
+    {
+        let lit = &body[p + 2..];
+        let w = &lit[..lit.find('"').unwrap()];
+        assert!(names.contains(&w.as_bytes()), "{w}");
+        seen += 1;
+    }
+    assert_eq!(seen, names.len());
+    for w in names {
+        assert_ne!(func_risk(w), FuncRisk::Plain);
+        assert!(super::keywords::may_be_routine(w));
+        assert!(super::keywords::may_be_routine(&w.to_ascii_uppercase()));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
+    /// The table-driven `classify_word` answers as the round-1 one on
+    /// keywords, their case variants and near misses, and any bytes.
+    #[test]
+    fn classify_word_answers_as_before(
+        w in prop_oneof![
+            proptest::sample::select(PIECES).prop_map(|p| p.as_bytes().to_vec()),
+            proptest::sample::select(PIECES).prop_map(|p| p.to_ascii_uppercase().into_bytes()),
+            (proptest::sample::select(PIECES), any::<u8>(), any::<prop::sample::Index>()).prop_map(
+                |(p, b, at)| {
+                    let mut v = p.as_bytes().to_vec();
+                    let i = at.index(v.len() + 1);
+                    v.insert(i, b);
+                    v
+                }
+            ),
+            proptest::collection::vec(any::<u8>(), 0..12),
+        ]
+    ) {
+        prop_assert_eq!(classify_word(&w), super::reference::classify_word(&w));
     }
 }

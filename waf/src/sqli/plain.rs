@@ -9,38 +9,39 @@
 /// True when a plain (already lowercased, canonical) value has a word shape
 /// the SQL scan could score.
 pub(crate) fn plain_may_match(s: &[u8]) -> bool {
-    // a PostgreSQL cast (`password::int`) has no byte of the syntax gate
-    if memchr::memchr_iter(b':', s).any(|p| s.get(p + 1) == Some(&b':')) {
-        return true;
-    }
-    // `@@version`, `declare @b`: variables (`@` is no syntax byte: e-mail)
-    if memchr::memchr(b'@', s).is_some()
-        && (memchr::memchr_iter(b'@', s).any(|p| s.get(p + 1) == Some(&b'@'))
-            || memchr::memchr_iter(b'd', s).any(|p| s[p..].starts_with(b"declare")))
-    {
-        return true;
-    }
-    // the words: runs of letters, digits and `_`
+    // one pass: the words (runs of letters, digits and `_`), a PostgreSQL
+    // cast (`password::int`: no byte of the syntax gate) and `@` (`@@version`
+    // answers at once; `declare @b` is looked for after the pass, `@` alone
+    // being an e-mail)
     let mut prev = Word::Other;
     let mut first = true;
+    let mut at = false;
     let mut i = 0;
     while i < s.len() {
-        if !is_word_byte(s[i]) {
+        let b = s[i];
+        if is_word_byte(b) {
+            let start = i;
             i += 1;
+            while i < s.len() && is_word_byte(s[i]) {
+                i += 1;
+            }
+            let w = Word::of(&s[start..i]);
+            if w.may_match_after(prev, first) {
+                return true;
+            }
+            prev = w;
+            first = false;
             continue;
         }
-        let start = i;
-        while i < s.len() && is_word_byte(s[i]) {
-            i += 1;
+        match b {
+            b':' if s.get(i + 1) == Some(&b':') => return true,
+            b'@' if s.get(i + 1) == Some(&b'@') => return true,
+            b'@' => at = true,
+            _ => {}
         }
-        let w = Word::of(&s[start..i]);
-        if w.may_match_after(prev, first) {
-            return true;
-        }
-        prev = w;
-        first = false;
+        i += 1;
     }
-    false
+    at && memchr::memchr_iter(b'd', s).any(|p| s[p..].starts_with(b"declare"))
 }
 
 /// Bytes of a word here: ASCII letters and digits and `_`.
@@ -57,6 +58,19 @@ const WORD_BYTES: [bool; 256] = {
 fn is_word_byte(b: u8) -> bool {
     WORD_BYTES[b as usize]
 }
+
+/// Bit `c - b'a'` for each first letter of the named words in `Word::of`:
+/// a, c, f, i, l, n, o, r, t, w, x.
+const NAMED_FIRST: u32 = {
+    let mut m = 0u32;
+    let letters = b"acfilnortwx";
+    let mut i = 0;
+    while i < letters.len() {
+        m |= 1 << (letters[i] - b'a');
+        i += 1;
+    }
+    m
+};
 
 /// The words the shapes above are made of; any other word is `Other`.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -82,8 +96,12 @@ impl Word {
     fn of(w: &[u8]) -> Self {
         match w.first() {
             Some(b'0'..=b'9') if w.iter().all(u8::is_ascii_digit) => Self::Number,
-            // every named word is 2 to 7 bytes long
+            // every named word is 2 to 7 bytes long and opens with one of
+            // the letters in `NAMED_FIRST`
             _ if !(2..=7).contains(&w.len()) => Self::Other,
+            Some(&c) if !c.is_ascii_lowercase() || NAMED_FIRST & (1 << (c - b'a')) == 0 => {
+                Self::Other
+            }
             _ => match w {
                 b"xor" | b"rlike" | b"regexp" | b"notnull" | b"isnull" => Self::Operator,
                 b"when" => Self::When,
@@ -131,6 +149,16 @@ mod tests {
             "1 is not 2",
         ] {
             assert!(plain_may_match(v.as_bytes()), "{v}");
+        }
+    }
+
+    #[test]
+    fn named_words_pass_the_first_letter_filter() {
+        for w in [
+            "xor", "rlike", "regexp", "notnull", "isnull", "when", "then", "case", "or", "and",
+            "like", "is", "not", "true", "false", "null",
+        ] {
+            assert!(super::Word::of(w.as_bytes()) != super::Word::Other, "{w}");
         }
     }
 

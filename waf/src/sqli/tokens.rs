@@ -84,47 +84,10 @@ pub(crate) enum FuncRisk {
 /// allocates nothing for typical values; a long body spills to the heap once.
 pub(super) type Toks = smallvec::SmallVec<[Kind; 64]>;
 
+/// The kind of a word: a SQL keyword's (any case), else `Kind::Word`. One
+/// hash probe (`keywords.rs`) instead of a comparison per keyword.
 pub(super) fn classify_word(w: &[u8]) -> Kind {
-    let mut buf = [0u8; 16];
-    // every keyword below is 2 to 10 bytes long
-    if !(2..=10).contains(&w.len()) {
-        return Kind::Word;
-    }
-    for (d, s) in buf.iter_mut().zip(w) {
-        *d = s.to_ascii_lowercase();
-    }
-    match &buf[..w.len()] {
-        b"union" => Kind::Union,
-        b"select" => Kind::Stmt(Stmt::Select),
-        b"insert" | b"update" | b"delete" | b"drop" | b"create" | b"alter" | b"exec"
-        | b"execute" | b"declare" | b"truncate" | b"shutdown" | b"grant" | b"revoke"
-        | b"rename" | b"handler" | b"load" | b"backup" | b"restore" => Kind::Stmt(Stmt::Modify),
-        b"and" | b"or" | b"xor" | b"not" => Kind::Logic,
-        b"mod" | b"div" => Kind::Op,
-        // comparison words no sentence uses: they compare like symbols do
-        b"rlike" | b"regexp" | b"notnull" => Kind::Cmp { word: false },
-        b"like" | b"between" | b"in" | b"is" | b"sounds" | b"glob" | b"similar" => {
-            Kind::Cmp { word: true }
-        }
-        b"from" => Kind::Kw(Kw::From),
-        b"where" => Kind::Kw(Kw::Where),
-        b"order" => Kind::Kw(Kw::Order),
-        b"group" => Kind::Kw(Kw::Group),
-        b"by" => Kind::Kw(Kw::By),
-        b"having" => Kind::Kw(Kw::Having),
-        b"into" => Kind::Kw(Kw::Into),
-        b"limit" | b"offset" => Kind::Kw(Kw::Limit),
-        b"procedure" => Kind::Kw(Kw::Procedure),
-        b"waitfor" => Kind::Kw(Kw::Waitfor),
-        b"null" | b"true" | b"false" => Kind::Kw(Kw::Null),
-        b"table" | b"database" | b"view" | b"index" | b"trigger" | b"login" | b"schema"
-        | b"tablespace" | b"column" => Kind::Kw(Kw::Object),
-        b"values" | b"join" | b"distinct" | b"all" | b"top" | b"as" | b"case" | b"when"
-        | b"then" | b"else" | b"end" | b"delay" | b"outfile" | b"dumpfile" | b"collate"
-        | b"asc" | b"desc" | b"exists" | b"set" | b"begin" | b"binary" | b"escape"
-        | b"identified" => Kind::Kw(Kw::Other),
-        _ => Kind::Word,
-    }
+    super::keywords::kind_of(w)
 }
 
 pub(super) fn func_risk(name: &[u8]) -> FuncRisk {
