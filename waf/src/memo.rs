@@ -155,8 +155,7 @@ pub(crate) fn record_at(slot: usize, tag: u64, field: Field, v: &[u8]) {
 
 /// Documents remembered per thread (a power of two).
 const DOCS: usize = 8;
-/// Items remembered per document, and bytes of item text per document.
-const DOC_ITEMS: usize = 512;
+/// Bytes of remembered entries (`[field, len, bytes…]`) per document.
 const DOC_BYTES: usize = 8 * 1024;
 /// How many remembered items past the cursor an item is looked for: enough to
 /// step over the values that changed since the last document (a new name, a
@@ -186,14 +185,14 @@ pub(crate) struct DocMemo {
     /// This document's clean items in order, as runs of `prev`'s entries and
     /// of `fresh`'s: an item found again costs no copy until `finish`, and
     /// then one copy per run.
-    pieces: smallvec::SmallVec<[Piece; 16]>,
+    pieces: Vec<Piece>,
+    /// The run being extended (not yet in `pieces`).
+    run: Piece,
     /// Entries of items scanned clean in this document.
     fresh: Vec<u8>,
-    count: usize,
-    bytes: usize,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Piece {
     fresh: bool,
     start: u32,
@@ -221,10 +220,9 @@ impl DocMemo {
             key,
             prev,
             cursor: 0,
-            pieces: smallvec::SmallVec::new(),
+            pieces: Vec::new(),
+            run: Piece::default(),
             fresh: Vec::new(),
-            count: 0,
-            bytes: 0,
         }
     }
 
@@ -263,7 +261,7 @@ impl DocMemo {
 
     /// Keeps `v` (as `field`), just scanned clean, for the next document.
     pub(crate) fn keep(&mut self, field: Field, v: &[u8]) {
-        if v.len() > MAX_LEN {
+        if v.len() > MAX_LEN || self.fresh.len() + 2 + v.len() > DOC_BYTES {
             return;
         }
         if self.fresh.capacity() == 0 {
@@ -276,32 +274,34 @@ impl DocMemo {
         self.add(true, start, self.fresh.len());
     }
 
-    /// Appends one entry (`start..end` of `prev` or `fresh`) to this document's
-    /// items, within the per-document bounds.
+    /// Appends one entry (`start..end` of `prev` or `fresh`) to this
+    /// document's items: it extends the current run when it follows it.
     fn add(&mut self, fresh: bool, start: usize, end: usize) {
-        if self.count >= DOC_ITEMS || self.bytes + (end - start) > DOC_BYTES {
+        if self.run.fresh == fresh && self.run.end as usize == start {
+            self.run.end = end as u32;
             return;
         }
-        self.count += 1;
-        self.bytes += end - start;
-        if let Some(p) = self.pieces.last_mut()
-            && p.fresh == fresh
-            && p.end as usize == start
-        {
-            p.end = end as u32;
-            return;
+        if self.run.end > self.run.start {
+            if self.pieces.capacity() == 0 {
+                self.pieces.reserve(32);
+            }
+            self.pieces.push(self.run);
         }
-        self.pieces.push(Piece {
+        // entries never pass DOC_BYTES (8 KiB), so offsets fit u32
+        self.run = Piece {
             fresh,
             start: start as u32,
             end: end as u32,
-        });
+        };
     }
 
     /// Stores this document's clean items for the next document of the same
     /// profile and route. Call only for a document walked to its end.
-    pub(crate) fn finish(self) {
-        if self.tag == 0 || self.count == 0 {
+    pub(crate) fn finish(mut self) {
+        if self.run.end > self.run.start {
+            self.pieces.push(self.run);
+        }
+        if self.tag == 0 || self.pieces.is_empty() {
             return;
         }
         let items = match self.pieces.as_slice() {
@@ -312,14 +312,20 @@ impl DocMemo {
                 items
             }
             pieces => {
-                let mut items = Vec::with_capacity(self.bytes);
+                let mut items =
+                    Vec::with_capacity(DOC_BYTES.min(self.prev.items.len() + self.fresh.len()));
                 for p in pieces {
                     let src = if p.fresh {
                         &self.fresh
                     } else {
                         &self.prev.items
                     };
-                    items.extend_from_slice(&src[p.start as usize..p.end as usize]);
+                    let run = &src[p.start as usize..p.end as usize];
+                    if items.len() + run.len() > DOC_BYTES {
+                        // whole entries only: the rest of the document is not kept
+                        break;
+                    }
+                    items.extend_from_slice(run);
                 }
                 items
             }
