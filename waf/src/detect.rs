@@ -499,32 +499,97 @@ fn plain(canon: &[u8]) -> bool {
     if canon.iter().any(|&b| TABLE[b as usize]) {
         return false;
     }
-    const WORDS: &[&[u8]] = &[
-        b"union",
-        b"select",
-        b"exec",
-        b"drop",
-        b"insert",
-        b"script:",
-        b"data:",
-        b"waitfor",
-        b"sleep",
-        b"having",
-        b"order by",
-        b"group by",
-    ];
-    // one pass with a first-byte table instead of one substring search per
-    // word (this runs on every value)
-    const FIRST: [bool; 256] = {
-        let mut t = [false; 256];
-        let mut i = 0;
-        while i < WORDS.len() {
-            t[WORDS[i][0] as usize] = true;
-            i += 1;
-        }
-        t
-    };
-    !canon.iter().enumerate().any(|(p, &b)| {
-        FIRST[b as usize] && WORDS.iter().any(|w| w[0] == b && canon[p..].starts_with(w))
+    // SQL statement words and script schemes, found by their first two bytes
+    // (one match per byte; this runs on every value that is not plain ASCII
+    // letters and digits)
+    !canon.windows(2).enumerate().any(|(p, w)| {
+        let word: &[u8] = match (w[0], w[1]) {
+            (b'u', b'n') => b"union",
+            (b's', b'e') => b"select",
+            (b'e', b'x') => b"exec",
+            (b'd', b'r') => b"drop",
+            (b'i', b'n') => b"insert",
+            (b's', b'c') => b"script:",
+            (b'd', b'a') => b"data:",
+            (b'w', b'a') => b"waitfor",
+            (b's', b'l') => b"sleep",
+            (b'h', b'a') => b"having",
+            (b'o', b'r') => b"order by",
+            (b'g', b'r') => b"group by",
+            _ => return false,
+        };
+        canon[p..].starts_with(word)
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `plain` as a plain substring search per statement word (the pair match
+    /// in `plain` must find exactly these).
+    fn plain_by_search(canon: &[u8]) -> bool {
+        const WORDS: &[&[u8]] = &[
+            b"union",
+            b"select",
+            b"exec",
+            b"drop",
+            b"insert",
+            b"script:",
+            b"data:",
+            b"waitfor",
+            b"sleep",
+            b"having",
+            b"order by",
+            b"group by",
+        ];
+        const SYNTAX: &[u8] = b"'\"`;|&<>()=#$*{}[]\n\r%\\+^~!";
+        !canon.iter().any(|b| SYNTAX.contains(b))
+            && !WORDS
+                .iter()
+                .any(|w| canon.windows(w.len()).any(|x| x == *w))
+    }
+
+    #[test]
+    fn plain_finds_every_statement_word_anywhere() {
+        for w in [
+            "union", "select", "exec", "drop", "insert", "script:", "data:", "waitfor", "sleep",
+            "having", "order by", "group by",
+        ] {
+            for v in [
+                w.to_string(),
+                format!("x{w}"),
+                format!("a {w} b"),
+                format!("{w}z"),
+            ] {
+                assert!(!plain(v.as_bytes()), "{v}");
+            }
+            // cut short by one byte: plain
+            assert!(plain(&w.as_bytes()[..w.len() - 1]), "{w}");
+        }
+        assert!(plain(
+            b"leave with the neighbour at number 16 if nobody is home."
+        ));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn plain_equals_substring_search(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    4 => "[a-z :.,-]{1,6}",
+                    2 => proptest::sample::select(vec!["union", "selec", "select", "exec", "dro", "drop", "insert", "script", "script:", "data", "data:", "waitfor", "sleep", "having", "order", "order by", "group by", "grou", "un", "se", "sc", "da", "or"]).prop_map(String::from),
+                    1 => "[ -~]{1,3}",
+                ],
+                0..10,
+            )
+        ) {
+            let v = parts.concat();
+            prop_assert_eq!(plain(v.as_bytes()), plain_by_search(v.as_bytes()), "{:?}", v);
+        }
+    }
 }
