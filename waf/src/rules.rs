@@ -6,20 +6,22 @@
 //! class markers (package prefixes, wrapper schemes, dangerous function names,
 //! sensitive file names), never copies of known payloads.
 //!
-//! Cost on benign values: one pass over the bytes steps the literal DFA and
-//! records which structural trigger bytes occur; the per-literal tally and each
-//! structural check run only when that pass says they can find something.
+//! Cost on benign values: one pass over the bytes runs the literal sieve (a
+//! few KB of tables proving that no literal occurs) and records which
+//! structural trigger bytes occur; the DFA tally and each structural check run
+//! only when that pass says they can find something.
 
 mod gate;
 mod literals;
 mod php;
 #[cfg(test)]
 pub(crate) mod reference;
+mod sieve;
 mod structural;
 #[cfg(test)]
 mod tests;
 
-use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 
@@ -27,16 +29,16 @@ use crate::detect::{Field, Hits};
 use gate::Gates;
 use literals::LITERALS;
 use php::{php_calls, php_serialized};
+use sieve::Sieve;
 use structural::{crlf, log4j, nosql_name, shellshock, template, xxe};
-
-/// Values at least this long are walked as two interleaved halves.
-const SPLIT_MIN: usize = 64;
 
 /// The compiled literal automaton. Immutable, shared by all requests.
 pub(crate) struct Rules {
     /// A full DFA (one table lookup per byte, no failure transitions), built
     /// without a prefilter so that only match states are special.
     dfa: DFA,
+    /// The prefilter that keeps benign values away from `dfa`.
+    sieve: Sieve,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +53,8 @@ impl Rules {
             .match_kind(MatchKind::Standard)
             .prefilter(false)
             .build(LITERALS.iter().map(|l| l.0))?;
-        Ok(Rules { dfa })
+        let sieve = Sieve::build(LITERALS.iter().map(|l| l.0.as_bytes()));
+        Ok(Rules { dfa, sieve })
     }
 
     /// Scores the canonical view `s`.
@@ -63,62 +66,13 @@ impl Rules {
     /// Literals and structural checks: everything [`Rules::scan`] adds except
     /// the code-injection detector.
     pub(crate) fn scan_own(&self, s: &[u8], field: Field, hits: &mut Hits) {
-        let (gates, literal) = self.walk(s);
+        let (gates, literal) = self.sieve.scan(s);
+        // sound: `false` proves that no literal occurs in `s` (sieve.rs), and
+        // the tally only acts on literal matches
         if literal {
             self.literals(s, hits);
         }
         structural(s, field, gates, hits);
-    }
-
-    /// One pass over `s`: steps the DFA and collects the trigger bytes.
-    /// Returns whether the DFA entered a special state anywhere; without a
-    /// prefilter the special states are the match states and the dead state,
-    /// so `false` means no literal occurs in `s` and the tally would add
-    /// nothing (it only acts on matches).
-    fn walk(&self, s: &[u8]) -> (Gates, bool) {
-        let Ok(start) = self.dfa.start_state(Anchored::No) else {
-            // unreachable: the builder's default start kind is unanchored
-            return (Gates::of(s), false);
-        };
-        // Each step waits for the previous one's table load, so a long value
-        // is walked as two independent halves. A literal ending at or before
-        // `mid` is seen by the first walk (it reads every byte before it); one
-        // ending after `mid` starts after `mid - overlap` (no literal is
-        // longer than `overlap + 1` bytes) and is seen by the second walk,
-        // which starts there. Both walks together read every byte.
-        let overlap = self.dfa.max_pattern_len().saturating_sub(1);
-        if s.len() < SPLIT_MIN.max(2 * overlap) {
-            return self.walk_one(start, s);
-        }
-        let mid = (s.len() + overlap) / 2;
-        let (a, b) = (&s[..mid], &s[mid - overlap..]);
-        let (mut ga, mut gb) = (Gates::NONE, Gates::NONE);
-        let (mut sa, mut sb) = (start, start);
-        let mut special = false;
-        for (&x, &y) in a.iter().zip(b) {
-            ga.add(x);
-            gb.add(y);
-            sa = self.dfa.next_state(Anchored::No, sa, x);
-            sb = self.dfa.next_state(Anchored::No, sb, y);
-            special |= self.dfa.is_special(sa) | self.dfa.is_special(sb);
-        }
-        for &y in &b[a.len().min(b.len())..] {
-            gb.add(y);
-            sb = self.dfa.next_state(Anchored::No, sb, y);
-            special |= self.dfa.is_special(sb);
-        }
-        (ga.and(gb), special)
-    }
-
-    fn walk_one(&self, mut sid: StateID, s: &[u8]) -> (Gates, bool) {
-        let mut gates = Gates::NONE;
-        let mut special = false;
-        for &b in s {
-            gates.add(b);
-            sid = self.dfa.next_state(Anchored::No, sid, b);
-            special |= self.dfa.is_special(sid);
-        }
-        (gates, special)
     }
 
     /// The literal tally. Matches are visited in the order of an overlapping
@@ -126,7 +80,7 @@ impl Rules {
     /// decides the `seen` aliasing of ids 128 apart and the id kept on ties.
     fn literals(&self, s: &[u8], hits: &mut Hits) {
         let Ok(mut sid) = self.dfa.start_state(Anchored::No) else {
-            // unreachable, as in `walk`
+            // unreachable: the builder's default start kind is unanchored
             return;
         };
         let mut seen: u128 = 0;
