@@ -21,7 +21,7 @@ mod structural;
 #[cfg(test)]
 mod tests;
 
-use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 
@@ -30,6 +30,9 @@ use gate::Gates;
 use literals::LITERALS;
 use php::{php_calls, php_serialized};
 use sieve::Sieve;
+
+/// Values at least this long are walked as two interleaved halves.
+const SPLIT_MIN: usize = 64;
 use structural::{crlf, log4j, nosql_name, shellshock, template, xxe};
 
 /// The compiled literal automaton. Immutable, shared by all requests.
@@ -66,13 +69,54 @@ impl Rules {
     /// Literals and structural checks: everything [`Rules::scan`] adds except
     /// the code-injection detector.
     pub(crate) fn scan_own(&self, s: &[u8], field: Field, hits: &mut Hits) {
-        let (gates, literal) = self.sieve.scan(s);
-        // sound: `false` proves that no literal occurs in `s` (sieve.rs), and
-        // the tally only acts on literal matches
-        if literal {
+        let (gates, maybe) = self.sieve.scan(s);
+        // sound: `maybe == false` proves that no literal occurs in `s`
+        // (sieve.rs), and the tally only acts on literal matches; past the
+        // sieve, the cheaper walk of the DFA decides as before the sieve
+        if maybe && self.any_literal(s) {
             self.literals(s, hits);
         }
         structural(s, field, gates, hits);
+    }
+
+    /// Whether the DFA enters a special state anywhere in `s`; without a
+    /// prefilter the special states are the match states and the dead state,
+    /// so `false` means no literal occurs in `s` and the tally would add
+    /// nothing (it only acts on matches).
+    fn any_literal(&self, s: &[u8]) -> bool {
+        let Ok(start) = self.dfa.start_state(Anchored::No) else {
+            // unreachable: the builder's default start kind is unanchored
+            return true;
+        };
+        // Each step waits for the previous one's table load, so a long value
+        // is walked as two independent halves. A literal ending at or before
+        // `mid` is seen by the first walk (it reads every byte before it); one
+        // ending after `mid` starts after `mid - overlap` (no literal is
+        // longer than `overlap + 1` bytes) and is seen by the second walk,
+        // which starts there. Both walks together read every byte.
+        let overlap = self.dfa.max_pattern_len().saturating_sub(1);
+        if s.len() < SPLIT_MIN.max(2 * overlap) {
+            return self.walk_one(start, s);
+        }
+        let mid = (s.len() + overlap) / 2;
+        let (a, b) = (&s[..mid], &s[mid - overlap..]);
+        let (mut sa, mut sb) = (start, start);
+        let mut special = false;
+        for (&x, &y) in a.iter().zip(b) {
+            sa = self.dfa.next_state(Anchored::No, sa, x);
+            sb = self.dfa.next_state(Anchored::No, sb, y);
+            special |= self.dfa.is_special(sa) | self.dfa.is_special(sb);
+        }
+        special || self.walk_one(sb, &b[a.len().min(b.len())..])
+    }
+
+    fn walk_one(&self, mut sid: StateID, s: &[u8]) -> bool {
+        let mut special = false;
+        for &b in s {
+            sid = self.dfa.next_state(Anchored::No, sid, b);
+            special |= self.dfa.is_special(sid);
+        }
+        special
     }
 
     /// The literal tally. Matches are visited in the order of an overlapping
