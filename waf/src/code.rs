@@ -23,22 +23,20 @@ const DOT_B: u16 = 1 << 1; // `.` as the second of `..`
 const I: u16 = 1 << 2; // `i` of `if`
 const F: u16 = 1 << 3; // `f` of `if`
 const JUNK: u16 = 1 << 4; // neither alphanumeric nor whitespace
-const ALNUM: u16 = 1 << 5; // alphanumeric
+const WORD2: u16 = 1 << 5; // first byte of a second word of `sensitive_words`
 const US_A: u16 = 1 << 6; // `_` as the first of `__`
 const US_B: u16 = 1 << 7; // `_` as the second of `__`
 const CALLEE_END: u16 = 1 << 8; // `n` of `function(`, `e` of `while(`
 const PAREN: u16 = 1 << 9; // `(`
 const DOLLAR: u16 = 1 << 10; // `$`
-const PAIR_SECONDS: u16 = DOT_B | F | ALNUM | US_B | PAREN;
+const PAIR_SECONDS: u16 = DOT_B | F | WORD2 | US_B | PAREN;
 
 const BYTE_CLASS: [u16; 256] = {
     let mut t = [0u16; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        t[b] = if c.is_ascii_alphanumeric() {
-            ALNUM
-        } else if c.is_ascii_whitespace() {
+        t[b] = if c.is_ascii_alphanumeric() || c.is_ascii_whitespace() {
             0
         } else {
             JUNK
@@ -53,6 +51,11 @@ const BYTE_CLASS: [u16; 256] = {
     t[b'e' as usize] |= CALLEE_END;
     t[b'(' as usize] |= PAREN;
     t[b'$' as usize] |= DOLLAR;
+    let mut i = 0;
+    while i < SENSITIVE_PAIRS.len() {
+        t[SENSITIVE_PAIRS[i].1[0] as usize] |= WORD2;
+        i += 1;
+    }
     t
 };
 
@@ -107,8 +110,8 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
         js_runtime(s, hits);
     }
     // a junk separator between two words ends in a junk byte right before
-    // the second word
-    if pairs & ALNUM != 0 && s.len() >= 9 {
+    // the second word, which starts with a `WORD2` byte
+    if pairs & WORD2 != 0 && s.len() >= 9 {
         sensitive_words(s, hits);
     }
     if pairs & DOT_B != 0 {
@@ -359,54 +362,70 @@ fn busy_loop(s: &[u8]) -> bool {
     false
 }
 
+/// The word pairs of `sensitive_words`.
+const SENSITIVE_PAIRS: &[(&[u8], &[u8])] = &[
+    (b"etc", b"passwd"),
+    (b"etc", b"shadow"),
+    (b"etc", b"issue"),
+    (b"etc", b"hosts"),
+    (b"etc", b"group"),
+    (b"windows", b"system32"),
+    (b"system32", b"drivers"),
+    (b"drivers", b"etc"),
+    (b"boot", b"ini"),
+    (b"win", b"ini"),
+];
+
 /// Sensitive system paths spelled with arbitrary separators between their
 /// words (`etc%bg%qfpasswd`, `windows∕system32`): decoders on the target may
 /// read the junk as a separator. Needs two adjacent words of a known pair joined
 /// by 1-8 non-space, non-alphanumeric bytes that are not a plain `/` or `\`
 /// (those are covered by the literal list).
+///
+/// Words are maximal alphanumeric runs and separators the runs between them.
+/// Only a word right after a non-space separator byte can be the second of a
+/// pair, and only one starting like a second word is looked at: prose
+/// (`it's`, `o'connell`) costs one table test per byte.
 fn sensitive_words(s: &[u8], hits: &mut Hits) {
-    const PAIRS: &[(&[u8], &[u8])] = &[
-        (b"etc", b"passwd"),
-        (b"etc", b"shadow"),
-        (b"etc", b"issue"),
-        (b"etc", b"hosts"),
-        (b"etc", b"group"),
-        (b"windows", b"system32"),
-        (b"system32", b"drivers"),
-        (b"drivers", b"etc"),
-        (b"boot", b"ini"),
-        (b"win", b"ini"),
-    ];
-    let mut prev: Option<&[u8]> = None;
-    let mut sep_ok = false;
-    let mut i = 0;
-    while i < s.len() {
-        if !s[i].is_ascii_alphanumeric() {
-            let st = i;
-            while i < s.len() && !s[i].is_ascii_alphanumeric() {
-                i += 1;
-            }
-            let sep = &s[st..i];
-            sep_ok = sep.len() <= 8
-                && !sep.iter().any(u8::is_ascii_whitespace)
-                && sep != b"/"
-                && sep != b"\\"
-                && sep != b".";
+    const PAIRS: &[(&[u8], &[u8])] = SENSITIVE_PAIRS;
+    for i in 1..s.len() {
+        // a `JUNK` byte, then a `WORD2` one
+        if BYTE_CLASS[usize::from(s[i])] & WORD2 == 0
+            || BYTE_CLASS[usize::from(s[i - 1])] & JUNK == 0
+        {
             continue;
         }
-        let st = i;
-        while i < s.len() && s[i].is_ascii_alphanumeric() {
-            i += 1;
+        let word_end = s[i..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .map_or(s.len(), |n| i + n);
+        let w = &s[i..word_end];
+        if !PAIRS.iter().any(|(_, b)| *b == w) {
+            continue;
         }
-        let w = &s[st..i];
-        if let Some(p) = prev
-            && sep_ok
-            && PAIRS.iter().any(|(a, b)| *a == p && *b == w)
-        {
+        let sep_start = s[..i]
+            .iter()
+            .rposition(u8::is_ascii_alphanumeric)
+            .map_or(0, |n| n + 1);
+        let sep = &s[sep_start..i];
+        let sep_ok = sep.len() <= 8
+            && !sep.iter().any(u8::is_ascii_whitespace)
+            && sep != b"/"
+            && sep != b"\\"
+            && sep != b".";
+        // no word before a leading separator
+        if !sep_ok || sep_start == 0 {
+            continue;
+        }
+        let prev_start = s[..sep_start]
+            .iter()
+            .rposition(|b| !b.is_ascii_alphanumeric())
+            .map_or(0, |n| n + 1);
+        let p = &s[prev_start..sep_start];
+        if PAIRS.iter().any(|(a, b)| *a == p && *b == w) {
             hits.add(Class::Lfi, "lfi-sensitive-file", 6);
             return;
         }
-        prev = Some(w);
     }
 }
 

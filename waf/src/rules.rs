@@ -6,15 +6,17 @@
 //! class markers (package prefixes, wrapper schemes, dangerous function names,
 //! sensitive file names), never copies of known payloads.
 //!
-//! Cost on benign values: one pass over the bytes steps the literal DFA and
-//! records which structural trigger bytes occur; the per-literal tally and each
-//! structural check run only when that pass says they can find something.
+//! Cost on benign values: one pass over the bytes runs the literal sieve (a
+//! few KB of tables proving that no literal occurs) and records which
+//! structural trigger bytes occur; the DFA tally and each structural check run
+//! only when that pass says they can find something.
 
 mod gate;
 mod literals;
 mod php;
 #[cfg(test)]
 pub(crate) mod reference;
+mod sieve;
 mod structural;
 #[cfg(test)]
 mod tests;
@@ -27,16 +29,19 @@ use crate::detect::{Field, Hits};
 use gate::Gates;
 use literals::LITERALS;
 use php::{php_calls, php_serialized};
-use structural::{crlf, log4j, nosql_name, shellshock, template, xxe};
+use sieve::Sieve;
 
 /// Values at least this long are walked as two interleaved halves.
 const SPLIT_MIN: usize = 64;
+use structural::{crlf, log4j, nosql_name, shellshock, template, xxe};
 
 /// The compiled literal automaton. Immutable, shared by all requests.
 pub(crate) struct Rules {
     /// A full DFA (one table lookup per byte, no failure transitions), built
     /// without a prefilter so that only match states are special.
     dfa: DFA,
+    /// The prefilter that keeps benign values away from `dfa`.
+    sieve: Sieve,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +56,8 @@ impl Rules {
             .match_kind(MatchKind::Standard)
             .prefilter(false)
             .build(LITERALS.iter().map(|l| l.0))?;
-        Ok(Rules { dfa })
+        let sieve = Sieve::build(LITERALS.iter().map(|l| l.0.as_bytes()));
+        Ok(Rules { dfa, sieve })
     }
 
     /// Scores the canonical view `s`.
@@ -63,22 +69,24 @@ impl Rules {
     /// Literals and structural checks: everything [`Rules::scan`] adds except
     /// the code-injection detector.
     pub(crate) fn scan_own(&self, s: &[u8], field: Field, hits: &mut Hits) {
-        let (gates, literal) = self.walk(s);
-        if literal {
+        let (gates, maybe) = self.sieve.scan(s);
+        // sound: `maybe == false` proves that no literal occurs in `s`
+        // (sieve.rs), and the tally only acts on literal matches; past the
+        // sieve, the cheaper walk of the DFA decides as before the sieve
+        if maybe && self.any_literal(s) {
             self.literals(s, hits);
         }
         structural(s, field, gates, hits);
     }
 
-    /// One pass over `s`: steps the DFA and collects the trigger bytes.
-    /// Returns whether the DFA entered a special state anywhere; without a
+    /// Whether the DFA enters a special state anywhere in `s`; without a
     /// prefilter the special states are the match states and the dead state,
     /// so `false` means no literal occurs in `s` and the tally would add
     /// nothing (it only acts on matches).
-    fn walk(&self, s: &[u8]) -> (Gates, bool) {
+    fn any_literal(&self, s: &[u8]) -> bool {
         let Ok(start) = self.dfa.start_state(Anchored::No) else {
             // unreachable: the builder's default start kind is unanchored
-            return (Gates::of(s), false);
+            return true;
         };
         // Each step waits for the previous one's table load, so a long value
         // is walked as two independent halves. A literal ending at or before
@@ -92,33 +100,23 @@ impl Rules {
         }
         let mid = (s.len() + overlap) / 2;
         let (a, b) = (&s[..mid], &s[mid - overlap..]);
-        let (mut ga, mut gb) = (Gates::NONE, Gates::NONE);
         let (mut sa, mut sb) = (start, start);
         let mut special = false;
         for (&x, &y) in a.iter().zip(b) {
-            ga.add(x);
-            gb.add(y);
             sa = self.dfa.next_state(Anchored::No, sa, x);
             sb = self.dfa.next_state(Anchored::No, sb, y);
             special |= self.dfa.is_special(sa) | self.dfa.is_special(sb);
         }
-        for &y in &b[a.len().min(b.len())..] {
-            gb.add(y);
-            sb = self.dfa.next_state(Anchored::No, sb, y);
-            special |= self.dfa.is_special(sb);
-        }
-        (ga.and(gb), special)
+        special || self.walk_one(sb, &b[a.len().min(b.len())..])
     }
 
-    fn walk_one(&self, mut sid: StateID, s: &[u8]) -> (Gates, bool) {
-        let mut gates = Gates::NONE;
+    fn walk_one(&self, mut sid: StateID, s: &[u8]) -> bool {
         let mut special = false;
         for &b in s {
-            gates.add(b);
             sid = self.dfa.next_state(Anchored::No, sid, b);
             special |= self.dfa.is_special(sid);
         }
-        (gates, special)
+        special
     }
 
     /// The literal tally. Matches are visited in the order of an overlapping
@@ -126,7 +124,7 @@ impl Rules {
     /// decides the `seen` aliasing of ids 128 apart and the id kept on ties.
     fn literals(&self, s: &[u8], hits: &mut Hits) {
         let Ok(mut sid) = self.dfa.start_state(Anchored::No) else {
-            // unreachable, as in `walk`
+            // unreachable: the builder's default start kind is unanchored
             return;
         };
         let mut seen: u128 = 0;

@@ -2,7 +2,7 @@
 //! pairs, prebuilt searchers, no allocation), kept verbatim so the tests can
 //! assert that `scan` scores every input exactly as this does. Test-only.
 
-use super::{Field, Hits, is_ident, java_names, php_variable_calls, sensitive_words, system_path};
+use super::{Field, Hits, is_ident, java_names, php_variable_calls, system_path};
 use crate::verdict::Class;
 
 /// `super::scan` before the speed-up.
@@ -242,5 +242,56 @@ pub(super) fn orm_lookup(s: &[u8], hits: &mut Hits) {
     });
     if tail_ok && !last.is_empty() {
         hits.add(Class::Generic, "generic-orm-lookup", 6);
+    }
+}
+
+/// Sensitive system paths spelled with arbitrary separators between their
+/// words (`etc%bg%qfpasswd`, `windows∕system32`): decoders on the target may
+/// read the junk as a separator. Needs two adjacent words of a known pair joined
+/// by 1-8 non-space, non-alphanumeric bytes that are not a plain `/` or `\`
+/// (those are covered by the literal list).
+pub(super) fn sensitive_words(s: &[u8], hits: &mut Hits) {
+    const PAIRS: &[(&[u8], &[u8])] = &[
+        (b"etc", b"passwd"),
+        (b"etc", b"shadow"),
+        (b"etc", b"issue"),
+        (b"etc", b"hosts"),
+        (b"etc", b"group"),
+        (b"windows", b"system32"),
+        (b"system32", b"drivers"),
+        (b"drivers", b"etc"),
+        (b"boot", b"ini"),
+        (b"win", b"ini"),
+    ];
+    let mut prev: Option<&[u8]> = None;
+    let mut sep_ok = false;
+    let mut i = 0;
+    while i < s.len() {
+        if !s[i].is_ascii_alphanumeric() {
+            let st = i;
+            while i < s.len() && !s[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            let sep = &s[st..i];
+            sep_ok = sep.len() <= 8
+                && !sep.iter().any(u8::is_ascii_whitespace)
+                && sep != b"/"
+                && sep != b"\\"
+                && sep != b".";
+            continue;
+        }
+        let st = i;
+        while i < s.len() && s[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let w = &s[st..i];
+        if let Some(p) = prev
+            && sep_ok
+            && PAIRS.iter().any(|(a, b)| *a == p && *b == w)
+        {
+            hits.add(Class::Lfi, "lfi-sensitive-file", 6);
+            return;
+        }
+        prev = Some(w);
     }
 }

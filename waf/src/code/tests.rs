@@ -263,6 +263,10 @@ proptest! {
         prop_assert_eq!(hits_of(|h| dot_steps(&v, h)), hits_of(|h| reference::dot_steps(&v, h)));
         prop_assert_eq!(hits_of(|h| batch_if(&v, h)), hits_of(|h| reference::batch_if(&v, h)));
         prop_assert_eq!(hits_of(|h| orm_lookup(&v, h)), hits_of(|h| reference::orm_lookup(&v, h)));
+        prop_assert_eq!(
+            hits_of(|h| sensitive_words(&v, h)),
+            hits_of(|h| reference::sensitive_words(&v, h))
+        );
     }
 
     #[test]
@@ -275,7 +279,7 @@ proptest! {
         if any & PAREN == 0 || (pairs & PAREN == 0 && !v.starts_with(b"console.")) {
             prop_assert_eq!(hits_of(|h| js_runtime(&v, h)), none.clone());
         }
-        if pairs & ALNUM == 0 {
+        if pairs & WORD2 == 0 {
             prop_assert_eq!(hits_of(|h| sensitive_words(&v, h)), none.clone());
         }
         if pairs & DOT_B == 0 {
@@ -302,8 +306,58 @@ proptest! {
         prop_assert_eq!(pairs & PAREN != 0, has(b"n(") || has(b"e("));
         let junk = |b: &u8| !b.is_ascii_alphanumeric() && !b.is_ascii_whitespace();
         prop_assert_eq!(
-            pairs & ALNUM != 0,
-            v.windows(2).any(|w| junk(&w[0]) && w[1].is_ascii_alphanumeric())
+            pairs & WORD2 != 0,
+            v.windows(2).any(|w| junk(&w[0]) && b"psihgde".contains(&w[1]))
+        );
+    }
+}
+
+/// Words of the sensitive pairs and near misses, joined by separators of
+/// every kind `sensitive_words` tells apart.
+fn word_chain() -> impl Strategy<Value = Vec<u8>> {
+    const WORDS: &[&str] = &[
+        "etc", "passwd", "shadow", "issue", "hosts", "group", "windows", "system32", "drivers",
+        "boot", "ini", "win", "etcx", "passwd2", "it", "s", "pa", "",
+    ];
+    const SEPS: &[&str] = &[
+        "%",
+        "%bg%qf",
+        "/",
+        "\\",
+        ".",
+        "..",
+        "-",
+        "'",
+        " ",
+        "%2f",
+        "12345678",
+        "!!!!!!!!!",
+        "∕",
+        "",
+        "_",
+        "(",
+        ") ",
+    ];
+    prop::collection::vec(
+        (prop::sample::select(WORDS), prop::sample::select(SEPS)),
+        0..8,
+    )
+    .prop_map(|v| {
+        v.iter()
+            .flat_map(|(w, s)| [*w, *s])
+            .collect::<String>()
+            .into_bytes()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    #[test]
+    fn code_sensitive_words_as_before_on_word_chains(v in word_chain()) {
+        prop_assert_eq!(
+            hits_of(|h| sensitive_words(&v, h)),
+            hits_of(|h| reference::sensitive_words(&v, h))
         );
     }
 }

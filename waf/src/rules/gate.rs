@@ -1,5 +1,5 @@
 //! Which trigger bytes of the structural checks occur in a value, collected in
-//! the same pass that steps the literal automaton (one table lookup per byte
+//! the same pass that runs the literal sieve (one table lookup per byte
 //! instead of one `contains` per check).
 
 /// A set of trigger bytes, one bit each.
@@ -49,6 +49,17 @@ impl Gates {
     #[inline(always)]
     pub(super) fn add(&mut self, b: u8) {
         self.0 |= BITS[usize::from(b)];
+    }
+
+    /// The bit of a trigger byte, 0 for any other byte: for passes that keep
+    /// the gates in a wider table of their own (`sieve.rs`).
+    pub(super) const fn bits_of(b: u8) -> u16 {
+        BITS[b as usize]
+    }
+
+    /// The set of an OR of [`Gates::bits_of`] values.
+    pub(super) const fn from_bits(bits: u16) -> Gates {
+        Gates(bits)
     }
 
     /// Every byte of `want` occurs.

@@ -24,6 +24,11 @@ impl Reference {
         Reference { ac }
     }
 
+    /// Any literal occurs in `s` (as the automaton matches: ASCII case folded).
+    pub(crate) fn has_literal(&self, s: &[u8]) -> bool {
+        self.ac.find_overlapping_iter(s).next().is_some()
+    }
+
     /// The old `Rules::scan` without its final `code::scan` call.
     pub(crate) fn scan(&self, s: &[u8], field: Field, hits: &mut Hits) {
         let mut seen: u128 = 0;

@@ -274,15 +274,66 @@ mod equivalence {
         }
     }
 
+    thread_local! {
+        static BOTH: (Rules, Reference) = (Rules::build().unwrap(), Reference::build());
+    }
+
+    /// A literal with each letter's case picked by `mask`, between random bytes
+    /// (so that it lands anywhere relative to the sieve's chunks).
+    fn literal_inside() -> impl Strategy<Value = Vec<u8>> {
+        (
+            prop::collection::vec(any::<u8>(), 0..40),
+            prop::sample::select(LITERALS),
+            any::<u64>(),
+            prop::collection::vec(any::<u8>(), 0..8),
+        )
+            .prop_map(|(mut pre, l, mask, post)| {
+                pre.extend(l.0.bytes().enumerate().map(|(i, b)| {
+                    if mask >> (i % 64) & 1 == 1 {
+                        b.to_ascii_uppercase()
+                    } else {
+                        b
+                    }
+                }));
+                pre.extend(post);
+                pre
+            })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2048))]
 
         #[test]
         fn rules_scan_equals_pre_rewrite_scan(s in value()) {
-            thread_local! {
-                static BOTH: (Rules, Reference) = (Rules::build().unwrap(), Reference::build());
-            }
             BOTH.with(|(r, o)| assert_same(r, o, &s));
+        }
+
+        /// The sieve's early exit: `false` only where no literal occurs, and
+        /// the gates of the same pass are those of every byte.
+        #[test]
+        fn rules_sieve_passes_every_value_with_a_literal(
+            s in prop_oneof![value(), literal_inside()]
+        ) {
+            BOTH.with(|(r, o)| {
+                let (gates, maybe) = r.sieve.scan(&s);
+                assert_eq!(gates, gate::Gates::of(&s), "{s:?}");
+                assert!(maybe || !o.has_literal(&s), "{s:?}");
+            });
+        }
+    }
+
+    #[test]
+    fn rules_sieve_passes_each_literal_at_every_offset_in_any_case() {
+        let r = Rules::build().unwrap();
+        for l in LITERALS {
+            for at in 0..40 {
+                for v in [l.0.to_owned(), l.0.to_ascii_uppercase()] {
+                    let mut s = vec![b'x'; 40];
+                    s.splice(at..at, v.bytes());
+                    assert!(r.sieve.scan(&s).1, "{s:?}");
+                    assert!(r.sieve.scan(&s[at..]).1, "{s:?}");
+                }
+            }
         }
     }
 
