@@ -74,14 +74,13 @@ fn main() {
                 emit(&id, "value", v);
                 true
             });
-            let mut buf = body.as_bytes().to_vec();
             let limits = JsonLimits {
                 max_depth: 64,
                 max_string_bytes: 1 << 20,
                 max_elements: 100_000,
             };
             let mut items = Vec::new();
-            let _ = walk_json(&mut buf, &limits, &mut |item, _| {
+            let _ = walk_json(body.as_bytes(), &limits, &mut |item, _| {
                 items.push(match item {
                     JsonItem::Key(k) => ("name", k.as_bytes().to_vec()),
                     JsonItem::Str(v) => ("value", v.as_bytes().to_vec()),

@@ -231,7 +231,6 @@ impl<'p> BodyScanner<'p> {
 
     fn scan_json(&self, body: &[u8]) -> Option<Verdict> {
         let rules = self.profile.rules();
-        let mut buf = body.to_vec();
         let mut found = None;
         let threshold = self.profile.entropy_threshold();
         let mut doc = DocMemo::begin(self.profile.memo_tag(), &self.route);
@@ -255,7 +254,7 @@ impl<'p> BodyScanner<'p> {
                 }
             }
         };
-        let r = walk_json(&mut buf, &self.profile.json_limits(), &mut |item, path| {
+        let r = walk_json(body, &self.profile.json_limits(), &mut |item, path| {
             match item {
                 JsonItem::Key(k) => {
                     if self.offsite && crate::session::session_param(k.as_bytes()) {

@@ -4,7 +4,7 @@
 
 use http::HeaderMap;
 
-use crate::detect::{Field, Hits, scan_value};
+use crate::detect::{Field, Hits, scan_memo, scan_value};
 use crate::form::for_each_urlencoded_pair;
 use crate::normalise::url_decode;
 use crate::profile::Profile;
@@ -95,8 +95,11 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
     if ins.path {
         let mut once = Vec::with_capacity(head.path.len());
         url_decode(head.path.as_bytes(), false, &mut once);
-        let hits = scan_value(rules, Field::Path, &once);
-        if let Some(v) = judge(&hits, &|| Location::Path) {
+        // an API's paths repeat request after request: a path this profile
+        // already scanned clean is not scanned again (memo.rs)
+        if let Some(hits) = scan_memo(profile, Field::Path, &once)
+            && let Some(v) = judge(&hits, &|| Location::Path)
+        {
             return Some(v);
         }
     }

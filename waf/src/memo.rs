@@ -157,6 +157,12 @@ pub(crate) fn record_at(slot: usize, tag: u64, field: Field, v: &[u8]) {
 const DOCS: usize = 8;
 /// Bytes of remembered entries (`[field, len, bytes…]`) per document.
 const DOC_BYTES: usize = 8 * 1024;
+/// Longest item a document keeps (its length is stored in one byte). Longer
+/// than the table's [`MAX_LEN`]: a document's free text (a delivery note, a
+/// product description) costs more to scan than anything else in it, and a
+/// client that sends it again (a retry, a re-submitted form, a template)
+/// sends it at the same place. The document's byte budget bounds the memory.
+const DOC_ITEM_MAX: usize = u8::MAX as usize;
 /// How many remembered items past the cursor an item is looked for: enough to
 /// step over the values that changed since the last document (a new name, a
 /// new date) and over an array element added or removed.
@@ -228,8 +234,29 @@ impl DocMemo {
 
     /// True when `v` (as `field`) is among the previous document's clean items
     /// near the cursor; it is then also kept for the next document.
+    #[inline]
     pub(crate) fn seen_clean(&mut self, field: Field, v: &[u8]) -> bool {
-        if v.len() > MAX_LEN || self.tag == 0 {
+        // the common case first: the same item right at the cursor (with no
+        // previous document, or `v` longer than an entry can be, this finds
+        // nothing and the search below says no)
+        let at = self.cursor;
+        let end = at + 2 + v.len();
+        if let Some(e) = self.prev.items.get(at..end)
+            && e[0] == field as u8
+            && usize::from(e[1]) == v.len()
+            && same_bytes(&e[2..], v)
+        {
+            self.cursor = end;
+            self.add(false, at, end);
+            return true;
+        }
+        self.seen_ahead(field, v)
+    }
+
+    /// [`Self::seen_clean`] past the item at the cursor.
+    #[inline(never)]
+    fn seen_ahead(&mut self, field: Field, v: &[u8]) -> bool {
+        if v.len() > DOC_ITEM_MAX || self.tag == 0 {
             return false;
         }
         let mut at = self.cursor;
@@ -239,20 +266,22 @@ impl DocMemo {
                 return false;
             };
             let end = at + 2 + usize::from(len);
-            if f == field as u8
+            if step == 0 {
+                // the item at the cursor is not `v` (checked by the caller)
+                if f == field as u8 && field == Field::Value {
+                    // a value where the previous document had another value:
+                    // most likely the same place with new content (a name, a
+                    // date); the next item is looked for after it
+                    self.cursor = end;
+                    return false;
+                }
+            } else if f == field as u8
                 && usize::from(len) == v.len()
                 && items.get(at + 2..end).is_some_and(|b| same_bytes(b, v))
             {
                 self.cursor = end;
                 self.add(false, at, end);
                 return true;
-            }
-            if step == 0 && f == field as u8 && field == Field::Value {
-                // a value where the previous document had another value: most
-                // likely the same place with new content (a name, a date);
-                // the next item is looked for after it
-                self.cursor = end;
-                return false;
             }
             at = end;
         }
@@ -261,7 +290,7 @@ impl DocMemo {
 
     /// Keeps `v` (as `field`), just scanned clean, for the next document.
     pub(crate) fn keep(&mut self, field: Field, v: &[u8]) {
-        if v.len() > MAX_LEN || self.fresh.len() + 2 + v.len() > DOC_BYTES {
+        if v.len() > DOC_ITEM_MAX || self.fresh.len() + 2 + v.len() > DOC_BYTES {
             return;
         }
         if self.fresh.capacity() == 0 {
@@ -276,11 +305,18 @@ impl DocMemo {
 
     /// Appends one entry (`start..end` of `prev` or `fresh`) to this
     /// document's items: it extends the current run when it follows it.
+    #[inline]
     fn add(&mut self, fresh: bool, start: usize, end: usize) {
         if self.run.fresh == fresh && self.run.end as usize == start {
             self.run.end = end as u32;
             return;
         }
+        self.new_run(fresh, start, end);
+    }
+
+    /// Closes the current run and starts another at `start..end`.
+    #[inline(never)]
+    fn new_run(&mut self, fresh: bool, start: usize, end: usize) {
         if self.run.end > self.run.start {
             if self.pieces.capacity() == 0 {
                 self.pieces.reserve(32);
@@ -348,30 +384,45 @@ impl DocMemo {
     }
 }
 
-/// `a == b` for two slices of equal length of at most `MAX_LEN` bytes, in a
-/// few word compares instead of a `memcmp` call (this runs once per item).
+/// `a == b`, in a few word compares instead of a `memcmp` call: this runs once
+/// per item, and most items are a few bytes long. Two overlapping loads cover
+/// any length from one word size to twice it.
+#[inline(always)]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
     }
-    let word = |s: &[u8], i: usize| {
+    fn w8(s: &[u8], i: usize) -> u64 {
         let mut w = [0u8; 8];
         w.copy_from_slice(&s[i..i + 8]);
         u64::from_ne_bytes(w)
-    };
-    if n >= 8 {
-        // whole words, then the last word (overlapping the previous one)
-        let mut i = 0;
-        while i + 8 <= n {
-            if word(a, i) != word(b, i) {
-                return false;
-            }
-            i += 8;
-        }
-        return word(a, n - 8) == word(b, n - 8);
     }
-    a.iter().zip(b).all(|(x, y)| x == y)
+    fn w4(s: &[u8], i: usize) -> u32 {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&s[i..i + 4]);
+        u32::from_ne_bytes(w)
+    }
+    fn w2(s: &[u8], i: usize) -> u16 {
+        u16::from_ne_bytes([s[i], s[i + 1]])
+    }
+    match n {
+        0 => true,
+        1 => a[0] == b[0],
+        2..4 => w2(a, 0) == w2(b, 0) && w2(a, n - 2) == w2(b, n - 2),
+        4..8 => w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4),
+        _ => {
+            // whole words, then the last word (overlapping the previous one)
+            let mut i = 0;
+            while i + 8 <= n {
+                if w8(a, i) != w8(b, i) {
+                    return false;
+                }
+                i += 8;
+            }
+            w8(a, n - 8) == w8(b, n - 8)
+        }
+    }
 }
 
 fn doc_slot(tag: u64, key: u64) -> usize {
@@ -482,8 +533,13 @@ mod tests {
         // a document that stops early keeps only what it had
         assert_eq!(doc(tag, "r", &order(b"Rahul")[..2]), [false, true]);
         assert_eq!(doc(tag, "r", &order(b"Rahul")), [true, true, false, false]);
-        // long values are never kept
-        let long = [b'a'; MAX_LEN + 1];
+        // free text longer than the table's slots is kept, up to the byte a
+        // length fits in; past that, never
+        let text = [b'a'; DOC_ITEM_MAX];
+        let items = [(Field::Value, &text[..], true)];
+        doc(tag, "long", &items);
+        assert_eq!(doc(tag, "long", &items), [true]);
+        let long = [b'a'; DOC_ITEM_MAX + 1];
         let items = [(Field::Value, &long[..], true)];
         doc(tag, "long", &items);
         assert_eq!(doc(tag, "long", &items), [false]);
@@ -491,6 +547,26 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// The word compares agree with `==` at every length, including a
+        /// difference in the first, the last or a middle byte.
+        #[test]
+        fn same_bytes_is_equality(
+            a in proptest::collection::vec(0u8..4, 0..40),
+            at in proptest::prelude::any::<proptest::sample::Index>(),
+            by in 0u8..4,
+            cut in proptest::prelude::any::<bool>(),
+        ) {
+            proptest::prop_assert!(same_bytes(&a, &a.clone()));
+            let mut b = a.clone();
+            if cut {
+                b.pop();
+            } else if !b.is_empty() {
+                let i = at.index(b.len());
+                b[i] = by;
+            }
+            proptest::prop_assert_eq!(same_bytes(&a, &b), a == b);
+        }
 
         /// Whatever the sequence of documents, routes and profiles, an item is
         /// only ever reported clean when exactly that item was kept clean
@@ -509,7 +585,10 @@ mod tests {
                 let mut d = DocMemo::begin(tag, ["a", "b", "c"][route]);
                 for (f, v, clean) in items {
                     let field = if f == 0 { Field::Name } else { Field::Value };
-                    let bytes = vec![b'x'; usize::from(v)];
+                    // short, word-sized, past the table's slots, at and past the
+                    // longest a document keeps
+                    let len = [0, 1, 8, MAX_LEN + 1, DOC_ITEM_MAX, DOC_ITEM_MAX + 1][usize::from(v)];
+                    let bytes = vec![b'x'; len];
                     if d.seen_clean(field, &bytes) {
                         proptest::prop_assert!(kept.contains(&(tag, f, v)));
                     } else if clean {

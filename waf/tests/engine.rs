@@ -516,3 +516,46 @@ fn previous_document_memo_rescans_every_changed_value() {
     let shifted = r#"{"id":"ord_1","customer":{"name":"x","tier":"gold"},"items":[{"sku":"TEA-1","qty":2}],"payment":"cat /etc/passwd"}"#;
     assert!(post(&p, "application/json", shifted).is_deny());
 }
+
+#[test]
+fn previous_document_memo_judges_free_text_changed_in_place() {
+    // free text longer than the per-value table keeps is remembered from the
+    // previous document; the same text with an attack spliced in at the same
+    // length, or one byte changed, must still be judged
+    let p = balanced();
+    let note =
+        "Leave with the neighbour at number 16 if nobody is home, or ring the bell twice and wait.";
+    let doc = |n: &str| format!(r#"{{"id":"ord_1","notes":"{n}","tier":"gold"}}"#);
+    for _ in 0..3 {
+        assert_eq!(post(&p, "application/json", &doc(note)), Verdict::Allow);
+    }
+    let splice = |attack: &str| format!("{attack}{}", &note[attack.len()..]);
+    for attack in [
+        splice("<script>alert(1)</script>"),
+        splice("x' union select password from users--"),
+        splice("; cat /etc/passwd #"),
+    ] {
+        assert_eq!(attack.len(), note.len());
+        let v = post(&p, "application/json", &doc(&attack));
+        assert!(v.is_deny(), "{attack}: {v:?}");
+        assert_eq!(post(&p, "application/json", &doc(note)), Verdict::Allow);
+    }
+}
+
+#[test]
+fn path_memo_never_hides_an_attack() {
+    // the path of a clean request is remembered per profile; any other path,
+    // including one that differs by a byte, is scanned
+    let p = balanced();
+    for _ in 0..3 {
+        assert_eq!(get(&p, "/api/orders", None), Verdict::Allow);
+    }
+    for attack in [
+        "/api/../../../etc/passwd",
+        "/api/orders/..%2f..%2f..%2fetc/passwd",
+    ] {
+        assert!(get(&p, attack, None).is_deny(), "{attack}");
+        assert!(get(&p, attack, None).is_deny(), "{attack} again");
+        assert_eq!(get(&p, "/api/orders", None), Verdict::Allow);
+    }
+}
