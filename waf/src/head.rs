@@ -146,8 +146,10 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
                 }
                 _ => Field::Header,
             };
-            let hits = scan_value(rules, field, value.as_bytes());
-            if let Some(v) = judge(&hits, &|| Location::Header(n.to_owned())) {
+            // a client sends the same User-Agent (or Referer) on every request
+            if let Some(hits) = scan_memo(profile, field, value.as_bytes())
+                && let Some(v) = judge(&hits, &|| Location::Header(n.to_owned()))
+            {
                 return Some(v);
             }
         }
@@ -167,14 +169,14 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
                 url_decode(name, false, &mut n);
                 let mut v = Vec::new();
                 url_decode(val, false, &mut v);
-                let cookie = String::from_utf8_lossy(&n).into_owned();
-                let hn = scan_value(rules, Field::Name, &n);
-                if let Some(v) = judge(&hn, &|| Location::Cookie(cookie.clone())) {
-                    return Some(v);
-                }
-                let hv = scan_value(rules, Field::Value, &v);
-                if let Some(v) = judge(&hv, &|| Location::Cookie(cookie.clone())) {
-                    return Some(v);
+                // and the same cookies
+                let cookie = || Location::Cookie(String::from_utf8_lossy(&n).into_owned());
+                for (field, part) in [(Field::Name, &n), (Field::Value, &v)] {
+                    if let Some(hits) = scan_memo(profile, field, part)
+                        && let Some(v) = judge(&hits, &cookie)
+                    {
+                        return Some(v);
+                    }
                 }
             }
         }

@@ -1,14 +1,15 @@
-//! Short values a profile has already judged clean, remembered per thread across
-//! requests. JSON keys, enum-like values (`"status":"paid"`, `"currency":"EUR"`)
-//! and form field names repeat on almost every request of an API; scanning them
-//! again each time was most of the engine's cost on a typical JSON body.
+//! Values a profile has already judged clean, remembered per thread across
+//! requests. JSON keys, enum-like values (`"status":"paid"`, `"currency":"EUR"`),
+//! form field names and paths repeat on almost every request of an API, and a
+//! client's User-Agent and cookies on each of its requests; scanning them again
+//! each time was most of the engine's cost on a typical request.
 //!
 //! Sound by construction: `scan_value` is a pure function of (profile, field,
 //! bytes), and an entry is only ever reused for exactly the same profile instance
 //! (a unique tag per compiled profile, so a reload starts afresh), the same field
 //! kind and the same bytes, compared in full. The hash only picks a slot; a
 //! collision (crafted or not) can only evict an entry, never skip a scan. The
-//! table is a fixed size per thread (no growth, no locks): a flood of distinct
+//! tables are a fixed size per thread (no growth, no locks): a flood of distinct
 //! values only costs the misses the engine would have paid anyway.
 
 use std::cell::RefCell;
@@ -16,11 +17,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::detect::Field;
 
-/// Longest value remembered. Longer values are rarely repeated verbatim (free
-/// text), and the slot size bounds the table's memory.
+/// Longest value kept in the main table's fixed-size slots.
 pub(crate) const MAX_LEN: usize = 40;
 /// Slots per thread (a power of two). 2048 × 56 bytes ≈ 112 KiB per worker thread.
 const SLOTS: usize = 2048;
+/// Longest value kept at all. Values between `MAX_LEN` and this go to a small
+/// second table: a client's User-Agent, Referer or session cookie comes again
+/// on each of its requests, and scanning one costs a hundred times a lookup.
+pub(crate) const LONG_MAX: usize = 512;
+/// Slots of the second table (a power of two): at most 64 × 512 bytes = 32 KiB
+/// per worker thread.
+const LONG_SLOTS: usize = 64;
 
 #[derive(Clone, Copy)]
 struct Slot {
@@ -38,10 +45,21 @@ const EMPTY: Slot = Slot {
     bytes: [0; MAX_LEN],
 };
 
-/// One thread's table and hash seed, created on the thread's first use.
+/// A slot of the second table: the bytes are kept in a buffer that is reused
+/// (cleared and refilled) when another value takes the slot.
+#[derive(Default)]
+struct LongSlot {
+    /// 0 = empty; otherwise the owning profile's tag.
+    tag: u64,
+    field: u8,
+    bytes: Vec<u8>,
+}
+
+/// One thread's tables and hash seed, created on the thread's first use.
 struct Table {
     seed: u64,
     slots: Box<[Slot]>,
+    long: Box<[LongSlot]>,
 }
 
 thread_local! {
@@ -64,7 +82,7 @@ fn seed() -> u64 {
     h.finish() | 1
 }
 
-fn slot_of(seed: u64, tag: u64, field: Field, v: &[u8]) -> usize {
+fn hash_of(seed: u64, tag: u64, field: Field, v: &[u8]) -> u64 {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut h = seed ^ tag.wrapping_mul(K) ^ ((field as u64) << 56) ^ (v.len() as u64);
     let mut chunks = v.chunks_exact(8);
@@ -80,8 +98,7 @@ fn slot_of(seed: u64, tag: u64, field: Field, v: &[u8]) -> usize {
         h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(31);
     }
     h ^= h >> 29;
-    h = h.wrapping_mul(K);
-    ((h >> 32) as usize) & (SLOTS - 1)
+    h.wrapping_mul(K) >> 32
 }
 
 /// What the table says about one value.
@@ -97,7 +114,7 @@ pub(crate) enum Probe {
 
 /// Looks `v` (as `field`) up for the profile tagged `tag` on this thread.
 pub(crate) fn probe(tag: u64, field: Field, v: &[u8]) -> Probe {
-    if v.len() > MAX_LEN || tag == 0 {
+    if v.len() > LONG_MAX || tag == 0 {
         return Probe::NotKept;
     }
     TABLE.with(|t| {
@@ -105,8 +122,20 @@ pub(crate) fn probe(tag: u64, field: Field, v: &[u8]) -> Probe {
         let t = t.get_or_insert_with(|| Table {
             seed: seed(),
             slots: vec![EMPTY; SLOTS].into_boxed_slice(),
+            long: (0..LONG_SLOTS).map(|_| LongSlot::default()).collect(),
         });
-        let i = slot_of(t.seed, tag, field, v);
+        let h = hash_of(t.seed, tag, field, v) as usize;
+        if v.len() > MAX_LEN {
+            // the second table: slot numbers after the main table's
+            let i = h & (LONG_SLOTS - 1);
+            let s = &t.long[i];
+            return if s.tag == tag && s.field == field as u8 && s.bytes == v {
+                Probe::Clean
+            } else {
+                Probe::Miss(SLOTS + i)
+            };
+        }
+        let i = h & (SLOTS - 1);
         let s = &t.slots[i];
         if s.tag == tag
             && s.field == field
@@ -123,13 +152,22 @@ pub(crate) fn probe(tag: u64, field: Field, v: &[u8]) -> Probe {
 /// Records `v` (as `field`) as clean for the profile tagged `tag` in `slot`, the
 /// slot [`probe`] returned for exactly these arguments on this thread.
 pub(crate) fn record_at(slot: usize, tag: u64, field: Field, v: &[u8]) {
-    if v.len() > MAX_LEN || tag == 0 {
+    if v.len() > LONG_MAX || tag == 0 {
         return;
     }
     TABLE.with(|t| {
-        if let Some(t) = t.borrow_mut().as_mut()
-            && let Some(s) = t.slots.get_mut(slot)
-        {
+        let mut t = t.borrow_mut();
+        let Some(t) = t.as_mut() else {
+            return;
+        };
+        if v.len() > MAX_LEN {
+            if let Some(s) = slot.checked_sub(SLOTS).and_then(|i| t.long.get_mut(i)) {
+                s.tag = tag;
+                s.field = field as u8;
+                s.bytes.clear();
+                s.bytes.extend_from_slice(v);
+            }
+        } else if let Some(s) = t.slots.get_mut(slot) {
             s.tag = tag;
             s.field = field;
             s.len = v.len() as u8;
@@ -455,7 +493,18 @@ mod tests {
         // never for the empty tag, never beyond the slot size
         record_clean(0, Field::Value, b"x");
         assert!(!is_clean(0, Field::Value, b"x"));
-        let long = [b'a'; MAX_LEN + 1];
+        // longer values go to the second table, up to its limit
+        for len in [MAX_LEN, MAX_LEN + 1, LONG_MAX] {
+            let v = vec![b'a'; len];
+            record_clean(a, Field::Value, &v);
+            assert!(is_clean(a, Field::Value, &v), "{len}");
+            let mut w = v.clone();
+            w[len / 2] = b'b';
+            assert!(!is_clean(a, Field::Value, &w), "{len}");
+            assert!(!is_clean(a, Field::Header, &v), "{len}");
+            assert!(!is_clean(b, Field::Value, &v), "{len}");
+        }
+        let long = vec![b'a'; LONG_MAX + 1];
         record_clean(a, Field::Value, &long);
         assert!(!is_clean(a, Field::Value, &long));
     }
@@ -474,6 +523,19 @@ mod tests {
         assert!(hits > 0);
         for i in 0..64 {
             assert!(!is_clean(tag, Field::Value, format!("w{i}").as_bytes()));
+        }
+        // the same for the second table
+        let long = |c: &str, i: usize| format!("{c}{i}{}", "x".repeat(MAX_LEN));
+        for i in 0..(LONG_SLOTS * 4) {
+            record_clean(tag, Field::UserAgent, long("v", i).as_bytes());
+        }
+        let hits = (0..(LONG_SLOTS * 4))
+            .filter(|&i| is_clean(tag, Field::UserAgent, long("v", i).as_bytes()))
+            .count();
+        assert!(hits <= LONG_SLOTS, "{hits} hits from {LONG_SLOTS} slots");
+        assert!(hits > 0);
+        for i in 0..64 {
+            assert!(!is_clean(tag, Field::UserAgent, long("w", i).as_bytes()));
         }
     }
 

