@@ -20,7 +20,7 @@ use crate::xml::for_each_text;
 #[derive(Debug)]
 pub struct BodyScanner<'p> {
     profile: &'p Profile,
-    route: String,
+    route: &'p str,
     kind: BodyKind,
     boundary: Vec<u8>,
     seen: u64,
@@ -35,7 +35,7 @@ const PROLOG_BYTES: usize = 4096;
 impl<'p> BodyScanner<'p> {
     /// Checks the declared media type (strictly parsed; must be allowed: else 415)
     /// and the declared Content-Length (over the limit: 413).
-    pub fn new(profile: &'p Profile, head: &RequestHead<'_>) -> Result<Self, Verdict> {
+    pub fn new(profile: &'p Profile, head: &RequestHead<'p>) -> Result<Self, Verdict> {
         let deny = |id, class, status| -> Verdict {
             match profile.gate(head.route, id, class, status) {
                 Some(d) => profile.verdict(d),
@@ -59,7 +59,7 @@ impl<'p> BodyScanner<'p> {
             }
             (Some(ct), None) => match parse_media_type(ct.as_bytes()) {
                 Ok(m) => {
-                    if !profile.allows_media_type(&m.essence()) {
+                    if !profile.allows_media_type(&m.type_, &m.subtype) {
                         return Err(deny("content-type-not-allowed", Class::ContentType, 415));
                     }
                     kind = m.body_kind();
@@ -88,7 +88,7 @@ impl<'p> BodyScanner<'p> {
         }
         Ok(BodyScanner {
             profile,
-            route: head.route.to_owned(),
+            route: head.route,
             kind,
             boundary,
             seen: 0,
@@ -117,7 +117,7 @@ impl<'p> BodyScanner<'p> {
                 hits.add(Class::Xxe, "xxe-external-entity", 9);
                 return self
                     .profile
-                    .judge(&self.route, &hits, &|| Location::Body)
+                    .judge(self.route, &hits, &|| Location::Body)
                     .map(|d| self.profile.verdict(d));
             }
         }
@@ -126,7 +126,7 @@ impl<'p> BodyScanner<'p> {
 
     fn gate(&self, id: &'static str, class: Class, status: u16) -> Option<Verdict> {
         self.profile
-            .gate(&self.route, id, class, status)
+            .gate(self.route, id, class, status)
             .map(|d| self.profile.verdict(d))
     }
 
@@ -145,7 +145,7 @@ impl<'p> BodyScanner<'p> {
 
     fn judge(&self, hits: &Hits, loc: &dyn Fn() -> Location) -> Option<Verdict> {
         self.profile
-            .judge(&self.route, hits, loc)
+            .judge(self.route, hits, loc)
             .map(|d| self.profile.verdict(d))
     }
 
@@ -233,7 +233,7 @@ impl<'p> BodyScanner<'p> {
         let rules = self.profile.rules();
         let mut found = None;
         let threshold = self.profile.entropy_threshold();
-        let mut doc = DocMemo::begin(self.profile.memo_tag(), &self.route);
+        let mut doc = DocMemo::begin(self.profile.memo_tag(), self.route);
         // Known clean (the previous document or the memo table), or scanned now:
         // `Some(hits)` only for a value that had to be scanned; clean values are
         // kept for the next document either way.
@@ -277,7 +277,7 @@ impl<'p> BodyScanner<'p> {
                     {
                         found = self
                             .profile
-                            .gate(&self.route, "entropy-high", Class::Entropy, 400)
+                            .gate(self.route, "entropy-high", Class::Entropy, 400)
                             .map(|mut d| {
                                 d.location = loc();
                                 self.profile.verdict(d)

@@ -247,10 +247,9 @@ impl DocMemo {
     /// Takes the remembered document for `tag` and `route` out of this
     /// thread's table (one table access per document, none per item).
     pub(crate) fn begin(tag: u64, route: &str) -> DocMemo {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        route.hash(&mut h);
-        let key = h.finish();
+        // the route only decides where to look first (two routes that share a
+        // key share a remembered document; items are still compared in full)
+        let key = hash_of(0, tag, Field::Name, route.as_bytes());
         let slot = doc_slot(tag, key);
         let prev = DOC_TABLE.with(|t| {
             let mut t = t.borrow_mut();

@@ -225,10 +225,14 @@ impl Profile {
         self.entropy
     }
 
-    pub(crate) fn allows_media_type(&self, essence: &str) -> bool {
-        self.allowed
-            .iter()
-            .any(|a| a == essence || (a.ends_with("/*") && essence.starts_with(&a[..a.len() - 1])))
+    /// Whether `type_/subtype` (lowercase) is allowed: an exact entry, or
+    /// `type_/*`. Compared in pieces, without building the `type/subtype` text.
+    pub(crate) fn allows_media_type(&self, type_: &str, subtype: &str) -> bool {
+        self.allowed.iter().any(|a| match a.split_once('/') {
+            Some((t, "*")) => t == type_,
+            Some((t, s)) => t == type_ && s == subtype,
+            None => false,
+        })
     }
 
     /// Score at or above which a detector signal refuses the request.

@@ -223,6 +223,32 @@ fn content_type_not_allowed_is_415() {
 }
 
 #[test]
+fn allowed_content_types_match_exactly_or_by_type_wildcard() {
+    let p = profile(ProfileConfig {
+        allowed_content_types: vec!["Application/JSON".into(), "text/*".into()],
+        ..ProfileConfig::default()
+    });
+    let status = |ct: &str| post(&p, ct, "{}").detection().map(|d| d.status);
+    for ok in [
+        "application/json",
+        "APPLICATION/Json; charset=utf-8",
+        "text/plain",
+        "text/csv",
+    ] {
+        assert_eq!(status(ok), None, "{ok}");
+    }
+    for refused in [
+        "application/jsonx",
+        "application/vnd.api+json",
+        "application/x-www-form-urlencoded",
+        "texts/plain",
+        "image/png",
+    ] {
+        assert_eq!(status(refused), Some(415), "{refused}");
+    }
+}
+
+#[test]
 fn body_size_declared_length_over_limit_is_413() {
     let p = profile(ProfileConfig {
         body_limit: bytesize::ByteSize::b(16),
