@@ -505,8 +505,63 @@ mod tests {
         assert!(walk(r#"{"k":["v",{"w":"x"}]}"#).is_ok());
     }
 
+    /// Every key and string of `v` with its rendered path, by plain recursion
+    /// over serde_json's value (the oracle for the tape walk).
+    fn reference(v: &serde_json::Value, path: &str, out: &mut Vec<(String, String)>) {
+        match v {
+            serde_json::Value::String(s) => out.push((format!("str:{s}"), path.to_owned())),
+            serde_json::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    reference(x, &format!("{path}[{i}]"), out);
+                }
+            }
+            serde_json::Value::Object(o) => {
+                for (k, x) in o {
+                    out.push((format!("key:{k}"), path.to_owned()));
+                    let cut = &k[..floor_char_boundary(k, JsonPath::KEY_BYTES)];
+                    let sub = if path.is_empty() {
+                        cut.to_owned()
+                    } else {
+                        format!("{path}.{cut}")
+                    };
+                    reference(x, &sub, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i32>().prop_map(|n| serde_json::Value::from(n)),
+            "[a-c\"\\/é\n]{0,6}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(5, 48, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::Array),
+                proptest::collection::btree_map("[a-d]{0,3}", inner, 0..5)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// The walk over simd-json's tape reports exactly the keys and
+        /// strings, in document order and with the paths (rendered by finding
+        /// the item again), that serde_json's value of the same document holds.
+        #[test]
+        fn json_walk_matches_serde_json(v in json_value()) {
+            let doc = serde_json::to_string(&v).unwrap();
+            let l = JsonLimits { max_depth: 16, max_string_bytes: 1 << 16, max_elements: 1 << 16 };
+            let mut want = Vec::new();
+            reference(&v, "", &mut want);
+            proptest::prop_assert_eq!(walk_with(&doc, &l).unwrap(), want);
+        }
 
         /// The size-only shortcut counts exactly the opening brackets.
         #[test]
