@@ -198,7 +198,8 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         }
         return hits;
     }
-    let n = views(once);
+    let mut low = [0u8; LOWER_ON_STACK];
+    let n = views(once, &mut low);
     let mut best = Hits::default();
     // the raw view only adds information when it is more than a lowercase
     // copy of the canonical one
@@ -321,12 +322,20 @@ struct Views<'a> {
     lowered_only: bool,
 }
 
-fn views(once: &[u8]) -> Views<'_> {
+/// Values up to this long that only need lowercasing are lowercased into a
+/// buffer on the scanning thread's stack instead of a new allocation.
+const LOWER_ON_STACK: usize = 256;
+
+fn views<'a>(once: &'a [u8], buf: &'a mut [u8; LOWER_ON_STACK]) -> Views<'a> {
     if crate::normalise::only_lowercasing_applies(once) {
-        let canon = if once.iter().any(u8::is_ascii_uppercase) {
-            Cow::Owned(once.to_ascii_lowercase())
-        } else {
+        let canon = if !once.iter().any(u8::is_ascii_uppercase) {
             Cow::Borrowed(once)
+        } else if let Some(low) = buf.get_mut(..once.len()) {
+            low.copy_from_slice(once);
+            low.make_ascii_lowercase();
+            Cow::Borrowed(&*low)
+        } else {
+            Cow::Owned(once.to_ascii_lowercase())
         };
         return Views {
             decoded: Cow::Borrowed(once),
