@@ -198,7 +198,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         }
         return hits;
     }
-    let mut low = [0u8; LOWER_ON_STACK];
+    let mut low = None;
     let n = views(once, &mut low);
     let mut best = Hits::default();
     // the raw view only adds information when it is more than a lowercase
@@ -326,11 +326,14 @@ struct Views<'a> {
 /// buffer on the scanning thread's stack instead of a new allocation.
 const LOWER_ON_STACK: usize = 256;
 
-fn views<'a>(once: &'a [u8], buf: &'a mut [u8; LOWER_ON_STACK]) -> Views<'a> {
+/// `buf` is filled (and borrowed by the views) only when a short value needs
+/// lowercasing: most values do not, and they skip clearing the buffer.
+fn views<'a>(once: &'a [u8], buf: &'a mut Option<[u8; LOWER_ON_STACK]>) -> Views<'a> {
     if crate::normalise::only_lowercasing_applies(once) {
         let canon = if !once.iter().any(u8::is_ascii_uppercase) {
             Cow::Borrowed(once)
-        } else if let Some(low) = buf.get_mut(..once.len()) {
+        } else if once.len() <= LOWER_ON_STACK {
+            let low = &mut buf.insert([0u8; LOWER_ON_STACK])[..once.len()];
             low.copy_from_slice(once);
             low.make_ascii_lowercase();
             Cow::Borrowed(&*low)
