@@ -503,10 +503,7 @@ fn plain(canon: &[u8]) -> bool {
     // then the statement words, by the pair of their first two bytes
     const CHUNK: usize = 16;
     if canon.chunks(CHUNK).any(|c| {
-        c.iter()
-            .fold(0u64, |m, &b| m | PLAIN_TABLE[usize::from(b)])
-            & u64::from(SYNTAX_BIT)
-            != 0
+        c.iter().fold(0u64, |m, &b| m | PLAIN_TABLE[usize::from(b)]) & u64::from(SYNTAX_BIT) != 0
     }) {
         return false;
     }

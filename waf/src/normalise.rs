@@ -146,8 +146,9 @@ fn only_lowercasing_applies_short(s: &[u8]) -> bool {
     for &b in s {
         let e = LOWER_ONLY[usize::from(b)];
         // a byte that needs more than lowercasing, or the second byte of a
-        // pair whose first byte is `prev`'s
-        bad |= e & LOWER_BAD | prev & (e >> 3) & 0b111;
+        // pair whose first byte is `prev` (`prev >> 3` also moves `prev`'s
+        // own `LOWER_BAD` onto bit 3: `bad` is then set already)
+        bad |= e & (prev >> 3 | LOWER_BAD);
         prev = e;
     }
     bad == 0
@@ -157,8 +158,8 @@ fn only_lowercasing_applies_short(s: &[u8]) -> bool {
 const LOWER_BAD: u8 = 1 << 6;
 
 /// Per byte for `only_lowercasing_applies_short`: `LOWER_BAD`; bits 0-2 when
-/// it is the first byte of a bad pair (`' '`, `'/'`, 0xC2) and bits 3-5, in
-/// the same order, when it is the second (`' '`, `'*'`, 0xA0).
+/// it is the second byte of a bad pair (`' '`, `'*'`, 0xA0) and bits 3-5, in
+/// the same order, when it is the first (`' '`, `'/'`, 0xC2).
 const LOWER_ONLY: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
@@ -172,10 +173,10 @@ const LOWER_ONLY: [u8; 256] = {
         b += 1;
     }
     t[b' ' as usize] |= 1 | 1 << 3;
-    t[b'/' as usize] |= 1 << 1;
-    t[b'*' as usize] |= 1 << 4;
-    t[0xC2] |= 1 << 2;
-    t[0xA0] |= 1 << 5;
+    t[b'*' as usize] |= 1 << 1;
+    t[b'/' as usize] |= 1 << 4;
+    t[0xA0] |= 1 << 2;
+    t[0xC2] |= 1 << 5;
     t
 };
 
