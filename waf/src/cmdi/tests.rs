@@ -437,6 +437,28 @@ proptest! {
     fn cmdi_tiers_match_list_scan(w in "[a-z$_{}0-9.-]{0,20}") {
         prop_assert_eq!(commands::tiers(w.as_bytes()), tiers_by_scan(w.as_bytes()));
     }
+
+    /// Names and families cut short, extended or with a byte changed: the
+    /// head filter in `tiers` must let every name and family member through.
+    #[test]
+    fn cmdi_tiers_match_list_scan_near_names(
+        pick in any::<proptest::sample::Index>(),
+        cut in 0usize..4,
+        tail in "[a-z0-9.-]{0,4}",
+        flip in proptest::option::of((any::<proptest::sample::Index>(), "[a-z0-9$_.-]")),
+    ) {
+        let all: Vec<&str> = commands::ALL_LISTS.iter().flat_map(|(l, _)| l.iter().copied()).collect();
+        let name = all[pick.index(all.len())].as_bytes();
+        let mut w = name[..name.len().saturating_sub(cut)].to_vec();
+        w.extend_from_slice(tail.as_bytes());
+        if let Some((at, b)) = flip
+            && !w.is_empty()
+        {
+            let i = at.index(w.len());
+            w[i] = b.as_bytes()[0];
+        }
+        prop_assert_eq!(commands::tiers(&w), tiers_by_scan(&w), "{:?}", String::from_utf8_lossy(&w));
+    }
 }
 
 #[test]
