@@ -421,14 +421,23 @@ fn lists() -> &'static Lists {
     })
 }
 
+// === impl Lists ===
+
+impl Lists {
+    /// The head of `w` is in the set: `w` may be a name or a family member.
+    fn has_head(&self, w: &[u8]) -> bool {
+        let h = head_slot(w);
+        self.heads[h / 64] & (1 << (h % 64)) != 0
+    }
+}
+
 /// Tiers a lowercase word belongs to: (tier A, tier B, rare).
 pub(super) fn tiers(w: &[u8]) -> (bool, bool, bool) {
     let l = lists();
     let mut t = (false, false, false);
     // sound: a word whose head is not in the set equals no name and starts
     // with no family (see `head_slot`), so both scans below find nothing
-    let h = head_slot(w);
-    if l.heads[h / 64] & (1 << (h % 64)) == 0 {
+    if !l.has_head(w) {
         return t;
     }
     if let Some(&f) = w.first() {
@@ -487,6 +496,21 @@ pub(super) fn lookup(word: &[u8]) -> Option<bool> {
     {
         return None;
     }
+    // sound: `tiers` below is asked about the lowercased word (`.exe`
+    // dropped) and its unversioned prefix; each starts with the lowercased
+    // first byte of `word`, then its lowercased second byte or nothing, and
+    // `tiers` finds nothing for a head outside the set
+    let l = lists();
+    let first = word[0].to_ascii_lowercase();
+    let second = word.get(1).map_or(0, u8::to_ascii_lowercase);
+    if !l.has_head(&[first, second]) && !l.has_head(&[first]) {
+        return None;
+    }
+    lookup_listed(word)
+}
+
+/// `lookup` past its checks of the first bytes.
+pub(super) fn lookup_listed(word: &[u8]) -> Option<bool> {
     let mut buf = [0u8; 40];
     let w = lower(word, &mut buf)?;
     // `python3.10`, `gcc7.4`: a version suffix on a known command

@@ -459,6 +459,34 @@ proptest! {
         }
         prop_assert_eq!(commands::tiers(&w), tiers_by_scan(&w), "{:?}", String::from_utf8_lossy(&w));
     }
+
+    /// The head check in `lookup` (before lowercasing, `.exe` and version
+    /// suffixes) only turns away words the list lookup would not find.
+    #[test]
+    fn cmdi_lookup_head_check_is_exact(
+        pick in any::<proptest::sample::Index>(),
+        cut in 0usize..3,
+        tail in prop_oneof!["", ".exe", ".EXE", "[0-9.]{1,4}", "[0-9.]{1,3}.exe", "[a-z-]{1,3}"],
+        upper in proptest::collection::vec(any::<bool>(), 0..3),
+        other in "[a-zA-Z$_][a-zA-Z0-9._-]{0,8}",
+        listed in any::<bool>(),
+    ) {
+        let all: Vec<&str> = commands::ALL_LISTS.iter().flat_map(|(l, _)| l.iter().copied()).collect();
+        let mut w = if listed {
+            let k = all[pick.index(all.len())].as_bytes();
+            let mut w = k[..k.len() - cut.min(k.len())].to_vec();
+            w.extend_from_slice(tail.as_bytes());
+            w
+        } else {
+            other.into_bytes()
+        };
+        for (i, up) in upper.iter().enumerate() {
+            if *up && i < w.len() {
+                w[i] = w[i].to_ascii_uppercase();
+            }
+        }
+        prop_assert_eq!(commands::lookup(&w), commands::lookup_listed(&w), "{:?}", String::from_utf8_lossy(&w));
+    }
 }
 
 #[test]
