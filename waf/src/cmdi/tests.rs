@@ -505,3 +505,29 @@ fn cmdi_is_wrapper_matches_list_in_any_case() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// The byte loop for short values finds what the vector search finds.
+    #[test]
+    fn cmdi_for_dev_or_brace_matches_memchr(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                3 => "[a-z0-9 ./-]{1,6}".prop_map(String::into_bytes),
+                2 => proptest::sample::select(vec!["for ", "for", "f", "or ", "/dev/", "/dev", "dev/", "/", "{"])
+                    .prop_map(|p| p.as_bytes().to_vec()),
+                1 => proptest::collection::vec(any::<u8>(), 1..3),
+            ],
+            0..12,
+        )
+    ) {
+        let s = parts.concat();
+        let by_memchr = memchr::memchr3_iter(b'f', b'/', b'{', &s).any(|p| match s[p] {
+            b'f' => s[p + 1..].starts_with(b"or "),
+            b'/' => s[p + 1..].starts_with(b"dev/"),
+            _ => true,
+        });
+        prop_assert_eq!(for_dev_or_brace(&s), by_memchr, "{:?}", s);
+    }
+}
