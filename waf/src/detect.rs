@@ -200,7 +200,6 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     }
     let mut low = None;
     let n = views(once, &mut low);
-    let mut best = Hits::default();
     // the raw view only adds information when it is more than a lowercase
     // copy of the canonical one
     let raw_differs = !n.lowered_only
@@ -215,24 +214,17 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     // (a value normalisation only lowercased has no `/*`: that pair is normalised)
     if plain(&n.canon) && (n.lowered_only || !has_block_comment_open(once)) {
         // nothing a tokeniser could use: literals and URL/path checks only
-        rules.scan(&n.canon, field, &mut best);
-        paths::scan(&n.canon, field, &mut best);
-        if cmdi::plain_may_match(&n.canon) {
-            cmdi::scan(&n.canon, field, &mut best);
+        if hits.nonzero == 0 {
+            // merging into empty `Hits` copies them: add straight into `hits`
+            scan_plain(rules, field, once, &n.canon, raw_differs, &mut hits);
+        } else {
+            let mut best = Hits::default();
+            scan_plain(rules, field, once, &n.canon, raw_differs, &mut best);
+            hits.merge_max(&best);
         }
-        if sqli::plain_may_match(&n.canon) {
-            sqli::scan(&n.canon, &mut best);
-        }
-        if raw_differs {
-            paths::scan(once, field, &mut best);
-            rules.scan(&once.to_ascii_lowercase(), field, &mut best);
-        }
-        if field == Field::FileName {
-            file_name(&n.canon, &mut best);
-        }
-        hits.merge_max(&best);
         return hits;
     }
+    let mut best = Hits::default();
     // `+` used as the word separator (three or more `+`-joined words, no
     // spaces): SQL is read from the spaced view only, where `a+b` is not an
     // arithmetic operator (`"not+for+sale` is a quoted phrase)
@@ -303,6 +295,33 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     }
     hits.merge_max(&best);
     hits
+}
+
+/// The detectors for a plain value (see `plain`), over its canonical view
+/// and, when it differs, its raw one.
+fn scan_plain(
+    rules: &Rules,
+    field: Field,
+    once: &[u8],
+    canon: &[u8],
+    raw_differs: bool,
+    best: &mut Hits,
+) {
+    rules.scan(canon, field, best);
+    paths::scan(canon, field, best);
+    if cmdi::plain_may_match(canon) {
+        cmdi::scan(canon, field, best);
+    }
+    if sqli::plain_may_match(canon) {
+        sqli::scan(canon, best);
+    }
+    if raw_differs {
+        paths::scan(once, field, best);
+        rules.scan(&once.to_ascii_lowercase(), field, best);
+    }
+    if field == Field::FileName {
+        file_name(canon, best);
+    }
 }
 
 /// True when `v` contains `/*` (first-byte scan: a substring searcher built per
