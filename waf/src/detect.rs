@@ -214,17 +214,20 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     // (a value normalisation only lowercased has no `/*`: that pair is normalised)
     if plain(&n.canon) && (n.lowered_only || !has_block_comment_open(once)) {
         // nothing a tokeniser could use: literals and URL/path checks only
-        if hits.nonzero == 0 {
-            // merging into empty `Hits` copies them: add straight into `hits`
-            scan_plain(rules, field, once, &n.canon, raw_differs, &mut hits);
-        } else {
-            let mut best = Hits::default();
-            scan_plain(rules, field, once, &n.canon, raw_differs, &mut best);
-            hits.merge_max(&best);
-        }
+        merge_scan(&mut hits, |h| {
+            scan_plain(rules, field, once, &n.canon, raw_differs, h);
+        });
         return hits;
     }
-    let mut best = Hits::default();
+    // the views' signals are kept apart from what the `=` split found and
+    // merged into it at the end; with nothing found there they go straight
+    // into `hits` (merging into empty `Hits` is a copy)
+    let mut apart = None;
+    let best: &mut Hits = if hits.nonzero == 0 {
+        &mut hits
+    } else {
+        apart.insert(Hits::default())
+    };
     // `+` used as the word separator (three or more `+`-joined words, no
     // spaces): SQL is read from the spaced view only, where `a+b` is not an
     // arithmetic operator (`"not+for+sale` is a quoted phrase)
@@ -242,29 +245,33 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         if vi == 1 && n.layers == 0 {
             break;
         }
-        let mut h = Hits::default();
-        // the canonical view below covers SQL and HTML unless this view holds
-        // what canonicalisation removes (block comments) or changes (escapes)
-        if !plus_words && raw_differs && (vi == 1 || n.layers > 0 || has_block_comment_open(view)) {
-            sqli::scan(view, &mut h);
-        }
-        if n.layers > 0 {
-            xss::scan(view, field, &mut h);
-        }
-        cmdi::scan(view, field, &mut h);
-        if raw_differs {
-            paths::scan(view, field, &mut h);
-        }
-        best.merge_max(&h);
+        merge_scan(best, |h| {
+            // the canonical view below covers SQL and HTML unless this view
+            // holds what canonicalisation removes (block comments) or changes
+            // (escapes)
+            if !plus_words
+                && raw_differs
+                && (vi == 1 || n.layers > 0 || has_block_comment_open(view))
+            {
+                sqli::scan(view, h);
+            }
+            if n.layers > 0 {
+                xss::scan(view, field, h);
+            }
+            cmdi::scan(view, field, h);
+            if raw_differs {
+                paths::scan(view, field, h);
+            }
+        });
     }
-    let mut h = Hits::default();
-    rules.scan(&n.canon, field, &mut h);
-    xss::scan(&n.canon, field, &mut h);
-    if !plus_words {
-        sqli::scan(&n.canon, &mut h);
-    }
-    paths::scan(&n.canon, field, &mut h);
-    best.merge_max(&h);
+    merge_scan(best, |h| {
+        rules.scan(&n.canon, field, h);
+        xss::scan(&n.canon, field, h);
+        if !plus_words {
+            sqli::scan(&n.canon, h);
+        }
+        paths::scan(&n.canon, field, h);
+    });
     // `+` used as a space where a form decoder did not turn it into one
     if plus > 0 && plus >= spaces {
         let spaced: Vec<u8> = n
@@ -272,29 +279,44 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
             .iter()
             .map(|&b| if b == b'+' { b' ' } else { b })
             .collect();
-        let mut h = Hits::default();
-        sqli::scan(&spaced, &mut h);
-        cmdi::scan(&spaced, field, &mut h);
-        xss::scan(&spaced, field, &mut h);
-        best.merge_max(&h);
+        merge_scan(best, |h| {
+            sqli::scan(&spaced, h);
+            cmdi::scan(&spaced, field, h);
+            xss::scan(&spaced, field, h);
+        });
     }
     if field == Field::FileName {
-        file_name(&n.canon, &mut best);
+        file_name(&n.canon, best);
     }
     if let Some(v) = junk_escapes_as_slashes(&n.canon) {
         // `..%bg%qf..%bg%qfetc%bg%qfpasswd`: invalid escapes some decoders
         // turn into a separator
-        let mut h = Hits::default();
-        rules.scan(&v, field, &mut h);
-        paths::scan(&v, field, &mut h);
-        best.merge_max(&h);
+        merge_scan(best, |h| {
+            rules.scan(&v, field, h);
+            paths::scan(&v, field, h);
+        });
     }
-    scan_base64(rules, &n.decoded, &mut best);
+    scan_base64(rules, &n.decoded, best);
     if n.layers >= 3 {
         best.add(Class::Protocol, "protocol-encoding", 3);
     }
-    hits.merge_max(&best);
+    if let Some(apart) = apart {
+        hits.merge_max(&apart);
+    }
     hits
+}
+
+/// Runs `scan` as if into fresh `Hits` then merged into `best` by
+/// `merge_max`; into empty `best` that merge is a copy, so `scan` adds there
+/// directly.
+fn merge_scan(best: &mut Hits, scan: impl FnOnce(&mut Hits)) {
+    if best.nonzero == 0 {
+        scan(best);
+    } else {
+        let mut h = Hits::default();
+        scan(&mut h);
+        best.merge_max(&h);
+    }
 }
 
 /// The detectors for a plain value (see `plain`), over its canonical view
