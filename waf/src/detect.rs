@@ -175,7 +175,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     if matches!(field, Field::Name | Field::Value) {
         // `pay%3DAND+1%3D1` decodes to `name=value`: a backend that decodes
         // twice sees a parameter, so the part after `=` is scanned as a value
-        if let Some(p) = memchr::memchr(b'=', &once[..once.len().min(41)]) {
+        if let Some(p) = find_eq(&once[..once.len().min(41)]) {
             let name_like = p > 0
                 && once[..p].iter().all(|b| {
                     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']')
@@ -316,6 +316,16 @@ fn merge_scan(best: &mut Hits, scan: impl FnOnce(&mut Hits)) {
         let mut h = Hits::default();
         scan(&mut h);
         best.merge_max(&h);
+    }
+}
+
+/// The first `=` in `v`: a byte loop under 16 bytes, where the vector
+/// search's set-up and short-input path cost more.
+fn find_eq(v: &[u8]) -> Option<usize> {
+    if v.len() < 16 {
+        v.iter().position(|&b| b == b'=')
+    } else {
+        memchr::memchr(b'=', v)
     }
 }
 
@@ -541,8 +551,12 @@ fn file_name(canon: &[u8], hits: &mut Hits) {
 fn plain(canon: &[u8]) -> bool {
     // two passes, each one table load a byte: the syntax bytes first, over
     // chunks without a branch per byte (a value with one is decided there);
-    // then the statement words, by the pair of their first two bytes
+    // then the statement words, by the pair of their first two bytes; a
+    // short value takes one pass that tests both at each byte
     const CHUNK: usize = 16;
+    if canon.len() < CHUNK {
+        return plain_bytes(canon);
+    }
     if canon.chunks(CHUNK).any(|c| {
         c.iter().fold(0u64, |m, &b| m | PLAIN_TABLE[usize::from(b)]) & u64::from(SYNTAX_BIT) != 0
     }) {
@@ -557,6 +571,25 @@ fn plain(canon: &[u8]) -> bool {
             && statement_word(canon[p - 1], b).is_some_and(|w| canon[p - 1..].starts_with(w))
         {
             return false;
+        }
+        prev = e;
+    }
+    true
+}
+
+/// `plain` in one pass, a branch a byte: for short values.
+fn plain_bytes(canon: &[u8]) -> bool {
+    let mut prev = 0u64;
+    for (p, &b) in canon.iter().enumerate() {
+        let e = PLAIN_TABLE[usize::from(b)];
+        if e & (prev >> 32 | u64::from(SYNTAX_BIT)) != 0 {
+            if e & u64::from(SYNTAX_BIT) != 0 {
+                return false;
+            }
+            // a letter bit: `prev` is a byte's (`p > 0`) that opens a word with `b`
+            if statement_word(canon[p - 1], b).is_some_and(|w| canon[p - 1..].starts_with(w)) {
+                return false;
+            }
         }
         prev = e;
     }
