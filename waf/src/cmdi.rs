@@ -349,12 +349,30 @@ pub(crate) fn plain_may_match(s: &[u8]) -> bool {
     // one first-byte scan for `for `, `/dev/` and `{`: this runs on every
     // plain value, where building a substring searcher per call costs more
     // than the search
-    lookup(strip_path(first)).is_some()
-        || memchr::memchr3_iter(b'f', b'/', b'{', s).any(|p| match s[p] {
-            b'f' => s[p + 1..].starts_with(b"or "),
-            b'/' => s[p + 1..].starts_with(b"dev/"),
-            _ => true,
-        })
+    lookup(strip_path(first)).is_some() || for_dev_or_brace(s)
+}
+
+/// `s` holds `for `, `/dev/` or `{`.
+fn for_dev_or_brace(s: &[u8]) -> bool {
+    let at = |p: usize| match s[p] {
+        b'f' => s[p + 1..].starts_with(b"or "),
+        b'/' => s[p + 1..].starts_with(b"dev/"),
+        _ => true,
+    };
+    // under 16 bytes a byte loop costs less than the vector search's set-up
+    // and its short-input path
+    if s.len() < 16 {
+        const KEYS: [bool; 256] = {
+            let mut t = [false; 256];
+            t[b'f' as usize] = true;
+            t[b'/' as usize] = true;
+            t[b'{' as usize] = true;
+            t
+        };
+        (0..s.len()).any(|p| KEYS[usize::from(s[p])] && at(p))
+    } else {
+        memchr::memchr3_iter(b'f', b'/', b'{', s).any(at)
+    }
 }
 
 /// Every key but the quotes.

@@ -95,6 +95,9 @@ fn normalise_full(input: &[u8]) -> Normalised {
 /// bytes decoders react to, no `/*` comment, no `\\`, no whitespace other
 /// than single spaces; two-byte UTF-8 letters allowed (not a no-break space).
 pub(crate) fn only_lowercasing_applies(s: &[u8]) -> bool {
+    if s.len() < SHORT {
+        return only_lowercasing_applies_short(s);
+    }
     // folds without early exit over chunks, which the compiler vectorises;
     // a byte-by-byte loop with the previous byte carried costs ~1 ns a byte
     // printable ASCII but the decoders' `%`, `&` and `\\`; and the bytes of
@@ -112,7 +115,8 @@ pub(crate) fn only_lowercasing_applies(s: &[u8]) -> bool {
     let bad_pair = |a: u8, b: u8| {
         (a == b' ') & (b == b' ') | (a == b'/') & (b == b'*') | (a == 0xC2) & (b == 0xA0)
     };
-    const CHUNK: usize = 32;
+    // (a chunk holds most values whole: the vector loop's set-up is paid once)
+    const CHUNK: usize = 256;
     let mut at = 0;
     while at < s.len() {
         let end = (at + CHUNK).min(s.len());
@@ -130,6 +134,51 @@ pub(crate) fn only_lowercasing_applies(s: &[u8]) -> bool {
     }
     true
 }
+
+/// Values shorter than this are checked by `only_lowercasing_applies_short`:
+/// the vector loops below only pay off past a few 16-byte blocks.
+const SHORT: usize = 32;
+
+/// `only_lowercasing_applies` for short values: one table entry a byte, the
+/// previous byte's entry carried for the pairs.
+fn only_lowercasing_applies_short(s: &[u8]) -> bool {
+    let (mut prev, mut bad) = (0u8, 0u8);
+    for &b in s {
+        let e = LOWER_ONLY[usize::from(b)];
+        // a byte that needs more than lowercasing, or the second byte of a
+        // pair whose first byte is `prev` (`prev >> 3` also moves `prev`'s
+        // own `LOWER_BAD` onto bit 3: `bad` is then set already)
+        bad |= e & (prev >> 3 | LOWER_BAD);
+        prev = e;
+    }
+    bad == 0
+}
+
+/// Not lowercase-only on its own (see `only_lowercasing_applies`).
+const LOWER_BAD: u8 = 1 << 6;
+
+/// Per byte for `only_lowercasing_applies_short`: `LOWER_BAD`; bits 0-2 when
+/// it is the second byte of a bad pair (`' '`, `'*'`, 0xA0) and bits 3-5, in
+/// the same order, when it is the first (`' '`, `'/'`, 0xC2).
+const LOWER_ONLY: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let ascii = matches!(c, b' '..=b'~') && !matches!(c, b'%' | b'&' | b'\\');
+        let two_byte = matches!(c, 0x80..=0xDF) && !matches!(c, 0xC0 | 0xC1);
+        if !(ascii || two_byte) {
+            t[b] = LOWER_BAD;
+        }
+        b += 1;
+    }
+    t[b' ' as usize] |= 1 | 1 << 3;
+    t[b'*' as usize] |= 1 << 1;
+    t[b'/' as usize] |= 1 << 4;
+    t[0xA0] |= 1 << 2;
+    t[0xC2] |= 1 << 5;
+    t
+};
 
 /// Bytes `decode_pass` reacts to.
 const DECODE_TRIGGER: [bool; 256] = {

@@ -67,13 +67,8 @@ fn may_hold_url(s: &[u8]) -> bool {
             return false;
         }
         let slash = |i: usize| matches!(s.get(i), Some(b'/' | b'\\'));
-        let known = |list: &[&str]| {
-            list.iter()
-                .any(|k| k.as_bytes().eq_ignore_ascii_case(scheme))
-        };
         slash(colon + 1) && slash(colon + 2)
-            || known(SSRF_SCHEMES)
-            || known(RFI_SCHEMES)
+            || known_scheme(scheme)
             || scheme.eq_ignore_ascii_case(b"data")
     })
 }
@@ -229,6 +224,46 @@ const INTERNAL_SUFFIXES: &[&str] = &[
     ".oastify.com",
     ".interact.sh",
 ];
+/// `scheme` (starting with an ASCII letter) is one of `SSRF_SCHEMES` or
+/// `RFI_SCHEMES`, in any case.
+fn known_scheme(scheme: &[u8]) -> bool {
+    // sound: a scheme equal to a listed one (ASCII case folded) has its
+    // length and its first letter, and `SCHEME_SHAPES` has a bit for each
+    // listed (first letter, length); most words before a colon have none
+    let shape = usize::from(scheme[0].to_ascii_lowercase().wrapping_sub(b'a'));
+    if shape >= 26 || scheme.len() >= 16 || SCHEME_SHAPES[shape] & (1 << scheme.len()) == 0 {
+        return false;
+    }
+    known_scheme_in_lists(scheme)
+}
+
+/// `known_scheme` without the shape check.
+fn known_scheme_in_lists(scheme: &[u8]) -> bool {
+    let known = |list: &[&str]| {
+        list.iter()
+            .any(|k| k.as_bytes().eq_ignore_ascii_case(scheme))
+    };
+    known(SSRF_SCHEMES) || known(RFI_SCHEMES)
+}
+
+/// Per first letter (`a` = 0), bit `n` for each listed scheme of length `n`.
+const SCHEME_SHAPES: [u16; 26] = {
+    let mut t = [0u16; 26];
+    let lists: [&[&str]; 2] = [SSRF_SCHEMES, RFI_SCHEMES];
+    let mut l = 0;
+    while l < lists.len() {
+        let mut i = 0;
+        while i < lists[l].len() {
+            let k = lists[l][i].as_bytes();
+            assert!(k[0].is_ascii_lowercase() && k.len() < 16);
+            t[(k[0] - b'a') as usize] |= 1 << k.len();
+            i += 1;
+        }
+        l += 1;
+    }
+    t
+};
+
 const SSRF_SCHEMES: &[&str] = &[
     "gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc", "sftp", "ssh2", "expect", "rmi",
     "iiop", "mailto", "telnet", "imap", "pop3", "smtp", "irc", "redis", "mysql", "postgres",

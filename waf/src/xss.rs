@@ -125,6 +125,18 @@ fn in_list(a: &[u8], l: &[&str]) -> bool {
 /// True when `v` (an attribute value or a bare value) starts with a script URI
 /// scheme, ignoring whitespace and control characters browsers skip.
 pub(crate) fn script_uri(v: &[u8]) -> bool {
+    // sound: every scheme below starts with `j`, `v`, `l` or `d`, and the
+    // first byte of `s` is the first byte of `v` above a space (not DEL),
+    // lowercased: any other first byte makes every test below false
+    let first = v.iter().find(|&&b| b > b' ' && b != 0x7f);
+    if !first.is_some_and(|b| matches!(b.to_ascii_lowercase(), b'j' | b'v' | b'l' | b'd')) {
+        return false;
+    }
+    script_uri_scheme(v)
+}
+
+/// `script_uri` without the first-letter check.
+fn script_uri_scheme(v: &[u8]) -> bool {
     let mut buf = [0u8; 16];
     let mut n = 0;
     for &b in v {

@@ -343,6 +343,24 @@ struct Lists {
     families: Vec<&'static [u8]>,
     /// The first bytes of `families`.
     family_first: [bool; 256],
+    /// Hashed set of the first two bytes of every name and family (see
+    /// [`head_slot`]): a word whose head is not in it is neither a name nor
+    /// a family member, and most words skip the bucket and family scans.
+    heads: [u64; HEAD_WORDS],
+}
+
+/// Bits of the `Lists::heads` set: 8 Kbit (1 KB), a few hundred names.
+const HEAD_BITS: u32 = 13;
+const HEAD_WORDS: usize = 1 << (HEAD_BITS - 6);
+
+/// The `Lists::heads` bit of a word: its first byte and its second (0 for a
+/// one-byte word). A word equal to a name has the name's head; a word that
+/// starts with a family (at least 2 bytes: a name and its `-`) has the
+/// family's head.
+fn head_slot(w: &[u8]) -> usize {
+    let key =
+        u32::from(w.first().copied().unwrap_or(0)) << 8 | u32::from(w.get(1).copied().unwrap_or(0));
+    (key.wrapping_mul(0x9e37_79b1) >> (32 - HEAD_BITS)) as usize
 }
 
 /// The bucket of a word starting with `first`, `len` bytes long.
@@ -377,22 +395,51 @@ fn lists() -> &'static Lists {
             start.push(at);
         }
         let mut family_first = [false; 256];
+        let mut heads = [0u64; HEAD_WORDS];
         for f in &families {
             family_first[usize::from(f[0])] = true;
+        }
+        for n in names
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(families.iter().copied())
+        {
+            let h = head_slot(n);
+            heads[h / 64] |= 1 << (h % 64);
+        }
+        if families.iter().any(|f| f.len() < 2) {
+            // a one-byte family would need every head: no filter then
+            heads = [u64::MAX; HEAD_WORDS];
         }
         Lists {
             names,
             start,
             families,
             family_first,
+            heads,
         }
     })
+}
+
+// === impl Lists ===
+
+impl Lists {
+    /// The head of `w` is in the set: `w` may be a name or a family member.
+    fn has_head(&self, w: &[u8]) -> bool {
+        let h = head_slot(w);
+        self.heads[h / 64] & (1 << (h % 64)) != 0
+    }
 }
 
 /// Tiers a lowercase word belongs to: (tier A, tier B, rare).
 pub(super) fn tiers(w: &[u8]) -> (bool, bool, bool) {
     let l = lists();
     let mut t = (false, false, false);
+    // sound: a word whose head is not in the set equals no name and starts
+    // with no family (see `head_slot`), so both scans below find nothing
+    if !l.has_head(w) {
+        return t;
+    }
     if let Some(&f) = w.first() {
         let k = bucket(f, w.len());
         let names = &l.names[l.start[k]..l.start[k + 1]];
@@ -449,6 +496,21 @@ pub(super) fn lookup(word: &[u8]) -> Option<bool> {
     {
         return None;
     }
+    // sound: `tiers` below is asked about the lowercased word (`.exe`
+    // dropped) and its unversioned prefix; each starts with the lowercased
+    // first byte of `word`, then its lowercased second byte or nothing, and
+    // `tiers` finds nothing for a head outside the set
+    let l = lists();
+    let first = word[0].to_ascii_lowercase();
+    let second = word.get(1).map_or(0, u8::to_ascii_lowercase);
+    if !l.has_head(&[first, second]) && !l.has_head(&[first]) {
+        return None;
+    }
+    lookup_listed(word)
+}
+
+/// `lookup` past its checks of the first bytes.
+pub(super) fn lookup_listed(word: &[u8]) -> Option<bool> {
     let mut buf = [0u8; 40];
     let w = lower(word, &mut buf)?;
     // `python3.10`, `gcc7.4`: a version suffix on a known command

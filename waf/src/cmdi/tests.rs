@@ -437,6 +437,56 @@ proptest! {
     fn cmdi_tiers_match_list_scan(w in "[a-z$_{}0-9.-]{0,20}") {
         prop_assert_eq!(commands::tiers(w.as_bytes()), tiers_by_scan(w.as_bytes()));
     }
+
+    /// Names and families cut short, extended or with a byte changed: the
+    /// head filter in `tiers` must let every name and family member through.
+    #[test]
+    fn cmdi_tiers_match_list_scan_near_names(
+        pick in any::<proptest::sample::Index>(),
+        cut in 0usize..4,
+        tail in "[a-z0-9.-]{0,4}",
+        flip in proptest::option::of((any::<proptest::sample::Index>(), "[a-z0-9$_.-]")),
+    ) {
+        let all: Vec<&str> = commands::ALL_LISTS.iter().flat_map(|(l, _)| l.iter().copied()).collect();
+        let name = all[pick.index(all.len())].as_bytes();
+        let mut w = name[..name.len().saturating_sub(cut)].to_vec();
+        w.extend_from_slice(tail.as_bytes());
+        if let Some((at, b)) = flip
+            && !w.is_empty()
+        {
+            let i = at.index(w.len());
+            w[i] = b.as_bytes()[0];
+        }
+        prop_assert_eq!(commands::tiers(&w), tiers_by_scan(&w), "{:?}", String::from_utf8_lossy(&w));
+    }
+
+    /// The head check in `lookup` (before lowercasing, `.exe` and version
+    /// suffixes) only turns away words the list lookup would not find.
+    #[test]
+    fn cmdi_lookup_head_check_is_exact(
+        pick in any::<proptest::sample::Index>(),
+        cut in 0usize..3,
+        tail in prop_oneof!["", ".exe", ".EXE", "[0-9.]{1,4}", "[0-9.]{1,3}.exe", "[a-z-]{1,3}"],
+        upper in proptest::collection::vec(any::<bool>(), 0..3),
+        other in "[a-zA-Z$_][a-zA-Z0-9._-]{0,8}",
+        listed in any::<bool>(),
+    ) {
+        let all: Vec<&str> = commands::ALL_LISTS.iter().flat_map(|(l, _)| l.iter().copied()).collect();
+        let mut w = if listed {
+            let k = all[pick.index(all.len())].as_bytes();
+            let mut w = k[..k.len() - cut.min(k.len())].to_vec();
+            w.extend_from_slice(tail.as_bytes());
+            w
+        } else {
+            other.into_bytes()
+        };
+        for (i, up) in upper.iter().enumerate() {
+            if *up && i < w.len() {
+                w[i] = w[i].to_ascii_uppercase();
+            }
+        }
+        prop_assert_eq!(commands::lookup(&w), commands::lookup_listed(&w), "{:?}", String::from_utf8_lossy(&w));
+    }
 }
 
 #[test]
@@ -453,5 +503,31 @@ fn cmdi_is_wrapper_matches_list_in_any_case() {
                 .any(|x| x.as_bytes().eq_ignore_ascii_case(v.as_bytes()));
             assert_eq!(commands::is_wrapper(v.as_bytes()), expect, "{v}");
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// The byte loop for short values finds what the vector search finds.
+    #[test]
+    fn cmdi_for_dev_or_brace_matches_memchr(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                3 => "[a-z0-9 ./-]{1,6}".prop_map(String::into_bytes),
+                2 => proptest::sample::select(vec!["for ", "for", "f", "or ", "/dev/", "/dev", "dev/", "/", "{"])
+                    .prop_map(|p| p.as_bytes().to_vec()),
+                1 => proptest::collection::vec(any::<u8>(), 1..3),
+            ],
+            0..12,
+        )
+    ) {
+        let s = parts.concat();
+        let by_memchr = memchr::memchr3_iter(b'f', b'/', b'{', &s).any(|p| match s[p] {
+            b'f' => s[p + 1..].starts_with(b"or "),
+            b'/' => s[p + 1..].starts_with(b"dev/"),
+            _ => true,
+        });
+        prop_assert_eq!(for_dev_or_brace(&s), by_memchr, "{:?}", s);
     }
 }

@@ -361,3 +361,29 @@ proptest! {
         );
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// The byte loop for short values finds a dangerous segment after a dot
+    /// exactly where the vector search does.
+    #[test]
+    fn code_java_danger_after_dot_matches_memchr(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                3 => "[a-z0-9@ ]{1,5}".prop_map(String::into_bytes),
+                2 => proptest::sample::select(vec![".", "..", ".runtime", "runtime", ".processbuilder", ".jdbcrowsetimpl", ".proc", "java.lang.runtime"])
+                    .prop_map(|p| p.as_bytes().to_vec()),
+                1 => proptest::collection::vec(any::<u8>(), 1..3),
+            ],
+            0..10,
+        )
+    ) {
+        let s = parts.concat();
+        let by_memchr = memchr::memchr_iter(b'.', &s).any(|p| {
+            let rest = &s[p + 1..];
+            JAVA_DANGER.iter().any(|d| rest.starts_with(d))
+        });
+        prop_assert_eq!(java_danger_after_dot(&s), by_memchr, "{:?}", s);
+    }
+}

@@ -385,3 +385,33 @@ proptest! {
         assert_same_as_reference(&v);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// The (first letter, length) check in `known_scheme` only rules out
+    /// words that are in neither list.
+    #[test]
+    fn paths_known_scheme_shape_check_is_exact(
+        pick in any::<proptest::sample::Index>(),
+        cut in 0usize..3,
+        tail in "[a-zA-Z0-9+.-]{0,3}",
+        upper in any::<bool>(),
+        other in "[a-zA-Z][a-zA-Z0-9+.-]{0,16}",
+        listed in any::<bool>(),
+    ) {
+        let all: Vec<&str> = SSRF_SCHEMES.iter().chain(RFI_SCHEMES).copied().collect();
+        let w = if listed {
+            let k = all[pick.index(all.len())];
+            let mut w = k.as_bytes()[..k.len() - cut.min(k.len() - 1)].to_vec();
+            w.extend_from_slice(tail.as_bytes());
+            if upper {
+                w.make_ascii_uppercase();
+            }
+            w
+        } else {
+            other.into_bytes()
+        };
+        prop_assert_eq!(known_scheme(&w), known_scheme_in_lists(&w), "{:?}", String::from_utf8_lossy(&w));
+    }
+}

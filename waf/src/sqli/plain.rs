@@ -59,21 +59,8 @@ fn is_word_byte(b: u8) -> bool {
     WORD_BYTES[b as usize]
 }
 
-/// Bit `c - b'a'` for each first letter of the named words in `Word::of`:
-/// a, c, f, i, l, n, o, r, t, w, x.
-const NAMED_FIRST: u32 = {
-    let mut m = 0u32;
-    let letters = b"acfilnortwx";
-    let mut i = 0;
-    while i < letters.len() {
-        m |= 1 << (letters[i] - b'a');
-        i += 1;
-    }
-    m
-};
-
 /// The words the shapes above are made of; any other word is `Other`.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Word {
     Other,
     /// `xor`, `rlike`, `regexp`, `notnull`, `isnull`: SQL wherever they stand.
@@ -93,15 +80,48 @@ enum Word {
 // === impl Word ===
 
 impl Word {
+    #[inline(always)]
     fn of(w: &[u8]) -> Self {
+        match w {
+            [b'0'..=b'9', ..] if w.iter().all(u8::is_ascii_digit) => Self::Number,
+            // every named word is 2 to 7 bytes long, and no two share their
+            // first two bytes and length: those pick the one word to compare
+            [a, b, ..] if w.len() <= 7 => {
+                let (name, word): (&[u8], Self) = match (a, b, w.len()) {
+                    (b'x', b'o', 3) => (b"xor", Self::Operator),
+                    (b'r', b'l', 5) => (b"rlike", Self::Operator),
+                    (b'r', b'e', 6) => (b"regexp", Self::Operator),
+                    (b'n', b'o', 7) => (b"notnull", Self::Operator),
+                    (b'i', b's', 6) => (b"isnull", Self::Operator),
+                    (b'w', b'h', 4) => (b"when", Self::When),
+                    (b't', b'h', 4) => (b"then", Self::Then),
+                    (b'c', b'a', 4) => (b"case", Self::Case),
+                    (b'o', b'r', 2) => (b"or", Self::Logic),
+                    (b'a', b'n', 3) => (b"and", Self::Logic),
+                    (b'l', b'i', 4) => (b"like", Self::Logic),
+                    (b'i', b's', 2) => (b"is", Self::Logic),
+                    (b'n', b'o', 3) => (b"not", Self::Not),
+                    (b't', b'r', 4) => (b"true", Self::Constant),
+                    (b'f', b'a', 5) => (b"false", Self::Constant),
+                    (b'n', b'u', 4) => (b"null", Self::Constant),
+                    _ => return Self::Other,
+                };
+                // the first two bytes are equal already
+                if w[2..].iter().zip(&name[2..]).all(|(x, y)| x == y) {
+                    word
+                } else {
+                    Self::Other
+                }
+            }
+            _ => Self::Other,
+        }
+    }
+
+    /// `of` as a plain match on the whole word (the reference for `of`).
+    #[cfg(test)]
+    fn of_by_match(w: &[u8]) -> Self {
         match w.first() {
             Some(b'0'..=b'9') if w.iter().all(u8::is_ascii_digit) => Self::Number,
-            // every named word is 2 to 7 bytes long and opens with one of
-            // the letters in `NAMED_FIRST`
-            _ if !(2..=7).contains(&w.len()) => Self::Other,
-            Some(&c) if !c.is_ascii_lowercase() || NAMED_FIRST & (1 << (c - b'a')) == 0 => {
-                Self::Other
-            }
             _ => match w {
                 b"xor" | b"rlike" | b"regexp" | b"notnull" | b"isnull" => Self::Operator,
                 b"when" => Self::When,
@@ -136,7 +156,29 @@ impl Word {
 
 #[cfg(test)]
 mod tests {
-    use super::plain_may_match;
+    use super::{Word, plain_may_match};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        /// `Word::of` picks its candidate by the first two bytes and the
+        /// length; it must name exactly the words the plain match names.
+        #[test]
+        fn word_of_matches_the_plain_match(
+            w in prop_oneof![
+                2 => proptest::sample::select(vec![
+                    "xor", "rlike", "regexp", "notnull", "isnull", "when", "then", "case", "or",
+                    "and", "like", "is", "not", "true", "false", "null", "nul", "nulls", "xo",
+                    "an", "andy", "isn", "isnul", "no", "note", "th", "wh", "ca", "fa", "tr",
+                ]).prop_map(String::from),
+                2 => "[a-z0-9_]{1,8}",
+                1 => "[0-9]{1,4}[a-z]?",
+            ]
+        ) {
+            prop_assert_eq!(Word::of(w.as_bytes()), Word::of_by_match(w.as_bytes()), "{}", w);
+        }
+    }
 
     #[test]
     fn plain_may_match_sql_word_shapes_true() {

@@ -36,10 +36,7 @@ pub(super) fn quiet(s: &[u8]) -> bool {
             }
             LETTER => {
                 let start = i;
-                i = s[i..]
-                    .iter()
-                    .position(|c| !c.is_ascii_alphabetic())
-                    .map_or(n, |p| i + p);
+                i = run_end(s, i, LETTER);
                 let glued = start > 0 && s[start - 1].is_ascii_digit();
                 if !glued {
                     runs += 1;
@@ -78,10 +75,7 @@ pub(super) fn quiet(s: &[u8]) -> bool {
             }
             DIGIT => {
                 let start = i;
-                i = s[i..]
-                    .iter()
-                    .position(|c| !c.is_ascii_digit())
-                    .map_or(n, |p| i + p);
+                i = run_end(s, i, DIGIT);
                 // the run before, if any, is not a digit: a letter run glued to
                 // these digits is the same alphanumeric run
                 if start == 0 || !s[start - 1].is_ascii_alphabetic() {
@@ -185,6 +179,16 @@ const CLASS: [u8; 256] = {
     }
     t
 };
+
+/// End of the run of bytes of class `class` that starts at `i` (a byte of it).
+#[inline(always)]
+fn run_end(s: &[u8], mut i: usize, class: u8) -> usize {
+    i += 1;
+    while i < s.len() && CLASS[usize::from(s[i])] == class {
+        i += 1;
+    }
+    i
+}
 
 /// Whitespace as the tokeniser skips it between tokens.
 fn is_space(b: u8) -> bool {

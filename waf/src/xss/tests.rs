@@ -468,3 +468,27 @@ fn xss_gate_edges_score_as_before() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// The first-letter check in `script_uri` only rules out values the
+    /// scheme tests would reject.
+    #[test]
+    fn xss_script_uri_first_letter_check_is_exact(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                3 => proptest::sample::select(vec![
+                    "javascript:", "JavaScript:", "vbscript:", "livescript:", "data:text/html",
+                    "data:", "base64", "text/html", " ", "\t", "\u{7f}", "\u{1}", ":", "java script:",
+                ]).prop_map(|p| p.as_bytes().to_vec()),
+                2 => "[a-zA-Z :/,.;]{1,6}".prop_map(String::into_bytes),
+                1 => proptest::collection::vec(any::<u8>(), 1..3),
+            ],
+            0..6,
+        )
+    ) {
+        let v = parts.concat();
+        prop_assert_eq!(script_uri(&v), script_uri_scheme(&v), "{:?}", v);
+    }
+}
