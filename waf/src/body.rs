@@ -241,18 +241,7 @@ impl<'p> BodyScanner<'p> {
             if doc.seen_clean(field, v) {
                 return None;
             }
-            match scan_memo(self.profile, field, v) {
-                None => {
-                    doc.keep(field, v);
-                    None
-                }
-                Some(h) => {
-                    if h.max_score() < self.profile.threshold() {
-                        doc.keep(field, v);
-                    }
-                    Some(h)
-                }
-            }
+            self.scan_unseen(&mut doc, field, v)
         };
         let r = walk_json(body, &self.profile.json_limits(), &mut |item, path| {
             match item {
@@ -302,6 +291,27 @@ impl<'p> BodyScanner<'p> {
             return self.gate(id, Class::JsonLimits, 400);
         }
         found
+    }
+}
+
+impl BodyScanner<'_> {
+    /// A JSON item the previous document did not have: looked up in the memo
+    /// tables or scanned, and kept for the next document when clean. Out of
+    /// line, so that the per-item path for a remembered item stays small.
+    #[inline(never)]
+    fn scan_unseen(&self, doc: &mut DocMemo, field: Field, v: &[u8]) -> Option<Hits> {
+        match scan_memo(self.profile, field, v) {
+            None => {
+                doc.keep(field, v);
+                None
+            }
+            Some(h) => {
+                if h.max_score() < self.profile.threshold() {
+                    doc.keep(field, v);
+                }
+                Some(h)
+            }
+        }
     }
 }
 
