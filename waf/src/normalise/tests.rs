@@ -93,6 +93,9 @@ proptest! {
     #[test]
     fn only_lowercasing_applies_matches_byte_loop(s in lowercase_only_ish()) {
         prop_assert_eq!(only_lowercasing_applies(&s), only_lowercasing_applies_by_byte(&s));
+        // long enough for the chunked path too
+        let long = s.repeat(1 + 300 / (s.len() + 1));
+        prop_assert_eq!(only_lowercasing_applies(&long), only_lowercasing_applies_by_byte(&long));
     }
 
     /// The shortcut is exact: whenever it applies, the full normalisation
