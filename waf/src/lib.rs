@@ -4,9 +4,9 @@
 //!
 //! The engine is pure: it never performs I/O, never spawns tasks and never
 //! allocates per-request automata. Its only state outside a `Profile` is per
-//! thread and invisible in results: reused simd-json buffers, a fixed-size memo
-//! of short values a profile already found clean, and the clean short items of
-//! the last few JSON documents (`memo.rs`). The gateway owns
+//! thread and invisible in results: reused simd-json buffers and tape, fixed-size
+//! tables of values (up to 512 bytes) a profile already found clean, and the
+//! clean items of the last few JSON documents (`memo.rs`). The gateway owns
 //! buffering and responses; this crate only turns what it is shown into a
 //! [`Verdict`]. Nothing here may panic on input, and every loop is bounded by the
 //! input length (or a fixed pass count).
