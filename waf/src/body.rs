@@ -230,50 +230,25 @@ impl<'p> BodyScanner<'p> {
     }
 
     fn scan_json(&self, body: &[u8]) -> Option<Verdict> {
-        let rules = self.profile.rules();
         let mut found = None;
-        let threshold = self.profile.entropy_threshold();
+        let entropy_on = self.profile.entropy_threshold() > 0.0;
         let mut doc = DocMemo::begin(self.profile.memo_tag(), self.route);
-        // Known clean (the previous document or the memo table), or scanned now:
-        // `Some(hits)` only for a value that had to be scanned; clean values are
-        // kept for the next document either way.
-        let mut scan = |field: Field, v: &[u8]| -> Option<Hits> {
-            if doc.seen_clean(field, v) {
-                return None;
-            }
-            self.scan_unseen(&mut doc, field, v)
-        };
         let r = walk_json(body, &self.profile.json_limits(), &mut |item, path| {
-            match item {
-                JsonItem::Key(k) => {
-                    if self.offsite && crate::session::session_param(k.as_bytes()) {
-                        let mut h = scan_value(rules, Field::Name, k.as_bytes());
-                        crate::session::check(k.as_bytes(), true, &mut h);
-                        found = self.judge(&h, &|| Location::JsonKey);
-                    } else if let Some(h) = scan(Field::Name, k.as_bytes()) {
-                        found = self.judge(&h, &|| Location::JsonKey);
-                    }
-                }
-                JsonItem::Str(v) => {
-                    let loc = || Location::JsonValue(path.render());
-                    if let Some(h) = scan(Field::Value, v.as_bytes()) {
-                        found = self.judge(&h, &loc);
-                    }
-                    if found.is_none()
-                        && threshold > 0.0
-                        && v.len() >= entropy::MIN_LEN
-                        && entropy::shannon(v.as_bytes()) > threshold
-                    {
-                        found = self
-                            .profile
-                            .gate(self.route, "entropy-high", Class::Entropy, 400)
-                            .map(|mut d| {
-                                d.location = loc();
-                                self.profile.verdict(d)
-                            });
-                    }
-                }
+            let (field, v) = match item {
+                JsonItem::Key(k) => (Field::Name, k.as_bytes()),
+                JsonItem::Str(s) => (Field::Value, s.as_bytes()),
+            };
+            // the common case, kept small: an item of the previous document
+            // that needs nothing else (a cross-site request's key may be a
+            // session parameter; a long string also gets the entropy check)
+            let simple = match field {
+                Field::Name => !self.offsite,
+                _ => !(entropy_on && v.len() >= entropy::MIN_LEN),
+            };
+            if simple && doc.seen_clean(field, v) {
+                return true;
             }
+            found = self.judge_item(&mut doc, field, v, path, simple);
             found.is_none()
         });
         if r.is_ok() && found.is_none() {
@@ -295,23 +270,56 @@ impl<'p> BodyScanner<'p> {
 }
 
 impl BodyScanner<'_> {
-    /// A JSON item the previous document did not have: looked up in the memo
-    /// tables or scanned, and kept for the next document when clean. Out of
-    /// line, so that the per-item path for a remembered item stays small.
+    /// Judges one JSON key or string value that the fast path in
+    /// [`Self::scan_json`] did not settle. `checked`: the previous document was
+    /// already asked, and did not have it. Out of line, so that the per-item
+    /// path for a remembered item stays small.
     #[inline(never)]
-    fn scan_unseen(&self, doc: &mut DocMemo, field: Field, v: &[u8]) -> Option<Hits> {
-        match scan_memo(self.profile, field, v) {
-            None => {
-                doc.keep(field, v);
-                None
-            }
-            Some(h) => {
-                if h.max_score() < self.profile.threshold() {
-                    doc.keep(field, v);
+    fn judge_item(
+        &self,
+        doc: &mut DocMemo,
+        field: Field,
+        v: &[u8],
+        path: &crate::json::JsonPath<'_>,
+        checked: bool,
+    ) -> Option<Verdict> {
+        let loc = || match field {
+            Field::Name => Location::JsonKey,
+            _ => Location::JsonValue(path.render()),
+        };
+        if field == Field::Name && self.offsite && crate::session::session_param(v) {
+            let mut h = scan_value(self.profile.rules(), Field::Name, v);
+            crate::session::check(v, true, &mut h);
+            return self.judge(&h, &loc);
+        }
+        if checked || !doc.seen_clean(field, v) {
+            // not in the previous document: the memo tables, or a scan; kept
+            // for the next document when clean
+            let hits = scan_memo(self.profile, field, v);
+            match &hits {
+                None => doc.keep(field, v),
+                Some(h) => {
+                    if h.max_score() < self.profile.threshold() {
+                        doc.keep(field, v);
+                    }
+                    if let Some(found) = self.judge(h, &loc) {
+                        return Some(found);
+                    }
                 }
-                Some(h)
             }
         }
+        let threshold = self.profile.entropy_threshold();
+        if field == Field::Value
+            && threshold > 0.0
+            && v.len() >= entropy::MIN_LEN
+            && entropy::shannon(v) > threshold
+        {
+            return self
+                .profile
+                .gate_at(self.route, "entropy-high", Class::Entropy, 400, loc())
+                .map(|d| self.profile.verdict(d));
+        }
+        None
     }
 }
 

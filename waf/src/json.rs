@@ -536,7 +536,7 @@ mod tests {
         let leaf = prop_oneof![
             Just(serde_json::Value::Null),
             any::<bool>().prop_map(serde_json::Value::Bool),
-            any::<i32>().prop_map(|n| serde_json::Value::from(n)),
+            any::<i32>().prop_map(serde_json::Value::from),
             "[a-c\"\\/é\n]{0,6}".prop_map(serde_json::Value::String),
         ];
         leaf.prop_recursive(5, 48, 5, |inner| {

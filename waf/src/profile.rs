@@ -282,10 +282,23 @@ impl Profile {
         class: Class,
         status: u16,
     ) -> Option<Detection> {
+        self.gate_at(route, id, class, status, Location::Body)
+    }
+
+    /// [`Self::gate`] for a finding at one place (the entropy of one JSON
+    /// value): an exclusion limited to a parameter applies to it.
+    pub(crate) fn gate_at(
+        &self,
+        route: &str,
+        id: &'static str,
+        class: Class,
+        status: u16,
+        location: Location,
+    ) -> Option<Detection> {
         let d = Detection {
             id,
             class,
-            location: Location::Body,
+            location,
             score: 100,
             status,
         };

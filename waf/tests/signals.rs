@@ -174,6 +174,41 @@ fn waf_allows_session_id_parameter_from_same_site() {
 }
 
 #[test]
+fn waf_judges_a_json_session_key_by_the_referer_even_when_the_document_repeats() {
+    // the same document from the same site is remembered clean; sent from
+    // another site, its session-id key is still judged
+    let p = profile(Mode::Balanced);
+    let body = r#"{"jsessionid":"74B0CB414BD77D17","item":"tea"}"#;
+    for _ in 0..3 {
+        assert_eq!(
+            post(
+                &p,
+                "application/json",
+                body,
+                &[("referer", "https://shop.example/cart")]
+            ),
+            Verdict::Allow
+        );
+    }
+    let v = post(
+        &p,
+        "application/json",
+        body,
+        &[("referer", "https://attacker.example/x")],
+    );
+    assert_eq!(class_of(&v), Some(Class::Generic), "{v:?}");
+    assert_eq!(
+        post(
+            &p,
+            "application/json",
+            body,
+            &[("referer", "https://shop.example/cart")]
+        ),
+        Verdict::Allow
+    );
+}
+
+#[test]
 fn waf_denies_remote_url_in_include_parameter() {
     let v = get_with(
         &profile(Mode::Balanced),
