@@ -267,9 +267,7 @@ impl<'p> BodyScanner<'p> {
         }
         found
     }
-}
 
-impl BodyScanner<'_> {
     /// Judges one JSON key or string value that the fast path in
     /// [`Self::scan_json`] did not settle. `checked`: the previous document was
     /// already asked, and did not have it. Out of line, so that the per-item
