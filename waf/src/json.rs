@@ -244,6 +244,10 @@ fn locate<'a>(
 /// between documents. Buffers grown past this many bytes of input are dropped
 /// after use rather than kept for the life of the thread.
 const KEEP_BUFFERS_FOR: usize = 64 * 1024;
+/// A tape grown past this many nodes (24 bytes each) is dropped after use: a
+/// 64 KiB document of one-digit numbers would otherwise leave ~750 KiB per
+/// worker thread behind.
+const KEEP_TAPE_NODES: usize = 8 * 1024;
 
 struct Scratch {
     buffers: simd_json::Buffers,
@@ -291,7 +295,9 @@ where
     };
     let tape = tape.reset();
     if len <= KEEP_BUFFERS_FOR {
-        s.tape = tape;
+        if tape.0.capacity() <= KEEP_TAPE_NODES {
+            s.tape = tape;
+        }
         SCRATCH.with(|c| *c.borrow_mut() = Some(s));
     }
     out
@@ -442,6 +448,16 @@ mod tests {
             let walked: Vec<String> = got.into_iter().map(|(item, _)| item).collect();
             assert_eq!(walked, strings, "{doc:.40}");
         }
+        // many nodes in few bytes: walked, but that tape is not kept
+        let numbers = format!("[{}1]", "1,".repeat(20_000));
+        assert!(numbers.len() <= KEEP_BUFFERS_FOR);
+        assert!(walk_with(&numbers, &l).unwrap().is_empty());
+        let kept = SCRATCH.with(|c| c.borrow().as_ref().map(|s| s.tape.0.capacity()));
+        assert!(kept.is_some_and(|n| n <= KEEP_TAPE_NODES), "{kept:?}");
+        assert_eq!(
+            walk_with(r#"["ok"]"#, &l).unwrap(),
+            [("str:ok".into(), "[0]".into())]
+        );
         // a refused document leaves the next one unaffected
         assert!(walk_with("[\"unterminated", &l).is_err());
         assert_eq!(
