@@ -663,23 +663,8 @@ mod tests {
     /// `plain` as a plain substring search per statement word (the pair match
     /// in `plain` must find exactly these).
     fn plain_by_search(canon: &[u8]) -> bool {
-        const WORDS: &[&[u8]] = &[
-            b"union",
-            b"select",
-            b"exec",
-            b"drop",
-            b"insert",
-            b"script:",
-            b"data:",
-            b"waitfor",
-            b"sleep",
-            b"having",
-            b"order by",
-            b"group by",
-        ];
-        const SYNTAX: &[u8] = b"'\"`;|&<>()=#$*{}[]\n\r%\\+^~!";
-        !canon.iter().any(|b| SYNTAX.contains(b))
-            && !WORDS
+        !canon.iter().any(|b| PLAIN_SYNTAX.contains(b))
+            && !STATEMENT_WORDS
                 .iter()
                 .any(|w| canon.windows(w.len()).any(|x| x == *w))
     }

@@ -309,19 +309,25 @@ fn json_invalid_is_denied() {
     );
 }
 
-#[test]
-fn entropy_denies_random_blob_in_json() {
-    // uniformly random alphanumerics: ~5.95 bits per byte, over a 5.5 threshold
+/// `len` uniformly random alphanumerics (xorshift from `seed`): about 5.95
+/// bits per byte.
+fn random_alnum(len: usize, seed: u64) -> String {
     const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-    let blob: String = (0..2048)
+    let mut x = seed;
+    (0..len)
         .map(|_| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             ALNUM[(x % 62) as usize] as char
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn entropy_denies_random_blob_in_json() {
+    // uniformly random alphanumerics: ~5.95 bits per byte, over a 5.5 threshold
+    let blob = random_alnum(2048, 0x2545_f491_4f6c_dd1d);
     let body = format!("{{\"blob\":\"{blob}\"}}");
     let p = profile(ProfileConfig {
         entropy_threshold: 5.5,
@@ -341,16 +347,7 @@ fn entropy_is_checked_on_every_document_even_where_the_previous_one_was_clean() 
         ..ProfileConfig::default()
     });
     let calm = "abab".repeat(50);
-    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let blob: String = (0..calm.len())
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            ALNUM[(x % 62) as usize] as char
-        })
-        .collect();
+    let blob = random_alnum(calm.len(), 0x9e37_79b9_7f4a_7c15);
     let doc = |v: &str| format!(r#"{{"id":"ord_1","token":"{v}"}}"#);
     for _ in 0..3 {
         assert_eq!(post(&p, "application/json", &doc(&calm)), Verdict::Allow);

@@ -179,33 +179,13 @@ fn waf_judges_a_json_session_key_by_the_referer_even_when_the_document_repeats()
     // another site, its session-id key is still judged
     let p = profile(Mode::Balanced);
     let body = r#"{"jsessionid":"74B0CB414BD77D17","item":"tea"}"#;
+    let from = |referer: &str| post(&p, "application/json", body, &[("referer", referer)]);
     for _ in 0..3 {
-        assert_eq!(
-            post(
-                &p,
-                "application/json",
-                body,
-                &[("referer", "https://shop.example/cart")]
-            ),
-            Verdict::Allow
-        );
+        assert_eq!(from("https://shop.example/cart"), Verdict::Allow);
     }
-    let v = post(
-        &p,
-        "application/json",
-        body,
-        &[("referer", "https://attacker.example/x")],
-    );
+    let v = from("https://attacker.example/x");
     assert_eq!(class_of(&v), Some(Class::Generic), "{v:?}");
-    assert_eq!(
-        post(
-            &p,
-            "application/json",
-            body,
-            &[("referer", "https://shop.example/cart")]
-        ),
-        Verdict::Allow
-    );
+    assert_eq!(from("https://shop.example/cart"), Verdict::Allow);
 }
 
 #[test]
