@@ -94,26 +94,34 @@ fn normalise_full(input: &[u8]) -> Normalised {
 /// True when only lowercasing would change `s`: printable ASCII without the
 /// bytes decoders react to, no `/*` comment, no `\\`, no whitespace other
 /// than single spaces; two-byte UTF-8 letters allowed (not a no-break space).
+/// `&` and `%` are allowed where no decoder could start at them: `&` not
+/// followed by `#` or a letter (`Smith & Sons`), `%` not followed by a hex
+/// digit or `u` (`50% off`).
 pub(crate) fn only_lowercasing_applies(s: &[u8]) -> bool {
     if s.len() < SHORT {
         return only_lowercasing_applies_short(s);
     }
     // folds without early exit over chunks, which the compiler vectorises;
     // a byte-by-byte loop with the previous byte carried costs ~1 ns a byte
-    // printable ASCII but the decoders' `%`, `&` and `\\`; and the bytes of
+    // printable ASCII but `\\` (always changed: to `/`); and the bytes of
     // two-byte UTF-8 letters (`é`, `ü`, `ø`: leads C2-DF, continuations
     // 80-BF), which both passes copy as they are, but not the overlong leads C0
     // and C1 (decoded) nor anything from E0 up (overlong leads E0/F0, and the
     // confusables `canon_pass` folds start at E2)
     let bad_byte = |b: u8| {
-        let ascii = matches!(b, b' '..=b'~') & !matches!(b, b'%' | b'&' | b'\\');
+        let ascii = matches!(b, b' '..=b'~') & (b != b'\\');
         let two_byte = matches!(b, 0x80..=0xDF) & !matches!(b, 0xC0 | 0xC1);
         !(ascii | two_byte)
     };
     // a space after a space (a run to fold), `/*` (a comment), C2 A0 (a
-    // no-break space, folded to a space)
+    // no-break space, folded to a space), and an entity or a percent escape
+    // that could start
     let bad_pair = |a: u8, b: u8| {
-        (a == b' ') & (b == b' ') | (a == b'/') & (b == b'*') | (a == 0xC2) & (b == 0xA0)
+        (a == b' ') & (b == b' ')
+            | (a == b'/') & (b == b'*')
+            | (a == 0xC2) & (b == 0xA0)
+            | (a == b'&') & opens_entity(b)
+            | (a == b'%') & opens_percent_escape(b)
     };
     // (a chunk holds most values whole: the vector loop's set-up is paid once)
     const CHUNK: usize = 256;
@@ -135,6 +143,16 @@ pub(crate) fn only_lowercasing_applies(s: &[u8]) -> bool {
     true
 }
 
+/// After `&`, a byte `decode_entity` could decode from (`&#..`, `&name`).
+const fn opens_entity(b: u8) -> bool {
+    (b == b'#') | b.is_ascii_alphabetic()
+}
+
+/// After `%`, a byte `decode_percent` could decode from (`%2f`, `%u002f`).
+const fn opens_percent_escape(b: u8) -> bool {
+    b.is_ascii_hexdigit() | (b == b'u') | (b == b'U')
+}
+
 /// Values shorter than this are checked by `only_lowercasing_applies_short`:
 /// the vector loops below, with their pair fold, cost more on shorter ones
 /// (an 80-byte sentence: ~650 instructions against ~600).
@@ -143,41 +161,54 @@ const SHORT: usize = 128;
 /// `only_lowercasing_applies` for short values: one table entry a byte, the
 /// previous byte's entry carried for the pairs.
 fn only_lowercasing_applies_short(s: &[u8]) -> bool {
-    let (mut prev, mut bad) = (0u8, 0u8);
+    let (mut prev, mut bad) = (0u16, 0u16);
     for &b in s {
         let e = LOWER_ONLY[usize::from(b)];
         // a byte that needs more than lowercasing, or the second byte of a
-        // pair whose first byte is `prev` (`prev >> 3` also moves `prev`'s
-        // own `LOWER_BAD` onto bit 3: `bad` is then set already)
-        bad |= e & (prev >> 3 | LOWER_BAD);
+        // pair whose first byte is `prev` (`prev >> PAIRS` also moves
+        // `prev`'s own `LOWER_BAD` onto a first-byte bit: `bad` is then set
+        // already)
+        bad |= e & (prev >> PAIRS | LOWER_BAD);
         prev = e;
     }
     bad == 0
 }
 
-/// Not lowercase-only on its own (see `only_lowercasing_applies`).
-const LOWER_BAD: u8 = 1 << 6;
+/// Kinds of byte pair `only_lowercasing_applies` refuses.
+const PAIRS: u32 = 5;
 
-/// Per byte for `only_lowercasing_applies_short`: `LOWER_BAD`; bits 0-2 when
-/// it is the second byte of a bad pair (`' '`, `'*'`, 0xA0) and bits 3-5, in
-/// the same order, when it is the first (`' '`, `'/'`, 0xC2).
-const LOWER_ONLY: [u8; 256] = {
-    let mut t = [0u8; 256];
+/// Not lowercase-only on its own (see `only_lowercasing_applies`).
+const LOWER_BAD: u16 = 1 << (2 * PAIRS);
+
+/// Per byte for `only_lowercasing_applies_short`: `LOWER_BAD`; bit `k` when it
+/// is the second byte of a refused pair of kind `k` and bit `PAIRS + k` when it
+/// is the first. Kinds: 0 a space after a space, 1 `/*`, 2 C2 A0 (a no-break
+/// space), 3 an entity after `&`, 4 a percent escape after `%`.
+const LOWER_ONLY: [u16; 256] = {
+    let mut t = [0u16; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        let ascii = matches!(c, b' '..=b'~') && !matches!(c, b'%' | b'&' | b'\\');
+        let ascii = matches!(c, b' '..=b'~') && c != b'\\';
         let two_byte = matches!(c, 0x80..=0xDF) && !matches!(c, 0xC0 | 0xC1);
         if !(ascii || two_byte) {
             t[b] = LOWER_BAD;
         }
+        if opens_entity(c) {
+            t[b] |= 1 << 3;
+        }
+        if opens_percent_escape(c) {
+            t[b] |= 1 << 4;
+        }
         b += 1;
     }
-    t[b' ' as usize] |= 1 | 1 << 3;
+    t[b' ' as usize] |= 1 | 1 << PAIRS;
     t[b'*' as usize] |= 1 << 1;
-    t[b'/' as usize] |= 1 << 4;
+    t[b'/' as usize] |= 1 << (PAIRS + 1);
     t[0xA0] |= 1 << 2;
-    t[0xC2] |= 1 << 5;
+    t[0xC2] |= 1 << (PAIRS + 2);
+    t[b'&' as usize] |= 1 << (PAIRS + 3);
+    t[b'%' as usize] |= 1 << (PAIRS + 4);
     t
 };
 

@@ -53,15 +53,16 @@ fn normalise_deep_encoding_is_bounded() {
     assert_eq!(n.layers, MAX_DECODE_PASSES);
 }
 
-/// `only_lowercasing_applies` as it was: one byte at a time, the previous
-/// byte carried.
+/// `only_lowercasing_applies` one byte at a time, the previous byte carried.
 fn only_lowercasing_applies_by_byte(s: &[u8]) -> bool {
     let mut prev = 0u8;
     for &b in s {
         let ok = match b {
             b' ' => prev != b' ',
             b'*' => prev != b'/',
-            b'%' | b'&' | b'\\' => false,
+            b'\\' => false,
+            b'#' | b'A'..=b'Z' | b'a'..=b'z' if prev == b'&' => false,
+            b'0'..=b'9' | b'A'..=b'F' | b'a'..=b'f' | b'u' | b'U' if prev == b'%' => false,
             0x21..=0x7e => true,
             0xA0 => prev != 0xC2,
             0xC0 | 0xC1 => false,
@@ -80,7 +81,7 @@ fn only_lowercasing_applies_by_byte(s: &[u8]) -> bool {
 fn lowercase_only_ish() -> impl Strategy<Value = Vec<u8>> {
     let piece = prop_oneof![
         20 => "[a-zA-Z0-9 .,:;'!?()-]{1,12}".prop_map(String::into_bytes),
-        2 => proptest::sample::select(&[" ", "  ", "/", "*", "/*", "%", "&", "\\", "\t", "\n", "\u{7f}", "~", "é", "Ü", "ø", "\u{a0}", "\u{2019}", "\u{ff21}", "\u{24b6}", "\u{3002}"][..])
+        2 => proptest::sample::select(&[" ", "  ", "/", "*", "/*", "%", "&", "&#", "&lt", "&amp;", "%2f", "%u00", "% ", "& ", "\\", "\t", "\n", "\u{7f}", "~", "é", "Ü", "ø", "\u{a0}", "\u{2019}", "\u{ff21}", "\u{24b6}", "\u{3002}"][..])
             .prop_map(|p| p.as_bytes().to_vec()),
         1 => any::<u8>().prop_map(|b| vec![b]),
     ];
@@ -165,5 +166,28 @@ fn only_lowercasing_applies_sees_pairs_across_chunks() {
                 only_lowercasing_applies_by_byte(&s)
             );
         }
+    }
+}
+
+#[test]
+fn an_inert_ampersand_or_percent_sign_is_only_lowercased() {
+    for s in [
+        "Smith & Sons",
+        "50% off & free delivery!",
+        "100%",
+        "fish&",
+        "R & D: 5 %",
+    ] {
+        assert!(only_lowercasing_applies(s.as_bytes()), "{s}");
+        let long = format!("{s} {}", "x".repeat(200));
+        assert!(only_lowercasing_applies(long.as_bytes()), "{long}");
+    }
+    // any byte a decoder could start from after them: the full normalisation
+    for s in [
+        "a&lt;b", "&#60;", "&#x3c;", "&AMP;", "%2e%2e", "%u002f", "%Ef", "x&y", "R&D",
+    ] {
+        assert!(!only_lowercasing_applies(s.as_bytes()), "{s}");
+        let long = format!("{} {s}", "x".repeat(200));
+        assert!(!only_lowercasing_applies(long.as_bytes()), "{long}");
     }
 }
