@@ -139,7 +139,7 @@ pub fn parse_media_type(value: &[u8]) -> Result<MediaType, MediaTypeError> {
             if v_end == i {
                 return Err(MediaTypeError::BadParameter);
             }
-            (String::from_utf8_lossy(&s[i..v_end]).into_owned(), v_end)
+            (s[i..v_end].iter().map(|&c| char::from(c)).collect(), v_end)
         };
         if params.iter().any(|(n, _)| *n == name) {
             return Err(MediaTypeError::DuplicateParameter(name));
@@ -172,8 +172,10 @@ fn parse_quoted(s: &[u8], mut i: usize) -> Result<(String, usize), MediaTypeErro
     Err(MediaTypeError::BadParameter)
 }
 
+/// Lowercases a token `parse_media_type` has already checked is ASCII (one
+/// allocation, no UTF-8 validation).
 fn ascii_lower(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).to_ascii_lowercase()
+    b.iter().map(|&c| char::from(c.to_ascii_lowercase())).collect()
 }
 
 #[cfg(test)]
