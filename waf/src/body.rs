@@ -4,7 +4,7 @@
 //! (urlencoded, multipart, JSON with limits checked before parsing, XML text) and
 //! JSON string entropy. The gateway owns buffering; this type only counts and judges.
 
-use crate::content_type::{BodyKind, parse_media_type};
+use crate::content_type::{BodyKind, parse_media_type_ref};
 use crate::detect::{Field, Hits, scan_memo, scan_value};
 use crate::entropy;
 use crate::form::{for_each_multipart_field, for_each_urlencoded_pair};
@@ -57,9 +57,9 @@ impl<'p> BodyScanner<'p> {
             (Some(_), Some(_)) => {
                 return Err(deny("content-type-ambiguous", Class::ContentType, 415));
             }
-            (Some(ct), None) => match parse_media_type(ct.as_bytes()) {
+            (Some(ct), None) => match parse_media_type_ref(ct.as_bytes()) {
                 Ok(m) => {
-                    if !profile.allows_media_type(&m.type_, &m.subtype) {
+                    if !profile.allows_media_type(m.type_, m.subtype) {
                         return Err(deny("content-type-not-allowed", Class::ContentType, 415));
                     }
                     kind = m.body_kind();

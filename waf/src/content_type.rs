@@ -3,6 +3,8 @@
 //! `application/json/x-bypass` or `application/json;;` is never taken for JSON.
 //! No allow-list policy here (that is the profile's).
 
+use std::borrow::Cow;
+
 use thiserror::Error;
 
 /// A parsed media type. `type_` and `subtype` are lowercase; parameter names are
@@ -57,20 +59,6 @@ impl MediaType {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
-
-    pub(crate) fn body_kind(&self) -> BodyKind {
-        let t = self.type_.as_str();
-        let s = self.subtype.as_str();
-        match (t, s) {
-            ("application", "json") => BodyKind::Json,
-            ("application", "x-www-form-urlencoded") => BodyKind::UrlEncoded,
-            ("multipart", _) => BodyKind::Multipart,
-            ("application" | "text", "xml") => BodyKind::Xml,
-            _ if s.ends_with("+json") => BodyKind::Json,
-            _ if s.ends_with("+xml") => BodyKind::Xml,
-            _ => BodyKind::Text,
-        }
-    }
 }
 
 fn is_tchar(b: u8) -> bool {
@@ -91,29 +79,89 @@ fn skip_ows(s: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// A media type borrowed from the header value it was parsed from, for the
+/// request path (no allocation for a value without quoted parameters): type,
+/// subtype and parameter names as sent, compared case-insensitively.
+#[derive(Debug)]
+pub(crate) struct MediaTypeRef<'a> {
+    pub(crate) type_: &'a str,
+    pub(crate) subtype: &'a str,
+    params: Vec<(&'a str, Cow<'a, str>)>,
+}
+
+impl MediaTypeRef<'_> {
+    /// The value of a parameter (name compared case-insensitively).
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+
+    pub(crate) fn body_kind(&self) -> BodyKind {
+        let is = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+        let (t, s) = (self.type_, self.subtype);
+        let ends_with =
+            |suffix: &str| s.len() >= suffix.len() && is(&s[s.len() - suffix.len()..], suffix);
+        if is(t, "application") && is(s, "json") {
+            BodyKind::Json
+        } else if is(t, "application") && is(s, "x-www-form-urlencoded") {
+            BodyKind::UrlEncoded
+        } else if is(t, "multipart") {
+            BodyKind::Multipart
+        } else if (is(t, "application") || is(t, "text")) && is(s, "xml") {
+            BodyKind::Xml
+        } else if ends_with("+json") {
+            BodyKind::Json
+        } else if ends_with("+xml") {
+            BodyKind::Xml
+        } else {
+            BodyKind::Text
+        }
+    }
+}
+
 /// Parses a `Content-Type` value strictly.
 pub fn parse_media_type(value: &[u8]) -> Result<MediaType, MediaTypeError> {
+    let m = parse_media_type_ref(value)?;
+    Ok(MediaType {
+        type_: m.type_.to_ascii_lowercase(),
+        subtype: m.subtype.to_ascii_lowercase(),
+        params: m
+            .params
+            .into_iter()
+            .map(|(n, v)| (n.to_ascii_lowercase(), v.into_owned()))
+            .collect(),
+    })
+}
+
+/// [`parse_media_type`] without copying: the same grammar and errors.
+pub(crate) fn parse_media_type_ref(value: &[u8]) -> Result<MediaTypeRef<'_>, MediaTypeError> {
     if value
         .iter()
         .any(|&b| !(b == b'\t' || (0x20..0x7f).contains(&b)))
     {
         return Err(MediaTypeError::NotAscii);
     }
+    // visible ASCII and tabs: every index below is a char boundary
+    let Ok(text) = std::str::from_utf8(value) else {
+        return Err(MediaTypeError::NotAscii);
+    };
     let s = value;
     let mut i = skip_ows(s, 0);
     let t_end = take_token(s, i);
     if t_end == i || t_end >= s.len() || s[t_end] != b'/' {
         return Err(MediaTypeError::BadType);
     }
-    let type_ = ascii_lower(&s[i..t_end]);
+    let type_ = &text[i..t_end];
     i = t_end + 1;
     let st_end = take_token(s, i);
     if st_end == i {
         return Err(MediaTypeError::BadType);
     }
-    let subtype = ascii_lower(&s[i..st_end]);
+    let subtype = &text[i..st_end];
     i = skip_ows(s, st_end);
-    let mut params: Vec<(String, String)> = Vec::new();
+    let mut params: Vec<(&str, Cow<'_, str>)> = Vec::new();
     while i < s.len() {
         if s[i] != b';' {
             // e.g. "application/json/x-bypass" or "text/plain garbage"
@@ -130,52 +178,58 @@ pub fn parse_media_type(value: &[u8]) -> Result<MediaType, MediaTypeError> {
         if n_end == i || n_end >= s.len() || s[n_end] != b'=' {
             return Err(MediaTypeError::BadParameter);
         }
-        let name = ascii_lower(&s[i..n_end]);
+        let name = &text[i..n_end];
         i = n_end + 1;
         let (val, next) = if i < s.len() && s[i] == b'"' {
-            parse_quoted(s, i + 1)?
+            parse_quoted(text, i + 1)?
         } else {
             let v_end = take_token(s, i);
             if v_end == i {
                 return Err(MediaTypeError::BadParameter);
             }
-            (s[i..v_end].iter().map(|&c| char::from(c)).collect(), v_end)
+            (Cow::Borrowed(&text[i..v_end]), v_end)
         };
-        if params.iter().any(|(n, _)| *n == name) {
-            return Err(MediaTypeError::DuplicateParameter(name));
+        if params.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            return Err(MediaTypeError::DuplicateParameter(
+                name.to_ascii_lowercase(),
+            ));
         }
         params.push((name, val));
         i = skip_ows(s, next);
     }
-    Ok(MediaType {
+    Ok(MediaTypeRef {
         type_,
         subtype,
         params,
     })
 }
 
-fn parse_quoted(s: &[u8], mut i: usize) -> Result<(String, usize), MediaTypeError> {
-    let mut out = Vec::new();
+/// A quoted string's content from just after its opening quote, and the index
+/// after its closing one; borrowed unless it holds a `\\` escape.
+fn parse_quoted(text: &str, from: usize) -> Result<(Cow<'_, str>, usize), MediaTypeError> {
+    let s = text.as_bytes();
+    let mut out: Option<String> = None;
+    let mut i = from;
     while i < s.len() {
         match s[i] {
-            b'"' => return Ok((String::from_utf8_lossy(&out).into_owned(), i + 1)),
+            b'"' => {
+                let v = out.map_or(Cow::Borrowed(&text[from..i]), Cow::Owned);
+                return Ok((v, i + 1));
+            }
             b'\\' if i + 1 < s.len() => {
-                out.push(s[i + 1]);
+                out.get_or_insert_with(|| text[from..i].to_owned())
+                    .push(char::from(s[i + 1]));
                 i += 2;
             }
             b => {
-                out.push(b);
+                if let Some(o) = out.as_mut() {
+                    o.push(char::from(b));
+                }
                 i += 1;
             }
         }
     }
     Err(MediaTypeError::BadParameter)
-}
-
-/// Lowercases a token `parse_media_type` has already checked is ASCII (one
-/// allocation, no UTF-8 validation).
-fn ascii_lower(b: &[u8]) -> String {
-    b.iter().map(|&c| char::from(c.to_ascii_lowercase())).collect()
 }
 
 #[cfg(test)]
@@ -188,7 +242,10 @@ mod tests {
         let m = parse_media_type(b"Application/JSON; charset=\"utf-8\"").unwrap();
         assert_eq!(m.essence(), "application/json");
         assert_eq!(m.param("Charset"), Some("utf-8"));
-        assert_eq!(m.body_kind(), BodyKind::Json);
+        let r = parse_media_type_ref(b"Application/JSON; charset=\"utf-8\"").unwrap();
+        assert_eq!((r.type_, r.subtype), ("Application", "JSON"));
+        assert_eq!(r.param("Charset"), Some("utf-8"));
+        assert_eq!(r.body_kind(), BodyKind::Json);
     }
 
     #[test]
@@ -211,8 +268,43 @@ mod tests {
 
     #[test]
     fn content_type_plus_json_is_json() {
-        let m = parse_media_type(b"application/problem+json").unwrap();
-        assert_eq!(m.body_kind(), BodyKind::Json);
+        for v in ["application/problem+json", "Application/Problem+JSON"] {
+            let m = parse_media_type_ref(v.as_bytes()).unwrap();
+            assert_eq!(m.body_kind(), BodyKind::Json, "{v}");
+        }
+    }
+
+    #[test]
+    fn body_kind_ignores_case() {
+        for (v, kind) in [
+            ("application/json", BodyKind::Json),
+            ("APPLICATION/JSON", BodyKind::Json),
+            ("Application/X-WWW-Form-URLEncoded", BodyKind::UrlEncoded),
+            ("MULTIPART/Form-Data; boundary=x", BodyKind::Multipart),
+            ("Text/XML", BodyKind::Xml),
+            ("application/ATOM+XML", BodyKind::Xml),
+            ("application/jsonx", BodyKind::Text),
+            ("text/plain", BodyKind::Text),
+            ("json/application", BodyKind::Text),
+        ] {
+            assert_eq!(
+                parse_media_type_ref(v.as_bytes()).unwrap().body_kind(),
+                kind,
+                "{v}"
+            );
+        }
+    }
+
+    #[test]
+    fn quoted_parameters_are_unescaped() {
+        let m = parse_media_type_ref(br#"multipart/form-data; boundary="a\"b c""#).unwrap();
+        assert_eq!(m.param("boundary"), Some(r#"a"b c"#));
+        let m = parse_media_type_ref(br#"multipart/form-data; boundary="plain""#).unwrap();
+        assert!(matches!(m.params[0].1, Cow::Borrowed("plain")));
+        assert_eq!(
+            parse_media_type_ref(b"text/plain; A=1; a=2").unwrap_err(),
+            MediaTypeError::DuplicateParameter("a".into())
+        );
     }
 
     #[test]

@@ -225,12 +225,13 @@ impl Profile {
         self.entropy
     }
 
-    /// Whether `type_/subtype` (lowercase) is allowed: an exact entry, or
+    /// Whether `type_/subtype` (in any case) is allowed: an exact entry, or
     /// `type_/*`. Compared in pieces, without building the `type/subtype` text.
     pub(crate) fn allows_media_type(&self, type_: &str, subtype: &str) -> bool {
+        // `allowed` holds lowercase essences; media types are case-insensitive
         self.allowed.iter().any(|a| match a.split_once('/') {
-            Some((t, "*")) => t == type_,
-            Some((t, s)) => t == type_ && s == subtype,
+            Some((t, "*")) => t.eq_ignore_ascii_case(type_),
+            Some((t, s)) => t.eq_ignore_ascii_case(type_) && s.eq_ignore_ascii_case(subtype),
             None => false,
         })
     }
