@@ -216,6 +216,24 @@ fn content_type_rejects_json_suffix_bypass() {
     assert_eq!((d.class, d.status), (Class::ContentType, 415));
 }
 
+/// The JSON limits apply whatever the case of the declared type: a body sent
+/// as `APPLICATION/JSON` is not scanned as plain text instead.
+#[test]
+fn json_limits_apply_whatever_the_case_of_the_media_type() {
+    let deep = format!("{}1{}", "[".repeat(40), "]".repeat(40));
+    for ct in [
+        "application/json",
+        "APPLICATION/JSON",
+        "Application/Json; Charset=UTF-8",
+    ] {
+        let d = post(&balanced(), ct, &deep).detection().cloned();
+        assert_eq!(d.map(|d| d.id), Some("json-depth"), "{ct}");
+    }
+    // the same document as text is not a JSON limit's business
+    let v = post(&balanced(), "text/plain", &deep);
+    assert!(v.detection().is_none_or(|d| d.id != "json-depth"));
+}
+
 #[test]
 fn content_type_not_allowed_is_415() {
     let v = post(&balanced(), "application/x-evil", "x");
