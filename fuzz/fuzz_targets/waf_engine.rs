@@ -1,6 +1,7 @@
 //! The whole engine on arbitrary input: the bytes become a path, a query, a header
-//! value and a body (as text, form and JSON), so every detector sees them through
-//! the same entry points the gateway uses. Nothing may panic.
+//! value and a body (as text, form and JSON, and under a `Content-Type` made of
+//! the same bytes), so every detector and the media-type gate see them through the
+//! same entry points the gateway uses. Nothing may panic.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -18,9 +19,18 @@ fuzz_target!(|data: &[u8]| {
     };
     let text = String::from_utf8_lossy(data);
     let path = format!("/{}", text.replace(['?', '#'], ""));
-    for ct in ["text/plain", "application/x-www-form-urlencoded", "application/json"] {
+    let own_type = HeaderValue::from_bytes(data).ok();
+    let types = [
+        Some(HeaderValue::from_static("text/plain")),
+        Some(HeaderValue::from_static(
+            "application/x-www-form-urlencoded",
+        )),
+        Some(HeaderValue::from_static("application/json")),
+        own_type,
+    ];
+    for ct in types.into_iter().flatten() {
         let mut h = HeaderMap::new();
-        h.insert("content-type", HeaderValue::from_static(ct));
+        h.insert("content-type", ct);
         if let Ok(v) = HeaderValue::from_bytes(data) {
             h.insert("user-agent", v.clone());
             h.insert("cookie", v);

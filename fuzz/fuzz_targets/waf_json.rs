@@ -6,7 +6,11 @@ use libfuzzer_sys::fuzz_target;
 use rampart_waf::fuzzing::{JsonLimits, walk_json};
 
 fuzz_target!(|data: &[u8]| {
-    let limits = JsonLimits { max_depth: 16, max_string_bytes: 4096, max_elements: 1000 };
+    let limits = JsonLimits {
+        max_depth: 16,
+        max_string_bytes: 4096,
+        max_elements: 1000,
+    };
     let len = data.len();
     let _ = walk_json(data, &limits, &mut |item, path| {
         let s = match item {
