@@ -54,11 +54,16 @@ impl MediaType {
 
     /// The value of a parameter (name compared case-insensitively).
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_param(&self.params, name)
     }
+}
+
+/// The value of the parameter named `name` (compared case-insensitively).
+fn find_param<'a>(params: &'a [(impl AsRef<str>, impl AsRef<str>)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(n, _)| n.as_ref().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_ref())
 }
 
 fn is_tchar(b: u8) -> bool {
@@ -92,10 +97,7 @@ pub(crate) struct MediaTypeRef<'a> {
 impl MediaTypeRef<'_> {
     /// The value of a parameter (name compared case-insensitively).
     pub(crate) fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_ref())
+        find_param(&self.params, name)
     }
 
     pub(crate) fn body_kind(&self) -> BodyKind {

@@ -570,15 +570,10 @@ fn previous_document_memo_rescans_every_changed_value() {
             r#"{{"id":"ord_1","customer":{{"name":"{name}","tier":"gold"}},"items":[{{"sku":"TEA-1","qty":2}},{{"sku":"MUG-2","qty":1}}],"{key}":"card"}}"#
         )
     };
+    let clean = order("Margaret O'Connell", "payment");
+    let clean_passes = || assert_eq!(post(&p, "application/json", &clean), Verdict::Allow);
     for _ in 0..3 {
-        assert_eq!(
-            post(
-                &p,
-                "application/json",
-                &order("Margaret O'Connell", "payment")
-            ),
-            Verdict::Allow
-        );
+        clean_passes();
     }
     for attack in [
         order("Margaret O'Connell' or 1=1--", "payment"),
@@ -591,14 +586,7 @@ fn previous_document_memo_rescans_every_changed_value() {
         let v = post(&p, "application/json", &attack);
         assert!(v.is_deny(), "{attack}: {v:?}");
         // and after a denied document, the clean one still passes
-        assert_eq!(
-            post(
-                &p,
-                "application/json",
-                &order("Margaret O'Connell", "payment")
-            ),
-            Verdict::Allow
-        );
+        clean_passes();
     }
     // an item removed or added shifts every later item: still judged
     let shifted = r#"{"id":"ord_1","customer":{"name":"x","tier":"gold"},"items":[{"sku":"TEA-1","qty":2}],"payment":"cat /etc/passwd"}"#;

@@ -950,7 +950,12 @@ fn prose_piece() -> impl Strategy<Value = Vec<u8>> {
 
 /// Prose and SQL pieces, joined by spaces or glued.
 fn prose(max: usize) -> impl Strategy<Value = Vec<u8>> {
-    proptest::collection::vec((prose_piece(), any::<bool>()), 0..max).prop_map(|v| {
+    joined(prose_piece(), max)
+}
+
+/// Up to `max` pieces, each followed by a space or glued to the next.
+fn joined(piece: impl Strategy<Value = Vec<u8>>, max: usize) -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec((piece, any::<bool>()), 0..max).prop_map(|v| {
         let mut out = Vec::new();
         for (p, space) in v {
             out.extend_from_slice(&p);
@@ -962,16 +967,19 @@ fn prose(max: usize) -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
-fn scan_hits(s: &[u8]) -> String {
+/// What one SQL scan function adds to empty `Hits`, printed for comparison.
+fn hits_of(scan: fn(&[u8], &mut crate::detect::Hits), s: &[u8]) -> String {
     let mut h = crate::detect::Hits::default();
-    super::scan(s, &mut h);
+    scan(s, &mut h);
     format!("{h:?}")
 }
 
+fn scan_hits(s: &[u8]) -> String {
+    hits_of(super::scan, s)
+}
+
 fn reference_scan_hits(s: &[u8]) -> String {
-    let mut h = crate::detect::Hits::default();
-    super::reference::scan(s, &mut h);
-    format!("{h:?}")
+    hits_of(super::reference::scan, s)
 }
 
 proptest! {
@@ -1078,22 +1086,11 @@ fn quiet_piece() -> impl Strategy<Value = Vec<u8>> {
 
 /// Quiet pieces, joined by spaces or glued.
 fn quietish(max: usize) -> impl Strategy<Value = Vec<u8>> {
-    proptest::collection::vec((quiet_piece(), any::<bool>()), 0..max).prop_map(|v| {
-        let mut out = Vec::new();
-        for (p, space) in v {
-            out.extend_from_slice(&p);
-            if space {
-                out.push(b' ');
-            }
-        }
-        out
-    })
+    joined(quiet_piece(), max)
 }
 
 fn ungated_scan_hits(s: &[u8]) -> String {
-    let mut h = crate::detect::Hits::default();
-    super::scan_contexts(s, &mut h);
-    format!("{h:?}")
+    hits_of(super::scan_contexts, s)
 }
 
 proptest! {
