@@ -220,7 +220,8 @@ impl<'p> BodyScanner<'p> {
                 }
                 let mut found = None;
                 for_each_text(body, &mut |t| {
-                    found = self.judge(&scan_value(rules, Field::Value, t), &|| Location::XmlText);
+                    let t = crate::xml::decode_text(t);
+                    found = self.judge(&scan_value(rules, Field::Value, &t), &|| Location::XmlText);
                     found.is_none()
                 });
                 found

@@ -100,6 +100,17 @@ impl Hits {
 // cost ~2k instructions more per 1 KB order, Hits moves included)
 #[inline(never)]
 pub(crate) fn scan_memo(profile: &crate::Profile, field: Field, v: &[u8]) -> Option<Hits> {
+    scan_memo_with(profile, field, v, |rules| scan_value(rules, field, v))
+}
+
+/// `scan_memo` with another scan of `v` than `scan_value`'s (a path's).
+#[inline]
+pub(crate) fn scan_memo_with(
+    profile: &crate::Profile,
+    field: Field,
+    v: &[u8],
+    scan: impl FnOnce(&Rules) -> Hits,
+) -> Option<Hits> {
     use crate::memo::{Probe, probe, record_at};
     let tag = profile.memo_tag();
     let slot = match probe(tag, field, v) {
@@ -107,13 +118,31 @@ pub(crate) fn scan_memo(profile: &crate::Profile, field: Field, v: &[u8]) -> Opt
         Probe::Miss(slot) => Some(slot),
         Probe::NotKept => None,
     };
-    let hits = scan_value(profile.rules(), field, v);
+    let hits = scan(profile.rules());
     if let Some(slot) = slot
         && hits.max_score() < profile.threshold()
     {
         record_at(slot, tag, field, v);
     }
     Some(hits)
+}
+
+/// Scans a decoded path as a path, and each of its segments that holds more
+/// than a slug's bytes (letters, digits, `.` `_` `-` `~`, non-ASCII) as a
+/// parameter value: REST APIs take values from the path (`/users/1' or '1'='1`),
+/// and such a segment is as much a value as `?id=` is. Slug segments are left
+/// to the path scan: a value that is a lone command name (`whoami`) is
+/// suspicious, a path segment that is one (`/api/whoami`) is not.
+pub(crate) fn scan_path(rules: &Rules, once: &[u8]) -> Hits {
+    let mut hits = scan_value(rules, Field::Path, once);
+    let slug =
+        |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'~' | 0x80..);
+    for seg in once.split(|&b| b == b'/') {
+        if !seg.iter().all(slug) {
+            hits.merge_max(&scan_value(rules, Field::Value, seg));
+        }
+    }
+    hits
 }
 
 /// What kind of request part a value comes from; selects detectors.

@@ -4,7 +4,7 @@
 
 use http::HeaderMap;
 
-use crate::detect::{Field, Hits, scan_memo, scan_value};
+use crate::detect::{Field, Hits, scan_memo, scan_memo_with, scan_path, scan_value};
 use crate::form::for_each_urlencoded_pair;
 use crate::normalise::url_decode;
 use crate::profile::Profile;
@@ -97,7 +97,7 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
         url_decode(head.path.as_bytes(), false, &mut once);
         // an API's paths repeat request after request: a path this profile
         // already scanned clean is not scanned again (memo.rs)
-        if let Some(hits) = scan_memo(profile, Field::Path, &once)
+        if let Some(hits) = scan_memo_with(profile, Field::Path, &once, |r| scan_path(r, &once))
             && let Some(v) = judge(&hits, &|| Location::Path)
         {
             return Some(v);
@@ -138,8 +138,14 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
             if n == "cookie" || SKIP_HEADERS.contains(&n) {
                 continue;
             }
+            if n == "referer" {
+                if let Some(v) = referer(profile, route, value.as_bytes()) {
+                    return Some(v);
+                }
+                continue;
+            }
             let field = match n {
-                "referer" | "origin" => Field::UrlHeader,
+                "origin" => Field::UrlHeader,
                 "user-agent" => Field::UserAgent,
                 "x-file-name" | "x-filename" | "x_filename" | "x.filename" | "x-file" => {
                     Field::FileName
@@ -182,6 +188,40 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
         }
     }
     None
+}
+
+/// A Referer is the URL of the page the client came from, with the query
+/// string that page received: its parameters are scanned one by one, as the
+/// request's own are (a payload in `?q=` is as much a payload in a Referer, and
+/// the Referer ends up in logs and analytics). Values skip the URL-host checks
+/// (`?service=http://10.0.0.12/` is how single sign-on sends users back), so they
+/// are scanned as a URL header is. The rest of the URL (and a fragment, which
+/// browsers never send) is scanned whole. Each part goes through the memo: a
+/// client sends the same Referer request after request.
+fn referer(profile: &Profile, route: &str, value: &[u8]) -> Option<Verdict> {
+    let at = || Location::Header("referer".to_owned());
+    let check = |field: Field, part: &[u8]| {
+        let hits = scan_memo(profile, field, part)?;
+        profile.judge(route, &hits, &at).map(|d| profile.verdict(d))
+    };
+    let Some(q) = memchr::memchr(b'?', value) else {
+        return check(Field::UrlHeader, value);
+    };
+    let (query, fragment) = match memchr::memchr(b'#', &value[q + 1..]) {
+        Some(h) => (&value[q + 1..q + 1 + h], &value[q + 2 + h..]),
+        None => (&value[q + 1..], &value[..0]),
+    };
+    let mut found = check(Field::UrlHeader, &value[..q]);
+    if found.is_none() && !fragment.is_empty() {
+        found = check(Field::UrlHeader, fragment);
+    }
+    if found.is_none() {
+        for_each_urlencoded_pair(query, &mut |name, v| {
+            found = check(Field::Name, name).or_else(|| check(Field::UrlHeader, v));
+            found.is_none()
+        });
+    }
+    found
 }
 
 /// Request framing that only smuggling needs: a Transfer-Encoding other than a

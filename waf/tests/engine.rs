@@ -158,6 +158,126 @@ fn waf_denies_traversal_in_path() {
     );
 }
 
+fn get_with(p: &Profile, path: &str, pairs: &[(&'static str, &str)]) -> Verdict {
+    let h = headers(pairs);
+    inspect_head(
+        p,
+        &RequestHead {
+            method: &Method::GET,
+            path,
+            query: None,
+            headers: &h,
+            route: "r",
+        },
+    )
+}
+
+#[test]
+fn waf_reads_a_path_segment_with_syntax_as_a_parameter_value() {
+    let p = balanced();
+    // REST APIs take values from the path: such a segment is a value
+    for (path, class) in [
+        ("/api/users/1%27%20or%20%271%27%3D%271", Class::Sqli),
+        ("/api/items/select%20session_user%3B", Class::Sqli),
+        ("/api/items/%27%20or%20xyz%21", Class::Sqli),
+        ("/api/hosts/pi%60%60ng%20127.0.0.1", Class::Cmdi),
+        ("/search/%3Csvg%20onload%3Dalert(1)%3E", Class::Xss),
+        ("/api/hosts/8.8.8.8%3Bcat%20%2Fetc%2Fpasswd", Class::Cmdi),
+    ] {
+        let v = get(&p, path, None);
+        assert_eq!(class_of(&v), Some(class), "{path}");
+        assert_eq!(v.detection().unwrap().location, Location::Path, "{path}");
+    }
+    // slugs and ordinary punctuation pass
+    for path in [
+        "/files/My%20Document%20(1).pdf",
+        "/wiki/Rock_%27n%27_roll",
+        "/maps/@53.34,-6.26,15z",
+        "/products/women%27s-shoes/size:38",
+        "/blog/2026/11/what-is-new-in-select-from",
+        "/users/Se%C3%A1n%20O%27Connell",
+    ] {
+        assert_eq!(get(&p, path, None), Verdict::Allow, "{path}");
+    }
+}
+
+#[test]
+fn waf_reads_referer_query_parameters_as_values() {
+    let p = balanced();
+    let referer = |r: &str| get_with(&p, "/", &[("referer", r)]);
+    for (r, class) in [
+        (
+            "https://shop.example.com/search?q=1%27%20union%20select%20password%20from%20users--",
+            Class::Sqli,
+        ),
+        (
+            "https://shop.example.com/?q=select%20session_user%3B",
+            Class::Sqli,
+        ),
+        (
+            "https://shop.example.com/?cmd=bash%20-c%20%22echo%20test%22",
+            Class::Cmdi,
+        ),
+        ("https://shop.example.com/?q=%26%23x03C", Class::Xss),
+        (
+            "https://shop.example.com/?cmd=cat%20%2Fetc%2Fpasswd",
+            Class::Lfi,
+        ),
+        (
+            "https://shop.example.com/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            Class::Xss,
+        ),
+        (
+            "https://shop.example.com/?a=b#%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            Class::Xss,
+        ),
+        ("https://shop.example.com/?user%5B%24ne%5D=1", Class::Nosqli),
+        ("' or 1=1--", Class::Sqli),
+    ] {
+        let v = referer(r);
+        assert_eq!(class_of(&v), Some(class), "{r}");
+        assert_eq!(
+            v.detection().unwrap().location,
+            Location::Header("referer".into()),
+            "{r}"
+        );
+    }
+    // the URL-host checks stay off: single sign-on returns users to internal
+    // hosts, and a search engine's query is prose
+    for r in [
+        "https://sso.example.com/login?service=http%3A%2F%2F10.0.0.12%3A8080%2Fapp&renew=true",
+        "https://www.google.com/search?q=rock+%27n%27+roll+%26+blues&hl=en",
+        "https://shop.example.com/search?q=where+to+buy+running+shoes%3F+%28men%27s%29&page=2",
+        "http://localhost:3000/?next=http://127.0.0.1:3000/admin",
+        "https://example.com/",
+    ] {
+        assert_eq!(referer(r), Verdict::Allow, "{r}");
+    }
+}
+
+#[test]
+fn waf_reads_xml_text_as_the_application_does() {
+    let p = balanced();
+    // `&amp;#60;` reaches the application as `&#60;`, a `<` for any HTML page
+    let v = post(&p, "application/xml", "<r><q>&amp;#060</q></r>");
+    assert_eq!(class_of(&v), Some(Class::Xss));
+    assert_eq!(v.detection().unwrap().location, Location::XmlText);
+    let v = post(
+        &p,
+        "application/xml",
+        "<r><q>&lt;script&gt;alert(1)&lt;/script&gt;</q></r>",
+    );
+    assert_eq!(class_of(&v), Some(Class::Xss));
+    assert_eq!(
+        post(
+            &p,
+            "application/xml",
+            "<r><q a=\"Fish &amp; Chips\">Smith &amp; Sons &lt;3 &#233;t&#xE9;</q></r>"
+        ),
+        Verdict::Allow
+    );
+}
+
 #[test]
 fn waf_denies_log4shell_in_header() {
     let p = balanced();
