@@ -1,6 +1,6 @@
-//! The whole engine on arbitrary input: the bytes become a path, a query, a header
-//! value and a body (as text, form and JSON, and under a `Content-Type` made of
-//! the same bytes), so every detector and the media-type gate see them through the
+//! The whole engine on arbitrary input: the bytes become a path, a query, the
+//! User-Agent, Referer and Cookie values and a body (as text, form, JSON and XML,
+//! and under a `Content-Type` made of the same bytes), so every detector and the media-type gate see them through the
 //! same entry points the gateway uses. Nothing may panic.
 #![no_main]
 
@@ -26,6 +26,7 @@ fuzz_target!(|data: &[u8]| {
             "application/x-www-form-urlencoded",
         )),
         Some(HeaderValue::from_static("application/json")),
+        Some(HeaderValue::from_static("application/xml")),
         own_type,
     ];
     for ct in types.into_iter().flatten() {
@@ -33,6 +34,7 @@ fuzz_target!(|data: &[u8]| {
         h.insert("content-type", ct);
         if let Ok(v) = HeaderValue::from_bytes(data) {
             h.insert("user-agent", v.clone());
+            h.insert("referer", v.clone());
             h.insert("cookie", v);
         }
         let head = RequestHead {
