@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use crate::detect::{Field, Hits};
 use crate::verdict::Class;
-use commands::{is_wrapper, lookup, rare};
+use commands::{Glob, glob_command, is_wrapper, lookup, rare};
 use shapes::{batch, brace_command, expansions, fork_bomb, glob_path};
 
 /// Reads `s` the way a shell would join a word: quotes and backslashes removed,
@@ -349,7 +349,7 @@ pub(crate) fn plain_may_match(s: &[u8]) -> bool {
     // one first-byte scan for `for `, `/dev/` and `{`: this runs on every
     // plain value, where building a substring searcher per call costs more
     // than the search
-    lookup(strip_path(first)).is_some() || for_dev_or_brace(s)
+    lookup(strip_path(first)).is_some() || for_dev_or_brace(s) || glob_command(first).is_some()
 }
 
 /// `s` holds `for `, `/dev/` or `{`.
@@ -514,9 +514,11 @@ fn scan_view(
     if !present.any(b";\n\r&|`(") {
         // none of the bytes that end a segment (`$(` needs a `(`): the loop
         // below would make one segment of all of `u`, at the start
-        segment(u, Sep::Start, false, false, field, bump);
+        let mut globs = GLOB_BUDGET;
+        segment(u, Sep::Start, false, false, field, &mut globs, bump);
         return;
     }
+    let mut globs = GLOB_BUDGET;
     let mut i = 0;
     let mut sep = Sep::Start;
     let mut adjacent = false;
@@ -581,7 +583,15 @@ fn scan_view(
             && u[..seg_start]
                 .iter()
                 .all(|b| b.is_ascii_whitespace() || matches!(b, b';' | b'|' | b'&' | b'\'' | b'"'));
-        segment(&u[seg_start..j], sep, adjacent, leading, field, bump);
+        segment(
+            &u[seg_start..j],
+            sep,
+            adjacent,
+            leading,
+            field,
+            &mut globs,
+            bump,
+        );
         if j >= u.len() {
             break;
         }
@@ -634,18 +644,44 @@ fn trim_word(first: &[u8]) -> &[u8] {
 /// Whether `segment` reads past the command word of a segment whose first
 /// word is `first` (the only way it can bump at `Sep::Start`).
 fn may_start_command(first: &[u8]) -> bool {
-    let cmd = strip_path(trim_word(first));
-    is_wrapper(cmd) || lookup(cmd).is_some()
+    let trimmed = trim_word(first);
+    let cmd = strip_path(trimmed);
+    is_wrapper(cmd) || lookup(cmd).is_some() || glob_command(trimmed).is_some()
+}
+
+/// How many globbed command words (see `Glob::of_word`) the segments of one
+/// view are matched against the command lists. Each search tries up to a
+/// few hundred names, so an unbounded number of them would let a value of
+/// `;?ab;?ab…` cost far more per byte than any other text; no command line
+/// needs more than a few. A view with more is itself evidence, so padding
+/// cannot push the real command past the budget.
+const GLOB_BUDGET: u32 = 64;
+
+/// The command a globbed command word expands to, while `left` lasts.
+pub(super) fn expand_glob(
+    trimmed: &[u8],
+    left: &mut u32,
+    bump: &mut impl FnMut(u32, &'static str),
+) -> Option<&'static [u8]> {
+    let glob = Glob::of_word(trimmed)?;
+    if *left == 0 {
+        bump(5, "cmdi-evasion");
+        return None;
+    }
+    *left -= 1;
+    glob.command()
 }
 
 /// `leading`: the separator before this segment is the first thing in the
 /// value (`; dir`, `&& net view`), which ordinary text never starts with.
+/// `globs`: what is left of the view's [`GLOB_BUDGET`].
 fn segment(
     seg: &[u8],
     sep: Sep,
     adjacent: bool,
     leading: bool,
     field: Field,
+    globs: &mut u32,
     bump: &mut impl FnMut(u32, &'static str),
 ) {
     let mut words = seg
@@ -703,12 +739,24 @@ fn segment(
         }
     }
     let mut cmd = strip_path(trimmed);
-    let wrapper = is_wrapper(cmd);
+    let had_path = cmd.len() != trimmed.len()
+        && (trimmed.starts_with(b"/") || trimmed.len() > 2 && trimmed[1] == b':');
+    let mut wrapper = is_wrapper(cmd);
     // the test of `may_start_command`
     if !wrapper && lookup(cmd).is_none() {
-        // `cmd` stays the command and the lookup below returns: most
-        // segments end here, before their words are split
-        return;
+        // `c?t`, `/b??/n?`: the command the glob expands to
+        match expand_glob(trimmed, globs, bump) {
+            Some(name) => {
+                cmd = name;
+                wrapper = is_wrapper(cmd);
+                if sep != Sep::Start {
+                    bump(6, "cmdi-evasion");
+                }
+            }
+            // `cmd` stays the command and the lookup below returns: most
+            // segments end here, before their words are split
+            None => return,
+        }
     }
     // the next six words, on the stack
     let mut rest_buf: [&[u8]; 6] = [b""; 6];
@@ -729,8 +777,6 @@ fn segment(
         }
     }
     let Some(tier_a) = lookup(cmd) else { return };
-    let had_path = cmd.len() != trimmed.len()
-        && (trimmed.starts_with(b"/") || trimmed.len() > 2 && trimmed[1] == b':');
     let arg = rest.first().copied();
     let end = arg.is_none()
         || arg.is_some_and(|a| a.starts_with(b"#") || a.starts_with(b"`") || a == b")");

