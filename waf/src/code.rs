@@ -439,7 +439,9 @@ fn sensitive_words(s: &[u8], hits: &mut Hits) {
 
 /// A value that is an absolute path into a system directory
 /// (`/etc/hostname`, `/proc/x`, `/var/log/x`, `c:/windows/…`): applications
-/// take file names or relative paths, never these.
+/// take file names or relative paths, never these. A drive alone is no
+/// system directory: browsers report an upload's name as
+/// `C:\fakepath\name`, and desktop clients send documents' paths.
 fn system_path(s: &[u8], hits: &mut Hits) {
     const ROOTS: &[&[u8]] = &[
         b"/etc/",
@@ -455,7 +457,22 @@ fn system_path(s: &[u8], hits: &mut Hits) {
         b"/usr/bin/",
         b"/usr/sbin/",
         b"/usr/local/etc/",
-        b"c:/",
+        b"c:/windows/",
+        b"c:/winnt/",
+        b"c:/inetpub/",
+        b"c:/programdata/",
+        b"c:/program files",
+        b"c:/system volume information",
+        b"c:/$recycle.bin",
+        // server packages installed at the drive root
+        b"c:/mysql/",
+        b"c:/xampp/",
+        b"c:/wamp/",
+        b"c:/wamp64/",
+        b"c:/apache",
+        b"c:/nginx/",
+        b"c:/php/",
+        b"c:/tomcat",
     ];
     let t = s.trim_ascii_start();
     let t = t.strip_prefix(b"file://").unwrap_or(t);

@@ -278,6 +278,23 @@ fn waf_reads_xml_text_as_the_application_does() {
     );
 }
 
+/// A Java web application's private directory named in a parameter: with
+/// a traversal it is blocked; named in a sentence it is not.
+#[test]
+fn waf_denies_traversal_to_java_web_app_private_files() {
+    let p = balanced();
+    let v = get(&p, "/download", Some("file=../WEB-INF/web.xml"));
+    assert_eq!(class_of(&v), Some(Class::Lfi), "{v:?}");
+    let v = get(&p, "/download", Some("file=../../META-INF/context.xml"));
+    assert_eq!(class_of(&v), Some(Class::Lfi), "{v:?}");
+    let v = get(
+        &p,
+        "/forum",
+        Some("q=put+the+jar+in+WEB-INF%2Flib+and+restart"),
+    );
+    assert_eq!(v, Verdict::Allow);
+}
+
 #[test]
 fn waf_denies_log4shell_in_header() {
     let v = get_with(

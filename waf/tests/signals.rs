@@ -4,6 +4,9 @@
 //! of clean JSON values (a repeated clean value must never hide a later attack).
 #![allow(clippy::expect_used)]
 
+mod common;
+
+use common::urlencode;
 use http::{HeaderMap, HeaderValue, Method};
 use rampart_waf::{
     BodyScanner, Class, Mode, Profile, ProfileConfig, RequestHead, Verdict, inspect_head,
@@ -236,18 +239,6 @@ fn waf_strict_denies_whatever_balanced_denies() {
         assert_ne!(vb, Verdict::Allow, "balanced allows {p}");
         assert_ne!(get_with(&s, &q, &[]), Verdict::Allow, "strict allows {p}");
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 #[test]

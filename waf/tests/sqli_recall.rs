@@ -3,40 +3,13 @@
 //! must be denied and benign look-alikes that must pass.
 #![allow(clippy::expect_used)]
 
-use http::{HeaderMap, HeaderValue, Method};
-use rampart_waf::{Class, Profile, ProfileConfig, RequestHead, Verdict, inspect_head};
+mod common;
+
+use common::query;
+use rampart_waf::{Class, Profile, ProfileConfig, Verdict};
 
 fn profile() -> Profile {
     Profile::compile("sqli", &ProfileConfig::default()).expect("profile compiles")
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-fn query(p: &Profile, value: &str) -> Verdict {
-    let mut h = HeaderMap::new();
-    h.append("host", HeaderValue::from_static("shop.example"));
-    h.append("user-agent", HeaderValue::from_static("Mozilla/5.0"));
-    let q = format!("q={}", urlencode(value));
-    inspect_head(
-        p,
-        &RequestHead {
-            method: &Method::GET,
-            path: "/search",
-            query: Some(&q),
-            headers: &h,
-            route: "r",
-        },
-    )
 }
 
 fn assert_sqli(values: &[&str]) {

@@ -48,6 +48,11 @@ pub(super) const LITERALS: &[Lit] = &[
     ("@ognl", Class::Java, "java-ognl", 8, false),
     ("ognlcontext", Class::Java, "java-ognl", 7, false),
     ("#context[", Class::Java, "java-ognl", 6, false),
+    // OGNL expression syntax: an expression opened with a variable
+    // assignment, and expressions chained with `.`
+    ("%{(#", Class::Java, "java-ognl", 6, false),
+    ("${(#", Class::Java, "java-ognl", 6, false),
+    (").(#", Class::Java, "java-ognl", 6, false),
     ("xwork.", Class::Java, "java-ognl", 6, true),
     ("jndi:", Class::Java, "java-jndi", 8, false),
     // commons-collections / groovy / xalan gadget-chain class names
@@ -213,6 +218,10 @@ pub(super) const LITERALS: &[Lit] = &[
     ("/usr/local/", Class::Lfi, "lfi-sensitive-file", 2, false),
     ("/opt/", Class::Lfi, "lfi-sensitive-file", 2, false),
     ("inetpub", Class::Lfi, "lfi-sensitive-file", 4, false),
+    // a Java web application's private directories (deployment
+    // descriptor, classes, jars), never served to a client
+    ("web-inf/", Class::Lfi, "lfi-sensitive-file", 4, false),
+    ("meta-inf/", Class::Lfi, "lfi-sensitive-file", 3, false),
     (".htaccess", Class::Lfi, "lfi-sensitive-file", 5, false),
     (".htpasswd", Class::Lfi, "lfi-sensitive-file", 6, false),
     ("web.config", Class::Lfi, "lfi-sensitive-file", 5, false),
@@ -234,7 +243,9 @@ pub(super) const LITERALS: &[Lit] = &[
     ("/.env", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("/root/", Class::Lfi, "lfi-sensitive-file", 3, false),
     ("c:/", Class::Lfi, "lfi-windows-path", 3, true),
-    ("c:/users/", Class::Lfi, "lfi-windows-path", 4, true),
+    // user profiles: the evidence is the file named inside (`desktop.ini`,
+    // `.ssh/`), not the directory, which desktop clients send paths into
+    ("c:/users/", Class::Lfi, "lfi-windows-path", 1, true),
     (
         "c:/documents and settings",
         Class::Lfi,

@@ -375,3 +375,16 @@ mod equivalence {
         }
     }
 }
+
+/// OGNL written as expressions (`%{(#a=…).(#b=…)}`) rather than with the
+/// class names the other literals know.
+#[test]
+fn rules_ognl_expression_syntax_detected() {
+    for v in [
+        "%{(#_='multipart/form-data').(#cmd='id')}",
+        "${(#a=@java.lang.runtime@getruntime())}",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Java) >= 5, "{v}");
+    }
+    assert_eq!(scan("100%{width} (#1)", Field::Value).score(Class::Java), 0);
+}

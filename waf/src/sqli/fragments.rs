@@ -340,6 +340,7 @@ pub(super) fn fragments(
         [.., Kind::LParen, Kind::Stmt(Stmt::Select)] => bump(5, "sqli-select"),
         _ => {}
     }
+    subquery_operand(t, quoted, bump);
     // `IN (1, 2, 3)` as the whole value: a value list for an injected condition
     if let [Kind::Cmp { word: true }, Kind::LParen, rest @ ..] = t {
         let list = rest.len() >= 2
@@ -494,4 +495,48 @@ pub(super) fn glued_quote_logic(s: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// A scalar subquery used as an operand: `' RLIKE (SELECT 1)`,
+/// `1 AND (SELECT (CASE WHEN …))`, `(SELECT (CASE …))` as the whole value.
+/// Blind injection compares against such a subquery and needs no `FROM`, so
+/// `select_shape` does not see it. Prose opens brackets with "select" too
+/// ("(select one)", "pick two (select 2)"), so the bracket must follow an
+/// operator, a comparison, a logic word, WHERE / HAVING or the broken
+/// literal, and what follows SELECT must be an expression, not a word; as
+/// the whole value's start it must open a call, a bracket or a variable.
+fn subquery_operand(t: &[Kind], quoted: bool, bump: &mut impl FnMut(u32, &'static str)) {
+    for i in 1..t.len() {
+        if t[i] != Kind::Stmt(Stmt::Select) || t[i - 1] != Kind::LParen {
+            continue;
+        }
+        let next = t.get(i + 1).copied();
+        let fired = if i == 1 {
+            // not a keyword: "(select all that apply)"
+            matches!(next, Some(Kind::LParen | Kind::Func(_) | Kind::Var { .. }))
+        } else {
+            let operator =
+                matches!(
+                    t[i - 2],
+                    Kind::Cmp { .. } | Kind::Op | Kind::Logic | Kind::Kw(Kw::Where | Kw::Having)
+                ) || (quoted && i == 2 && matches!(t[0], Kind::Str { closed: true, .. }));
+            operator
+                && matches!(
+                    next,
+                    Some(
+                        Kind::Num
+                            | Kind::Str { .. }
+                            | Kind::LParen
+                            | Kind::Func(_)
+                            | Kind::Var { .. }
+                            | Kind::Kw(Kw::Other | Kw::Null)
+                            | Kind::Op
+                    )
+                )
+        };
+        if fired {
+            bump(5, "sqli-select");
+            return;
+        }
+    }
 }

@@ -123,3 +123,32 @@ fn sqli_prose_scores_low() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+/// Blind injection compares against a scalar subquery, which needs no FROM.
+#[test]
+fn sqli_scalar_subquery_operands_score_high() {
+    for p in [
+        "1' RLIKE (SELECT (CASE WHEN (1=1) THEN 1 ELSE 0x28 END))--",
+        "1' REGEXP (SELECT 1)--",
+        "1=(SELECT 1)",
+        "1 AND 2>(SELECT ascii(user()))",
+        "(SELECT (CASE WHEN (1=1) THEN 1 ELSE 0x28 END))",
+        "(SELECT CONCAT(0x7e,user()))",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+}
+
+/// Brackets that open with "select" in forms and prose.
+#[test]
+fn sqli_select_in_prose_brackets_scores_low() {
+    for p in [
+        "(select all that apply)",
+        "pick two (select 2) colours",
+        "price + (select one)",
+        "(select one)",
+        "sizes, (select 2)",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}

@@ -77,7 +77,7 @@ pub(super) fn has_dom_root(w: &[u8]) -> bool {
     })
 }
 
-/// False when no word of `s` can be a sink or `constructor` called by the
+/// False when no word of `s` can be a sink, `constructor` or `Function` called by the
 /// loop of `js_shapes`: there the name checked is `last`, the run of
 /// alphanumerics and `_` that ends the word (after its last `.`), and the
 /// call is a `(` or backtick after it, past spaces and tabs. So it is the run
@@ -95,8 +95,21 @@ fn may_call_sink(s: &[u8]) -> bool {
             .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
             .map_or(0, |q| q + 1);
         let name = &s[st..e];
-        in_list(name, SINKS) || eq(name, "constructor")
+        in_list(name, SINKS) || eq(name, "constructor") || eq(name, "function")
     })
+}
+
+/// `Function('ale'+'rt(1)')()`, `new Function("…")`: the Function
+/// constructor compiles its string arguments as code, so it is a sink that
+/// names no sink. `last` is a word followed at `j` by its call's `(`; a
+/// function expression (`function (x) {`) takes names, never a string.
+pub(super) fn function_constructor(last: &[u8], s: &[u8], j: usize) -> bool {
+    eq(last, "function")
+        && s.get(j) == Some(&b'(')
+        && s[j + 1..]
+            .iter()
+            .find(|b| !matches!(b, b' ' | b'\t'))
+            .is_some_and(|b| matches!(b, b'\'' | b'"' | b'`'))
 }
 
 /// False when no word of `s` can be a DOM sink in `js_shapes`: each of
@@ -209,7 +222,7 @@ pub(super) fn js_shapes(
             let assign = s.get(j) == Some(&b'=') && s.get(j + 1) != Some(&b'=');
             bump(if assign || call { 6 } else { 3 }, "xss-dom");
         }
-        if eq(last, "constructor") && call {
+        if eq(last, "constructor") && call || function_constructor(last, s, j) {
             bump(6, "xss-js");
         }
     }

