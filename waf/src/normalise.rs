@@ -113,16 +113,20 @@ pub(crate) fn only_lowercasing_applies(s: &[u8]) -> bool {
         let two_byte = matches!(b, 0x80..=0xDF) & !matches!(b, 0xC0 | 0xC1);
         !(ascii | two_byte)
     };
-    // a space after a space (a run to fold), `/*` (a comment), C2 A0 (a
-    // no-break space, folded to a space), and an entity or a percent escape
-    // that could start
+    // a space after a space (a run to fold), `/*` (a comment), A0 after C2
+    // or after ASCII (a no-break space, folded to a space), and an entity or
+    // a percent escape that could start
     let bad_pair = |a: u8, b: u8| {
         (a == b' ') & (b == b' ')
             | (a == b'/') & (b == b'*')
-            | (a == 0xC2) & (b == 0xA0)
+            | ((a == 0xC2) | (a < 0x80)) & (b == 0xA0)
             | (a == b'&') & opens_entity(b)
             | (a == b'%') & opens_percent_escape(b)
     };
+    // a lone A0 first is a Latin-1 no-break space too
+    if s.first() == Some(&0xA0) {
+        return false;
+    }
     // (a chunk holds most values whole: the vector loop's set-up is paid once)
     const CHUNK: usize = 256;
     let mut at = 0;
@@ -161,7 +165,8 @@ const SHORT: usize = 128;
 /// `only_lowercasing_applies` for short values: one table entry a byte, the
 /// previous byte's entry carried for the pairs.
 fn only_lowercasing_applies_short(s: &[u8]) -> bool {
-    let (mut prev, mut bad) = (0u16, 0u16);
+    // as if after ASCII: a lone A0 first is a no-break space
+    let (mut prev, mut bad) = (1u16 << (PAIRS + 2), 0u16);
     for &b in s {
         let e = LOWER_ONLY[usize::from(b)];
         // a byte that needs more than lowercasing, or the second byte of a
@@ -182,8 +187,9 @@ const LOWER_BAD: u16 = 1 << (2 * PAIRS);
 
 /// Per byte for `only_lowercasing_applies_short`: `LOWER_BAD`; bit `k` when it
 /// is the second byte of a refused pair of kind `k` and bit `PAIRS + k` when it
-/// is the first. Kinds: 0 a space after a space, 1 `/*`, 2 C2 A0 (a no-break
-/// space), 3 an entity after `&`, 4 a percent escape after `%`.
+/// is the first. Kinds: 0 a space after a space, 1 `/*`, 2 A0 after C2 or
+/// after ASCII (a no-break space), 3 an entity after `&`, 4 a percent escape
+/// after `%`.
 const LOWER_ONLY: [u16; 256] = {
     let mut t = [0u16; 256];
     let mut b = 0;
@@ -207,6 +213,11 @@ const LOWER_ONLY: [u16; 256] = {
     t[b'/' as usize] |= 1 << (PAIRS + 1);
     t[0xA0] |= 1 << 2;
     t[0xC2] |= 1 << (PAIRS + 2);
+    let mut a = 0;
+    while a < 0x80 {
+        t[a] |= 1 << (PAIRS + 2);
+        a += 1;
+    }
     t[b'&' as usize] |= 1 << (PAIRS + 3);
     t[b'%' as usize] |= 1 << (PAIRS + 4);
     t
@@ -545,11 +556,14 @@ fn canon_pass(s: &[u8], out: &mut Vec<u8>) {
     let mut pending_ws: Option<u8> = None;
     while i < s.len() {
         let b = s[i];
-        // whitespace (incl. NBSP as C2 A0)
+        // whitespace (incl. NBSP as C2 A0 or a lone A0)
         let ws_len = match b {
             b' ' | b'\t' | 0x0b | 0x0c => Some((1, b' ')),
             b'\r' | b'\n' => Some((1, b'\n')),
             0xC2 if s.get(i + 1) == Some(&0xA0) => Some((2, b' ')),
+            // a lone A0 after ASCII (not a UTF-8 continuation): Latin-1's
+            // no-break space, which MySQL's latin1 parser reads as a blank
+            0xA0 if i == 0 || s[i - 1] < 0x80 => Some((1, b' ')),
             _ => None,
         };
         if let Some((n, kind)) = ws_len {

@@ -33,7 +33,7 @@ use sieve::Sieve;
 
 /// Values at least this long are walked as two interleaved halves.
 const SPLIT_MIN: usize = 64;
-use structural::{crlf, log4j, nosql_name, shellshock, template, xxe};
+use structural::{crlf, ldap_filter, log4j, nosql_name, shellshock, template, xpath_union, xxe};
 
 /// The compiled literal automaton. Immutable, shared by all requests.
 pub(crate) struct Rules {
@@ -183,6 +183,14 @@ fn structural(s: &[u8], field: Field, g: Gates, hits: &mut Hits) {
         if g.has(Gates::CLOSE_PAREN.and(Gates::BRACE)) {
             shellshock(s, hits);
         }
+        // needs `)(`
+        if g.has(Gates::CLOSE_PAREN) {
+            ldap_filter(s, hits);
+        }
+    }
+    if g.has(Gates::CLOSE_BRACKET) {
+        // needs `']` or `"]`
+        xpath_union(s, hits);
     }
     if g.has(Gates::COLON) {
         // walks the `:` positions only

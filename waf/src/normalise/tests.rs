@@ -64,7 +64,9 @@ fn only_lowercasing_applies_by_byte(s: &[u8]) -> bool {
             b'#' | b'A'..=b'Z' | b'a'..=b'z' if prev == b'&' => false,
             b'0'..=b'9' | b'A'..=b'F' | b'a'..=b'f' | b'u' | b'U' if prev == b'%' => false,
             0x21..=0x7e => true,
-            0xA0 => prev != 0xC2,
+            // a no-break space: C2 A0, or a lone A0 (Latin-1) after ASCII
+            // or first
+            0xA0 => prev != 0xC2 && prev >= 0x80,
             0xC0 | 0xC1 => false,
             0x80..=0xDF => true,
             _ => false,
@@ -190,4 +192,20 @@ fn an_inert_ampersand_or_percent_sign_is_only_lowercased() {
         let long = format!("{} {s}", "x".repeat(200));
         assert!(!only_lowercasing_applies(long.as_bytes()), "{long}");
     }
+}
+
+/// Latin-1's no-break space (a lone A0 byte, `%a0`) is a blank to MySQL;
+/// an A0 that continues a UTF-8 letter (`à` is C3 A0) is not.
+#[test]
+fn lone_a0_is_whitespace_but_a_utf8_continuation_is_not() {
+    assert_eq!(normalise_full(b"1\xa0or\xa01=1").canon, b"1 or 1=1");
+    assert_eq!(normalise_full(b"\xa0x").canon, b" x");
+    assert_eq!(
+        normalise_full("voil\u{e0}".as_bytes()).canon,
+        "voil\u{e0}".as_bytes()
+    );
+    assert_eq!(
+        normalise_full("\u{420}".as_bytes()).canon,
+        "\u{420}".as_bytes()
+    );
 }

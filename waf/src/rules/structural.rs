@@ -140,6 +140,9 @@ pub(super) fn shellshock(s: &[u8], hits: &mut Hits) {
 
 /// A newline followed by something shaped like a header or a request line.
 pub(super) fn crlf(s: &[u8], hits: &mut Hits) {
+    // the strongest header line counts once: a note of `Size: M` /
+    // `Colour: red` lines is no more an injection for having several
+    let mut header = 0;
     let mut i = 0;
     while let Some(p) = memchr::memchr(b'\n', &s[i..]) {
         let at = i + p + 1;
@@ -150,7 +153,7 @@ pub(super) fn crlf(s: &[u8], hits: &mut Hits) {
             .take(40)
             .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
             .count();
-        if name_len >= 3 && rest.get(name_len) == Some(&b':') {
+        if name_len >= 2 && rest.get(name_len) == Some(&b':') {
             let name = &rest[..name_len];
             const HDRS: &[&[u8]] = &[
                 b"set-cookie",
@@ -167,12 +170,40 @@ pub(super) fn crlf(s: &[u8], hits: &mut Hits) {
                 b"link",
                 b"authorization",
             ];
+            // headers a mailer takes from a form field: a CR LF in a
+            // one-line field (a name, an address, a subject) adds recipients
+            // or a body; a letter pasted into a message box has sentences
+            // before its header lines
+            // (an address header only with an address: a gift note reads
+            // "Congratulations!\nTo: Sarah")
+            const ADDRESS_HDRS: &[&[u8]] = &[
+                b"bcc",
+                b"cc",
+                b"to",
+                b"from",
+                b"reply-to",
+                b"sender",
+                b"return-path",
+            ];
+            const MAIL_HDRS: &[&[u8]] =
+                &[b"subject", b"mime-version", b"content-transfer-encoding"];
+            let one_line_field = || {
+                let first = &s[..s.iter().position(|&b| b == b'\n').unwrap_or(s.len())];
+                first.len() <= 64 && !first.trim_ascii().contains(&b' ')
+            };
+            let line = &rest[..rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len())];
+            let mail =
+                MAIL_HDRS.contains(&name) || ADDRESS_HDRS.contains(&name) && line.contains(&b'@');
             let w = if HDRS.contains(&name) || name.starts_with(b"x-") {
                 7
-            } else {
+            } else if mail && one_line_field() {
+                6
+            } else if name_len >= 3 {
                 3
+            } else {
+                0
             };
-            hits.add(Class::Protocol, "protocol-header-injection", w);
+            header = header.max(w);
         }
         if rest.starts_with(b"http/1.") || rest.starts_with(b"get /") || rest.starts_with(b"post /")
         {
@@ -181,6 +212,9 @@ pub(super) fn crlf(s: &[u8], hits: &mut Hits) {
         if mail_command(rest) {
             hits.add(Class::Cmdi, "cmdi-mail-injection", 6);
         }
+    }
+    if header > 0 {
+        hits.add(Class::Protocol, "protocol-header-injection", header);
     }
 }
 
@@ -301,6 +335,51 @@ pub(super) fn template(s: &[u8], hits: &mut Hits) {
             hits.add(Class::Generic, "generic-template", 5 + w);
         } else if code {
             hits.add(Class::Generic, "generic-template", 3 + w);
+        }
+    }
+}
+
+/// LDAP filter injection: a value that closes the application's filter
+/// term and opens its own (`*)(uid=*))(|(uid=*`, `admin)(&)`,
+/// `x)(|(password=*))`). At each `)(`: a filter operator (`|`, `&`, `!`)
+/// opening a list or standing as the always-true / always-false filter
+/// (`(&)`, `(|)`), or, after a `*` wildcard, an attribute test. Brackets
+/// in prose follow each other ("(a)(b)", "(VAT=20%)") without either.
+pub(super) fn ldap_filter(s: &[u8], hits: &mut Hits) {
+    for p in memchr::memmem::find_iter(s, b")(") {
+        let after = &s[p + 2..];
+        let op = matches!(after.first(), Some(b'|' | b'&' | b'!'))
+            && matches!(after.get(1), Some(b'(' | b')'));
+        let wildcard_test = p > 0 && s[p - 1] == b'*' && {
+            let name = after
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b'.')
+                .count();
+            name > 0
+                && matches!(after.get(name), Some(b'=' | b'~' | b'>' | b'<'))
+                && after[..name][0].is_ascii_alphabetic()
+        };
+        if op || wildcard_test {
+            hits.add(Class::Generic, "generic-ldap-injection", 6);
+            return;
+        }
+    }
+}
+
+/// XPath injection that leaves a quoted predicate and unions another path:
+/// `'] | //user/*[contains(*,'`. The quote and `]` close the application's
+/// predicate, `|` joins a node set of the attacker's choosing.
+pub(super) fn xpath_union(s: &[u8], hits: &mut Hits) {
+    for p in memchr::memchr_iter(b']', s) {
+        if p == 0 || !matches!(s[p - 1], b'\'' | b'"') {
+            continue;
+        }
+        let rest = s[p + 1..].trim_ascii_start();
+        if let Some(r) = rest.strip_prefix(b"|")
+            && r.trim_ascii_start().starts_with(b"/")
+        {
+            hits.add(Class::Generic, "generic-xpath-injection", 6);
+            return;
         }
     }
 }

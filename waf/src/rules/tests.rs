@@ -388,3 +388,47 @@ fn rules_ognl_expression_syntax_detected() {
     }
     assert_eq!(scan("100%{width} (#1)", Field::Value).score(Class::Java), 0);
 }
+
+#[test]
+fn rules_ldap_filter_injection_detected() {
+    for v in [
+        "*)(uid=*))(|(uid=*",
+        "admin)(&)",
+        "x)(|(password=*))",
+        "*)(cn=*",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Generic) >= 5, "{v}");
+    }
+    for v in ["options (a)(b)", "price (usd)(vat=20%)", "see (1)(2)"] {
+        assert_eq!(scan(v, Field::Value).score(Class::Generic), 0, "{v}");
+    }
+}
+
+#[test]
+fn rules_xpath_union_after_a_closed_predicate_detected() {
+    assert!(scan("'] | //user/*[contains(*,'", Field::Value).score(Class::Generic) >= 5);
+    assert_eq!(scan("a[1] | /b", Field::Value).score(Class::Generic), 0);
+}
+
+/// A CR LF in a one-line field followed by a mail header adds recipients;
+/// header lines in a pasted letter or a gift note do not score.
+#[test]
+fn rules_mail_header_injection_in_a_one_line_field() {
+    for v in [
+        "x\nbcc: victim@example.org",
+        "a@b.org\ncc:v@example.org",
+        "x\nsubject: hi",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Protocol) >= 5, "{v}");
+    }
+    for v in [
+        "congratulations!\nto: sarah\nfrom: dad",
+        "dear all,\nfrom: a@b.org",
+        "a\nto: b",
+        // header-like lines of a note count once, not once each
+        "notes\nsize: m\ncolour: red\nqty: 2",
+        "name: bob\nphone: 0123\nemail: bob@example.org",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Protocol) < 5, "{v}");
+    }
+}
