@@ -460,8 +460,6 @@ fn system_path(s: &[u8], hits: &mut Hits) {
         b"c:/windows/",
         b"c:/winnt/",
         b"c:/inetpub/",
-        b"c:/programdata/",
-        b"c:/program files",
         b"c:/system volume information",
         b"c:/$recycle.bin",
         // server packages installed at the drive root

@@ -26,7 +26,7 @@ use fragments::{
     operator_only, pg_cast, procedure_call,
 };
 pub(crate) use plain::plain_may_match;
-use shapes::{break_shape, select_shape, tautology};
+use shapes::{break_shape, order_by_tail, select_shape, tautology};
 use tokens::is_operand;
 use tokens::{FuncRisk, Kind, Kw, Stmt, Toks, tokenise};
 
@@ -389,7 +389,7 @@ fn score_kinds(
                         },
                         "sqli-orderby",
                     );
-                } else if broke && i == 1 {
+                } else if broke && i == 1 && order_by_tail(t, i, comment_after) {
                     bump(6, "sqli-orderby");
                 }
             }

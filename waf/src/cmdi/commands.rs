@@ -30,13 +30,6 @@ pub(super) const TIER_A: &[&str] = &[
     "chmod",
     "chown",
     "passwd",
-    "python",
-    "python2",
-    "python3",
-    "perl",
-    "ruby",
-    "php",
-    "lua",
     "nmap",
     "tftp",
     "base64",
@@ -129,13 +122,22 @@ pub(super) const TIER_A: &[&str] = &[
     "echo",
     "printf",
     "jrunscript",
-    "node",
     "lsb_release",
     "arp",
 ];
 
 /// Commands that are also common words; need argument evidence.
 pub(super) const TIER_B: &[&str] = &[
+    // programming languages: named in prose lists ("Skills: Java; Python;
+    // Ruby"), so they need argument evidence like the other words here
+    "python",
+    "python2",
+    "python3",
+    "perl",
+    "ruby",
+    "php",
+    "lua",
+    "node",
     "find",
     "head",
     "tail",
@@ -533,14 +535,14 @@ pub(super) fn lookup_listed(word: &[u8]) -> Option<bool> {
         .map_or(0, |p| p + 1);
     let unversioned = &w[..cut];
     let (a, b, r) = tiers(w);
-    let (ua, _, ur) = if unversioned.len() != w.len() && !unversioned.is_empty() {
+    let (ua, ub, ur) = if unversioned.len() != w.len() && !unversioned.is_empty() {
         tiers(unversioned)
     } else {
         (false, false, false)
     };
     if a || r || ua || ur {
         Some(true)
-    } else if b {
+    } else if b || ub {
         Some(false)
     } else {
         None

@@ -128,6 +128,29 @@ fn cmdi_glob_padding_does_not_hide_the_command() {
     assert!(s(&ignore) < 5, "scored {}", s(&ignore));
 }
 
+/// Programming languages are named in lists of skills and tools; run as a
+/// command they come with code or a script (`-c`, `-e`, a path).
+#[test]
+fn cmdi_language_names_in_prose_score_low_and_run_with_code_high() {
+    for p in [
+        "Skills: Java; Python; Ruby; Go",
+        "Languages: C | Perl | PHP",
+        "We use Node & Lua",
+        "I know Java; Python too.",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+    for p in [
+        ";python -c 'import os'",
+        "|php -r 'system(1)'",
+        ";python /tmp/x.py",
+        "x|ruby -e 'exec 1'",
+        "python3.10 -c 'import os'",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+}
+
 #[test]
 fn cmdi_tool_words_in_prose_score_low() {
     for p in [

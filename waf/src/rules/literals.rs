@@ -210,6 +210,15 @@ pub(super) const LITERALS: &[Lit] = &[
     ("cpanel.config", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("sendmail.log", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("/var/lib/php", Class::Lfi, "lfi-sensitive-file", 5, false),
+    // a database server's data directory (tables, binary and error logs)
+    (
+        "/var/lib/mysql/",
+        Class::Lfi,
+        "lfi-sensitive-file",
+        5,
+        false,
+    ),
+    ("mysql/data/", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("/etc/", Class::Lfi, "lfi-sensitive-file", 3, false),
     // dots and slashes spelled as hex words: no benign value does this
     ("0x2e0x2e", Class::Lfi, "lfi-traversal", 5, false),

@@ -152,7 +152,7 @@ mod before {
     //! The bodies as they were before the speed-up (allocating), verbatim
     //! but for the token wrapper `Tok { kind }` that became `Kind`.
     use super::super::fragments::{account_or_declare, ddl, fragments};
-    use super::super::shapes::{break_shape, select_shape, tautology};
+    use super::super::shapes::{break_shape, order_by_tail, select_shape, tautology};
     use super::super::tokens::{Kw, Stmt, is_operand};
     use super::{FuncRisk, Kind, func_risk};
 
@@ -515,7 +515,7 @@ mod before {
                             },
                             "sqli-orderby",
                         );
-                    } else if broke && i == 1 {
+                    } else if broke && i == 1 && order_by_tail(&t, i, &comment_after) {
                         bump(6, "sqli-orderby");
                     }
                 }

@@ -396,3 +396,22 @@ fn operator_run_comment(
         bump(6, "sqli-break");
     }
 }
+
+/// After a broken literal, whether the `ORDER BY` / `GROUP BY` at `i` reads
+/// as the tail of the query: nothing after BY, a bracket or a call, or one
+/// item closed by the end of the value, a comment, a comma, a bracket, `;`,
+/// an operator or a keyword (`ASC`, `LIMIT`). Prose goes on with words:
+/// `He said: 'order by friday or we cancel'`.
+pub(super) fn order_by_tail(t: &[Kind], i: usize, comment_after: &[bool]) -> bool {
+    let item = i + 2;
+    match t.get(item) {
+        None | Some(Kind::LParen | Kind::Func(_)) => true,
+        Some(_) => {
+            comment_after.get(item).copied().unwrap_or(false)
+                || matches!(
+                    t.get(item + 1),
+                    None | Some(Kind::Kw(_) | Kind::Comma | Kind::RParen | Kind::Semi | Kind::Op)
+                )
+        }
+    }
+}

@@ -152,3 +152,23 @@ fn sqli_select_in_prose_brackets_scores_low() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+/// After a broken literal, ORDER BY reads as the query's tail only when one
+/// item ends the query; a quoted sentence goes on with words.
+#[test]
+fn sqli_order_by_after_a_quote_needs_a_query_tail() {
+    for p in [
+        "x' order by username--",
+        "1' order by 1,2,3#",
+        "x' order by",
+        "x' group by x",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in [
+        "He said: 'order by Friday or we cancel'",
+        "it's 'order by date' in the menu, then 'group by store'",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
