@@ -1,7 +1,10 @@
 //! Engine behaviour through the public API: what the gateway sees.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use http::{HeaderMap, HeaderValue, Method};
+mod common;
+
+use common::{headers, post};
+use http::Method;
 use proptest::prelude::*;
 use rampart_waf::{
     BodyScanner, Class, ExcludeConfig, Location, Profile, ProfileConfig, RequestHead, Verdict,
@@ -14,14 +17,6 @@ fn profile(cfg: ProfileConfig) -> Profile {
 
 fn balanced() -> Profile {
     profile(ProfileConfig::default())
-}
-
-fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-    let mut h = HeaderMap::new();
-    for (k, v) in pairs {
-        h.append(*k, HeaderValue::from_str(v).unwrap());
-    }
-    h
 }
 
 fn get(p: &Profile, path: &str, query: Option<&str>) -> Verdict {
@@ -39,30 +34,6 @@ fn get(p: &Profile, path: &str, query: Option<&str>) -> Verdict {
             route: "r",
         },
     )
-}
-
-fn post(p: &Profile, ct: &str, body: &str) -> Verdict {
-    let len = body.len().to_string();
-    let h = headers(&[("content-type", ct), ("content-length", &len)]);
-    let head = RequestHead {
-        method: &Method::POST,
-        path: "/api",
-        query: None,
-        headers: &h,
-        route: "r",
-    };
-    let v = inspect_head(p, &head);
-    if v != Verdict::Allow {
-        return v;
-    }
-    let mut s = match BodyScanner::new(p, &head) {
-        Ok(s) => s,
-        Err(v) => return v,
-    };
-    if let Some(v) = s.feed(body.as_bytes()) {
-        return v;
-    }
-    s.finish(body.as_bytes())
 }
 
 fn class_of(v: &Verdict) -> Option<Class> {

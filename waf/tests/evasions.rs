@@ -2,26 +2,47 @@
 //! from the dev corpus or a published payload list): for each class, the
 //! spellings by which one attack dodges a literal match — encodings, case,
 //! comments, quoting, globs, alternative syntax, indirect sinks. Each value
-//! is sent as a query parameter to a balanced profile. Ordinary values that
-//! hold the same bytes must pass.
+//! is sent to a balanced profile as a query parameter, a JSON string, a form
+//! field and a cookie. Ordinary values that hold the same bytes must pass in
+//! each of those places.
 #![allow(clippy::expect_used)]
 
 mod common;
 
-use common::query;
+use common::{cookie, post, query, urlencode};
 use rampart_waf::{Profile, ProfileConfig, Verdict};
 
 fn balanced() -> Profile {
     Profile::compile("evasions", &ProfileConfig::default()).expect("profile compiles")
 }
 
-/// Every value of `values` is denied; the message lists all that pass.
+/// The verdicts on `v` in each place a parameter travels.
+fn verdicts(p: &Profile, v: &str) -> [(&'static str, Verdict); 4] {
+    let json = format!("{{\"note\":{}}}", serde_json::Value::from(v));
+    [
+        ("query", query(p, v)),
+        ("json", post(p, "application/json", &json)),
+        (
+            "form",
+            post(
+                p,
+                "application/x-www-form-urlencoded",
+                &format!("note={}", urlencode(v)),
+            ),
+        ),
+        ("cookie", cookie(p, v)),
+    ]
+}
+
+/// Every value of `values` is denied in every place; the message lists
+/// each value and place that passed.
 fn assert_denied(values: &[&str]) {
     let p = balanced();
-    let passed: Vec<&str> = values
+    let passed: Vec<(&str, &str)> = values
         .iter()
-        .copied()
-        .filter(|v| query(&p, v) == Verdict::Allow)
+        .flat_map(|v| verdicts(&p, v).map(|(place, verdict)| (*v, place, verdict)))
+        .filter(|(_, _, verdict)| *verdict == Verdict::Allow)
+        .map(|(v, place, _)| (v, place))
         .collect();
     assert!(passed.is_empty(), "allowed: {passed:#?}");
 }
@@ -444,10 +465,10 @@ fn other_class_evasions_are_denied() {
 #[test]
 fn ordinary_values_with_the_same_bytes_pass() {
     let p = balanced();
-    let denied: Vec<(&str, Verdict)> = ORDINARY
+    let denied: Vec<(&str, &str, Verdict)> = ORDINARY
         .iter()
-        .map(|v| (*v, query(&p, v)))
-        .filter(|(_, verdict)| *verdict != Verdict::Allow)
+        .flat_map(|v| verdicts(&p, v).map(|(place, verdict)| (*v, place, verdict)))
+        .filter(|(_, _, verdict)| *verdict != Verdict::Allow)
         .collect();
     assert!(denied.is_empty(), "denied: {denied:#?}");
 }

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use http::{HeaderMap, HeaderValue, Method};
-use rampart_waf::{Profile, RequestHead, Verdict, inspect_head};
+use rampart_waf::{BodyScanner, Profile, RequestHead, Verdict, inspect_head};
 
 /// Percent-encodes every byte but the unreserved ones, as a browser's form
 /// encoding of an arbitrary value would.
@@ -31,6 +31,57 @@ pub fn query(p: &Profile, value: &str) -> Verdict {
             method: &Method::GET,
             path: "/search",
             query: Some(&q),
+            headers: &h,
+            route: "r",
+        },
+    )
+}
+
+/// A header map of `pairs` (valid header values only).
+pub fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (k, v) in pairs {
+        h.append(*k, HeaderValue::from_str(v).expect("valid header value"));
+    }
+    h
+}
+
+/// The verdict on `POST /api` with `body` of type `ct`: the head first,
+/// then the body in one frame.
+pub fn post(p: &Profile, ct: &str, body: &str) -> Verdict {
+    let len = body.len().to_string();
+    let h = headers(&[("content-type", ct), ("content-length", &len)]);
+    let head = RequestHead {
+        method: &Method::POST,
+        path: "/api",
+        query: None,
+        headers: &h,
+        route: "r",
+    };
+    let v = inspect_head(p, &head);
+    if v != Verdict::Allow {
+        return v;
+    }
+    let mut s = match BodyScanner::new(p, &head) {
+        Ok(s) => s,
+        Err(v) => return v,
+    };
+    if let Some(v) = s.feed(body.as_bytes()) {
+        return v;
+    }
+    s.finish(body.as_bytes())
+}
+
+/// The verdict on `GET /` with the value in a cookie (percent-encoded).
+pub fn cookie(p: &Profile, value: &str) -> Verdict {
+    let c = format!("pref={}", urlencode(value));
+    let h = headers(&[("host", "shop.example"), ("cookie", &c)]);
+    inspect_head(
+        p,
+        &RequestHead {
+            method: &Method::GET,
+            path: "/",
+            query: None,
             headers: &h,
             route: "r",
         },
