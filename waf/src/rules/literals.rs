@@ -415,6 +415,57 @@ pub(super) const LITERALS: &[Lit] = &[
     ("instance_eval", Class::Generic, "generic-ruby", 6, false),
     ("class_eval", Class::Generic, "generic-ruby", 6, false),
     ("kernel.exec", Class::Generic, "generic-ruby", 6, false),
+    // YAML tags that make Psych instantiate Ruby objects
+    ("!ruby/object", Class::Generic, "generic-ruby", 7, false),
+    ("!ruby/hash:", Class::Generic, "generic-ruby", 6, false),
+    ("!ruby/struct:", Class::Generic, "generic-ruby", 6, false),
+    // .NET deserialisation: gadget types named by a JSON.NET `$type` or a
+    // `__type` (the namespaces alone are named in developers' prose: they
+    // count only with another signal), and the BinaryFormatter stream
+    // header in base64
+    (
+        "objectdataprovider",
+        Class::Generic,
+        "generic-dotnet",
+        7,
+        false,
+    ),
+    (
+        "system.diagnostics.process",
+        Class::Generic,
+        "generic-dotnet",
+        4,
+        false,
+    ),
+    (
+        "system.management.automation",
+        Class::Generic,
+        "generic-dotnet",
+        4,
+        false,
+    ),
+    (
+        "system.configuration.install",
+        Class::Generic,
+        "generic-dotnet",
+        4,
+        false,
+    ),
+    (
+        "system.activities.presentation",
+        Class::Generic,
+        "generic-dotnet",
+        4,
+        false,
+    ),
+    (
+        "system.windows.forms.bindingsource",
+        Class::Generic,
+        "generic-dotnet",
+        4,
+        false,
+    ),
+    ("aaeaaad/////", Class::Generic, "generic-dotnet", 7, true),
     // cmdi: windows / powershell download-and-run
     ("downloadstring", Class::Cmdi, "cmdi-powershell", 7, false),
     ("downloadfile", Class::Cmdi, "cmdi-powershell", 6, false),

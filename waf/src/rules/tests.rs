@@ -432,3 +432,22 @@ fn rules_mail_header_injection_in_a_one_line_field() {
         assert!(scan(v, Field::Value).score(Class::Protocol) < 5, "{v}");
     }
 }
+
+/// Deserialisation in YAML (Ruby object tags) and .NET (JSON.NET gadget
+/// types, BinaryFormatter in base64); a .NET namespace named in a sentence
+/// does not block on its own.
+#[test]
+fn rules_ruby_yaml_and_dotnet_deserialisation_detected() {
+    for v in [
+        "--- !ruby/object:gem::installer",
+        "{\"$type\":\"system.windows.data.objectdataprovider, presentationframework\"}",
+        "aaeaaad/////aqaaaaaaaaamagaaaf9texn0zw0ud2luzg93cy5gb3jtcw==",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Generic) >= 5, "{v}");
+    }
+    let prose = scan(
+        "our app uses system.diagnostics.process to launch tools",
+        Field::Value,
+    );
+    assert!(prose.score(Class::Generic) < 5);
+}
