@@ -572,6 +572,9 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
         }
         if userinfo {
             hits.add(Class::Rfi, "rfi-userinfo", 4);
+            if userinfo_is_internal_host(authority) {
+                hits.add(Class::Ssrf, "ssrf-internal-host", 6);
+            }
         }
         confused_authority(tail, hits);
         let t = tail.trim_end();
@@ -617,6 +620,14 @@ fn confused_authority(tail: &str, hits: &mut Hits) {
             hits.add(Class::Rfi, "rfi-userinfo", 5);
         }
     }
+}
+
+/// `http://127.0.0.1:80@host/`: the userinfo is spelled as an internal
+/// host and port, which a validator that stops at the first `:` or `/`
+/// reads as the host while the client connects to the one after `@`.
+fn userinfo_is_internal_host(authority: &str) -> bool {
+    let userinfo = authority.split('@').next().unwrap_or("");
+    matches!(classify_host(strip_port(userinfo)), HostKind::Internal)
 }
 
 fn strip_port(h: &str) -> &str {

