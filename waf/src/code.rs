@@ -196,6 +196,23 @@ fn java_names(s: &[u8], hits: &mut Hits) {
     }
 }
 
+/// What follows a call's `(` opens PHP arguments: a variable, a string, a
+/// number, `)`, `@`, or a function name and its own `(`.
+fn php_arguments(rest: &[u8]) -> bool {
+    let rest = rest.trim_ascii_start();
+    match rest.first() {
+        Some(b'$' | b'\'' | b'"' | b')' | b'@' | b'0'..=b'9') => true,
+        Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
+            let n = rest
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count();
+            rest[n..].trim_ascii_start().first() == Some(&b'(')
+        }
+        _ => false,
+    }
+}
+
 /// `$name(…)`, `$name['k'](…)`, `${'a'}(…)`, `$$x(…)`, `@$f(…)`: calling a
 /// variable as a function, the core of PHP web shells. jQuery's `$(` and `$.x(`
 /// have no identifier after `$` and do not match.
@@ -243,6 +260,13 @@ fn php_variable_calls(s: &[u8], hits: &mut Hits) {
         }
         j = skip_php_gap(s, j);
         if s.get(j) == Some(&b'(') {
+            // a plain `$name(` needs PHP arguments: a variable, a string,
+            // a number, nothing, or a call (`$f($x)`, `$a('id')`, `$a(1)`, `$f()`,
+            // `$x(base64_decode(…))`); a generated password's `$S(S2)` or
+            // `$P(?&` has none
+            if !indexed && has_name && !php_arguments(&s[j + 1..]) {
+                continue;
+            }
             best = best.max(if indexed || !has_name { 6 } else { 5 });
         } else if !has_name && indexed {
             // `${'a'}`, `$ {$x}`: PHP complex variable syntax; a JS template

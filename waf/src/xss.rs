@@ -317,7 +317,13 @@ fn tag(s: &[u8], at: usize, bump: &mut impl FnMut(u32, &'static str)) -> usize {
         Some(p) if p + 1 < name.len() => &name[p + 1..],
         _ => name,
     };
-    if in_list(name, DOCUMENT_TAGS) || (namespaced && name.len() > 1) {
+    // a namespaced name is a tag when the tag goes on (blank, `/`, `>`):
+    // `<x:script>`, `<svg:svg onload=…>`; random text (`<Ab:Cd^e`, a
+    // generated password) has other bytes after it
+    let tag_goes_on = s
+        .get(i)
+        .is_some_and(|&b| is_space(b) || matches!(b, b'/' | b'>'));
+    if in_list(name, DOCUMENT_TAGS) || (namespaced && name.len() > 1 && tag_goes_on) {
         bump(5, "xss-tag");
     }
     let script_tag = in_list(name, SCRIPT_TAGS);

@@ -532,7 +532,7 @@ fn segment(
 /// process substitution `>(cmd)` / `<(cmd)`, tilde-stack references (`~+`,
 /// `~-2`) as the whole value, and `$var` run as a command after a separator.
 fn expansions(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
-    if contains(s, b"$((") || contains(s, b"$[") {
+    if contains(s, b"$((") || super::shapes::bracket_arithmetic(s) {
         bump(5, "cmdi-evasion");
     }
     for op in [b">(".as_slice(), b"<("] {

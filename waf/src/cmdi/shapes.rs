@@ -103,7 +103,7 @@ pub(super) fn brace_command(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) 
 /// process substitution `>(cmd)` / `<(cmd)`, tilde-stack references (`~+`,
 /// `~-2`) as the whole value, and `$var` run as a command after a separator.
 pub(super) fn expansions(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
-    if has_literal(s, b"$((") || has_literal(s, b"$[") {
+    if has_literal(s, b"$((") || bracket_arithmetic(s) {
         bump(5, "cmdi-evasion");
     }
     for op in [b'>', b'<'] {
@@ -186,4 +186,27 @@ pub(super) fn glob_path(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
     if globby >= 2 && segs >= 2 && s.contains(&b'?') {
         bump(7, "cmdi-glob");
     }
+}
+
+/// `$[1+1]`, `$[x*2]`, `$[]`: the old arithmetic expansion, closed within
+/// 32 bytes by a `]` around an expression (names, digits, operators,
+/// brackets, blanks) or nothing. A generated password holds `$[` as two random symbols, rarely
+/// followed by an expression and its `]`.
+pub(super) fn bracket_arithmetic(s: &[u8]) -> bool {
+    memchr::memchr_iter(b'$', s).any(|p| {
+        if s.get(p + 1) != Some(&b'[') {
+            return false;
+        }
+        let body = &s[p + 2..];
+        let Some(e) = body.iter().take(32).position(|&b| b == b']') else {
+            return false;
+        };
+        body[..e].iter().all(|&b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'_' | b'$' | b'+' | b'-' | b'*' | b'/' | b'%' | b'(' | b')' | b' '
+                )
+        })
+    })
 }

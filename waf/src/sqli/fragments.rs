@@ -448,7 +448,11 @@ pub(super) fn fragments(
     let structure = t.iter().any(|k| {
         matches!(
             k,
-            Kind::LParen | Kind::Logic | Kind::Cmp { .. } | Kind::Var { .. } | Kind::Union
+            Kind::LParen
+                | Kind::Logic
+                | Kind::Cmp { .. }
+                | Kind::Var { system: true }
+                | Kind::Union
         )
     });
     if syntax && structure && words <= 1 {

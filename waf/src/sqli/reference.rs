@@ -122,12 +122,15 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                 Kind::Cmp { word: false }
             }
             b'@' => {
-                let system = s.get(i + 1) == Some(&b'@');
-                i += if system { 2 } else { 1 };
+                let at2 = s.get(i + 1) == Some(&b'@');
+                i += if at2 { 2 } else { 1 };
+                let name = i;
                 while i < s.len() && (is_word_byte(s[i]) || s[i] == b'.') {
                     i += 1;
                 }
-                Kind::Var { system }
+                Kind::Var {
+                    system: at2 && super::tokens::system_variable(&s[name..i]),
+                }
             }
             b'-' if s.get(i + 1) == Some(&b'-')
                 && (!s.get(i + 2).is_some_and(u8::is_ascii_alphanumeric)
@@ -139,13 +142,17 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                     versioned: false,
                 }
             }
-            b'#' if !s.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
-                || (i > 0
-                    && is_word_byte(s[i - 1])
-                    && matches!(
-                        out.last().copied(),
-                        Some(Kind::Union | Kind::Stmt(_) | Kind::Kw(_))
-                    )) =>
+            b'#' if s.get(i + 1).is_none_or(|&c| {
+                // what follows a comment that cuts the query: the end, a
+                // blank, a line break, `--`, `#`, `+`; `#&`, `#$`, `#_` …
+                // are other text (a generated password), `#tag` a hashtag
+                matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'-' | b'#' | b'+')
+            }) || (i > 0
+                && is_word_byte(s[i - 1])
+                && matches!(
+                    out.last().copied(),
+                    Some(Kind::Union | Kind::Stmt(_) | Kind::Kw(_))
+                )) =>
             {
                 // `union#foo`: a MySQL comment glued to a keyword (a hashtag
                 // follows a space or a plain word)
@@ -203,7 +210,17 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                     i += 1;
                 }
                 if &s[start..i] == b"!" {
-                    Kind::Logic
+                    // MySQL's NOT before an operand it can negate (`!1`,
+                    // `!(…)`, `!'a'`, `!!`); before a name it is punctuation
+                    // far more often (`Great!Thanks`, `x!Yz` in a password)
+                    if s.get(i).is_none_or(|&c| {
+                        c.is_ascii_digit()
+                            || matches!(c, b'(' | b'!' | b'\'' | b'"' | b' ' | b'\t' | b'\n')
+                    }) {
+                        Kind::Logic
+                    } else {
+                        Kind::Op
+                    }
                 } else {
                     Kind::Cmp { word: false }
                 }

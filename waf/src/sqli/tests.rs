@@ -172,3 +172,28 @@ fn sqli_order_by_after_a_quote_needs_a_query_tail() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+/// Symbols a generated password scatters: `#` before other symbols, `@@`
+/// before a random name, `!` before a letter. Each still reads as SQL where
+/// an injection writes it.
+#[test]
+fn sqli_password_symbols_are_not_sql_but_payloads_still_are() {
+    for p in [
+        "*J*@w1FWohLwdcl#",
+        "hIrnPu@LFG9g#_ufVw*!",
+        "70*v3sAr^W@@MVn$",
+        "@Ufm!XrQ1Z87MX16e5c#",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+    for p in [
+        "admin'#",
+        "1' or 1=1# ",
+        "1 union#foo\nselect 1,2",
+        "1' and @@version like '5%'--",
+        "1 and !1=0",
+        "1' union select @@datadir#",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+}

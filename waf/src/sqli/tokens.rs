@@ -238,12 +238,15 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                 Kind::Cmp { word: false }
             }
             b'@' => {
-                let system = s.get(i + 1) == Some(&b'@');
-                i += if system { 2 } else { 1 };
+                let at2 = s.get(i + 1) == Some(&b'@');
+                i += if at2 { 2 } else { 1 };
+                let name = i;
                 while i < s.len() && (is_word_byte(s[i]) || s[i] == b'.') {
                     i += 1;
                 }
-                Kind::Var { system }
+                Kind::Var {
+                    system: at2 && system_variable(&s[name..i]),
+                }
             }
             b'-' if s.get(i + 1) == Some(&b'-')
                 && (!s.get(i + 2).is_some_and(u8::is_ascii_alphanumeric)
@@ -255,13 +258,17 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                     versioned: false,
                 }
             }
-            b'#' if !s.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
-                || (i > 0
-                    && is_word_byte(s[i - 1])
-                    && matches!(
-                        out.last().copied(),
-                        Some(Kind::Union | Kind::Stmt(_) | Kind::Kw(_))
-                    )) =>
+            b'#' if s.get(i + 1).is_none_or(|&c| {
+                // what follows a comment that cuts the query: the end, a
+                // blank, a line break, `--`, `#`, `+`; `#&`, `#$`, `#_` …
+                // are other text (a generated password), `#tag` a hashtag
+                matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'-' | b'#' | b'+')
+            }) || (i > 0
+                && is_word_byte(s[i - 1])
+                && matches!(
+                    out.last().copied(),
+                    Some(Kind::Union | Kind::Stmt(_) | Kind::Kw(_))
+                )) =>
             {
                 // `union#foo`: a MySQL comment glued to a keyword (a hashtag
                 // follows a space or a plain word)
@@ -319,7 +326,17 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                     i += 1;
                 }
                 if &s[start..i] == b"!" {
-                    Kind::Logic
+                    // MySQL's NOT before an operand it can negate (`!1`,
+                    // `!(…)`, `!'a'`, `!!`); before a name it is punctuation
+                    // far more often (`Great!Thanks`, `x!Yz` in a password)
+                    if s.get(i).is_none_or(|&c| {
+                        c.is_ascii_digit()
+                            || matches!(c, b'(' | b'!' | b'\'' | b'"' | b' ' | b'\t' | b'\n')
+                    }) {
+                        Kind::Logic
+                    } else {
+                        Kind::Op
+                    }
                 } else {
                     Kind::Cmp { word: false }
                 }
@@ -473,4 +490,66 @@ pub(super) fn is_operand(k: Kind) -> bool {
             | Kind::Kw(Kw::Null)
             | Kind::Func(_)
     )
+}
+
+/// Whether `name` (after `@@`) is a server variable an injection reads:
+/// MySQL's and SQL Server's version, paths, host and session state (any
+/// case; `global.` / `session.` scopes and the families by prefix). Other
+/// `@@` runs are plain variables: generated passwords hold `@@` too.
+pub(super) fn system_variable(name: &[u8]) -> bool {
+    const NAMES: &[&[u8]] = &[
+        b"datadir",
+        b"basedir",
+        b"tmpdir",
+        b"plugin_dir",
+        b"secure_file_priv",
+        b"hostname",
+        b"port",
+        b"socket",
+        b"servername",
+        b"servicename",
+        b"language",
+        b"spid",
+        b"identity",
+        b"rowcount",
+        b"error",
+        b"trancount",
+        b"microsoftversion",
+        b"connections",
+        b"max_connections",
+        b"cpu_busy",
+        b"server_id",
+        b"autocommit",
+        b"general_log",
+        b"general_log_file",
+        b"log_error",
+        b"sql_mode",
+        b"lc_time_names",
+        b"license",
+        b"have_ssl",
+        b"have_openssl",
+        b"old_passwords",
+        b"innodb_version",
+        b"warning_count",
+        b"error_count",
+    ];
+    const PREFIXES: &[&[u8]] = &[
+        b"version",
+        b"global.",
+        b"session.",
+        b"local.",
+        b"character_set",
+        b"collation",
+        b"log_",
+        b"sql_",
+    ];
+    let mut buf = [0u8; 40];
+    if name.len() > buf.len() {
+        return false;
+    }
+    let lower = &mut buf[..name.len()];
+    for (d, c) in lower.iter_mut().zip(name) {
+        *d = c.to_ascii_lowercase();
+    }
+    NAMES.contains(&&*lower) || PREFIXES.iter().any(|p| lower.starts_with(p))
 }
