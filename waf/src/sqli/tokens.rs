@@ -258,17 +258,13 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                     versioned: false,
                 }
             }
-            b'#' if s.get(i + 1).is_none_or(|&c| {
-                // what follows a comment that cuts the query: the end, a
-                // blank, a line break, `--`, `#`, `+`; `#&`, `#$`, `#_` …
-                // are other text (a generated password), `#tag` a hashtag
-                matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'-' | b'#' | b'+')
-            }) || (i > 0
-                && is_word_byte(s[i - 1])
-                && matches!(
-                    out.last().copied(),
-                    Some(Kind::Union | Kind::Stmt(_) | Kind::Kw(_))
-                )) =>
+            b'#' if hash_opens_comment(s.get(i + 1).copied())
+                || (i > 0
+                    && is_word_byte(s[i - 1])
+                    && matches!(
+                        out.last().copied(),
+                        Some(Kind::Union | Kind::Stmt(_) | Kind::Kw(_))
+                    )) =>
             {
                 // `union#foo`: a MySQL comment glued to a keyword (a hashtag
                 // follows a space or a plain word)
@@ -326,13 +322,7 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                     i += 1;
                 }
                 if &s[start..i] == b"!" {
-                    // MySQL's NOT before an operand it can negate (`!1`,
-                    // `!(…)`, `!'a'`, `!!`); before a name it is punctuation
-                    // far more often (`Great!Thanks`, `x!Yz` in a password)
-                    if s.get(i).is_none_or(|&c| {
-                        c.is_ascii_digit()
-                            || matches!(c, b'(' | b'!' | b'\'' | b'"' | b' ' | b'\t' | b'\n')
-                    }) {
+                    if bang_is_not(s.get(i).copied()) {
                         Kind::Logic
                     } else {
                         Kind::Op
@@ -552,4 +542,21 @@ pub(super) fn system_variable(name: &[u8]) -> bool {
         *d = c.to_ascii_lowercase();
     }
     NAMES.contains(&&*lower) || PREFIXES.iter().any(|p| lower.starts_with(p))
+}
+
+/// Whether a `#` followed by `next` opens a MySQL comment that cuts the
+/// query: the end, a blank, a line break, `--`, `#` or `+` come after one.
+/// `#&`, `#$`, `#_` … are other text (a generated password), `#tag` is a
+/// hashtag.
+pub(super) fn hash_opens_comment(next: Option<u8>) -> bool {
+    next.is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'-' | b'#' | b'+'))
+}
+
+/// Whether a lone `!` followed by `next` is MySQL's NOT: before an operand
+/// it can negate (`!1`, `!(…)`, `!'a'`, `!!`) or a blank. Before a name it
+/// is punctuation far more often (`Great!Thanks`, `x!Yz` in a password).
+pub(super) fn bang_is_not(next: Option<u8>) -> bool {
+    next.is_none_or(|c| {
+        c.is_ascii_digit() || matches!(c, b'(' | b'!' | b'\'' | b'"' | b' ' | b'\t' | b'\n')
+    })
 }
