@@ -478,6 +478,7 @@ const ORDINARY: &[&str] = &[
     "zfZXo$[DjipnR\"yld3w$",
     "*$S(S2)<_t5i;1K-",
     "!eyxcRCf3>U2gAr}TuV4j}9I",
+    "IaKBXa\"aZ`w1",
     "mail me @(home) or at work",
     "please attach the file; attach it again",
     "timeout after 5 minutes & retry",

@@ -544,7 +544,9 @@ pub(super) fn lookup_listed(word: &[u8]) -> Option<bool> {
     };
     if a || r || ua || ur {
         Some(true)
-    } else if b || ub {
+    } else if b || (ub && unversioned.len() >= 3) {
+        // a tier B name with a version (`python3.10`); a one- or two-letter
+        // name and a digit (`w1`, `su2`) is a token, not a versioned command
         Some(false)
     } else {
         None

@@ -149,6 +149,9 @@ fn cmdi_language_names_in_prose_score_low_and_run_with_code_high() {
     ] {
         assert!(s(p) >= 5, "{p} scored {}", s(p));
     }
+    // a short tier B name and a digit is a token, not a versioned command
+    // (a generated password)
+    assert!(s("IaKBXa\"aZ`w1") < 5, "scored {}", s("IaKBXa\"aZ`w1"));
 }
 
 #[test]
