@@ -7,7 +7,7 @@
 use crate::content_type::{BodyKind, parse_media_type_ref};
 use crate::detect::{Field, Hits, scan_memo, scan_value};
 use crate::entropy;
-use crate::form::{for_each_multipart_field, for_each_urlencoded_pair};
+use crate::form::{decode_transfer_encoding, for_each_multipart_field, for_each_urlencoded_pair};
 use crate::head::RequestHead;
 use crate::json::{JsonItem, walk_json};
 use crate::memo::DocMemo;
@@ -194,6 +194,15 @@ impl<'p> BodyScanner<'p> {
                             || ct.starts_with(b"application/pdf")
                     });
                     if !binary {
+                        // the content as a parser that honours the part's
+                        // transfer encoding hands it over, and as sent
+                        let decoded = part
+                            .transfer_encoding
+                            .as_deref()
+                            .and_then(|te| decode_transfer_encoding(te, part.body));
+                        if let Some(d) = &decoded {
+                            check(Field::Value, d);
+                        }
                         check(Field::Value, part.body);
                     }
                     found.is_none()

@@ -39,6 +39,9 @@ pub struct Part<'a> {
     pub filename: Option<Vec<u8>>,
     /// The part's Content-Type, lowercase.
     pub content_type: Option<Vec<u8>>,
+    /// The part's Content-Transfer-Encoding, lowercase (RFC 7578 deprecates
+    /// it, but some parsers still decode `base64` and `quoted-printable`).
+    pub transfer_encoding: Option<Vec<u8>>,
     /// Every part header line (for scanning).
     pub headers: Vec<&'a [u8]>,
     /// The content.
@@ -124,6 +127,8 @@ pub fn for_each_multipart_field(
                 part.filename = disposition_param(hval, b"filename");
             } else if hname.eq_ignore_ascii_case(b"content-type") {
                 part.content_type = Some(crate::head::trim(hval).to_ascii_lowercase());
+            } else if hname.eq_ignore_ascii_case(b"content-transfer-encoding") {
+                part.transfer_encoding = Some(crate::head::trim(hval).to_ascii_lowercase());
             }
         }
         parts += 1;
@@ -137,6 +142,70 @@ pub fn for_each_multipart_field(
         if pos >= body.len() {
             return Ok(());
         }
+    }
+}
+
+/// A part's content as the application reads it when its parser honours the
+/// part's Content-Transfer-Encoding: `base64` (blanks and line breaks
+/// skipped) or `quoted-printable` (`=XX` escapes, soft line breaks). `None`
+/// for any other encoding, and for base64 that is not base64 (the content
+/// is then scanned as it is).
+pub(crate) fn decode_transfer_encoding(encoding: &[u8], content: &[u8]) -> Option<Vec<u8>> {
+    match encoding {
+        b"base64" => {
+            let mut out = Vec::with_capacity(content.len() * 3 / 4);
+            let (mut acc, mut bits) = (0u32, 0u32);
+            for &b in content {
+                let v = match b {
+                    b'A'..=b'Z' => b - b'A',
+                    b'a'..=b'z' => b - b'a' + 26,
+                    b'0'..=b'9' => b - b'0' + 52,
+                    b'+' => 62,
+                    b'/' => 63,
+                    b'=' => break,
+                    b' ' | b'\t' | b'\r' | b'\n' => continue,
+                    _ => return None,
+                };
+                acc = (acc << 6) | u32::from(v);
+                bits += 6;
+                if bits >= 8 {
+                    bits -= 8;
+                    out.push((acc >> bits) as u8);
+                }
+            }
+            Some(out)
+        }
+        b"quoted-printable" => {
+            let hex = |b: u8| (b as char).to_digit(16);
+            let mut out = Vec::with_capacity(content.len());
+            let mut i = 0;
+            while i < content.len() {
+                match content[i] {
+                    b'=' if content[i + 1..].starts_with(b"\r\n") => i += 3,
+                    b'=' if content.get(i + 1) == Some(&b'\n') => i += 2,
+                    b'=' => match (
+                        content.get(i + 1).and_then(|&b| hex(b)),
+                        content.get(i + 2).and_then(|&b| hex(b)),
+                    ) {
+                        (Some(h), Some(l)) => {
+                            // two hex digits: at most 0xff
+                            out.push((h * 16 + l) as u8);
+                            i += 3;
+                        }
+                        _ => {
+                            out.push(b'=');
+                            i += 1;
+                        }
+                    },
+                    b => {
+                        out.push(b);
+                        i += 1;
+                    }
+                }
+            }
+            Some(out)
+        }
+        _ => None,
     }
 }
 
@@ -192,6 +261,20 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].2, b"hello");
         assert_eq!(got[1].1.as_deref(), Some(b"..\\\\x.7z".as_slice()));
+    }
+
+    #[test]
+    fn form_transfer_encodings_decode_as_a_parser_would() {
+        assert_eq!(
+            decode_transfer_encoding(b"base64", b"PHNjcmlw\r\ndD4=").as_deref(),
+            Some(b"<script>".as_slice())
+        );
+        assert_eq!(decode_transfer_encoding(b"base64", b"not base64!"), None);
+        assert_eq!(
+            decode_transfer_encoding(b"quoted-printable", b"=3Cscr=\r\nipt=3E a=b =4").as_deref(),
+            Some(b"<script> a=b =4".as_slice())
+        );
+        assert_eq!(decode_transfer_encoding(b"8bit", b"x"), None);
     }
 
     #[test]

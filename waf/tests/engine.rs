@@ -578,6 +578,42 @@ fn waf_multipart_filename_traversal_denied() {
     );
 }
 
+/// A multipart part whose Content-Transfer-Encoding a parser honours is
+/// read decoded: the application of such a parser sees the payload.
+#[test]
+fn waf_reads_multipart_parts_through_their_transfer_encoding() {
+    let p = balanced();
+    let part = |te: &str, content: &str| {
+        format!(
+            "--B\r\nContent-Disposition: form-data; name=\"note\"\r\nContent-Transfer-Encoding: {te}\r\n\r\n{content}\r\n--B--\r\n"
+        )
+    };
+    let ct = "multipart/form-data; boundary=B";
+    // `<script>alert(1)</script>` and `1' union select password from users--`
+    let v = post(
+        &p,
+        ct,
+        &part("base64", "PHNjcmlwdD5hbGVydCgx\r\nKTwvc2NyaXB0Pg=="),
+    );
+    assert_eq!(class_of(&v), Some(Class::Xss), "{v:?}");
+    let v = post(
+        &p,
+        ct,
+        &part(
+            "quoted-printable",
+            "1=27 union select pass=\r\nword from users--",
+        ),
+    );
+    assert_eq!(class_of(&v), Some(Class::Sqli), "{v:?}");
+    // "Thanks for the quick delivery!" in base64
+    let v = post(
+        &p,
+        ct,
+        &part("base64", "VGhhbmtzIGZvciB0aGUgcXVpY2sgZGVsaXZlcnkh"),
+    );
+    assert_eq!(v, Verdict::Allow);
+}
+
 #[test]
 fn waf_smuggling_transfer_encoding_denied() {
     let p = balanced();
