@@ -469,8 +469,10 @@ fn junk_escapes_as_slashes(v: &[u8]) -> Option<Vec<u8>> {
 /// Decodes `v` when it is one base64 token (standard or URL alphabet, at least
 /// 12 bytes, optional padding) whose decoded bytes are printable text; `None`
 /// otherwise (binary images, hashes, random ids stay undecoded).
-/// A base64 token that decodes to text: scanned like a decoded layer, after
-/// normalising it (the text may carry its own escapes: `\u0077hile(…)`).
+/// A base64 token that decodes to text: scanned like a decoded layer, by
+/// every detector (an application that base64-decodes a parameter reads the
+/// payload), after normalising it (the text may carry its own escapes:
+/// `\u0077hile(…)`).
 fn scan_base64(rules: &Rules, v: &[u8], best: &mut Hits) {
     let Some(text) = base64_text(v) else {
         return;
@@ -480,6 +482,8 @@ fn scan_base64(rules: &Rules, v: &[u8], best: &mut Hits) {
     rules.scan(&canon, Field::Value, &mut h);
     paths::scan(&canon, Field::Value, &mut h);
     cmdi::scan(&canon, Field::Value, &mut h);
+    sqli::scan(&canon, &mut h);
+    xss::scan(&canon, Field::Value, &mut h);
     best.merge_max(&h);
 }
 

@@ -49,6 +49,7 @@ fn assert_denied(values: &[&str]) {
 
 /// SQL injection: comment and case games, dialect operators, blind and error-based forms, subqueries.
 const SQLI: &[&str] = &[
+    r#"MScgdW5pb24gc2VsZWN0IHBhc3N3b3JkIGZyb20gdXNlcnMtLQ=="#,
     r#"1;COPY (SELECT '') TO PROGRAM 'id'--"#,
     r#"1';exec('sel'+'ect 1')--"#,
     r#"1' AND 1=UTL_HTTP.REQUEST('http://x.example/')--"#,
@@ -138,6 +139,7 @@ const SQLI: &[&str] = &[
 
 /// Cross-site scripting: handlers, URI schemes behind entities, broken tags, sinks named indirectly.
 const XSS: &[&str] = &[
+    r#"PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="#,
     r#"<svg><script href=data:,alert(1) />"#,
     r#"" autofocus onfocus=alert(1) x=""#,
     r#"' onmouseover='alert(1)"#,
@@ -479,6 +481,9 @@ const ORDINARY: &[&str] = &[
     "*$S(S2)<_t5i;1K-",
     "!eyxcRCf3>U2gAr}TuV4j}9I",
     "IaKBXa\"aZ`w1",
+    // base64 of `{"returnTo":"/cart?item=123&qty=2"}` and of `<p>Hello <b>world</b></p>`
+    "eyJyZXR1cm5UbyI6Ii9jYXJ0P2l0ZW09MTIzJnF0eT0yIn0=",
+    "PHA+SGVsbG8gPGI+d29ybGQ8L2I+PC9wPg==",
     "mail me @(home) or at work",
     "please attach the file; attach it again",
     "timeout after 5 minutes & retry",
