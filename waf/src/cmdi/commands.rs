@@ -663,8 +663,8 @@ impl Glob {
     }
 
     /// `None` for bytes no command name holds (other than the globs), for a
-    /// `[` without its `]`, and for a second `*`. `pattern` has at most 32
-    /// bytes.
+    /// `[` without its `]`, and for a second `*` (a run of stars is one).
+    /// `pattern` has at most 32 bytes.
     fn compile(pattern: &[u8]) -> Option<Self> {
         let mut g = Glob {
             pat: [0; 32],
@@ -687,6 +687,11 @@ impl Glob {
                     El::Any
                 }
                 b'*' => {
+                    // `**` matches what `*` does: one star, however long the run
+                    if g.star == Some(g.len) && p[i - 1] == b'*' {
+                        i += 1;
+                        continue;
+                    }
                     if g.star.is_some() {
                         return None;
                     }

@@ -189,7 +189,7 @@ pub(super) fn glob_path(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
 }
 
 /// `$[1+1]`, `$[x*2]`, `$[]`: the old arithmetic expansion, closed within
-/// 32 bytes by a `]` around an expression (names, digits, operators,
+/// 256 bytes by a `]` around an expression (names, digits, operators,
 /// brackets, blanks) or nothing. A generated password holds `$[` as two random symbols, rarely
 /// followed by an expression and its `]`.
 pub(super) fn bracket_arithmetic(s: &[u8]) -> bool {
@@ -198,7 +198,7 @@ pub(super) fn bracket_arithmetic(s: &[u8]) -> bool {
             return false;
         }
         let body = &s[p + 2..];
-        let Some(e) = body.iter().take(32).position(|&b| b == b']') else {
+        let Some(e) = body.iter().take(256).position(|&b| b == b']') else {
             return false;
         };
         body[..e].iter().all(|&b| {

@@ -113,8 +113,10 @@ fn glob_command_expands_the_way_a_shell_does() {
     assert_eq!(g("ca[t"), None);
     assert_eq!(g("c?tt"), None);
     assert_eq!(g("cat"), None);
-    // one `*` at most: each name is then matched from both ends
+    // one `*` at most: each name is then matched from both ends; a run of
+    // stars is one star
     assert_eq!(g("w*o*mi"), None);
+    assert_eq!(g("wh***mi").as_deref(), Some("whoami"));
 }
 
 /// The glob search is bounded per view; padding a value with globbed words

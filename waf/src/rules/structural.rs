@@ -341,21 +341,19 @@ pub(super) fn template(s: &[u8], hits: &mut Hits) {
 /// read past blanks and quotes (`{{ 7 * 7 }}`, `{{7*'7'}}`: engines coerce
 /// the string): the probe for server-side template evaluation.
 fn arithmetic(body: &[u8]) -> bool {
-    let mut squeezed = [0u8; 64];
-    let mut n = 0;
-    for &b in body {
-        if matches!(b, b' ' | b'\t' | b'\'' | b'"') {
+    // the last two bytes kept, blanks and quotes skipped; the whole body is
+    // read (a cap would let padding push the probe past it)
+    let (mut a, mut b) = (0u8, 0u8);
+    for &c in body {
+        if matches!(c, b' ' | b'\t' | b'\'' | b'"') {
             continue;
         }
-        if n == squeezed.len() {
-            break;
+        if a.is_ascii_digit() && matches!(b, b'*' | b'+' | b'-' | b'/') && c.is_ascii_digit() {
+            return true;
         }
-        squeezed[n] = b;
-        n += 1;
+        (a, b) = (b, c);
     }
-    squeezed[..n].windows(3).any(|t| {
-        t[0].is_ascii_digit() && matches!(t[1], b'*' | b'+' | b'-' | b'/') && t[2].is_ascii_digit()
-    })
+    false
 }
 
 /// A Razor explicit expression doing arithmetic (`@(1+2)`): a bracket after

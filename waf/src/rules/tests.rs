@@ -456,7 +456,14 @@ fn rules_ruby_yaml_and_dotnet_deserialisation_detected() {
 /// Thymeleaf and Razor expression syntaxes; placeholders and CSS are not.
 #[test]
 fn rules_template_arithmetic_read_past_blanks_quotes_and_other_syntaxes() {
-    for v in ["{{ 7 * 7 }}", "{{7*'7'}}", "*{7*7}", "@(1+2)"] {
+    let padded = format!("{{{{ {} 7*7 }}}}", "a".repeat(100));
+    for v in [
+        "{{ 7 * 7 }}",
+        "{{7*'7'}}",
+        "*{7*7}",
+        "@(1+2)",
+        padded.as_str(),
+    ] {
         assert!(scan(v, Field::Value).score(Class::Generic) >= 5, "{v}");
     }
     for v in [
