@@ -28,6 +28,8 @@ import subprocess
 import tempfile
 import urllib.parse
 
+from waf_shapes import corpus_eval
+
 ALPHABETS = {
     "basic": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*",
     "full": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -65,15 +67,7 @@ def main():
     ap.add_argument("--count", type=int, default=1000, help="passwords per alphabet")
     ap.add_argument("--show", action="store_true", help="list every refused password")
     a = ap.parse_args()
-    evaluator = a.eval
-    if evaluator is None:
-        target = os.environ.get("CARGO_TARGET_DIR", os.path.join(repo, "target"))
-        evaluator = os.path.join(target, "release", "examples", "corpus_eval")
-        subprocess.run(
-            ["cargo", "build", "-q", "--release", "-p", "rampart-waf", "--example", "corpus_eval"],
-            cwd=repo,
-            check=True,
-        )
+    evaluator = corpus_eval(repo, a.eval)
     with tempfile.TemporaryDirectory(prefix="waf-passwords-") as tmp:
         path = os.path.join(tmp, "passwords.jsonl")
         with open(path, "w", encoding="utf-8") as f:

@@ -166,6 +166,20 @@ def misses(evaluator, path):
     return fn, fp
 
 
+def corpus_eval(repo, given=None):
+    """The examples/corpus_eval binary: `given`, or the release build under
+    CARGO_TARGET_DIR (or the repo's target/), built first."""
+    if given is not None:
+        return given
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(repo, "target"))
+    subprocess.run(
+        ["cargo", "build", "-q", "--release", "-p", "rampart-waf", "--example", "corpus_eval"],
+        cwd=repo,
+        check=True,
+    )
+    return os.path.join(target, "release", "examples", "corpus_eval")
+
+
 def main():
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -174,15 +188,7 @@ def main():
     ap.add_argument("--show", default=None, help="list what one shape lost and its false positives")
     ap.add_argument("--keep", default=None, help="write the shape files to this directory")
     a = ap.parse_args()
-    evaluator = a.eval
-    if evaluator is None:
-        target = os.environ.get("CARGO_TARGET_DIR", os.path.join(repo, "target"))
-        evaluator = os.path.join(target, "release", "examples", "corpus_eval")
-        subprocess.run(
-            ["cargo", "build", "-q", "--release", "-p", "rampart-waf", "--example", "corpus_eval"],
-            cwd=repo,
-            check=True,
-        )
+    evaluator = corpus_eval(repo, a.eval)
     records, files = {}, collections.defaultdict(list)
     with open(a.corpus, encoding="utf-8") as f:
         for line in f:

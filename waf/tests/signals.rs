@@ -6,11 +6,9 @@
 
 mod common;
 
-use common::urlencode;
-use http::{HeaderMap, HeaderValue, Method};
-use rampart_waf::{
-    BodyScanner, Class, Mode, Profile, ProfileConfig, RequestHead, Verdict, inspect_head,
-};
+use common::{headers, post_with, urlencode};
+use http::Method;
+use rampart_waf::{Class, Mode, Profile, ProfileConfig, RequestHead, Verdict, inspect_head};
 
 fn profile(mode: Mode) -> Profile {
     let cfg = ProfileConfig {
@@ -18,14 +16,6 @@ fn profile(mode: Mode) -> Profile {
         ..ProfileConfig::default()
     };
     Profile::compile("signals", &cfg).expect("profile compiles")
-}
-
-fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-    let mut h = HeaderMap::new();
-    for (k, v) in pairs {
-        h.append(*k, HeaderValue::from_str(v).expect("valid header"));
-    }
-    h
 }
 
 fn get_with(p: &Profile, query: &str, extra: &[(&'static str, &str)]) -> Verdict {
@@ -45,33 +35,9 @@ fn get_with(p: &Profile, query: &str, extra: &[(&'static str, &str)]) -> Verdict
 }
 
 fn post(p: &Profile, ct: &str, body: &str, extra: &[(&'static str, &str)]) -> Verdict {
-    let len = body.len().to_string();
-    let mut pairs = vec![
-        ("host", "shop.example"),
-        ("content-type", ct),
-        ("content-length", len.as_str()),
-    ];
+    let mut pairs = vec![("host", "shop.example")];
     pairs.extend_from_slice(extra);
-    let h = headers(&pairs);
-    let head = RequestHead {
-        method: &Method::POST,
-        path: "/api",
-        query: None,
-        headers: &h,
-        route: "r",
-    };
-    let v = inspect_head(p, &head);
-    if v != Verdict::Allow {
-        return v;
-    }
-    let mut s = match BodyScanner::new(p, &head) {
-        Ok(s) => s,
-        Err(v) => return v,
-    };
-    if let Some(v) = s.feed(body.as_bytes()) {
-        return v;
-    }
-    s.finish(body.as_bytes())
+    post_with(p, ct, body, &pairs)
 }
 
 fn class_of(v: &Verdict) -> Option<Class> {

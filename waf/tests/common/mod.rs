@@ -49,8 +49,15 @@ pub fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
 /// The verdict on `POST /api` with `body` of type `ct`: the head first,
 /// then the body in one frame.
 pub fn post(p: &Profile, ct: &str, body: &str) -> Verdict {
+    post_with(p, ct, body, &[])
+}
+
+/// [`post`] with `extra` header pairs after Content-Type and Content-Length.
+pub fn post_with(p: &Profile, ct: &str, body: &str, extra: &[(&'static str, &str)]) -> Verdict {
     let len = body.len().to_string();
-    let h = headers(&[("content-type", ct), ("content-length", &len)]);
+    let mut pairs = vec![("content-type", ct), ("content-length", len.as_str())];
+    pairs.extend_from_slice(extra);
+    let h = headers(&pairs);
     let head = RequestHead {
         method: &Method::POST,
         path: "/api",
