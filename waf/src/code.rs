@@ -465,7 +465,8 @@ fn sensitive_words(s: &[u8], hits: &mut Hits) {
 /// (`/etc/hostname`, `/proc/x`, `/var/log/x`, `c:/windows/…`): applications
 /// take file names or relative paths, never these. A drive alone is no
 /// system directory: browsers report an upload's name as
-/// `C:\fakepath\name`, and desktop clients send documents' paths.
+/// `C:\fakepath\name`, and desktop clients send documents' paths. A root
+/// followed by a blank is prose about the directory, not a path into it.
 fn system_path(s: &[u8], hits: &mut Hits) {
     const ROOTS: &[&[u8]] = &[
         b"/etc/",
@@ -498,7 +499,11 @@ fn system_path(s: &[u8], hits: &mut Hits) {
     ];
     let t = s.trim_ascii_start();
     let t = t.strip_prefix(b"file://").unwrap_or(t);
-    if ROOTS.iter().any(|r| t.starts_with(r) && t.len() > r.len()) {
+    // a name must follow the root: `/etc/ folder question` names no file
+    if ROOTS
+        .iter()
+        .any(|r| t.starts_with(r) && t.get(r.len()).is_some_and(|b| !b.is_ascii_whitespace()))
+    {
         hits.add(Class::Lfi, "lfi-sensitive-file", 5);
     }
 }

@@ -464,7 +464,7 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
         if lower
             .trim_start()
             .get(host.len()..)
-            .is_some_and(|t| t.starts_with(['/', ':']))
+            .is_some_and(|t| t.starts_with(['/', ':']) && !is_prefix_length(t))
             && !host_np.is_empty()
             && (host_np.contains('.')
                 || host_np.starts_with('[')
@@ -513,7 +513,7 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
             );
             continue;
         }
-        if scheme == "data" && at_start && !rest.starts_with("image/") {
+        if scheme == "data" && at_start && !rest.starts_with("image/") && data_uri_syntax(rest) {
             hits.add(Class::Php, "php-wrapper", 5);
             continue;
         }
@@ -628,6 +628,37 @@ fn confused_authority(tail: &str, hits: &mut Hits) {
 fn userinfo_is_internal_host(authority: &str) -> bool {
     let userinfo = authority.split('@').next().unwrap_or("");
     matches!(classify_host(strip_port(userinfo)), HostKind::Internal)
+}
+
+/// After `data:`, what a data URI starts with (RFC 2397,
+/// `[//][mediatype][;base64],data`): a comma or nothing at once (`data:,…`), or
+/// a media type or parameter as its first word (`text/html`, `;base64`).
+/// Prose (`data: plan upgrade`, `data: plan, upgrade`) has neither.
+pub(crate) fn data_uri_syntax(rest: &str) -> bool {
+    let media = rest.trim_start_matches(['/', '\\']).trim_start();
+    if media.is_empty() || media.starts_with(',') {
+        return true;
+    }
+    let word = media
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .next()
+        .unwrap_or("");
+    word.contains(['/', ';'])
+}
+
+/// `/8`, `/24`, `/128` and then the end of the value or a blank, `,`, `;` or
+/// `)`: after an address that is a CIDR prefix length (`10.0.0.0/8 is a
+/// private range`), not a path on a host.
+pub(crate) fn is_prefix_length(after_host: &str) -> bool {
+    let Some(t) = after_host.strip_prefix('/') else {
+        return false;
+    };
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=3).contains(&digits)
+        && t[digits..]
+            .bytes()
+            .next()
+            .is_none_or(|c| c.is_ascii_whitespace() || matches!(c, b',' | b';' | b')'))
 }
 
 fn strip_port(h: &str) -> &str {

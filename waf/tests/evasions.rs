@@ -509,6 +509,22 @@ const ORDINARY: &[&str] = &[
     "en-GB,en;q=0.9",
     "alert: your order has shipped",
     "The ${price} placeholder is filled at checkout",
+    // prose about directories, markup, networks and data URIs
+    "/etc/ folder question",
+    "<!-- comment --> in html",
+    "10.0.0.0/8 is a private range",
+    "data: plan upgrade",
+    // a status line that opens with a statement word
+    "Update: still broken; tried again at 10:30.",
+    "Delete: still there; why",
+    // a search engine's boolean query
+    "(red OR blue) AND (small OR medium)",
+    // an OData filter that opens with `not` and a call
+    "not endswith(Name,'ilk')",
+    // a mail template with two placeholders
+    "Dear ${customer}, thank you for order #${orderId}.",
+    // a password with an `@` inside a word and a trailing `#`
+    "P@ssw0rd!2024#",
 ];
 
 #[test]

@@ -7,8 +7,8 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::{
-    HostKind, INTERNAL_NAMES, INTERNAL_SUFFIXES, RFI_SCHEMES, SSRF_SCHEMES, dotfile, strip_port,
-    v4_internal, v6_internal, wrapped_ipv4,
+    HostKind, INTERNAL_NAMES, INTERNAL_SUFFIXES, RFI_SCHEMES, SSRF_SCHEMES, data_uri_syntax,
+    dotfile, is_prefix_length, strip_port, v4_internal, v6_internal, wrapped_ipv4,
 };
 use crate::detect::{Field, Hits};
 use crate::verdict::Class;
@@ -210,7 +210,7 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
             && lower
                 .trim_start()
                 .get(host.len()..)
-                .is_some_and(|t| t.starts_with(['/', ':']))
+                .is_some_and(|t| t.starts_with(['/', ':']) && !is_prefix_length(t))
         {
             hits.add(Class::Ssrf, "ssrf-internal-host", 5);
         }
@@ -254,7 +254,7 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
             );
             continue;
         }
-        if scheme == "data" && at_start && !rest.starts_with("image/") {
+        if scheme == "data" && at_start && !rest.starts_with("image/") && data_uri_syntax(rest) {
             hits.add(Class::Php, "php-wrapper", 5);
             continue;
         }

@@ -273,6 +273,49 @@ fn paths_examples_match_reference() {
     }
 }
 
+#[test]
+fn paths_cidr_prefix_is_no_path_on_an_internal_host() {
+    for v in [
+        "10.0.0.0/8 is a private range",
+        "192.168.0.0/16",
+        "fd00::/8, 10.0.0.0/8",
+    ] {
+        assert_eq!(scores(v, Field::Value).2, 0, "{v}");
+    }
+    for v in [
+        "10.0.0.1/admin",
+        "169.254.169.254/latest/meta-data/",
+        "127.0.0.1/8080x",
+    ] {
+        assert!(scores(v, Field::Value).2 >= 5, "{v}");
+    }
+}
+
+#[test]
+fn paths_data_uri_needs_its_syntax() {
+    let php = |v: &str| {
+        let mut h = Hits::default();
+        scan(v.as_bytes(), Field::Value, &mut h);
+        h.score(Class::Php)
+    };
+    for v in [
+        "data: plan upgrade",
+        "data: plan, upgrade",
+        "data: 5 GB left",
+    ] {
+        assert_eq!(php(v), 0, "{v}");
+    }
+    for v in [
+        "data:text/plain",
+        "data:,<x>",
+        " data: , <x> ",
+        "data://text/plain;base64,PD9waHA=",
+        "data:;base64,PD9waHA=",
+    ] {
+        assert!(php(v) >= 5, "{v}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 

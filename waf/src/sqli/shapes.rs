@@ -119,6 +119,16 @@ pub(super) fn skip_operand(t: &[Kind], j: usize) -> Option<usize> {
     Some(t.len())
 }
 
+/// `(small OR medium)` closing the value: a group of plain words joined by
+/// logic operators is a search engine's boolean query (`(red OR blue) AND
+/// (small OR medium)`), not a condition; an injected group has a literal,
+/// a comparison or a call in it.
+fn words_in_group(group: &[Kind]) -> bool {
+    matches!(group, [Kind::LParen, inner @ .., Kind::RParen]
+        if inner.iter().all(|k| matches!(k, Kind::Word | Kind::Logic))
+            && inner.contains(&Kind::Word))
+}
+
 pub(super) fn tautology(
     t: &[Kind],
     i: usize,
@@ -209,7 +219,11 @@ pub(super) fn tautology(
             && matches!(
                 x,
                 Kind::Kw(Kw::Null) | Kind::Var { .. } | Kind::LParen | Kind::Func(_)
-            ) =>
+            )
+            && !(x == Kind::LParen && words_in_group(&t[j..]))
+            // `not endswith(name,'x')` opening an OData filter: a call of no
+            // SQL builtin, with nothing on the left of the operator
+            && !(prev.is_none() && !broke && x == Kind::Func(FuncRisk::Plain)) =>
         {
             bump(if broke { 6 } else { 5 }, "sqli-tautology")
         }

@@ -197,3 +197,31 @@ fn sqli_password_symbols_are_not_sql_but_payloads_still_are() {
         assert!(s(p) >= 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn sqli_prose_and_passwords_around_statement_words_pass() {
+    for v in [
+        "Update: still broken; tried again at 10:30.",
+        "update still broken; tried again",
+        "Delete: still there; why",
+        "(red OR blue) AND (small OR medium)",
+        "not endswith(Name,'ilk')",
+        "<!-- comment --> in html",
+        "P@ssw0rd!2024#",
+        "user@example.org",
+    ] {
+        assert!(s(v) < 5, "{v}: {}", s(v));
+    }
+    for v in [
+        "drop table users;",
+        "DELETE FROM users;",
+        "update users;--",
+        "1) and (1",
+        "1 or foo(a)",
+        "or sleep(5)",
+        "1 and @@version=1",
+        "1 || !0#",
+    ] {
+        assert!(s(v) >= 5, "{v}: {}", s(v));
+    }
+}

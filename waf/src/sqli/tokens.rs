@@ -237,6 +237,18 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                 }
                 Kind::Cmp { word: false }
             }
+            b'@' if i > 0
+                && s[i - 1].is_ascii_alphanumeric()
+                && s.get(i + 1).is_some_and(|&c| is_word_byte(c)) =>
+            {
+                // `p@ssw0rd`, `user@host`: an `@` inside a word is no
+                // variable (SQL puts an operator or a blank before one)
+                i += 1;
+                while i < s.len() && (is_word_byte(s[i]) || s[i] == b'.') {
+                    i += 1;
+                }
+                Kind::Word
+            }
             b'@' => {
                 let at2 = s.get(i + 1) == Some(&b'@');
                 i += if at2 { 2 } else { 1 };
@@ -315,6 +327,13 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
             b';' => {
                 i += 1;
                 Kind::Semi
+            }
+            b'<' if s[i + 1..].starts_with(b"!--") => {
+                // an HTML comment opener: no SQL dialect reads `<!--`, and
+                // read as `<`, `!` and a `--` comment it looked like a
+                // condition cut off by one (`<!-- note -->` in prose)
+                i += 4;
+                Kind::Other
             }
             b'=' | b'<' | b'>' | b'!' => {
                 i += 1;

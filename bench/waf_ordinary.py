@@ -1,0 +1,482 @@
+#!/usr/bin/env python3
+"""WAF false positives on ordinary text written for the project (not from any corpus).
+
+dev.jsonl's benign records are one sample of what users send. This script holds another,
+written for Rampart: search queries that share words with SQL or the shell (`union jack
+flag`, `drop earrings`), names and addresses with apostrophes and `#`, reviews and support
+messages with punctuation, technical prose (paths, commands, error messages), identifiers
+and tokens (JWT, UUID, hashes, cron lines), URLs, Unicode text, markdown; and API traffic:
+OData / SCIM / Lucene filters, GraphQL documents, JSON Patch, templates, passwords, and
+ordinary browser and client headers (User-Agent, Referer, Cookie, Accept...).
+
+Each text value is sent three ways (query parameter, JSON string, urlencoded form field);
+the API records are sent as written. All run through the engine (examples/corpus_eval,
+balanced profile). The report lists every refused record with its detection id: a few
+values are kept on purpose as the exact shape of an attack (docs/waf.md says which).
+
+Usage: bench/waf_ordinary.py [--eval PATH/corpus_eval] [--show]
+Nothing is sent over the network; the request file lives in a temporary directory.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import tempfile
+import urllib.parse
+
+from waf_shapes import corpus_eval
+
+TEXT = r'''
+union jack flag cushion
+drop earrings gold plated
+select comfort pillow king size
+table and chairs set for 4
+insert for ankle boots
+script font for wedding invitations
+medical alert bracelet
+java coffee beans 1kg
+python snake plush toy
+ruby ring size 7
+shell suit 90s
+exec chair with lumbar support
+null and void by daniel
+all or nothing
+and more
+1/2 inch drill bit
+5' 10" tall
+o'reilly learning sql
+c# programming for beginners
+c++ primer 5th ed
+.net core 8 tutorial
+node.js for beginners
+<3 love you
+i </3 mondays
+Séamus Ó hAodha
+D'Angelo Russell
+Mary-Kate O'Hara
+Nguyễn Văn An
+김민준
+Zoë Saldaña
+Bob Select
+Sandra Union
+Flat 2/1, 14 Byres Rd
+Unit #5 - 12 Main St.
+P.O. Box 1234
+c/o The Old Mill, Lower Rd
+1600 Amphitheatre Pkwy, Mountain View, CA 94043
+Works great!!! 10/10 would buy again :-)
+Not bad... but the size chart is off (order 1 size up)
+Wasn't what I expected; returned it.
+5 stars -- fast shipping & great price
+Colour: 'midnight blue' (as pictured)
+It's 100% cotton, machine-washable @ 30°C
+The manual says: press & hold [RESET] for 5s
+Price was $19.99 -> $14.99 after coupon
+Tried it on Win 10 & macOS 14; both fine
+Q: does it fit a 2019 model? A: yes
+Email me at first.last@example.com or call (555) 010-9999
+Meeting @ 3pm; bring the report + slides
+He said "it's fine" -- it wasn't.
+Error: ENOENT: no such file or directory, open '/tmp/x.json'
+Set the PATH variable to include /usr/local/bin
+the command `ls -la` shows hidden files
+We moved from MySQL 5.7 to PostgreSQL 15 last year
+Stack trace: at com.example.Foo.bar(Foo.java:42)
+NullPointerException in thread "main"
+Try Ctrl+Alt+Del and then log in again
+C:\Users\Public\Documents\report.docx
+See https://example.com/docs?page=2&sort=asc
+eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c
+3f2504e0-4f89-11d3-9a0c-0305e82c3301
+sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+uploads/2024/05/img_0012.jpg
+2024-05-01T12:30:00+01:00
+PT1H30M
+^1.2.3 || ~2.0.0
+*/5 * * * *
++1 (555) 010-9999 ext. 12
+€1.234,56
+20% off everything this weekend
+2*(3+4)=14
+x^2 + y^2 = r^2
+if a < b and b < c then a < c
+-5°C tonight, bring a coat
+1e-9 seconds
+https://www.example.com/path/to/page?utm_source=newsletter&utm_medium=email
+mailto:info@example.com
+//cdn.example.com/lib/app.min.js
+../images/logo.png
+./docs/readme.md
+مرحبا بالعالم
+你好，世界
+Καλημέρα σας
+naïve café résumé
+👨‍👩‍👧 family night 🎉
+**bold** and _italic_ text
+# Release notes for 2.3
+> quoted text from the previous mail
+- [ ] write tests
+[docs](https://example.com/docs)
+1. first
+2. second
+Please call me back; my number is 087 123 4567.
+I can't select the delivery date in the dropdown
+The update script failed with exit code 1
+Can I exchange the union suit for a larger size?
+Where do I insert the batteries?
+How do I delete my account and all my data?
+Please drop the package at the front desk
+The sleeve length is 32" and the chest 44"
+Model: X-200 / Rev. B (2021)
+order by phone or online
+sort by price (low to high)
+from $10 to $50
+where is my order?
+between 2 and 5 business days
+like new, barely used
+having trouble logging in
+limit 1 per customer
+join our newsletter for 10% off
+group by size please
+exec summary attached
+admin@example.com
+root beer float recipe
+passwd reset link expired
+etc. etc.
+/etc/ folder question
+cmd + shift + 4 takes a screenshot on mac
+win + r then type cmd
+Get the latest version from the downloads page & run setup.exe
+Call me at 9pm or later; not before.
+rm -rf node_modules fixed it for me
+wget is not installed on the server
+My cat's name is Bash
+Use echo "hello" > file.txt to create the file
+SELECT * FROM the menu, anything is fine
+I said 1=1 is always true in logic class
+She's the CEO & founder
+AT&T
+Johnson & Johnson
+Ben & Jerry's
+M&M's
+H&M gift card
+R&D department
+Q&A session at 5
+Tom's Diner
+Rock 'n' Roll
+Guns N' Roses
+'Til Tuesday
+don't stop believin'
+it's 5 o'clock somewhere
+the '90s were great
+'quoted' word
+"double quoted" phrase
+He wrote: 'yes' -- and left
+order #12345; please expedite
+ticket #4567 - still open
+#hashtag #blessed
+@mention me
+$HOME is not set
+50% done...
+100%
+~/Documents/taxes 2023.pdf
+file:///C:/Users/me/Desktop/notes.txt
+javascript tutorial for kids
+html and css basics
+<br> tags in my address show up literally
+Use the <details> element for this
+Type <Enter> to continue
+e.g. <your name here>
+a -> b -> c
+x => x * 2
+{name} placeholder missing
+{{first_name}}, your order shipped
+${price} is shown instead of the price
+%s is shown in the email subject
+Hello %name%
+100 < 200 > 50
+; comment in ini file
+[section]
+key=value
+--verbose flag
+-- signed, the team
+/* note */ in the css
+<!-- comment --> in html
+<?xml version="1.0"?> header is missing
+it works on localhost:8080 but not in prod
+127.0.0.1 is my local machine
+my router is at 192.168.1.1
+10.0.0.0/8 is a private range
+ssh user@host -p 2222
+the /admin page says 403
+../.. relative paths confuse me
+null
+undefined
+NaN
+true
+false
+None
+N/A
+-
+--
+---
+...
+?
+!
+0
+-1
+00000
+1' 
+O'
+'
+"
+`
+\
+\n
+%
+&
+#
+;
+|
+'or'
+or
+and
+not
+select
+union
+drop
+exec
+sleep
+benchmark
+waitfor
+delay
+char
+concat
+version
+user
+database
+information
+schema
+admin'
+i'm
+we're
+you'll
+they've
+rock & roll; pop & soul
+one|two|three
+a | b
+true || false
+cat /dev/null explained
+echo off
+sleep 5 minutes before serving
+the wait for delay was long
+update: it arrived!
+Update: still broken; tried again at 10:30.
+Delete? Yes/No
+insert coin to continue
+set theory homework
+let me know
+var, let and const
+function of x
+import duties for EU orders
+export to CSV
+include gift receipt
+require signature on delivery
+eval copy of the software
+system requirements: 8GB RAM
+process server
+document the process
+window seat please
+alert me when back in stock
+prompt delivery appreciated
+confirm my order
+location: dublin
+cookie dough ice cream
+onload times are slow
+onclick of the button nothing happens
+the on error page shows a blank screen
+img src is broken on mobile
+iframe embed code for youtube
+svg icon set
+style guide v2
+expression pedal for guitar
+vbscript is deprecated
+data: plan upgrade
+base64 decoding question
+powershell 7 install
+bash: command not found
+Traceback (most recent call last):
+  File "app.py", line 10, in <module>
+ORA-00942: table or view does not exist
+ERROR 1064 (42000): You have an error in your SQL syntax
+SQLSTATE[23000]: Integrity constraint violation
+Warning: mysql_fetch_array() expects parameter 1
+'); DROP TABLE students;-- is my son's name (xkcd joke)
+'''.strip("\n").split("\n")
+
+UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+def text_records():
+    for i, v in enumerate(TEXT):
+        q = urllib.parse.quote(v, safe="")
+        yield f"text-{i:03d}-query", "GET", f"/search?q={q}", None, None, {}
+        yield f"text-{i:03d}-json", "POST", "/api/v1/comments", "application/json", json.dumps({"text": v, "n": 1}), {}
+        form = "name=Ann&message=" + urllib.parse.quote_plus(v)
+        yield f"text-{i:03d}-form", "POST", "/contact", "application/x-www-form-urlencoded", form, {}
+
+
+def api_records():
+    recs = []
+
+    def get(q, name="q"):
+        recs.append(("GET", "/api/items?" + name + "=" + urllib.parse.quote(q, safe=""), None, None, {}))
+
+    def rawget(qs):
+        recs.append(("GET", "/api/items?" + qs, None, None, {}))
+
+    def js(obj, path="/api/v1/data"):
+        recs.append(("POST", path, "application/json", json.dumps(obj), {}))
+
+    def hdr(name, val):
+        recs.append(("GET", "/", None, None, {name: val}))
+
+    # OData / SCIM / Lucene / filter syntaxes
+    for q in ["Name eq 'Milk' and Price lt 2.55", "startswith(CompanyName,'Alfr') eq true", "Price gt 20 or Category/Name eq 'Beverages'",
+              "year(BirthDate) eq 1971", "contains(Description,'select')", "not endswith(Name,'ilk')"]:
+        rawget("$filter=" + urllib.parse.quote(q, safe="'(),/"))
+    rawget("$select=Name,Price&$orderby=Price desc&$top=10&$skip=20".replace(' ', '%20'))
+    rawget("$expand=Orders($filter=Amount gt 100;$select=Id)".replace(' ', '%20'))
+    for q in ['userName eq "bjensen"', 'emails[type eq "work" and value co "@example.com"]', 'meta.lastModified gt "2011-05-13T04:42:34Z"',
+              'title pr and userType eq "Employee"', 'name.familyName co "O\'Malley"']:
+        get(q, 'filter')
+    for q in ['name:john AND age:[20 TO 30]', 'title:"the quick fox" OR body:fox~2', '+apple -banana', 'status:(active OR pending) AND NOT deleted:true',
+              'site:example.com "exact phrase" -exclude', 'price:>=10 price:<=20', 'author:o\'brien', '(a OR b) AND (c OR d)', 'tags:"c++" AND lang:en',
+              'is:open is:pr label:bug', 'created:>2024-01-01', 'user.name:admin*', 'path:/var/log/app', 'ext:sql select']:
+        get(q)
+    for qs in ["sort=-created_at&fields=id,name,email", "filter[status]=active&filter[type]=admin&page[size]=25", "price[gte]=10&price[lte]=20",
+               "include=author,comments.author", "ids[]=1&ids[]=2&ids[]=3", "where=%7B%22age%22%3A%7B%22gt%22%3A18%7D%7D",
+               "order=name%20asc,created%20desc", "select=id,title&order=id.desc&limit=10", "id=eq.5&status=in.(active,pending)",
+               "callback=jQuery1123_1700000000000", "redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback%3Fstate%3Dxyz",
+               "next=%2Fdashboard%3Ftab%3Dsettings", "return_to=/account/orders/123", "utm_source=google&utm_medium=cpc&utm_campaign=spring_sale_2024&gclid=EAIaIQobChMI",
+               "lang=en-US&tz=Europe%2FDublin", "date_from=2024-01-01&date_to=2024-12-31", "q=%22drop%20shipping%22%20supplier",
+               "fmt=json&pretty=1", "cols=a;b;c", "range=0-99", "bbox=-6.4,53.2,-6.1,53.4", "color=%23ff0000", "path=docs/guide/intro.md",
+               "file=report-2024-Q1.pdf", "template=invoice_v2.html", "view=../list"]:
+        rawget(qs)
+    # GraphQL
+    for g in ['query { user(id: 1) { name email } }',
+              'query GetOrders($first: Int!, $after: String) { orders(first: $first, after: $after) { edges { node { id total } } pageInfo { hasNextPage endCursor } } }',
+              'mutation UpdateUser($id: ID!, $input: UserInput!) { updateUser(id: $id, input: $input) { id name } }',
+              '{ search(query: "select union") { ... on Product { name } } }',
+              'query { __typename }',
+              'fragment userFields on User { id name } query { me { ...userFields } }',
+              'subscription { messageAdded(channel: "general") { text from { name } } }']:
+        js({"query": g, "variables": {"first": 10, "id": "u_1"}, "operationName": None}, "/graphql")
+    # JSON API shapes
+    js({"op": "replace", "path": "/address/city", "value": "Cork"}, "/api/v1/users/1")
+    js([{"op": "add", "path": "/tags/-", "value": "new"}, {"op": "remove", "path": "/items/0"}, {"op": "copy", "from": "/a/b", "path": "/c"}], "/api/v1/users/1")
+    js({"jsonpath": "$.store.book[?(@.price < 10)].title"})
+    js({"regex": "^(?:[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@example\\.com$"})
+    js({"cron": "0 */6 * * 1-5", "command_label": "nightly export", "timezone": "Europe/Dublin"})
+    js({"sql_dialect": "postgres", "description": "Report of orders where total > 100 grouped by month"})
+    js({"html": "<p>Hello <strong>world</strong></p><ul><li>one</li><li>two</li></ul>", "format": "html"})
+    js({"html": "<p>See <a href=\"https://example.com/docs\">the docs</a> and <img src=\"/img/logo.png\" alt=\"logo\"></p>"})
+    js({"markdown": "## Steps\n\n1. Open `settings.json`\n2. Set `\"debug\": true`\n3. Restart with `npm run dev`\n\n```js\nconsole.log('ok');\n```"})
+    js({"svg_color": "#336699", "css": "body { font-family: 'Helvetica Neue', Arial, sans-serif; margin: 0 auto; }"})
+    js({"template": "Hello {{ user.first_name }}, your order {{ order.id }} ships on {{ date | format('%d %b') }}."})
+    js({"template": "Dear ${customer}, thank you for order #${orderId}."})
+    js({"address": {"line1": "Apt. 5, 12 Rue de l'Église", "city": "Québec", "postal": "G1R 4P5"}, "phone": "+1-418-555-0199"})
+    js({"comment": "I think 1 + 1 = 2 and 2 > 1; therefore (a || b) && !c is fine.", "rating": 4})
+    js({"password": "Tr0ub4dor&3", "password_confirm": "Tr0ub4dor&3"}, "/api/v1/register")
+    js({"password": "correct horse battery staple"}, "/api/v1/register")
+    js({"password": "P@ssw0rd!2024#"}, "/api/v1/register")
+    js({"password": "x'-- Yz9!"}, "/api/v1/register")
+    js({"bio": "Software engineer. I like Rust, Go & C++. Previously at ACME (2015–2020). Opinions are my own."})
+    js({"bio": "DBA for 10 years: Oracle, SQL Server, MySQL. Fan of SELECT statements that actually use the index."})
+    js({"bio": "Pen-tester & security researcher; OSCP. I write about XSS, SQLi and SSRF on my blog."})
+    js({"title": "How to prevent SQL injection in PHP?", "body": "I'm using mysqli and building queries with string concatenation. What is the safe way?"})
+    js({"title": "Why does my script tag not load?", "body": "My page includes a script tag with the src attribute pointing to /static/app.js but the console shows 404."})
+    js({"user_agent_note": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"})
+    js({"file_name": "Q3 report (final) v2.xlsx", "mime": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    js({"image": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="})
+    js({"command": "restart", "target": "web-01", "reason": "deploy 2.4.1"}, "/api/v1/ops")
+    js({"shell": "/bin/bash", "home": "/home/deploy", "uid": 1001}, "/api/v1/users")
+    js({"url": "https://hooks.example.com/services/T000/B000/XXXX", "events": ["push", "pull_request"]}, "/api/v1/webhooks")
+    js({"query": "SELECT id, name FROM users WHERE active = true LIMIT 10", "datasource": "analytics"}, "/api/v1/reports/preview")
+    js({"expr": "sum(rate(http_requests_total{job=\"api\",status=~\"5..\"}[5m])) by (instance)"}, "/api/v1/alerts")
+    js({"log_line": "2024-05-01 12:00:01 ERROR [main] c.e.App - Connection refused: localhost/127.0.0.1:5432"})
+    js({"note": "Call +353 (0)21 123 4567 between 9–5; ask for Máire. If no answer, email máire@example.ie."})
+    js({"search": "C:\\Program Files\\Common Files"})
+    js({"diff": "--- a/app.py\n+++ b/app.py\n@@ -1,3 +1,3 @@\n-print('hi')\n+print('hello')\n"})
+    js({"emoji": "🔥🔥🔥 best purchase ever!!! 💯", "lang": "en"})
+    js({"rtl": "שלום עולם", "ar": "السلام عليكم ورحمة الله", "hi": "नमस्ते दुनिया", "ja": "こんにちは世界", "th": "สวัสดีชาวโลก"})
+    # headers
+    for ua in ["Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1",
+               "curl/8.5.0", "python-requests/2.31.0", "Go-http-client/2.0", "okhttp/4.12.0", "PostmanRuntime/7.36.0",
+               "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "Wget/1.21.4", "Java/17.0.9", "node-fetch/1.0 (+https://github.com/bitinn/node-fetch)",
+               "Apache-HttpClient/4.5.14 (Java/17.0.2)", "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"]:
+        hdr("User-Agent", ua)
+    for ref in ["https://www.google.com/search?q=select+comfort+union+drop+earrings&oq=select", "https://example.com/search?q=%3Cscript%3E+tag+meaning",
+                "https://app.example.com/reports?filter=status%20eq%20%27open%27", "http://localhost:3000/dev/page", "android-app://com.google.android.gm/"]:
+        hdr("Referer", ref)
+    for ck in ["_ga=GA1.2.1234567890.1700000000; _gid=GA1.2.987654321.1700000000; _fbp=fb.1.1700000000000.123456789",
+               "session=eyJ1c2VyIjoxfQ.ZXhhbXBsZQ.c2lnbmF0dXJl; csrftoken=abcDEF123; theme=dark",
+               "cart=%7B%22items%22%3A%5B%7B%22sku%22%3A%22A1%22%2C%22qty%22%3A2%7D%5D%7D", "prefs={\"lang\":\"en\",\"cols\":[\"a\",\"b\"]}",
+               "OptanonConsent=isGpcEnabled=0&datestamp=Mon+Jan+01+2024+10%3A00%3A00+GMT%2B0000&version=202310.1.0&groups=C0001%3A1%2CC0002%3A0",
+               "last_search=drop+table+legs; recent=select,union"]:
+        hdr("Cookie", ck)
+    for h, v in [("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"), ("Accept-Language", "en-IE,en;q=0.9,ga;q=0.8"),
+                 ("X-Forwarded-For", "203.0.113.7, 10.0.0.12"), ("X-Forwarded-Host", "shop.example.com"), ("If-None-Match", 'W/"5e15153d-120f"'),
+                 ("Authorization", "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"), ("X-Request-Id", "req_01HXYZABCDEF"), ("Origin", "https://app.example.com"),
+                 ("Content-Disposition", 'attachment; filename="report.pdf"'), ("Sec-CH-UA", '"Chromium";v="120", "Not?A_Brand";v="24"')]:
+        hdr(h, v)
+    for i, r in enumerate(recs):
+        yield (f"api-{i:03d}",) + r
+
+
+def main():
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--eval", default=None, help="corpus_eval binary (built when missing)")
+    ap.add_argument("--show", action="store_true", help="print each refused record's request too")
+    a = ap.parse_args()
+    evaluator = corpus_eval(repo, a.eval)
+    counts = {"text": 0, "api": 0}
+    desc = {}
+    with tempfile.TemporaryDirectory(prefix="waf-ordinary-") as tmp:
+        path = os.path.join(tmp, "ordinary.jsonl")
+        with open(path, "w", encoding="utf-8") as f:
+            for rid, method, uri, ctype, body, extra in list(text_records()) + list(api_records()):
+                counts[rid.split("-")[0]] += 1
+                desc[rid] = " ".join(f"{k}: {v}" for k, v in extra.items()) or f"{uri} {body or ''}"
+                headers = {"Host": "localhost", "User-Agent": UA}
+                headers.update(extra)
+                if ctype:
+                    headers["Content-Type"] = ctype
+                rec = {"id": rid, "source": "ordinary", "class": "benign", "expect": "allow",
+                       "method": method, "uri": uri, "headers": headers, "body": body}
+                f.write(json.dumps(rec) + "\n")
+        out = subprocess.run(
+            [evaluator, path, "--show-fp"], capture_output=True, text=True, check=True
+        ).stdout
+    refused = {"text": 0, "api": 0}
+    for line in out.splitlines():
+        m = re.match(r"FP ((text|api)-\d+\S*) \[([a-z0-9-]+) @(\S+)\]", line)
+        if not m:
+            continue
+        refused[m.group(2)] += 1
+        rid = m.group(1)
+        what = TEXT[int(rid.split("-")[1])] if m.group(2) == "text" else desc[rid]
+        print(f"refused {rid:15} {m.group(3):18} {what[:90]!r}")
+        if a.show:
+            print(f"        at {m.group(4)}: {desc[rid][:300]}")
+    print()
+    print("| set | records | refused | share |\n|---|---:|---:|---:|")
+    for k in ("text", "api"):
+        print(f"| {k} | {counts[k]} | {refused[k]} | {100 * refused[k] / counts[k]:.2f}% |")
+
+
+if __name__ == "__main__":
+    main()
