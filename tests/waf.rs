@@ -241,3 +241,57 @@ async fn bodies_in_one_or_many_frames_are_inspected_whole_and_forwarded_intact()
     assert_eq!(up.hits(), 2, "the attack never reached the upstream");
     gw.stop().await;
 }
+
+/// A compressed body is judged inflated and forwarded exactly as sent (the
+/// upstream's framework inflates it); a coding the WAF cannot read is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compressed_bodies_are_judged_inflated_and_forwarded_as_sent() {
+    use std::io::Write;
+    use std::sync::Arc;
+    let gzip = |b: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(b).unwrap();
+        e.finish().unwrap()
+    };
+    // the upstream answers with the bytes it received and their coding
+    let up = MockUpstream::with(Arc::new(|req: hyper::Request<bytes::Bytes>| {
+        let coding = req
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap_or("?").to_owned())
+            .unwrap_or_default();
+        let mut r = hyper::Response::new(http_body_util::Full::new(req.body().clone()));
+        r.headers_mut()
+            .insert("x-seen-encoding", coding.parse().unwrap());
+        r
+    }))
+    .await;
+    let gw = TestGateway::start(&waf_config(up.addr, "mode = \"balanced\"")).await;
+    let c = client();
+    let post = |body: Vec<u8>, coding: &'static str| {
+        c.post(gw.url("main", "/g/form"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("content-encoding", coding)
+            .body(body)
+            .send()
+    };
+    let ordinary = gzip(b"name=Ann&note=Leave+it+with+the+neighbour");
+    let r = post(ordinary.clone(), "gzip").await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-seen-encoding"], "gzip");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), ordinary.as_slice(), "forwarded as sent");
+    let r = post(gzip(b"id=1%27%20union%20select%20password%20from%20users--"), "gzip")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.text().await.unwrap(), "request rejected\n");
+    let r = post(b"a=1".to_vec(), "br").await.unwrap();
+    assert_eq!(r.status(), 415, "a coding the WAF cannot read is refused");
+    assert_eq!(up.hits(), 1, "only the ordinary body reached the upstream");
+    let m = metrics(&gw).await;
+    assert!(
+        m.contains(r#"rampart_waf_denied_total{class="sqli",profile="p"} 1"#),
+        "{m}"
+    );
+    gw.stop().await;
+}

@@ -2,7 +2,10 @@
 //! scanner is created; streamed size (413) and early XML entity declarations while
 //! chunks arrive; then, on the whole buffered body, the structured parsers
 //! (urlencoded, multipart, JSON with limits checked before parsing, XML text) and
-//! JSON string entropy. The gateway owns buffering; this type only counts and judges.
+//! JSON string entropy. A body sent with `Content-Encoding: gzip` or `deflate` is
+//! inflated first (bounded by the body limit), as the application's framework
+//! would; other codings are refused (415). The gateway owns buffering and forwards
+//! the body as sent; this type only counts, decodes for itself and judges.
 
 use crate::content_type::{BodyKind, parse_media_type_ref};
 use crate::detect::{Field, Hits, scan_memo, scan_value};
@@ -28,6 +31,80 @@ pub struct BodyScanner<'p> {
     prolog: Vec<u8>,
     /// The request came with a Referer from another site (session fixation).
     offsite: bool,
+    /// The body's content coding (`Content-Encoding`).
+    coding: Coding,
+}
+
+/// Content codings the scanner reads through (RFC 9110 §8.4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    Identity,
+    Gzip,
+    /// `deflate` is the zlib format; some clients send raw deflate instead, which
+    /// servers accept too, so both are read.
+    Deflate,
+}
+
+/// The coding named by the request's `Content-Encoding` header lines: `None` when
+/// the scanner cannot read it (an unknown or unsupported coding such as `br` or
+/// `zstd`, or codings stacked: no client stacks them, and each layer would
+/// multiply the bound on inflated bytes).
+fn coding_of(headers: &http::HeaderMap) -> Option<Coding> {
+    let mut coding = Coding::Identity;
+    for line in headers.get_all(http::header::CONTENT_ENCODING) {
+        let Ok(line) = std::str::from_utf8(line.as_bytes()) else {
+            return None;
+        };
+        for name in line.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let c = if name.eq_ignore_ascii_case("identity") {
+                continue;
+            } else if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+                Coding::Gzip
+            } else if name.eq_ignore_ascii_case("deflate") {
+                Coding::Deflate
+            } else {
+                return None;
+            };
+            if coding != Coding::Identity {
+                return None;
+            }
+            coding = c;
+        }
+    }
+    Some(coding)
+}
+
+/// Why a coded body could not be read.
+enum Inflate {
+    /// More than the limit once inflated.
+    TooLarge,
+    /// Not valid data of its coding.
+    Invalid,
+}
+
+/// `body` inflated from `coding`, at most `limit` bytes of it.
+fn inflate(coding: Coding, body: &[u8], limit: u64) -> Result<Vec<u8>, Inflate> {
+    use std::io::Read;
+    fn read_all(r: impl Read, limit: u64) -> Result<Vec<u8>, Inflate> {
+        let mut out = Vec::new();
+        // one byte past the limit tells "too large" from "exactly the limit"
+        r.take(limit.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(|_| Inflate::Invalid)?;
+        if out.len() as u64 > limit {
+            return Err(Inflate::TooLarge);
+        }
+        Ok(out)
+    }
+    match coding {
+        Coding::Identity => Ok(body.to_vec()),
+        // every member of a multi-member gzip stream, as `gunzip` reads it
+        Coding::Gzip => read_all(flate2::read::MultiGzDecoder::new(body), limit),
+        Coding::Deflate => match read_all(flate2::read::ZlibDecoder::new(body), limit) {
+            Err(Inflate::Invalid) => read_all(flate2::read::DeflateDecoder::new(body), limit),
+            r => r,
+        },
+    }
 }
 
 const PROLOG_BYTES: usize = 4096;
@@ -50,6 +127,19 @@ impl<'p> BodyScanner<'p> {
                 return Err(deny("body-size", Class::BodySize, 413));
             }
         }
+        let inspect = profile.inspect().body;
+        // a body the scanner cannot decode is one it cannot inspect
+        let coding = match coding_of(head.headers) {
+            Some(c) => c,
+            None if inspect => {
+                return Err(deny(
+                    "content-encoding-unsupported",
+                    Class::ContentType,
+                    415,
+                ));
+            }
+            None => Coding::Identity,
+        };
         let mut kind = BodyKind::Text;
         let mut boundary = Vec::new();
         let mut types = head.headers.get_all(http::header::CONTENT_TYPE).iter();
@@ -92,9 +182,10 @@ impl<'p> BodyScanner<'p> {
             kind,
             boundary,
             seen: 0,
-            inspect: profile.inspect().body,
+            inspect,
             prolog: Vec::new(),
             offsite: crate::session::offsite_referer(head.headers),
+            coding,
         })
     }
 
@@ -105,7 +196,12 @@ impl<'p> BodyScanner<'p> {
         if self.seen > self.profile.body_limit() {
             return self.gate("body-size", Class::BodySize, 413);
         }
-        if self.inspect && self.kind == BodyKind::Xml && self.prolog.len() < PROLOG_BYTES {
+        // (a coded body's prolog is read once inflated, in `finish`)
+        if self.inspect
+            && self.coding == Coding::Identity
+            && self.kind == BodyKind::Xml
+            && self.prolog.len() < PROLOG_BYTES
+        {
             let take = chunk.len().min(PROLOG_BYTES - self.prolog.len());
             self.prolog.extend_from_slice(&chunk[..take]);
             let lower = self.prolog.to_ascii_lowercase();
@@ -139,6 +235,19 @@ impl<'p> BodyScanner<'p> {
         }
         if !self.inspect || body.is_empty() {
             return Verdict::Allow;
+        }
+        if self.coding != Coding::Identity {
+            // what the application's framework inflates is what it reads: the
+            // limit applies to the inflated bytes too (a small compressed body
+            // can inflate a thousandfold)
+            return match inflate(self.coding, body, self.profile.body_limit()) {
+                Ok(plain) => self.scan(&plain),
+                Err(Inflate::TooLarge) => self.gate("body-size", Class::BodySize, 413),
+                Err(Inflate::Invalid) => {
+                    self.gate("content-encoding-invalid", Class::ContentType, 400)
+                }
+            }
+            .unwrap_or(Verdict::Allow);
         }
         self.scan(body).unwrap_or(Verdict::Allow)
     }

@@ -54,6 +54,11 @@ pub fn post(p: &Profile, ct: &str, body: &str) -> Verdict {
 
 /// [`post`] with `extra` header pairs after Content-Type and Content-Length.
 pub fn post_with(p: &Profile, ct: &str, body: &str, extra: &[(&'static str, &str)]) -> Verdict {
+    post_bytes(p, ct, body.as_bytes(), extra)
+}
+
+/// [`post_with`] for a body of any bytes (a compressed one).
+pub fn post_bytes(p: &Profile, ct: &str, body: &[u8], extra: &[(&'static str, &str)]) -> Verdict {
     let len = body.len().to_string();
     let mut pairs = vec![("content-type", ct), ("content-length", len.as_str())];
     pairs.extend_from_slice(extra);
@@ -73,10 +78,10 @@ pub fn post_with(p: &Profile, ct: &str, body: &str, extra: &[(&'static str, &str
         Ok(s) => s,
         Err(v) => return v,
     };
-    if let Some(v) = s.feed(body.as_bytes()) {
+    if let Some(v) = s.feed(body) {
         return v;
     }
-    s.finish(body.as_bytes())
+    s.finish(body)
 }
 
 /// The verdict on `GET /` with the value in a cookie (percent-encoded).
