@@ -1,5 +1,6 @@
-//! Body gates, in order: content type (415) and declared length (413) when the
-//! scanner is created; streamed size (413) and early XML entity declarations while
+//! Body gates, in order: declared length (413), content coding and content type
+//! (415) when the scanner is created (a body whose type is refused is still read as
+//! opaque text, and an attack in it answers as that attack); streamed size (413) and early XML entity declarations while
 //! chunks arrive; then, on the whole buffered body, the structured parsers
 //! (urlencoded, multipart, JSON with limits checked before parsing, XML text) and
 //! JSON string entropy. A body sent with `Content-Encoding: gzip` or `deflate` is
@@ -33,6 +34,9 @@ pub struct BodyScanner<'p> {
     offsite: bool,
     /// The body's content coding (`Content-Encoding`).
     coding: Coding,
+    /// The content-type gate's verdict on a body whose type the profile
+    /// refuses: given by `finish` unless the body holds a detection to deny.
+    refused: Option<Verdict>,
 }
 
 /// Content codings the scanner reads through (RFC 9110 §8.4.1).
@@ -110,8 +114,10 @@ fn inflate(coding: Coding, body: &[u8], limit: u64) -> Result<Vec<u8>, Inflate> 
 const PROLOG_BYTES: usize = 4096;
 
 impl<'p> BodyScanner<'p> {
-    /// Checks the declared media type (strictly parsed; must be allowed: else 415)
-    /// and the declared Content-Length (over the limit: 413).
+    /// Checks the declared Content-Length (over the limit: 413), the content
+    /// coding (unreadable: 415) and the media type (strictly parsed, must be
+    /// allowed: else 415, given at once without body inspection and by `finish`
+    /// otherwise, unless the body holds an attack).
     pub fn new(profile: &'p Profile, head: &RequestHead<'p>) -> Result<Self, Verdict> {
         let deny = |id, class, status| -> Verdict {
             match profile.gate(head.route, id, class, status) {
@@ -143,38 +149,43 @@ impl<'p> BodyScanner<'p> {
         let mut kind = BodyKind::Text;
         let mut boundary = Vec::new();
         let mut types = head.headers.get_all(http::header::CONTENT_TYPE).iter();
-        match (types.next(), types.next()) {
-            (Some(_), Some(_)) => {
-                return Err(deny("content-type-ambiguous", Class::ContentType, 415));
-            }
+        let type_refusal = match (types.next(), types.next()) {
+            (Some(_), Some(_)) => Some("content-type-ambiguous"),
             (Some(ct), None) => match parse_media_type_ref(ct.as_bytes()) {
+                Ok(m) if !profile.allows_media_type(m.type_, m.subtype) => {
+                    Some("content-type-not-allowed")
+                }
                 Ok(m) => {
-                    if !profile.allows_media_type(m.type_, m.subtype) {
-                        return Err(deny("content-type-not-allowed", Class::ContentType, 415));
-                    }
                     kind = m.body_kind();
-                    if kind == BodyKind::Multipart {
-                        match m.param("boundary") {
-                            Some(b) if !b.is_empty() && b.len() <= 70 => {
-                                boundary = b.as_bytes().to_vec()
-                            }
-                            _ => {
-                                return Err(deny(
-                                    "content-type-malformed",
-                                    Class::ContentType,
-                                    415,
-                                ));
-                            }
+                    match m.param("boundary") {
+                        _ if kind != BodyKind::Multipart => None,
+                        Some(b) if !b.is_empty() && b.len() <= 70 => {
+                            boundary = b.as_bytes().to_vec();
+                            None
                         }
+                        _ => Some("content-type-malformed"),
                     }
                 }
-                Err(_) => return Err(deny("content-type-malformed", Class::ContentType, 415)),
+                Err(_) => Some("content-type-malformed"),
             },
-            (None, _) => {
-                if profile.mode() == crate::config::Mode::Strict {
-                    return Err(deny("content-type-missing", Class::ContentType, 415));
-                }
+            (None, _) if profile.mode() == crate::config::Mode::Strict => {
+                Some("content-type-missing")
             }
+            (None, _) => None,
+        };
+        // A body whose type is refused is still read, as opaque text, when the
+        // profile inspects bodies: an attack in it is refused as that attack
+        // (400 with its class and id, which is what the operator needs in the
+        // logs), anything else with the type's 415 (see `finish`).
+        let mut refused = None;
+        if let Some(id) = type_refusal {
+            let v = deny(id, Class::ContentType, 415);
+            if !inspect && v != Verdict::Allow {
+                return Err(v);
+            }
+            kind = BodyKind::Text;
+            boundary.clear();
+            refused = (v != Verdict::Allow).then_some(v);
         }
         Ok(BodyScanner {
             profile,
@@ -186,6 +197,7 @@ impl<'p> BodyScanner<'p> {
             prolog: Vec::new(),
             offsite: crate::session::offsite_referer(head.headers),
             coding,
+            refused,
         })
     }
 
@@ -227,7 +239,17 @@ impl<'p> BodyScanner<'p> {
     }
 
     /// Judges the whole buffered body.
-    pub fn finish(self, body: &[u8]) -> Verdict {
+    pub fn finish(mut self, body: &[u8]) -> Verdict {
+        let refused = self.refused.take();
+        let v = self.judge_body(body);
+        match refused {
+            // (in shadow mode both are would-block: the detection is reported)
+            Some(r) if v == Verdict::Allow => r,
+            _ => v,
+        }
+    }
+
+    fn judge_body(self, body: &[u8]) -> Verdict {
         if body.len() as u64 > self.profile.body_limit() {
             return self
                 .gate("body-size", Class::BodySize, 413)

@@ -99,6 +99,11 @@ impl Default for ProfileConfig {
             body_limit: ByteSize::mib(1),
             allowed_content_types: [
                 "application/json",
+                // JSON and XML media types by their suffix (`application/vnd.api+json`,
+                // `application/merge-patch+json`, `application/soap+xml`): parsed as
+                // JSON and XML
+                "application/*+json",
+                "application/*+xml",
                 "application/x-www-form-urlencoded",
                 "multipart/form-data",
                 "text/plain",

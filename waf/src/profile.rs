@@ -225,12 +225,22 @@ impl Profile {
         self.entropy
     }
 
-    /// Whether `type_/subtype` (in any case) is allowed: an exact entry, or
-    /// `type_/*`. Compared in pieces, without building the `type/subtype` text.
+    /// Whether `type_/subtype` (in any case) is allowed: an exact entry,
+    /// `type_/*`, or `type_/*+suffix` for a structured syntax suffix (RFC 6839:
+    /// `application/*+json` allows `application/merge-patch+json`). Compared in
+    /// pieces, without building the `type/subtype` text.
     pub(crate) fn allows_media_type(&self, type_: &str, subtype: &str) -> bool {
         // `allowed` holds lowercase essences; media types are case-insensitive
         self.allowed.iter().any(|a| match a.split_once('/') {
             Some((t, "*")) => t.eq_ignore_ascii_case(type_),
+            Some((t, s)) if s.starts_with("*+") => {
+                let suffix = &s[1..];
+                t.eq_ignore_ascii_case(type_)
+                    && subtype.len() > suffix.len()
+                    && subtype
+                        .get(subtype.len() - suffix.len()..)
+                        .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
+            }
             Some((t, s)) => t.eq_ignore_ascii_case(type_) && s.eq_ignore_ascii_case(subtype),
             None => false,
         })

@@ -341,6 +341,105 @@ fn content_type_not_allowed_is_415() {
     assert_eq!(v.detection().map(|d| d.status), Some(415));
 }
 
+/// A body whose type the profile refuses is still read as text: an attack in
+/// it is refused as that attack (400, its class in the logs and metrics), an
+/// ordinary one with the type's 415. Without body inspection the 415 comes at
+/// once; in shadow mode both are would-block.
+#[test]
+fn a_refused_type_still_reports_the_attack_its_body_carries() {
+    let p = balanced();
+    let gadget = "rO0ABXNyABdqYXZhLnV0aWwuUHJpb3JpdHlRdWV1ZZTaMLT7P4KxAwACSQAEc2l6ZUwACmNvbXBhcmF0b3J0ABZMamF2YS91dGlsL0NvbXBhcmF0b3I7eHAAAAACc3IAK29yZy5hcGFjaGUuY29tbW9ucy5iZWFudXRpbHMuQmVhbkNvbXBhcmF0b3I=";
+    for (ct, body, class) in [
+        ("application/x-java-serialized-object", gadget, Class::Java),
+        (
+            "application/x-evil",
+            "<script>alert(1)</script>",
+            Class::Xss,
+        ),
+        (
+            "application/json/x-bypass",
+            r#"{"q":"1' union select password from users--"}"#,
+            Class::Sqli,
+        ),
+        ("text/html; charset", "; cat /etc/passwd", Class::Cmdi),
+    ] {
+        let v = post(&p, ct, body);
+        let d = v.detection().expect(ct);
+        assert_eq!((d.class, d.status), (class, 400), "{ct}");
+    }
+    for (ct, id) in [
+        ("application/x-evil", "content-type-not-allowed"),
+        ("application/json/x-bypass", "content-type-malformed"),
+        ("multipart/form-data", "content-type-malformed"),
+    ] {
+        let d = post(&p, ct, "hello world").detection().cloned().expect(ct);
+        assert_eq!((d.id, d.status), (id, 415), "{ct}");
+    }
+    let no_body: ProfileConfig =
+        toml::from_str("inspect = [\"path\", \"query\", \"headers\", \"cookies\"]").unwrap();
+    let d = post(
+        &profile(no_body),
+        "application/x-evil",
+        "<script>alert(1)</script>",
+    )
+    .detection()
+    .cloned()
+    .unwrap();
+    assert_eq!((d.id, d.status), ("content-type-not-allowed", 415));
+    let shadow = profile(ProfileConfig {
+        shadow: true,
+        ..ProfileConfig::default()
+    });
+    let v = post(&shadow, "application/x-evil", "<script>alert(1)</script>");
+    assert!(
+        matches!(&v, Verdict::WouldBlock(d) if d.class == Class::Xss),
+        "{v:?}"
+    );
+    let v = post(&shadow, "application/x-evil", "hello");
+    assert!(
+        matches!(&v, Verdict::WouldBlock(d) if d.class == Class::ContentType),
+        "{v:?}"
+    );
+}
+
+/// JSON and XML media types by their structured syntax suffix are allowed by
+/// default and read with the JSON and XML parsers.
+#[test]
+fn suffixed_json_and_xml_types_are_allowed_and_parsed() {
+    let p = balanced();
+    for ct in ["application/merge-patch+json", "application/vnd.api+json"] {
+        assert_eq!(
+            post(&p, ct, r#"{"data":{"type":"orders","id":"1"}}"#),
+            Verdict::Allow,
+            "{ct}"
+        );
+        let d = post(
+            &p,
+            ct,
+            r#"{"q":{"name":"x' UNION SELECT password FROM users--"}}"#,
+        )
+        .detection()
+        .cloned()
+        .expect(ct);
+        assert_eq!(d.location, Location::JsonValue("q.name".into()), "{ct}");
+    }
+    let soap = r#"<?xml version="1.0"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body><q>1' union select password from users--</q></soap:Body></soap:Envelope>"#;
+    assert_eq!(
+        class_of(&post(&p, "application/soap+xml", soap)),
+        Some(Class::Sqli)
+    );
+    // the suffix must follow a subtype: `application/+json` is no JSON type
+    let p = profile(ProfileConfig {
+        allowed_content_types: vec!["application/*+json".into()],
+        ..ProfileConfig::default()
+    });
+    assert_eq!(post(&p, "application/ld+json", "{}"), Verdict::Allow);
+    for refused in ["application/json", "text/x+json", "application/+json"] {
+        let v = post(&p, refused, "{}");
+        assert_eq!(v.detection().map(|d| d.status), Some(415), "{refused}");
+    }
+}
+
 #[test]
 fn allowed_content_types_match_exactly_or_by_type_wildcard() {
     let p = profile(ProfileConfig {
