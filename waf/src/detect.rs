@@ -328,6 +328,20 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
             paths::scan(&v, field, h);
         });
     }
+    if let Some(v) = crate::normalise::asp_view(&n.canon) {
+        // `%S%E%L%E%C%T`: classic ASP drops a `%` that opens no escape; a
+        // view of its own, since the separator checks above read such `%`
+        // runs as junk between words
+        merge_scan(best, |h| {
+            rules.scan(&v, field, h);
+            sqli::scan(&v, h);
+            xss::scan(&v, field, h);
+            cmdi::scan(&v, field, h);
+        });
+    }
+    if let Some(v) = crate::normalise::control_blank_view(&n.canon) {
+        merge_scan(best, |h| sqli::scan(&v, h));
+    }
     scan_base64(rules, &n.decoded, best);
     if n.layers >= 3 {
         best.add(Class::Protocol, "protocol-encoding", 3);

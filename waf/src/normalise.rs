@@ -157,6 +157,55 @@ const fn opens_percent_escape(b: u8) -> bool {
     b.is_ascii_hexdigit() | (b == b'u') | (b == b'U')
 }
 
+/// Whether a `%` followed by `rest` opens no escape but is glued to a letter
+/// or digit: classic ASP and IIS drop such a `%` from the value, so
+/// `%S%E%L%E%C%T` reaches the application as `SELECT`. Not `%` + two hex
+/// digits, not `%u` + four.
+pub(crate) fn asp_drops_percent(rest: &[u8]) -> bool {
+    let hex = |k: usize| rest.get(k).is_some_and(u8::is_ascii_hexdigit);
+    rest.first().is_some_and(u8::is_ascii_alphanumeric)
+        && !(hex(0) && hex(1))
+        && !(matches!(rest[0], b'u' | b'U') && (1..5).all(hex))
+}
+
+/// `canon` with its other control characters (0x01-0x1F but tab, line
+/// breaks, VT and FF, which the canonical view folds already) as blanks: SQL
+/// Server's parser reads them as blanks (`union%0Fselect`). `None` when there
+/// are none. A view of its own: the path checks read them as junk between
+/// words (`..%01%25%35..`), which a blank would hide.
+pub(crate) fn control_blank_view(canon: &[u8]) -> Option<Vec<u8>> {
+    let control = |b: u8| matches!(b, 0x01..=0x08 | 0x0e..=0x1f);
+    // (a fold without early exit: vectorised, and most values have none)
+    if !canon.iter().fold(false, |m, &b| m | control(b)) {
+        return None;
+    }
+    Some(
+        canon
+            .iter()
+            .map(|&b| if control(b) { b' ' } else { b })
+            .collect(),
+    )
+}
+
+/// `canon` with every `%` that `asp_drops_percent` drops removed, when there
+/// are at least two such: the value as classic ASP hands it over. One lone
+/// `%` glued to a word is ordinary text (`50%off`) and changes no reading.
+pub(crate) fn asp_view(canon: &[u8]) -> Option<Vec<u8>> {
+    let drops = memchr::memchr_iter(b'%', canon)
+        .filter(|&p| asp_drops_percent(&canon[p + 1..]))
+        .count();
+    if drops < 2 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(canon.len());
+    for (p, &b) in canon.iter().enumerate() {
+        if b != b'%' || !asp_drops_percent(&canon[p + 1..]) {
+            out.push(b);
+        }
+    }
+    Some(out)
+}
+
 /// Values shorter than this are checked by `only_lowercasing_applies_short`:
 /// the vector loops below, with their pair fold, cost more on shorter ones
 /// (an 80-byte sentence: ~650 instructions against ~600).

@@ -135,6 +135,14 @@ const SQLI: &[&str] = &[
     r#"1' or 1=1 limit 1-- -"#,
     r#"' UNION SELECT username, password FROM users--"#,
     r#"1' and substring(@@version,1,1)=5--"#,
+    // sqlmap-style tampers: ASP's dropped `%`, `#` comments cut by a line
+    // break, SQL Server's control-character blanks
+    "1 %A%N%D 1=1 %U%N%I%O%N %A%L%L %S%E%L%E%C%T %N%U%L%L,%C%O%N%C%A%T(0x71,%u%s%e%r(),0x71)-- -",
+    "1' %O%R '1'='1",
+    "1)#abc\nAND#abc\n8372=8372#abc\nAND#abc\n(4921=4921",
+    "1'#zzz\nOR#zzz\n'1'='1",
+    "-1\u{1f}UNION\u{f}SELECT\u{f}username,password\u{1f}FROM\u{f}users",
+    "1;WAITFOR\u{f}DELAY\u{f}'0:0:5'--",
 ];
 
 /// Cross-site scripting: handlers, URI schemes behind entities, broken tags, sinks named indirectly.
@@ -525,6 +533,9 @@ const ORDINARY: &[&str] = &[
     "Dear ${customer}, thank you for order #${orderId}.",
     // a password with an `@` inside a word and a trailing `#`
     "P@ssw0rd!2024#",
+    // percent signs glued to words, hashtags on lines of their own
+    "Save 20%today and 10%tomorrow, 5%extra for members",
+    "Loved it #blessed\nWould order again #happy\nThanks!",
 ];
 
 #[test]

@@ -209,3 +209,24 @@ fn lone_a0_is_whitespace_but_a_utf8_continuation_is_not() {
         "\u{420}".as_bytes()
     );
 }
+
+#[test]
+fn asp_view_drops_percent_signs_that_open_no_escape() {
+    assert_eq!(
+        asp_view(b"%s%e%l%e%c%t %u%s%e%r()").as_deref(),
+        Some(&b"select user()"[..])
+    );
+    // escapes stay, and one glued `%` alone changes no reading
+    assert_eq!(asp_view(b"50%off"), None);
+    assert_eq!(asp_view(b"%2f%u0041 100% sure"), None);
+    assert_eq!(asp_view(b"%a%b%41").as_deref(), Some(&b"ab%41"[..]));
+}
+
+#[test]
+fn control_blank_view_turns_other_control_characters_into_blanks() {
+    assert_eq!(
+        control_blank_view(b"union\x0fselect\x1fx").as_deref(),
+        Some(&b"union select x"[..])
+    );
+    assert_eq!(control_blank_view(b"plain text\nwith a line"), None);
+}

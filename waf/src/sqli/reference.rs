@@ -154,7 +154,7 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                     versioned: false,
                 }
             }
-            b'#' if super::tokens::hash_opens_comment(s.get(i + 1).copied())
+            b'#' if super::tokens::hash_opens_comment(&s[i + 1..])
                 || (i > 0
                     && is_word_byte(s[i - 1])
                     && matches!(

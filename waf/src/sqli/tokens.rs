@@ -270,7 +270,7 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                     versioned: false,
                 }
             }
-            b'#' if hash_opens_comment(s.get(i + 1).copied())
+            b'#' if hash_opens_comment(&s[i + 1..])
                 || (i > 0
                     && is_word_byte(s[i - 1])
                     && matches!(
@@ -563,12 +563,15 @@ pub(super) fn system_variable(name: &[u8]) -> bool {
     NAMES.contains(&&*lower) || PREFIXES.iter().any(|p| lower.starts_with(p))
 }
 
-/// Whether a `#` followed by `next` opens a MySQL comment that cuts the
-/// query: the end, a blank, a line break, `--`, `#` or `+` come after one.
-/// `#&`, `#$`, `#_` … are other text (a generated password), `#tag` is a
-/// hashtag.
-pub(super) fn hash_opens_comment(next: Option<u8>) -> bool {
-    next.is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'-' | b'#' | b'+'))
+/// Whether a `#` followed by `rest` opens a MySQL comment that cuts the
+/// query: the end, a blank, a line break, `--`, `#` or `+` come after one,
+/// or the line goes on to a line break (`#abc` + LF + `AND 1=1`: the comment
+/// hides the blank between two keywords). `#&`, `#$`, `#_` … on a line of
+/// their own are other text (a generated password), `#tag` is a hashtag.
+pub(super) fn hash_opens_comment(rest: &[u8]) -> bool {
+    rest.first()
+        .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'-' | b'#' | b'+'))
+        || memchr::memchr2(b'\n', b'\r', rest).is_some()
 }
 
 /// Whether a lone `!` followed by `next` is MySQL's NOT: before an operand
