@@ -32,6 +32,33 @@ pub(crate) fn unquote(s: &[u8]) -> Cow<'_, [u8]> {
     }
 }
 
+/// The length of a variable reference after a `$` (`u`, `{x}`, `HOME_2`):
+/// a name of a letter or `_` then word bytes, at most 16, braced or not.
+pub(super) fn glued_variable(rest: &[u8]) -> Option<usize> {
+    let (braced, name) = match rest.strip_prefix(b"{") {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    if !name
+        .first()
+        .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_')
+    {
+        return None;
+    }
+    let n = name
+        .iter()
+        .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_')
+        .count();
+    if n > 16 {
+        return None;
+    }
+    match braced {
+        false => Some(n),
+        true if name.get(n) == Some(&b'}') => Some(n + 2),
+        true => None,
+    }
+}
+
 /// The bytes [`unquote`] acts on: every other byte takes the last arm of
 /// its match, which copies it as is, so without them the output is the input.
 const UNQUOTE_KEYS: &[u8] = b"\\'\"$`<>{";
@@ -107,6 +134,10 @@ fn unquote_keys<'a>(s: &'a [u8], buf: &'a mut SmallBytes) -> &'a [u8] {
                     }
                 } else if rest.starts_with(b"{}") || rest.starts_with(b"()") {
                     i += 3;
+                } else if let Some(n) = glued_variable(rest).filter(|_| in_word) {
+                    // `cat$u /etc$u/passwd`, `c${x}at`: a variable glued to a
+                    // word; an unset one expands to nothing
+                    i += 1 + n;
                 } else {
                     out.push(b);
                     i += 1;
@@ -325,6 +356,12 @@ fn arg_strength(a: &[u8]) -> u32 {
         || prefix(b"http:")
         || prefix(b"https:")
         || prefix(b"ftp:")
+        // a registry hive (`reg query HKLM\…`)
+        || prefix(b"hklm")
+        || prefix(b"hkcu")
+        || prefix(b"hkcr")
+        || prefix(b"hku\\")
+        || prefix(b"hkey_")
         || (a.iter().filter(|&&b| b == b'.').count() == 3 && a[0].is_ascii_digit())
         || (a.len() >= 3 && a[0] == b'%' && a[1].is_ascii_alphabetic() && a[1..].contains(&b'%'));
     if strong {
@@ -685,7 +722,7 @@ fn segment(
     bump: &mut impl FnMut(u32, &'static str),
 ) {
     let mut words = seg
-        .split(|&b| b == b' ' || b == b'\t' || b == b'<' || b == 0x0b)
+        .split(|&b| b == b' ' || b == b'\t' || b == b'<' || b == b'>' || b == 0x0b)
         .filter(|w| !w.is_empty());
     let Some(mut first) = words.next() else {
         return;

@@ -385,6 +385,13 @@ const CMDI: &[&str] = &[
     r#";echo${IFS}id|sh"#,
     r#";printf '\151\144'|sh"#,
     r#";X=$'\x69\x64';$X"#,
+    // an unset variable glued into words, a redirection glued to the
+    // command, a registry hive, socket statistics
+    ";cat$u /etc$u/passwd$u",
+    ";c${x}at /e${x}tc/passwd",
+    ";id>/tmp/x",
+    "| reg query HKLM\\Software\\Microsoft",
+    ";ss -tlnp",
 ];
 
 /// PHP: tags, wrappers, object injection, code-running calls.
@@ -536,6 +543,8 @@ const ORDINARY: &[&str] = &[
     // percent signs glued to words, hashtags on lines of their own
     "Save 20%today and 10%tomorrow, 5%extra for members",
     "Loved it #blessed\nWould order again #happy\nThanks!",
+    // dollar signs glued to words, comparisons written with `>`
+    "Prices in US$ and AU$ten (see table); x>y when x$z is set",
 ];
 
 #[test]

@@ -200,6 +200,7 @@ pub(super) const TIER_B: &[&str] = &[
     "java",
     "unset",
     "reg",
+    "ss",
     "sc",
     "at",
     "start",

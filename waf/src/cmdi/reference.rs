@@ -5,6 +5,7 @@
 //! has its own test against a plain scan of the lists.
 
 use super::commands::{WRAPPERS, glob_command, lookup, rare};
+use super::glued_variable;
 use super::shapes::{brace_command, fork_bomb};
 use crate::detect::{Field, Hits};
 use crate::verdict::Class;
@@ -59,6 +60,10 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
                     }
                 } else if rest.starts_with(b"{}") || rest.starts_with(b"()") {
                     i += 3;
+                } else if let Some(n) = glued_variable(rest).filter(|_| in_word) {
+                    // `cat$u /etc$u/passwd`, `c${x}at`: a variable glued to a
+                    // word; an unset one expands to nothing
+                    i += 1 + n;
                 } else {
                     out.push(b);
                     i += 1;
@@ -158,6 +163,9 @@ fn arg_strength(a: &[u8]) -> u32 {
         || lower.starts_with(b"http:")
         || lower.starts_with(b"https:")
         || lower.starts_with(b"ftp:")
+        || [&b"hklm"[..], b"hkcu", b"hkcr", b"hku\\", b"hkey_"]
+            .iter()
+            .any(|p| lower.starts_with(p))
         || (a.iter().filter(|&&b| b == b'.').count() == 3 && a[0].is_ascii_digit())
         || (a.len() >= 3 && a[0] == b'%' && a[1].is_ascii_alphabetic() && a[1..].contains(&b'%'));
     if strong {
@@ -348,7 +356,7 @@ fn segment(
     bump: &mut impl FnMut(u32, &'static str),
 ) {
     let mut words = seg
-        .split(|&b| b == b' ' || b == b'\t' || b == b'<' || b == 0x0b)
+        .split(|&b| b == b' ' || b == b'\t' || b == b'<' || b == b'>' || b == 0x0b)
         .filter(|w| !w.is_empty());
     let Some(mut first) = words.next() else {
         return;
