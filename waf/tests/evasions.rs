@@ -143,6 +143,8 @@ const SQLI: &[&str] = &[
     "1'#zzz\nOR#zzz\n'1'='1",
     "-1\u{1f}UNION\u{f}SELECT\u{f}username,password\u{1f}FROM\u{f}users",
     "1;WAITFOR\u{f}DELAY\u{f}'0:0:5'--",
+    // arithmetic compared with a number after the literal
+    "-1 OR 2+1-1=2",
 ];
 
 /// Cross-site scripting: handlers, URI schemes behind entities, broken tags, sinks named indirectly.
@@ -545,6 +547,7 @@ const ORDINARY: &[&str] = &[
     "Loved it #blessed\nWould order again #happy\nThanks!",
     // dollar signs glued to words, comparisons written with `>`
     "Prices in US$ and AU$ten (see table); x>y when x$z is set",
+    "Is it 4 or 2+2=4?",
 ];
 
 #[test]

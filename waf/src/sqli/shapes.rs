@@ -129,6 +129,15 @@ fn words_in_group(group: &[Kind]) -> bool {
             && inner.contains(&Kind::Word))
 }
 
+/// `+1-1=2`: operators and numbers, then a comparison with a number.
+fn arithmetic_comparison(t: &[Kind]) -> bool {
+    let mut i = 0;
+    while matches!(t.get(i), Some(Kind::Op)) && t.get(i + 1) == Some(&Kind::Num) && i < 16 {
+        i += 2;
+    }
+    i > 0 && matches!(t.get(i), Some(Kind::Cmp { word: false })) && t.get(i + 1) == Some(&Kind::Num)
+}
+
 pub(super) fn tautology(
     t: &[Kind],
     i: usize,
@@ -204,6 +213,19 @@ pub(super) fn tautology(
         }
         Some(Kind::Cmp { .. }) if strong_left && c.is_none() => bump(5, "sqli-tautology"),
         Some(Kind::Op) if rhs_ok && broke => bump(6, "sqli-tautology"),
+        // `-1 OR 2+1-1=2`: arithmetic on numbers compared with a number,
+        // after a value that is a literal up to the operator (a question
+        // such as `is it 4 or 2+2=4?` has words before it)
+        Some(Kind::Op)
+            if strong_left
+                && x == Kind::Num
+                && t[..i].iter().all(|k| {
+                    matches!(k, Kind::Num | Kind::Op | Kind::Str { .. } | Kind::RParen)
+                })
+                && arithmetic_comparison(&t[after..]) =>
+        {
+            bump(5, "sqli-tautology")
+        }
         Some(Kind::Op)
             if rhs_ok
                 && strong_left
