@@ -279,10 +279,17 @@ async fn compressed_bodies_are_judged_inflated_and_forwarded_as_sent() {
     let r = post(ordinary.clone(), "gzip").await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["x-seen-encoding"], "gzip");
-    assert_eq!(r.bytes().await.unwrap().as_ref(), ordinary.as_slice(), "forwarded as sent");
-    let r = post(gzip(b"id=1%27%20union%20select%20password%20from%20users--"), "gzip")
-        .await
-        .unwrap();
+    assert_eq!(
+        r.bytes().await.unwrap().as_ref(),
+        ordinary.as_slice(),
+        "forwarded as sent"
+    );
+    let r = post(
+        gzip(b"id=1%27%20union%20select%20password%20from%20users--"),
+        "gzip",
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(r.text().await.unwrap(), "request rejected\n");
     let r = post(b"a=1".to_vec(), "br").await.unwrap();
