@@ -462,6 +462,16 @@ const OTHER: &[&str] = &[
     r#"${T(java.lang.Runtime).getRuntime().exec('id')}"#,
     r#"__proto__[isAdmin]=true"#,
     r#"constructor[prototype][isAdmin]=true"#,
+    // NoSQL filters parsed from a parameter, JavaScript out of a `$where`
+    // string, template engine objects, XStream, .NET process creation
+    r#"{"username":{"$gt":""},"password":{"$gt":""}}"#,
+    r#"{"$or":[{"a":1},{"b":1}]}"#,
+    "';return true;var x='",
+    "'; while(true){}; var x='",
+    "{{config.items()}}",
+    r#"{{_self.env.registerUndefinedFilterCallback("exec")}}"#,
+    "<java.util.PriorityQueue serialization='custom'><unserializable-parents/></java.util.PriorityQueue>",
+    r#"@(System.Diagnostics.Process.Start("cmd.exe","/c id"))"#,
 ];
 
 /// Everyday values with the quotes, brackets, globs, slashes and keywords
@@ -548,6 +558,9 @@ const ORDINARY: &[&str] = &[
     // dollar signs glued to words, comparisons written with `>`
     "Prices in US$ and AU$ten (see table); x>y when x$z is set",
     "Is it 4 or 2+2=4?",
+    // quotes and `;` before words a `$where` body starts with, template data
+    "Press 'Enter'; return to the menu. Say 'hi'; while waiting, relax",
+    "Hello {{ request.user.name }}, your {{ config }} is saved",
 ];
 
 #[test]

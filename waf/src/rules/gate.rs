@@ -20,6 +20,7 @@ static BITS: [u16; 256] = {
     t[b'!' as usize] = Gates::BANG.0;
     t[b'?' as usize] = Gates::QUESTION.0;
     t[b']' as usize] = Gates::CLOSE_BRACKET.0;
+    t[b';' as usize] = Gates::SEMI.0;
     t
 };
 
@@ -38,6 +39,7 @@ impl Gates {
     pub(super) const BANG: Gates = Gates(1 << 8);
     pub(super) const QUESTION: Gates = Gates(1 << 9);
     pub(super) const CLOSE_BRACKET: Gates = Gates(1 << 10);
+    pub(super) const SEMI: Gates = Gates(1 << 11);
 
     /// The trigger bytes of `s`.
     pub(super) fn of(s: &[u8]) -> Gates {

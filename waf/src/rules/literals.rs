@@ -10,6 +10,40 @@ pub(super) type Lit = (&'static str, Class, &'static str, u32, bool);
 pub(super) const LITERALS: &[Lit] = &[
     // java: package prefixes of gadget / runtime classes, serialisation magic, OGNL, EL
     ("java.lang.", Class::Java, "java-class", 6, true),
+    // XStream: a fully qualified class as an XML element, a custom
+    // serialisation, a proxy
+    ("<java.", Class::Java, "java-deserialisation", 6, false),
+    ("<javax.", Class::Java, "java-deserialisation", 6, false),
+    ("<com.sun.", Class::Java, "java-deserialisation", 6, false),
+    ("<sun.", Class::Java, "java-deserialisation", 6, false),
+    (
+        "<org.apache.",
+        Class::Java,
+        "java-deserialisation",
+        6,
+        false,
+    ),
+    (
+        "<dynamic-proxy>",
+        Class::Java,
+        "java-deserialisation",
+        7,
+        false,
+    ),
+    (
+        "serialization='custom'",
+        Class::Java,
+        "java-deserialisation",
+        6,
+        false,
+    ),
+    (
+        "serialization=\"custom\"",
+        Class::Java,
+        "java-deserialisation",
+        6,
+        false,
+    ),
     ("java.io.", Class::Java, "java-class", 6, true),
     ("java.nio.", Class::Java, "java-class", 6, true),
     ("java.net.", Class::Java, "java-class", 5, true),
@@ -358,6 +392,15 @@ pub(super) const LITERALS: &[Lit] = &[
     ("<!--#flastmod", Class::Generic, "generic-ssi", 6, false),
     ("<!--#if", Class::Generic, "generic-ssi", 5, false),
     ("__class__", Class::Generic, "generic-template", 7, false),
+    // .NET process creation called (Razor, deserialisation gadgets); the
+    // namespace named in prose is not a call
+    (
+        "diagnostics.process.start(",
+        Class::Generic,
+        "generic-dotnet",
+        7,
+        false,
+    ),
     ("__globals__", Class::Generic, "generic-template", 7, false),
     ("__builtins__", Class::Generic, "generic-template", 7, false),
     (

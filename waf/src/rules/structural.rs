@@ -80,37 +80,100 @@ pub(super) fn find_innermost(s: &[u8]) -> Option<(usize, usize)> {
     Some((open, close))
 }
 
+/// MongoDB query operators (lowercase, as the canonical view has them).
+const NOSQL_OPERATORS: &[&str] = &[
+    "$ne",
+    "$gt",
+    "$gte",
+    "$lt",
+    "$lte",
+    "$regex",
+    "$where",
+    "$exists",
+    "$nin",
+    "$in",
+    "$or",
+    "$and",
+    "$not",
+    "$nor",
+    "$expr",
+    "$elemmatch",
+    "$function",
+    "$accumulator",
+    "$eq",
+    "$size",
+    "$type",
+    "$all",
+    "$mod",
+];
+
+/// NoSQL query syntax inside a string value:
+/// - an operator key of a JSON document (`{"$where": …}`, `{"$gt": ""}`),
+///   which an application that parses a parameter as a query filter runs;
+/// - JavaScript that breaks out of a `$where` string: a quote, `;`, then a
+///   statement (`';return true;var x='`, `'; while(true){}`).
+pub(super) fn nosql_text(s: &[u8], dollar_colon: bool, semi: bool, hits: &mut Hits) {
+    if dollar_colon {
+        for p in memchr::memmem::find_iter(s, b"\"$") {
+            let name = &s[p + 1..];
+            let n = 1 + name[1..]
+                .iter()
+                .take_while(|b| b.is_ascii_lowercase())
+                .count();
+            let after = &name[n..];
+            if after.first() == Some(&b'"')
+                && after[1..].trim_ascii_start().first() == Some(&b':')
+                && NOSQL_OPERATORS.iter().any(|o| o.as_bytes() == &name[..n])
+            {
+                hits.add(Class::Nosqli, "nosqli-operator", 7);
+                return;
+            }
+        }
+    }
+    if semi {
+        for p in memchr::memchr_iter(b';', s) {
+            let before = s[..p].trim_ascii_end();
+            if !matches!(before.last(), Some(b'\'' | b'"')) {
+                continue;
+            }
+            let rest = s[p + 1..].trim_ascii_start();
+            // a statement of a `$where` body: `return` with a value, a loop, a
+            // sleep, the document (`'Enter'; return to the menu` is prose)
+            let returns = rest.strip_prefix(b"return").is_some_and(|r| {
+                let r = r.trim_ascii_start();
+                [
+                    &b"true"[..],
+                    b"1",
+                    b"this",
+                    b"'",
+                    b"\"",
+                    b"!",
+                    b"(",
+                    b"db.",
+                    b"sleep(",
+                ]
+                .iter()
+                .any(|v| r.starts_with(v))
+            });
+            if returns
+                || rest.starts_with(b"while(")
+                || rest.starts_with(b"sleep(")
+                || rest.starts_with(b"this.")
+            {
+                hits.add(Class::Nosqli, "nosqli-js", 6);
+                return;
+            }
+        }
+    }
+}
+
 /// A JSON key or parameter name that is a MongoDB operator.
 pub(super) fn nosql_name(s: &[u8], field: Field, hits: &mut Hits) {
     if field != Field::Name || s.first() != Some(&b'$') {
         return;
     }
-    const OPS: &[&str] = &[
-        "$ne",
-        "$gt",
-        "$gte",
-        "$lt",
-        "$lte",
-        "$regex",
-        "$where",
-        "$exists",
-        "$nin",
-        "$in",
-        "$or",
-        "$and",
-        "$not",
-        "$nor",
-        "$expr",
-        "$elemmatch",
-        "$function",
-        "$accumulator",
-        "$eq",
-        "$size",
-        "$type",
-        "$all",
-        "$mod",
-    ];
-    if OPS.iter().any(|o| o.as_bytes() == s) {
+
+    if NOSQL_OPERATORS.iter().any(|o| o.as_bytes() == s) {
         hits.add(Class::Nosqli, "nosqli-operator", 7);
     }
 }
@@ -335,12 +398,41 @@ pub(super) fn template(s: &[u8], hits: &mut Hits) {
                 .windows(2)
                 .any(|w| w[0] == b'.' && w[1].is_ascii_alphabetic())
             && body.contains(&b'(');
-        if arith || (code && closed_block) || el_call {
+        if arith || (code && closed_block) || el_call || engine_object_call(body) {
             hits.add(Class::Generic, "generic-template", 5 + w);
         } else if code {
             hits.add(Class::Generic, "generic-template", 3 + w);
         }
     }
+}
+
+/// A template engine's own objects reached through and called
+/// (`{{config.items()}}`, `{{_self.env.registerUndefinedFilterCallback("exec")}}`,
+/// `{{cycler.__init__…}}`): the way out of the sandbox. A page template's data
+/// (`{{ request.user.name }}`) names such an object but calls nothing.
+fn engine_object_call(body: &[u8]) -> bool {
+    const OBJECTS: &[&[u8]] = &[
+        b"config",
+        b"self",
+        b"_self",
+        b"request",
+        b"cycler",
+        b"joiner",
+        b"lipsum",
+        b"namespace",
+        b"range",
+        b"settings",
+        b"environ",
+    ];
+    if !body.contains(&b'(') {
+        return false;
+    }
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    OBJECTS.iter().any(|name| {
+        memchr::memmem::find_iter(body, name).any(|p| {
+            (p == 0 || !ident(body[p - 1])) && matches!(body.get(p + name.len()), Some(b'.' | b'['))
+        })
+    })
 }
 
 /// Digits on both sides of an operator in a template expression's body,

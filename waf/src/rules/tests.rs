@@ -512,3 +512,53 @@ fn rules_template_placeholders_are_no_log4j_lookups() {
         assert!(scan(v, Field::Value).score(Class::Java) >= 5, "{v}");
     }
 }
+
+#[test]
+fn rules_nosql_syntax_inside_a_string_detected() {
+    for v in [
+        r#"{"username":{"$ne":null}}"#,
+        r#"{"$where" : "sleep(100)"}"#,
+        "';return true;var x='",
+        "\"; return this.a == 'b'; var x=\"",
+        "'; while(true){}; var x='",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Nosqli) >= 5, "{v}");
+    }
+    for v in [
+        "The $where clause and the $ne operator",
+        "Press 'Enter'; return to the menu",
+        "Say 'hi'; while waiting, relax",
+        r#"{"price":"$5","note":"cash"}"#,
+    ] {
+        assert_eq!(scan(v, Field::Value).score(Class::Nosqli), 0, "{v}");
+    }
+}
+
+#[test]
+fn rules_template_engine_objects_called_detected() {
+    for v in [
+        "{{config.items()}}",
+        r#"{{_self.env.registerUndefinedFilterCallback("exec")}}"#,
+        "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+        "{{range.constructor(\"return process\")()}}",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Generic) >= 5, "{v}");
+    }
+    for v in [
+        "Hello {{ request.user.name }}",
+        "{{ config }}",
+        "{{ format_date(order.date) }}",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Generic) < 5, "{v}");
+    }
+}
+
+#[test]
+fn rules_xstream_class_elements_detected() {
+    for v in [
+        "<java.util.PriorityQueue serialization='custom'><unserializable-parents/></java.util.PriorityQueue>",
+        "<sorted-set><dynamic-proxy><interface>java.lang.Comparable</interface></dynamic-proxy></sorted-set>",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Java) >= 5, "{v}");
+    }
+}
