@@ -34,7 +34,8 @@ use sieve::Sieve;
 /// Values at least this long are walked as two interleaved halves.
 const SPLIT_MIN: usize = 64;
 use structural::{
-    crlf, ldap_filter, log4j, nosql_name, razor_expression, shellshock, template, xpath_union, xxe,
+    crlf, ldap_filter, log4j, nosql_name, nosql_text, razor_expression, shellshock, template,
+    xpath_union, xxe,
 };
 
 /// The compiled literal automaton. Immutable, shared by all requests.
@@ -223,6 +224,14 @@ fn structural(s: &[u8], field: Field, g: Gates, hits: &mut Hits) {
         log4j(s, hits);
     }
     nosql_name(s, field, hits);
+    if g.has(Gates::DOLLAR.and(Gates::COLON)) || g.has(Gates::SEMI) {
+        nosql_text(
+            s,
+            g.has(Gates::DOLLAR.and(Gates::COLON)),
+            g.has(Gates::SEMI),
+            hits,
+        );
+    }
     if g.has(Gates::LT.and(Gates::BANG)) {
         // needs `<!doctype`
         xxe(s, hits);
