@@ -218,8 +218,10 @@ async fn pipeline<'a>(
                         if let Some(resp) = waf_verdict(ctx, waf, v) {
                             return resp;
                         }
-                        // Shadow mode: a body the profile would refuse (e.g. its content
-                        // type) is counted as would_block and passed through uninspected.
+                        // Shadow mode: a body the profile would refuse before reading it
+                        // (a content coding it cannot decode, or a refused content type on
+                        // a profile that does not inspect bodies) is counted as
+                        // would_block and passed through uninspected.
                         let (limited, tripped) = Limited::new(body, route.body_limit);
                         let body = ForwardBody::Stream(limited.boxed_unsync());
                         return forward(ctx, route, parts, body, &canonical, Some(tripped)).await;

@@ -1,7 +1,8 @@
 //! Body gates, in order: declared length (413), content coding and content type
-//! (415) when the scanner is created (a body whose type is refused is still read as
-//! opaque text, and an attack in it answers as that attack); streamed size (413) and early XML entity declarations while
-//! chunks arrive; then, on the whole buffered body, the structured parsers
+//! (415) when the scanner is created (a body whose type is refused is still read
+//! as opaque text, and an attack in it answers as that attack); streamed size
+//! (413) and early XML entity declarations while chunks arrive; then, on the
+//! whole buffered body, the structured parsers
 //! (urlencoded, multipart, JSON with limits checked before parsing, XML text) and
 //! JSON string entropy. A body sent with `Content-Encoding: gzip` or `deflate` is
 //! inflated first (bounded by the body limit), as the application's framework
