@@ -9,6 +9,8 @@
 //! would; other codings are refused (415). The gateway owns buffering and forwards
 //! the body as sent; this type only counts, decodes for itself and judges.
 
+use std::borrow::Cow;
+
 use crate::content_type::{BodyKind, parse_media_type_ref};
 use crate::detect::{Field, Hits, scan_memo, scan_value};
 use crate::entropy;
@@ -87,8 +89,9 @@ enum Inflate {
     Invalid,
 }
 
-/// `body` inflated from `coding`, at most `limit` bytes of it.
-fn inflate(coding: Coding, body: &[u8], limit: u64) -> Result<Vec<u8>, Inflate> {
+/// `body` inflated from `coding`, at most `limit` bytes of it (borrowed as it
+/// is when it has no coding).
+fn inflate(coding: Coding, body: &[u8], limit: u64) -> Result<Cow<'_, [u8]>, Inflate> {
     use std::io::Read;
     fn read_all(r: impl Read, limit: u64) -> Result<Vec<u8>, Inflate> {
         let mut out = Vec::new();
@@ -102,13 +105,14 @@ fn inflate(coding: Coding, body: &[u8], limit: u64) -> Result<Vec<u8>, Inflate> 
         Ok(out)
     }
     match coding {
-        Coding::Identity => Ok(body.to_vec()),
+        Coding::Identity => Ok(Cow::Borrowed(body)),
         // every member of a multi-member gzip stream, as `gunzip` reads it
-        Coding::Gzip => read_all(flate2::read::MultiGzDecoder::new(body), limit),
+        Coding::Gzip => read_all(flate2::read::MultiGzDecoder::new(body), limit).map(Cow::Owned),
         Coding::Deflate => match read_all(flate2::read::ZlibDecoder::new(body), limit) {
             Err(Inflate::Invalid) => read_all(flate2::read::DeflateDecoder::new(body), limit),
             r => r,
-        },
+        }
+        .map(Cow::Owned),
     }
 }
 
@@ -259,20 +263,15 @@ impl<'p> BodyScanner<'p> {
         if !self.inspect || body.is_empty() {
             return Verdict::Allow;
         }
-        if self.coding != Coding::Identity {
-            // what the application's framework inflates is what it reads: the
-            // limit applies to the inflated bytes too (a small compressed body
-            // can inflate a thousandfold)
-            return match inflate(self.coding, body, self.profile.body_limit()) {
-                Ok(plain) => self.scan(&plain),
-                Err(Inflate::TooLarge) => self.gate("body-size", Class::BodySize, 413),
-                Err(Inflate::Invalid) => {
-                    self.gate("content-encoding-invalid", Class::ContentType, 400)
-                }
-            }
-            .unwrap_or(Verdict::Allow);
-        }
-        self.scan(body).unwrap_or(Verdict::Allow)
+        // what the application's framework inflates is what it reads: the
+        // limit applies to the inflated bytes too (a small compressed body can
+        // inflate a thousandfold)
+        let verdict = match inflate(self.coding, body, self.profile.body_limit()) {
+            Ok(plain) => self.scan(&plain),
+            Err(Inflate::TooLarge) => self.gate("body-size", Class::BodySize, 413),
+            Err(Inflate::Invalid) => self.gate("content-encoding-invalid", Class::ContentType, 400),
+        };
+        verdict.unwrap_or(Verdict::Allow)
     }
 
     fn judge(&self, hits: &Hits, loc: &dyn Fn() -> Location) -> Option<Verdict> {

@@ -161,7 +161,7 @@ const fn opens_percent_escape(b: u8) -> bool {
 /// or digit: classic ASP and IIS drop such a `%` from the value, so
 /// `%S%E%L%E%C%T` reaches the application as `SELECT`. Not `%` + two hex
 /// digits, not `%u` + four.
-pub(crate) fn asp_drops_percent(rest: &[u8]) -> bool {
+fn asp_drops_percent(rest: &[u8]) -> bool {
     let hex = |k: usize| rest.get(k).is_some_and(u8::is_ascii_hexdigit);
     rest.first().is_some_and(u8::is_ascii_alphanumeric)
         && !(hex(0) && hex(1))

@@ -634,7 +634,7 @@ fn userinfo_is_internal_host(authority: &str) -> bool {
 /// `[//][mediatype][;base64],data`): a comma or nothing at once (`data:,…`), or
 /// a media type or parameter as its first word (`text/html`, `;base64`).
 /// Prose (`data: plan upgrade`, `data: plan, upgrade`) has neither.
-pub(crate) fn data_uri_syntax(rest: &str) -> bool {
+fn data_uri_syntax(rest: &str) -> bool {
     let media = rest.trim_start_matches(['/', '\\']).trim_start();
     if media.is_empty() || media.starts_with(',') {
         return true;
@@ -649,7 +649,7 @@ pub(crate) fn data_uri_syntax(rest: &str) -> bool {
 /// `/8`, `/24`, `/128` and then the end of the value or a blank, `,`, `;` or
 /// `)`: after an address that is a CIDR prefix length (`10.0.0.0/8 is a
 /// private range`), not a path on a host.
-pub(crate) fn is_prefix_length(after_host: &str) -> bool {
+fn is_prefix_length(after_host: &str) -> bool {
     let Some(t) = after_host.strip_prefix('/') else {
         return false;
     };

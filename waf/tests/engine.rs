@@ -964,15 +964,10 @@ fn waf_reads_compressed_bodies_inflated() {
     let v = post_bytes(&p, urlenc, &two, &[("content-encoding", "gzip")]);
     assert_eq!(class_of(&v), Some(Class::Sqli), "{v:?}");
     // ordinary compressed bodies pass
-    for body in [
-        gzip(b"name=Ann&note=Leave+it+with+the+neighbour"),
-        gzip(br#"{"order":"ord_1","qty":2}"#),
+    for (ct, body) in [
+        (urlenc, gzip(b"name=Ann&note=Leave+it+with+the+neighbour")),
+        ("application/json", gzip(br#"{"order":"ord_1","qty":2}"#)),
     ] {
-        let ct = if body == gzip(br#"{"order":"ord_1","qty":2}"#) {
-            "application/json"
-        } else {
-            urlenc
-        };
         let v = post_bytes(&p, ct, &body, &[("content-encoding", "gzip")]);
         assert_eq!(v, Verdict::Allow);
     }
