@@ -556,3 +556,120 @@ fn subquery_operand(t: &[Kind], quoted: bool, bump: &mut impl FnMut(u32, &'stati
         }
     }
 }
+
+/// A SQL conditional over a comparison: `CASE WHEN 5=5 THEN … ELSE|END`,
+/// or a conditional builtin whose condition compares two literals
+/// (`IF(5=5,…`, `IIF(7=7,…`, `ELT(3=3,…`). Blind injection asks the
+/// database one yes/no question at a time in exactly these forms, wrapped
+/// in whatever surrounds the injection point (`1 OR …`, `',(…)`, `||(…)||`),
+/// which the statement shapes need not recognise. Prose has "in case when
+/// … then" but no comparison symbol between WHEN and THEN and no ELSE or
+/// END after it; a comparison symbol (`=` `<` `>`) is required in either
+/// form, which also keeps this out of values the quiet gate passes.
+pub(super) fn conditional(s: &[u8]) -> bool {
+    if memchr::memchr3(b'=', b'<', b'>', s).is_none() {
+        return false;
+    }
+    let words = SqlWords::new(s);
+    case_when(words.clone()) || literal_condition_call(s, words)
+}
+
+/// ASCII-case-insensitive words (runs of letters, digits, `_`) of a value,
+/// with their byte ranges.
+#[derive(Clone)]
+struct SqlWords<'a> {
+    s: &'a [u8],
+    at: usize,
+}
+
+impl<'a> SqlWords<'a> {
+    fn new(s: &'a [u8]) -> Self {
+        SqlWords { s, at: 0 }
+    }
+}
+
+impl Iterator for SqlWords<'_> {
+    type Item = (usize, usize);
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+        let start = self.at + self.s[self.at..].iter().position(word)?;
+        let end = start
+            + self.s[start..]
+                .iter()
+                .position(|b| !word(b))
+                .unwrap_or(self.s.len() - start);
+        self.at = end;
+        Some((start, end))
+    }
+}
+
+/// `CASE [operand] WHEN … <cmp> … THEN … ELSE|END`, the words at most a few
+/// words apart and a comparison symbol between WHEN and THEN.
+fn case_when(words: SqlWords<'_>) -> bool {
+    let s = words.s;
+    let is = |(a, b): (usize, usize), w: &[u8]| s[a..b].eq_ignore_ascii_case(w);
+    // 0: looking for CASE; 1: CASE seen; 2: WHEN seen; 3: THEN seen
+    let (mut state, mut since, mut when_end) = (0u8, 0u32, 0usize);
+    for w in words {
+        since += 1;
+        match state {
+            0 if is(w, b"case") => (state, since) = (1, 0),
+            // `CASE WHEN`, or `CASE 5 WHEN` (one operand word)
+            1 if is(w, b"when") => (state, since, when_end) = (2, 0, w.1),
+            1 if since > 2 => state = u8::from(is(w, b"case")),
+            2 if is(w, b"then") => {
+                let cond = &s[when_end..w.0];
+                if !cond.iter().any(|b| matches!(b, b'=' | b'<' | b'>')) {
+                    return false;
+                }
+                (state, since) = (3, 0);
+            }
+            2 if since > 8 => state = u8::from(is(w, b"case")),
+            3 if is(w, b"else") || is(w, b"end") => return true,
+            3 if since > 8 => state = u8::from(is(w, b"case")),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// `IF(` / `IIF(` / `ELT(` whose first argument compares two numbers or one
+/// literal with itself and is followed by `,` or `)`.
+fn literal_condition_call(s: &[u8], words: SqlWords<'_>) -> bool {
+    for (a, b) in words {
+        let name = &s[a..b];
+        if !(name.eq_ignore_ascii_case(b"if")
+            || name.eq_ignore_ascii_case(b"iif")
+            || name.eq_ignore_ascii_case(b"elt"))
+        {
+            continue;
+        }
+        let rest = s[b..].trim_ascii_start();
+        let Some(args) = rest.strip_prefix(b"(") else {
+            continue;
+        };
+        let end = args.iter().take(40).position(|&c| c == b',' || c == b')');
+        let Some(end) = end else {
+            continue;
+        };
+        let cond = &args[..end];
+        let Some(op) = cond.iter().position(|c| matches!(c, b'=' | b'<' | b'>')) else {
+            continue;
+        };
+        let op_end = op
+            + cond[op..]
+                .iter()
+                .take_while(|c| matches!(c, b'=' | b'<' | b'>' | b'!'))
+                .count();
+        let lhs = cond[..op].strip_suffix(b"!").unwrap_or(&cond[..op]);
+        // two numbers, or the same literal on both sides: a question whose
+        // answer the attacker chose (`IF(A1=B1,…` in a spreadsheet formula
+        // or `if(age>18,…` compare a name)
+        if let (Some(l), Some(r)) = (literal_operand(lhs), literal_operand(&cond[op_end..]))
+            && (l == r || l.iter().chain(r).all(u8::is_ascii_digit))
+        {
+            return true;
+        }
+    }
+    false
+}

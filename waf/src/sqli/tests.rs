@@ -225,3 +225,31 @@ fn sqli_prose_and_passwords_around_statement_words_pass() {
         assert!(s(v) >= 5, "{v}: {}", s(v));
     }
 }
+
+#[test]
+fn sqli_conditionals_over_a_chosen_comparison_score_high() {
+    // the yes/no question of blind injection, in whatever wraps the
+    // injection point
+    for p in [
+        "1 OR CASE WHEN 4417=4417 THEN 4417 ELSE JSON('x') END",
+        "1' AND CASE WHEN 2>1 THEN 1 ELSE 0 END -- -",
+        ",(CASE WHEN 9=9 THEN 1 ELSE NULL END)",
+        "('abc'||(CASE WHEN (3=3) THEN '1' ELSE '0' END)||'def')",
+        "case/**/when/**/1=1/**/then/**/1/**/end",
+        "1 IIF(7=7,1,1/0)",
+        ";IF(5=5) SELECT 5 ELSE DROP FUNCTION x",
+        "ELT(3=3,7)",
+        "if('a'='a',1,0)",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in [
+        "In case when the price is over 5 then call me, else wait",
+        "Just in case: when it's >5 degrees, then open the window",
+        "If (age>18, adult, child)",
+        "=IF(A1=B1,1,0)",
+        "if it rains = no picnic",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
