@@ -34,8 +34,8 @@ use sieve::Sieve;
 /// Values at least this long are walked as two interleaved halves.
 const SPLIT_MIN: usize = 64;
 use structural::{
-    crlf, ldap_filter, log4j, nosql_name, nosql_text, razor_expression, shellshock, template,
-    xpath_union, xxe,
+    crlf, ldap_filter, log4j, mongo_shell, nosql_name, nosql_text, razor_expression, shellshock,
+    template, xpath_union, xxe,
 };
 
 /// The compiled literal automaton. Immutable, shared by all requests.
@@ -200,14 +200,16 @@ fn structural(s: &[u8], field: Field, g: Gates, hits: &mut Hits) {
     if g.has(Gates::PAREN) {
         // scores only at a `(`
         php_calls(s, hits);
+        // `db.x.find(`: a call
+        mongo_shell(s, hits);
         // `() {`, `(){`, `() { :;`, `(){:;`
         if g.has(Gates::CLOSE_PAREN.and(Gates::BRACE)) {
             shellshock(s, hits);
         }
-        // needs `)(`
+        // scores only at a `(`
+        ldap_filter(s, hits);
+        // needs `@(` and `)`
         if g.has(Gates::CLOSE_PAREN) {
-            ldap_filter(s, hits);
-            // needs `@(` and `)`
             razor_expression(s, hits);
         }
     }

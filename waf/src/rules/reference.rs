@@ -7,7 +7,10 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::literals::LITERALS;
 use super::php::php_serialized;
-use super::structural::{crlf, log4j, nosql_name, shellshock, template, xxe};
+use super::structural::{
+    crlf, ldap_filter, log4j, mongo_shell, nosql_name, nosql_text, razor_expression, shellshock,
+    template, xpath_union, xxe,
+};
 use crate::detect::{Field, Hits};
 
 pub(crate) struct Reference {
@@ -64,11 +67,17 @@ impl Reference {
                 hits.add(*c, ids[ci], best[ci] + (count[ci] - 1).min(2));
             }
         }
+        // the structural checks added since the rewrite run here ungated,
+        // in `structural`'s order, so the comparison holds its gates too
         let paren = s.contains(&b'(');
         if paren {
             php_calls(s, hits);
+            mongo_shell(s, hits);
             shellshock(s, hits);
+            ldap_filter(s, hits);
+            razor_expression(s, hits);
         }
+        xpath_union(s, hits);
         if s.contains(&b':') {
             php_serialized(s, hits);
         }
@@ -76,6 +85,7 @@ impl Reference {
             log4j(s, hits);
         }
         nosql_name(s, field, hits);
+        nosql_text(s, true, true, hits);
         if s.contains(&b'<') {
             xxe(s, hits);
             super::php::xml_short_tag(s, hits);

@@ -108,27 +108,15 @@ const NOSQL_OPERATORS: &[&str] = &[
 ];
 
 /// NoSQL query syntax inside a string value:
-/// - an operator key of a JSON document (`{"$where": …}`, `{"$gt": ""}`),
-///   which an application that parses a parameter as a query filter runs;
+/// - an operator key of a JSON or JavaScript object (`{"$where": …}`,
+///   `{ $gt: '' }`), which an application that parses a parameter as a
+///   query filter runs;
 /// - JavaScript that breaks out of a `$where` string: a quote, `;`, then a
 ///   statement (`';return true;var x='`, `'; while(true){}`).
 pub(super) fn nosql_text(s: &[u8], dollar_colon: bool, semi: bool, hits: &mut Hits) {
-    if dollar_colon {
-        for p in memchr::memmem::find_iter(s, b"\"$") {
-            let name = &s[p + 1..];
-            let n = 1 + name[1..]
-                .iter()
-                .take_while(|b| b.is_ascii_lowercase())
-                .count();
-            let after = &name[n..];
-            if after.first() == Some(&b'"')
-                && after[1..].trim_ascii_start().first() == Some(&b':')
-                && NOSQL_OPERATORS.iter().any(|o| o.as_bytes() == &name[..n])
-            {
-                hits.add(Class::Nosqli, "nosqli-operator", 7);
-                return;
-            }
-        }
+    if dollar_colon && memchr::memchr_iter(b'$', s).any(|p| operator_key_at(s, p)) {
+        hits.add(Class::Nosqli, "nosqli-operator", 7);
+        return;
     }
     if semi {
         for p in memchr::memchr_iter(b';', s) {
@@ -162,6 +150,77 @@ pub(super) fn nosql_text(s: &[u8], dollar_colon: bool, semi: bool, hits: &mut Hi
             {
                 hits.add(Class::Nosqli, "nosqli-js", 6);
                 return;
+            }
+        }
+    }
+}
+
+/// The `$` at `p` opens a MongoDB operator used as an object key: quoted as
+/// JSON has it (`{"$ne": 1}`, `{'$gt': ''}`) or bare as JavaScript and the
+/// mongo shell write it (`{ $ne: 1 }`, `', $or: [ {}`), the bare key right
+/// after a `{` or `,`.
+fn operator_key_at(s: &[u8], p: usize) -> bool {
+    let n = 1 + s[p + 1..]
+        .iter()
+        .take_while(|b| b.is_ascii_lowercase())
+        .count();
+    if !NOSQL_OPERATORS.iter().any(|o| o.as_bytes() == &s[p..p + n]) {
+        return false;
+    }
+    let after = &s[p + n..];
+    let (quote, after) = match (p.checked_sub(1).map(|q| s[q]), after.first()) {
+        (Some(q @ (b'"' | b'\'')), Some(&c)) if c == q => (true, &after[1..]),
+        _ => (false, after),
+    };
+    if after.trim_ascii_start().first() != Some(&b':') {
+        return false;
+    }
+    quote || matches!(s[..p].trim_ascii_end().last(), Some(b'{' | b','))
+}
+
+/// A mongo shell call on a collection or the database (`db.users.find(`,
+/// `db.x.insert({…})`, `db.dropDatabase(`): server-side JavaScript that
+/// breaks out of a `$where` or `mapReduce` string to run its own queries.
+pub(super) fn mongo_shell(s: &[u8], hits: &mut Hits) {
+    const METHODS: &[&[u8]] = &[
+        b"find",
+        b"findone",
+        b"insert",
+        b"insertone",
+        b"insertmany",
+        b"update",
+        b"updateone",
+        b"updatemany",
+        b"remove",
+        b"deleteone",
+        b"deletemany",
+        b"drop",
+        b"dropdatabase",
+        b"mapreduce",
+        b"aggregate",
+        b"getcollection",
+        b"getcollectionnames",
+        b"getsiblingdb",
+        b"runcommand",
+        b"eval",
+    ];
+    let ident = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    for p in memchr::memmem::find_iter(s, b"db.") {
+        if p > 0 && (ident(&s[p - 1]) || s[p - 1] == b'.') {
+            continue;
+        }
+        let mut rest = &s[p + 3..];
+        // `db.method(` or `db.collection.method(`
+        for _ in 0..2 {
+            let n = rest.iter().take_while(|b| ident(b)).count();
+            let (name, tail) = rest.split_at(n);
+            if tail.first() == Some(&b'(') && METHODS.iter().any(|m| name.eq_ignore_ascii_case(m)) {
+                hits.add(Class::Nosqli, "nosqli-js", 6);
+                return;
+            }
+            match tail.strip_prefix(b".") {
+                Some(t) if n > 0 => rest = t,
+                _ => break,
             }
         }
     }
@@ -473,25 +532,43 @@ pub(super) fn razor_expression(s: &[u8], hits: &mut Hits) {
 
 /// LDAP filter injection: a value that closes the application's filter
 /// term and opens its own (`*)(uid=*))(|(uid=*`, `admin)(&)`,
-/// `x)(|(password=*))`). At each `)(`: a filter operator (`|`, `&`, `!`)
-/// opening a list or standing as the always-true / always-false filter
-/// (`(&)`, `(|)`), or, after a `*` wildcard, an attribute test. Brackets
-/// in prose follow each other ("(a)(b)", "(VAT=20%)") without either.
+/// `x)(|(password=*))`, `admin*)((|userpassword=*)`), or that is a filter
+/// list of its own (`*(|(mail=*))`). At each `)(` (and any further `(`): a
+/// filter operator (`|`, `&`, `!`) opening a list, applied to an attribute
+/// test, or standing as the always-true / always-false filter (`(&)`,
+/// `(|)`), or, after a `*`
+/// wildcard, an attribute test. At each `(|(`, `(&(`, `(!(`: an attribute
+/// test inside. Brackets in prose follow each other ("(a)(b)",
+/// "(VAT=20%)") without either, and no prose puts an operator between two
+/// opening brackets.
 pub(super) fn ldap_filter(s: &[u8], hits: &mut Hits) {
-    for p in memchr::memmem::find_iter(s, b")(") {
-        let after = &s[p + 2..];
-        let op = matches!(after.first(), Some(b'|' | b'&' | b'!'))
-            && matches!(after.get(1), Some(b'(' | b')'));
-        let wildcard_test = p > 0 && s[p - 1] == b'*' && {
-            let name = after
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b'.')
-                .count();
-            name > 0
-                && matches!(after.get(name), Some(b'=' | b'~' | b'>' | b'<'))
-                && after[..name][0].is_ascii_alphabetic()
-        };
-        if op || wildcard_test {
+    let attribute_test = |t: &[u8]| {
+        let name = t
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b'.')
+            .count();
+        name > 0
+            && matches!(t.get(name), Some(b'=' | b'~' | b'>' | b'<'))
+            && t[0].is_ascii_alphabetic()
+    };
+    for p in memchr::memchr_iter(b'(', s) {
+        let after = &s[p + 1..];
+        let closes = p > 0 && s[p - 1] == b')';
+        if closes {
+            let opens = after.iter().take_while(|b| **b == b'(').count();
+            let after = &after[opens..];
+            let op = matches!(after.first(), Some(b'|' | b'&' | b'!'))
+                && (matches!(after.get(1), Some(b'(' | b')')) || attribute_test(&after[1..]));
+            let wildcard_test = p > 1 && s[p - 2] == b'*' && attribute_test(after);
+            if op || wildcard_test {
+                hits.add(Class::Generic, "generic-ldap-injection", 6);
+                return;
+            }
+        }
+        if matches!(after.first(), Some(b'|' | b'&' | b'!'))
+            && after.get(1) == Some(&b'(')
+            && attribute_test(&after[2..])
+        {
             hits.add(Class::Generic, "generic-ldap-injection", 6);
             return;
         }

@@ -194,6 +194,16 @@ mod equivalence {
 
     /// Whole structural payloads and their near misses, to be cut and combined.
     const SHAPES: &[&str] = &[
+        "{ $ne: 1 }",
+        "', $or: [ {",
+        "{'$gt': ''}",
+        "\"$where\" :",
+        "';return true;",
+        "db.users.find(",
+        "db.dropDatabase(",
+        "xdb.x.find(",
+        "*(|(mail=*))",
+        "x)(|(uid=*))",
         "<!doctype x [<!entity y system \"f\">]>",
         "<!doctype x [<!entity y \"v\">]>",
         "<!doctype x system x",
@@ -396,10 +406,20 @@ fn rules_ldap_filter_injection_detected() {
         "admin)(&)",
         "x)(|(password=*))",
         "*)(cn=*",
+        "admin*)((|userpassword=*)",
+        "*(|(mail=*))",
+        "(&(objectClass=user)(cn=*",
+        "x(!(uid=admin",
     ] {
         assert!(scan(v, Field::Value).score(Class::Generic) >= 5, "{v}");
     }
-    for v in ["options (a)(b)", "price (usd)(vat=20%)", "see (1)(2)"] {
+    for v in [
+        "options (a)(b)",
+        "price (usd)(vat=20%)",
+        "see (1)(2)",
+        "if (&(x) == y)",
+        "note ((a)) and (|b|)",
+    ] {
         assert_eq!(scan(v, Field::Value).score(Class::Generic), 0, "{v}");
     }
 }
@@ -529,6 +549,32 @@ fn rules_nosql_syntax_inside_a_string_detected() {
         "Press 'Enter'; return to the menu",
         "Say 'hi'; while waiting, relax",
         r#"{"price":"$5","note":"cash"}"#,
+    ] {
+        assert_eq!(scan(v, Field::Value).score(Class::Nosqli), 0, "{v}");
+    }
+}
+
+#[test]
+fn rules_nosql_operators_in_object_literals_and_shell_calls_detected() {
+    for v in [
+        "{ $ne: 1 }",
+        "{$gt: ''}",
+        "{$nin: [\"\"]}}",
+        "', $or: [ {}, { 'a':'a",
+        "{'$regex': '^adm'}",
+        "db.injection.insert({success:1});",
+        "';db.users.find();var x='",
+        "db.dropDatabase()",
+        "db.getCollection('users').find({})",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Nosqli) >= 5, "{v}");
+    }
+    for v in [
+        "Prices: $ne is not a currency",
+        "{ price: $5 }",
+        "total = $gt; see db.md for notes",
+        "mydb.find(x)",
+        "the db.users table",
     ] {
         assert_eq!(scan(v, Field::Value).score(Class::Nosqli), 0, "{v}");
     }
