@@ -117,9 +117,7 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
     if pairs & DOT_B != 0 {
         dot_steps(s, hits);
     }
-    if s.first()
-        .is_some_and(|b| matches!(b, b'/' | b'c' | b'f') || b.is_ascii_whitespace())
-    {
+    if system_path_may_start(s) {
         system_path(s, hits);
     }
     if pairs & F != 0 {
@@ -461,12 +459,27 @@ fn sensitive_words(s: &[u8], hits: &mut Hits) {
     }
 }
 
+/// Whether `system_path` can match `s`: it looks at the value's start only
+/// (a root, a drive, `file://`, `~` or `.` before a dotfile, or blanks).
+fn system_path_may_start(s: &[u8]) -> bool {
+    match s.first() {
+        Some(b'/' | b'~' | b'.' | b'f') => true,
+        Some(b) if b.is_ascii_whitespace() => true,
+        Some(b) => b.is_ascii_alphabetic() && s.get(1) == Some(&b':'),
+        None => false,
+    }
+}
+
 /// A value that is an absolute path into a system directory
-/// (`/etc/hostname`, `/proc/x`, `/var/log/x`, `c:/windows/…`): applications
-/// take file names or relative paths, never these. A drive alone is no
-/// system directory: browsers report an upload's name as
-/// `C:\fakepath\name`, and desktop clients send documents' paths. A root
-/// followed by a blank is prose about the directory, not a path into it.
+/// (`/etc/hostname`, `/proc/x`, `/var/log/x`, `/usr/local/…`, `d:/windows/…`),
+/// or a path to a shell's or a client's dotfile (`~/.bashrc`, `../.netrc`):
+/// applications take file names or relative paths, never these. A drive
+/// alone is no system directory: browsers report an upload's name as
+/// `C:\fakepath\name`, and desktop clients and support questions send
+/// paths to documents and installed programs (user profiles and `Program
+/// Files` are left out for that reason). A root followed by a blank is
+/// prose about the directory, not a path into it; a dotfile named in a
+/// sentence has blanks around it.
 fn system_path(s: &[u8], hits: &mut Hits) {
     const ROOTS: &[&[u8]] = &[
         b"/etc/",
@@ -474,6 +487,14 @@ fn system_path(s: &[u8], hits: &mut Hits) {
         b"/sys/",
         b"/var/log/",
         b"/var/run/",
+        b"/var/lib/",
+        b"/var/spool/",
+        b"/var/mail/",
+        b"/var/db/",
+        b"/var/cron/",
+        b"/var/adm/",
+        b"/var/backups/",
+        b"/var/www/",
         b"/root/",
         b"/boot/",
         b"/dev/",
@@ -481,28 +502,87 @@ fn system_path(s: &[u8], hits: &mut Hits) {
         b"/sbin/",
         b"/usr/bin/",
         b"/usr/sbin/",
-        b"/usr/local/etc/",
-        b"c:/windows/",
-        b"c:/winnt/",
-        b"c:/inetpub/",
-        b"c:/system volume information",
-        b"c:/$recycle.bin",
+        b"/usr/local/",
+        b"/usr/lib/",
+        b"/usr/lib64/",
+        b"/usr/share/",
+        b"/usr/spool/",
+        b"/usr/ports/",
+        b"/usr/pkg/",
+        b"/usr/pkgsrc/",
+        b"/private/etc/",
+        b"/private/var/",
+    ];
+    // after any drive letter and `:/`
+    const DRIVE_ROOTS: &[&[u8]] = &[
+        b"windows/",
+        b"winnt/",
+        b"inetpub/",
+        b"system volume information",
+        b"$recycle.bin",
         // server packages installed at the drive root
-        b"c:/mysql/",
-        b"c:/xampp/",
-        b"c:/wamp/",
-        b"c:/wamp64/",
-        b"c:/apache",
-        b"c:/nginx/",
-        b"c:/php/",
-        b"c:/tomcat",
+        b"mysql/",
+        b"xampp/",
+        b"wamp/",
+        b"wamp64/",
+        b"apache",
+        b"nginx/",
+        b"php/",
+        b"tomcat",
+        b"postgresql/",
+        b"appserv/",
+    ];
+    // the files that hold a shell's start-up commands, history or a
+    // client's credentials
+    const DOTFILES: &[&[u8]] = &[
+        b".bashrc",
+        b".bash_profile",
+        b".bash_login",
+        b".bash_logout",
+        b".profile",
+        b".cshrc",
+        b".tcshrc",
+        b".kshrc",
+        b".zshrc",
+        b".zprofile",
+        b".login",
+        b".logout",
+        b".netrc",
+        b".rhosts",
+        b".shosts",
+        b".forward",
+        b".sh_history",
+        b".zsh_history",
+        b".mysql_history",
+        b".psql_history",
+        b".viminfo",
+        b".pgpass",
+        b".my.cnf",
+        b".git-credentials",
+        b".npmrc",
+        b".pypirc",
+        b".dockercfg",
     ];
     let t = s.trim_ascii_start();
     let t = t.strip_prefix(b"file://").unwrap_or(t);
     // a name must follow the root: `/etc/ folder question` names no file
-    if ROOTS
-        .iter()
-        .any(|r| t.starts_with(r) && t.get(r.len()).is_some_and(|b| !b.is_ascii_whitespace()))
+    let named = |r: &[u8], t: &[u8]| {
+        t.starts_with(r) && t.get(r.len()).is_some_and(|b| !b.is_ascii_whitespace())
+    };
+    let on_drive = match t {
+        [d, b':', b'/', rest @ ..] if d.is_ascii_alphabetic() => Some(rest),
+        _ => None,
+    };
+    let dotfile = || {
+        let t = t.trim_ascii_end();
+        let name_at = memchr::memrchr(b'/', t).map_or(0, |p| p + 1);
+        name_at > 0
+            && !t.iter().any(u8::is_ascii_whitespace)
+            && DOTFILES.iter().any(|d| t[name_at..] == **d)
+    };
+    if ROOTS.iter().any(|r| named(r, t))
+        || on_drive.is_some_and(|rest| DRIVE_ROOTS.iter().any(|r| named(r, rest)))
+        || dotfile()
     {
         hits.add(Class::Lfi, "lfi-sensitive-file", 5);
     }

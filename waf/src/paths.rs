@@ -558,9 +558,13 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
             unescaped = format!("{}{}", after[..end].replace('\\', ""), &after[end..]);
             after = &unescaped;
         }
+        // a NUL ends the host for a client written in C (`127.0.0.1%00.example.com`
+        // resolves as `127.0.0.1`), whatever a validator reads after it
         let auth_end = after
-            .find(['/', '?', '#', '\\', ' ', '"', '\'', '<', '>'])
+            .find(['/', '?', '#', '\\', ' ', '"', '\'', '<', '>', '\0'])
             .unwrap_or(after.len());
+        // (the raw view still spells it `%00`)
+        let auth_end = after[..auth_end].find("%00").unwrap_or(auth_end);
         let authority = &after[..auth_end];
         let tail = &after[auth_end..];
         let userinfo = authority.contains('@');

@@ -2,7 +2,9 @@
 //! pairs, prebuilt searchers, no allocation), kept verbatim so the tests can
 //! assert that `scan` scores every input exactly as this does. Test-only.
 
-use super::{Field, Hits, is_ident, java_names, php_variable_calls, system_path};
+use super::{
+    Field, Hits, is_ident, java_names, php_variable_calls, system_path, system_path_may_start,
+};
 use crate::verdict::Class;
 
 /// `super::scan` before the speed-up.
@@ -40,9 +42,7 @@ pub(super) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
     if dots {
         dot_steps(s, hits);
     }
-    if s.first()
-        .is_some_and(|b| matches!(b, b'/' | b'c' | b'f') || b.is_ascii_whitespace())
-    {
+    if system_path_may_start(s) {
         system_path(s, hits);
     }
     if iff {

@@ -92,9 +92,37 @@ fn code_system_path_value_detected() {
 }
 
 #[test]
+fn code_system_directories_on_any_drive_and_dotfiles_detected() {
+    for p in [
+        "/usr/local/apache/logs/error_log",
+        "/var/www/html/index.php",
+        "/usr/share/nginx/html/index.html",
+        "d:/windows/win.ini",
+        "e:/xampp/apache/conf/httpd.conf",
+        "c:/postgresql/log/pgadmin.log",
+        "~/.bashrc",
+        "/.netrc",
+        "../../home/u/.bash_profile",
+        "/root/.my.cnf",
+    ] {
+        assert!(score(p, Field::Value, Class::Lfi) >= 5, "{p}");
+    }
+}
+
+#[test]
 fn code_relative_and_web_paths_allowed() {
-    assert!(score("/api/v1/etc/list", Field::Value, Class::Lfi) < 5);
-    assert!(score("docs/etc/readme", Field::Value, Class::Lfi) < 5);
+    for p in [
+        "/api/v1/etc/list",
+        "docs/etc/readme",
+        "/usr/ is where programs live",
+        "c:/users/anna/documents/cv.docx",
+        "C:/Program Files/Common Files",
+        "add the alias to your ~/.bashrc and reload",
+        ".bashrc",
+        "/library/books/12",
+    ] {
+        assert!(score(p, Field::Value, Class::Lfi) < 5, "{p}");
+    }
 }
 
 #[test]

@@ -52,9 +52,13 @@ fn paths_ssrf_hosts_detected() {
         "gopher://127.0.0.1:6379/_",
         "http://0x7f.1/",
         "http://metadata.google.internal/",
+        // a NUL ends the host for a client written in C
+        "http://127.0.0.1\0example.com",
+        "http://127.0.0.1%00.example.com/x",
     ] {
         assert!(scores(p, Field::Value).2 >= 5, "{p}");
     }
+    assert_eq!(scores("http://example.com/a%00b", Field::Value).2, 0);
 }
 
 #[test]
