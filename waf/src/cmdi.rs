@@ -61,7 +61,7 @@ pub(super) fn glued_variable(rest: &[u8]) -> Option<usize> {
 
 /// The bytes [`unquote`] acts on: every other byte takes the last arm of
 /// its match, which copies it as is, so without them the output is the input.
-const UNQUOTE_KEYS: &[u8] = b"\\'\"$`<>{";
+const UNQUOTE_KEYS: &[u8] = b"\\'\"$`<>{^";
 
 /// True for the bytes of [`UNQUOTE_KEYS`].
 const UNQUOTE_KEY: [bool; 256] = {
@@ -100,6 +100,9 @@ fn unquote_keys<'a>(s: &'a [u8], buf: &'a mut SmallBytes) -> &'a [u8] {
             {
                 i += 1
             }
+            // cmd.exe's escape: `^` makes the next byte literal, so
+            // `w^h^o^a^m^i` and `^whoami` run `whoami`
+            b'^' if s.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) => i += 1,
             b'\'' | b'"'
                 if out.last_alnum()
                     && s.get(i + 1).is_some_and(|c| {
@@ -183,7 +186,7 @@ fn unquote_keys<'a>(s: &'a [u8], buf: &'a mut SmallBytes) -> &'a [u8] {
 }
 
 /// The bytes the checks of [`scan`] need one of (see the gates there).
-const KEYS: &[u8] = b"\\'\"$`<>{(%/?~;\n\r&|";
+const KEYS: &[u8] = b"\\'\"$`<>{(%/?~;\n\r&|^";
 
 /// One bit per byte of [`KEYS`], 0 for every other byte.
 const KEY_BIT: [u32; 256] = {
@@ -413,7 +416,7 @@ fn for_dev_or_brace(s: &[u8]) -> bool {
 }
 
 /// Every key but the quotes.
-const NOT_QUOTES: &[u8] = b"\\$`<>{(%/?~;\n\r&|";
+const NOT_QUOTES: &[u8] = b"\\$`<>{(%/?~;\n\r&|^";
 
 /// For a value whose only keys (if any) are quotes: whether the first word
 /// may be a command. When not, `scan` adds nothing, because:

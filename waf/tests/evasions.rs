@@ -49,6 +49,11 @@ fn assert_denied(values: &[&str]) {
 
 /// SQL injection: comment and case games, dialect operators, blind and error-based forms, subqueries.
 const SQLI: &[&str] = &[
+    r#"9 OR CASE WHEN 3=3 THEN 9 ELSE 1/0 END"#,
+    r#"x',(CASE WHEN 12>11 THEN 'a' ELSE 'b' END))-- -"#,
+    r#"'||(case/**/when/**/ascii('a')=97/**/then/**/'y'/**/end)||'"#,
+    r#"5 AND IIF(4=4,1,1/0)"#,
+    r#"1,IF(8=8,sleep(0),0)"#,
     r#"MScgdW5pb24gc2VsZWN0IHBhc3N3b3JkIGZyb20gdXNlcnMtLQ=="#,
     r#"1;COPY (SELECT '') TO PROGRAM 'id'--"#,
     r#"1';exec('sel'+'ect 1')--"#,
@@ -222,6 +227,11 @@ const XSS: &[&str] = &[
 
 /// Path traversal and local files: encodings of the dot and the slash, Windows paths, well-known files.
 const LFI: &[&str] = &[
+    r#"/usr/local/nginx/conf/nginx.conf"#,
+    r#"/var/www/html/.htaccess"#,
+    r#"e:\xampp\php\php.ini"#,
+    r#"..\..\..\..\..\..\users\bob\.netrc"#,
+    r#"~/.zsh_history"#,
     r#"..%u2216..%u2216etc%u2216passwd"#,
     r#"%uff0e%uff0e/%uff0e%uff0e/etc/passwd"#,
     r#"..%e0%80%ae/etc/passwd"#,
@@ -259,6 +269,7 @@ const LFI: &[&str] = &[
 
 /// Server-side request forgery: every spelling of an internal or metadata address, internal schemes.
 const SSRF: &[&str] = &[
+    r#"http://10.1.2.3%00.example.com/"#,
     r#"http://localtest.me/"#,
     r#"http://127.0.0.1.sslip.io/"#,
     r#"http://[::]:80/"#,
@@ -340,6 +351,9 @@ const JAVA: &[&str] = &[
 
 /// Command injection: separators, quoting and expansion tricks, globs, encodings, Windows.
 const CMDI: &[&str] = &[
+    r#"&n^e^t u^s^e^r"#,
+    r#"|^type c:\windows\win.ini"#,
+    r#"x && p^ing -n 2 127.0.0.1"#,
     r#";system('id')"#,
     r#"|| ping -c 10 127.0.0.1 ||"#,
     r#"`sleep 5`"#,
@@ -417,6 +431,11 @@ const PHP: &[&str] = &[
 
 /// NoSQL operators, shellshock, CRLF injection, XXE, template injection, prototype pollution.
 const OTHER: &[&str] = &[
+    r#"{ $where: 'sleep(100)' }"#,
+    r#"x', $ne: 'y"#,
+    r#"';db.accounts.remove({});var a='"#,
+    r#"(|(uid=*)(cn=admin"#,
+    r#"bob*)((|mail=*)"#,
     r#"*{7*7}"#,
     r#"@(1+2)"#,
     r#"{{7*'7'}}"#,
@@ -477,6 +496,12 @@ const OTHER: &[&str] = &[
 /// Everyday values with the quotes, brackets, globs, slashes and keywords
 /// the forms above use.
 const ORDINARY: &[&str] = &[
+    "Apply the CASE discount when total > 50, then free shipping",
+    "If(price>100, free delivery, standard)",
+    "Use ^ for powers: 2^8 = 256",
+    "My notes live in /home/me/notes.txt",
+    "{ name: $name, age: 3 }",
+    "options (a)(b)(c), pick one",
     "O'Reilly & Sons",
     "Rock 'n' roll; live at 8",
     "who? me",

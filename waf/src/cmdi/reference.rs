@@ -26,6 +26,7 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
             {
                 i += 1
             }
+            b'^' if s.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) => i += 1,
             b'\'' | b'"'
                 if out.last().is_some_and(|c: &u8| c.is_ascii_alphanumeric())
                     && s.get(i + 1).is_some_and(|c| {

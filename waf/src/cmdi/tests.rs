@@ -60,6 +60,23 @@ fn cmdi_wrapped_rare_and_evasive_commands_score_high() {
 /// directory, so `c?t` runs `cat`: the glob is resolved against the command
 /// lists, and after a separator it is itself evidence.
 #[test]
+fn cmdi_caret_escapes_inside_and_before_commands_score_high() {
+    // cmd.exe drops a `^` and keeps the byte after it
+    for p in [
+        "^whoami",
+        "w^hoami",
+        "&w^h^o^a^m^i",
+        "|who^ami",
+        "x;^ping -c 3 127.0.0.1",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in ["x^2 + y^2", "2^10 = 1024", "[^1] see note", "^_^ thanks"] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
+
+#[test]
 fn cmdi_globbed_command_names_score_high() {
     for p in [
         ";/bin/c?t /etc/passwd",
