@@ -300,8 +300,10 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
             after = &unescaped;
         }
         let auth_end = after
-            .find(['/', '?', '#', '\\', ' ', '"', '\'', '<', '>'])
+            .find(['/', '?', '#', '\\', ' ', '"', '\'', '<', '>', '\0'])
             .unwrap_or(after.len());
+        // since the host-cut change: a NUL or `%00` ends the host too
+        let auth_end = after[..auth_end].find("%00").unwrap_or(auth_end);
         let authority = &after[..auth_end];
         let tail = &after[auth_end..];
         let userinfo = authority.contains('@');
