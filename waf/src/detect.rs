@@ -221,8 +221,10 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         rules.scan(once, field, &mut hits);
         sqli::lone_operator(once, &mut hits);
         if once.len() >= 16 {
-            // an unpadded base64 token is all alphanumeric too
+            // an unpadded base64 token is all alphanumeric too, and so is a
+            // hex literal
             scan_base64(rules, once, &mut hits);
+            scan_hex_literals(rules, once, &mut hits);
         }
         // a lone command name (`whoami`, `visudo`)
         if cmdi::plain_may_match(once) {
@@ -287,7 +289,9 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
             {
                 sqli::scan(view, h);
             }
-            if n.layers > 0 {
+            // the canonical view turns `\` into `/`: a CSS escape in a
+            // style attribute (`expr\65 ssion(`) is read where it is intact
+            if n.layers > 0 || (vi == 0 && memchr::memchr(b'\\', view).is_some()) {
                 xss::scan(view, field, h);
             }
             cmdi::scan(view, field, h);
@@ -343,6 +347,9 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         merge_scan(best, |h| sqli::scan(&v, h));
     }
     scan_base64(rules, &n.decoded, best);
+    if n.decoded.len() >= 18 {
+        scan_hex_literals(rules, &n.decoded, best);
+    }
     if n.layers >= 3 {
         best.add(Class::Protocol, "protocol-encoding", 3);
     }
@@ -488,10 +495,69 @@ fn junk_escapes_as_slashes(v: &[u8]) -> Option<Vec<u8>> {
 /// payload), after normalising it (the text may carry its own escapes:
 /// `\u0077hile(…)`).
 fn scan_base64(rules: &Rules, v: &[u8], best: &mut Hits) {
-    let Some(text) = base64_text(v) else {
-        return;
-    };
-    let canon = normalise(&text).canon;
+    if let Some(text) = base64_text(v) {
+        scan_text_layer(rules, &text, best);
+    }
+}
+
+/// SQL hex string literals (`0x77616974666f72…`, often UTF-16 with a zero
+/// byte after each character) that decode to printable text: a database
+/// reads them as the string they spell (`SET @q=0x… EXEC(@q)`, `SELECT
+/// 0x…`), so the text is scanned like a decoded layer. Hashes, colours and
+/// addresses in hex decode to bytes that are not text and are left alone.
+fn scan_hex_literals(rules: &Rules, v: &[u8], best: &mut Hits) {
+    if let Some(text) = hex_literal_text(v) {
+        scan_text_layer(rules, &text, best);
+    }
+}
+
+/// The text of every `0x` literal of at least 16 hex digits in `v` (zero
+/// bytes dropped, literals joined by a blank), when all of it is printable;
+/// `None` otherwise.
+fn hex_literal_text(v: &[u8]) -> Option<Vec<u8>> {
+    const MIN_DIGITS: usize = 16;
+    let mut text = Vec::new();
+    let mut from = 0;
+    // found by their `x`: rarer than `0` in the dates, prices and phone
+    // numbers most values are
+    while let Some(p) = memchr::memchr2(b'x', b'X', &v[from..]) {
+        let x = from + p;
+        from = x + 1;
+        // `0x` at a word's start
+        if x == 0 || v[x - 1] != b'0' || (x >= 2 && v[x - 2].is_ascii_alphanumeric()) {
+            continue;
+        }
+        let at = x - 1;
+        let digits = v[at + 2..]
+            .iter()
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
+        if digits < MIN_DIGITS {
+            continue;
+        }
+        let hex = &v[at + 2..at + 2 + digits - digits % 2];
+        if !text.is_empty() {
+            text.push(b' ');
+        }
+        for pair in hex.chunks_exact(2) {
+            let nib = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+            let b = nib(pair[0]) << 4 | nib(pair[1]);
+            match b {
+                0 => {}
+                b'\t' | b'\n' | b'\r' | 0x20..=0x7e => text.push(b),
+                _ => return None,
+            }
+        }
+        from = at + 2 + digits;
+    }
+    (text.len() >= 6).then_some(text)
+}
+
+/// Scans text an application or database decodes from a value (base64, a
+/// hex literal) with every detector, after normalising it (the text may
+/// carry its own escapes: `\u0077hile(…)`).
+fn scan_text_layer(rules: &Rules, text: &[u8], best: &mut Hits) {
+    let canon = normalise(text).canon;
     let mut h = Hits::default();
     rules.scan(&canon, Field::Value, &mut h);
     paths::scan(&canon, Field::Value, &mut h);

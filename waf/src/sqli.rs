@@ -22,8 +22,8 @@ mod tokens;
 use crate::detect::Hits;
 use crate::verdict::Class;
 use fragments::{
-    account_or_declare, conditional, ddl, fragments, glued_quote_logic, literal_tautology,
-    open_call_fragment, operator_only, pg_cast, procedure_call,
+    account_or_declare, conditional, ddl, dynamic_exec, fragments, glued_quote_logic,
+    literal_tautology, open_call_fragment, operator_only, pg_cast, procedure_call,
 };
 pub(crate) use plain::plain_may_match;
 use shapes::{break_shape, order_by_tail, select_shape, tautology};
@@ -80,6 +80,9 @@ fn scan_contexts(s: &[u8], hits: &mut Hits) {
     }
     if best.0 < 6 && conditional(s) {
         best = (6, "sqli-conditional");
+    }
+    if best.0 < 6 && dynamic_exec(s) {
+        best = (6, "sqli-procedure");
     }
     if best.0 > 0 {
         hits.add(Class::Sqli, best.1, best.0);

@@ -49,6 +49,9 @@ fn assert_denied(values: &[&str]) {
 
 /// SQL injection: comment and case games, dialect operators, blind and error-based forms, subqueries.
 const SQLI: &[&str] = &[
+    r#"0x77616974666f722064656c61792027303a303a3527"#,
+    r#"1;DECLARE @c VARCHAR(64);SET @c=0x73656c65637420404076657273696f6e;EXEC(@c)"#,
+    r#"0x730065006c00650063007400200031002c0032002c003300"#,
     r#"9 OR CASE WHEN 3=3 THEN 9 ELSE 1/0 END"#,
     r#"x',(CASE WHEN 12>11 THEN 'a' ELSE 'b' END))-- -"#,
     r#"'||(case/**/when/**/ascii('a')=97/**/then/**/'y'/**/end)||'"#,
@@ -496,6 +499,9 @@ const OTHER: &[&str] = &[
 /// Everyday values with the quotes, brackets, globs, slashes and keywords
 /// the forms above use.
 const ORDINARY: &[&str] = &[
+    "0x742d35cc6634c0532925a3b844bc454e4438f44e",
+    "the exec @home team meets at 5",
+    "0x48656c6c6f2c20776f726c6421",
     "Apply the CASE discount when total > 50, then free shipping",
     "If(price>100, free delivery, standard)",
     "Use ^ for powers: 2^8 = 256",

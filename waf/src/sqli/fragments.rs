@@ -673,3 +673,35 @@ fn literal_condition_call(s: &[u8], words: SqlWords<'_>) -> bool {
     }
     false
 }
+
+/// Dynamic SQL run from a variable: `EXEC(@q)`, `EXECUTE (@sql)`. The
+/// statement text sits in the variable (often set from a hex literal,
+/// `SET @q=0x…`), so nothing else in the value need read as SQL. The call
+/// must open a statement (not follow a word: "the exec (@anna)"); a bare
+/// `exec @x` is left to the other shapes. `exec` is a statement word, so the quiet gate never hides it.
+pub(super) fn dynamic_exec(s: &[u8]) -> bool {
+    memchr::memchr_iter(b'@', s).any(|at| {
+        let named = s
+            .get(at + 1)
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
+        let Some(before) = s[..at].trim_ascii_end().strip_suffix(b"(") else {
+            return false;
+        };
+        let before = before.trim_ascii_end();
+        let n = before
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        let word = &before[before.len() - n..];
+        // a statement starts there: the value's start, `;`, a literal
+        // (`0x… exec(@q)`); after a word it is a sentence ("the exec (@anna)")
+        let after_word = before[..before.len() - n]
+            .trim_ascii_end()
+            .last()
+            .is_some_and(u8::is_ascii_alphabetic);
+        named
+            && !after_word
+            && (word.eq_ignore_ascii_case(b"exec") || word.eq_ignore_ascii_case(b"execute"))
+    })
+}

@@ -3,7 +3,9 @@
 //! the equivalence tests hold the current ones to these.
 #![allow(dead_code)]
 
-use super::fragments::{conditional, open_call_fragment, operator_only, pg_cast, procedure_call};
+use super::fragments::{
+    conditional, dynamic_exec, open_call_fragment, operator_only, pg_cast, procedure_call,
+};
 use super::tokens::{FuncRisk, Kind, Kw, Stmt, Toks, func_risk};
 use crate::detect::Hits;
 use crate::verdict::Class;
@@ -398,6 +400,9 @@ pub(super) fn scan(s: &[u8], hits: &mut Hits) {
     }
     if best.0 < 6 && conditional(s) {
         best = (6, "sqli-conditional");
+    }
+    if best.0 < 6 && dynamic_exec(s) {
+        best = (6, "sqli-procedure");
     }
     if best.0 > 0 {
         hits.add(Class::Sqli, best.1, best.0);

@@ -253,3 +253,17 @@ fn sqli_conditionals_over_a_chosen_comparison_score_high() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn sqli_dynamic_sql_run_from_a_variable_scores_high() {
+    for p in ["exec(@q)", "1;EXECUTE (@sql)", "x';EXEC( @cmd )--"] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in [
+        "the exec @home team",
+        "email the exec (@anna) today",
+        "exec(5)",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
