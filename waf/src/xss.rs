@@ -4,6 +4,8 @@
 //! text (`<p>`, `<a href="https://…">`, `<table>`) scores nothing: only script-
 //! capable tags, event handlers, script URIs and sink calls do. Linear time.
 
+use std::borrow::Cow;
+
 use crate::detect::{Field, Hits};
 use crate::verdict::Class;
 
@@ -387,12 +389,13 @@ fn tag(s: &[u8], at: usize, bump: &mut impl FnMut(u32, &'static str)) -> usize {
             );
         } else if in_list(an, URI_ATTRS) && script_uri(value) {
             bump(8, "xss-uri");
-        } else if eq(an, "style")
-            && (contains_ci(value, b"expression(")
-                || contains_ci(value, b"javascript:")
-                || contains_ci(value, b"behavior:")
-                || contains_ci(value, b"-moz-binding"))
-        {
+        } else if eq(an, "style") && {
+            let css = css_text(value);
+            contains_ci(&css, b"expression(")
+                || contains_ci(&css, b"javascript:")
+                || contains_ci(&css, b"behavior:")
+                || contains_ci(&css, b"-moz-binding")
+        } {
             bump(6, "xss-style");
         } else if (eq(an, "http-equiv") && eq(value, "refresh")) || eq(an, "srcdoc") {
             bump(5, "xss-tag");
@@ -401,7 +404,10 @@ fn tag(s: &[u8], at: usize, bump: &mut impl FnMut(u32, &'static str)) -> usize {
         } else if eq(an, "datasrc") || eq(an, "dataformatas") || eq(an, "datafld") {
             // IE data binding pulls markup from another element or URL
             bump(5, "xss-tag");
-        } else if eq(an, "style") && (contains_ci(value, b"url(") || value.contains(&b'}')) {
+        } else if eq(an, "style") && {
+            let css = css_text(value);
+            contains_ci(&css, b"url(") || css.contains(&b'}')
+        } {
             // a style attribute that loads a resource or breaks out of its rule
             bump(5, "xss-style");
         }
@@ -415,6 +421,62 @@ fn tag(s: &[u8], at: usize, bump: &mut impl FnMut(u32, &'static str)) -> usize {
         bump(3, "xss-tag");
     }
     i - at - 1
+}
+
+/// A style attribute's text as the CSS parser reads it: escapes decoded
+/// (`\\65` or `\\000065 ` is `e`, `\\(` is `(`, an escaped newline is
+/// nothing), comments dropped (`expr/**/ession(`), and NULs dropped, as
+/// the engines that ran `expression(` and `-moz-binding` did
+/// (`-m\\0o\\0z…`). Borrowed when there is nothing to decode.
+fn css_text(v: &[u8]) -> Cow<'_, [u8]> {
+    if memchr::memchr2(b'\\', b'/', v).is_none() && memchr::memchr(0, v).is_none() {
+        return Cow::Borrowed(v);
+    }
+    let mut out = Vec::with_capacity(v.len());
+    let mut i = 0;
+    while i < v.len() {
+        match v[i] {
+            b'\\' => {
+                let hex = v[i + 1..]
+                    .iter()
+                    .take(6)
+                    .take_while(|b| b.is_ascii_hexdigit())
+                    .count();
+                if hex > 0 {
+                    let digits = &v[i + 1..i + 1 + hex];
+                    let cp = digits
+                        .iter()
+                        .fold(0u32, |n, &d| n * 16 + (d as char).to_digit(16).unwrap_or(0));
+                    i += 1 + hex;
+                    // one blank after a hex escape ends it and is not text
+                    if matches!(v.get(i), Some(b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')) {
+                        i += 1;
+                    }
+                    match u8::try_from(cp) {
+                        Ok(0) => {}
+                        Ok(b) if b.is_ascii() => out.push(b),
+                        _ => out.push(b'?'),
+                    }
+                } else {
+                    match v.get(i + 1) {
+                        Some(b'\n' | b'\r' | b'\x0c') => {}
+                        Some(&c) => out.push(c),
+                        None => {}
+                    }
+                    i += 2;
+                }
+            }
+            b'/' if v.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(&v[i + 2..], b"*/").map_or(v.len(), |p| i + 2 + p + 2);
+            }
+            0 => i += 1,
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `<f o r m`, `< x: script`: a tag name spelled with single spaces, which

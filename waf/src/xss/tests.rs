@@ -511,3 +511,26 @@ fn xss_function_constructor_scores_high() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn xss_css_escapes_and_comments_in_style_attributes_are_read() {
+    for p in [
+        r#"<div style="width: expr\65 ssion(alert(1))">"#,
+        r#"<i style=x:expression\28write(1)\29>"#,
+        r#"<p style="background:\75rl(javascript:alert(1))">"#,
+        r#"<a style="xx:expr/**/ession(alert(1))">"#,
+        r#"<x/style=-m\0o\0z\0-b\0i\0nd\0i\0n\0g\0:\0u\0r\0l\0(\0/\0/x\0.\0t\0e\0s\0t\0/\0a\0.\0x\0m\0l\0#\0x\0)>"#,
+    ] {
+        let mut h = Hits::default();
+        scan(p.as_bytes(), Field::Value, &mut h);
+        assert!(h.score(Class::Xss) >= 5, "{p}: {h:?}");
+    }
+    for p in [
+        r#"<p style="font-family: \"Segoe UI\", sans-serif; color: #333">hi</p>"#,
+        r#"<span style="content: '\2014'">x</span>"#,
+    ] {
+        let mut h = Hits::default();
+        scan(p.as_bytes(), Field::Value, &mut h);
+        assert!(h.score(Class::Xss) < 5, "{p}: {h:?}");
+    }
+}
