@@ -157,6 +157,9 @@ const SQLI: &[&str] = &[
 
 /// Cross-site scripting: handlers, URI schemes behind entities, broken tags, sinks named indirectly.
 const XSS: &[&str] = &[
+    r#"<b style="x:e\78 pression(alert(1))">"#,
+    r#"<i style="background:u\72 l(javascript:alert(1))">"#,
+    r#"<p style="w:expr/* */ession(alert(1))">"#,
     r#"PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="#,
     r#"<svg><script href=data:,alert(1) />"#,
     r#"" autofocus onfocus=alert(1) x=""#,
@@ -499,6 +502,7 @@ const OTHER: &[&str] = &[
 /// Everyday values with the quotes, brackets, globs, slashes and keywords
 /// the forms above use.
 const ORDINARY: &[&str] = &[
+    r#"<span style="content: '\2014'; color: #333">x</span>"#,
     "0x742d35cc6634c0532925a3b844bc454e4438f44e",
     "the exec @home team meets at 5",
     "0x48656c6c6f2c20776f726c6421",
