@@ -21,15 +21,8 @@ pub(super) fn open_call_fragment(s: &[u8]) -> bool {
     if junk > 5 {
         return false;
     }
-    let t = &t[..t.len() - junk];
-    let n = t
-        .iter()
-        .rev()
-        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-        .count();
-    let word = &t[t.len() - n..];
+    let (before, word) = split_last_word(&t[..t.len() - junk]);
     // the fragment is the whole value, or follows a `name=` prefix
-    let before = &t[..t.len() - n];
     if !(before.is_empty() || before.ends_with(b"=")) || word.is_empty() {
         return false;
     }
@@ -687,16 +680,10 @@ pub(super) fn dynamic_exec(s: &[u8]) -> bool {
         let Some(before) = s[..at].trim_ascii_end().strip_suffix(b"(") else {
             return false;
         };
-        let before = before.trim_ascii_end();
-        let n = before
-            .iter()
-            .rev()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-            .count();
-        let word = &before[before.len() - n..];
+        let (before, word) = split_last_word(before.trim_ascii_end());
         // a statement starts there: the value's start, `;`, a literal
         // (`0x… exec(@q)`); after a word it is a sentence ("the exec (@anna)")
-        let after_word = before[..before.len() - n]
+        let after_word = before
             .trim_ascii_end()
             .last()
             .is_some_and(u8::is_ascii_alphabetic);
@@ -704,4 +691,15 @@ pub(super) fn dynamic_exec(s: &[u8]) -> bool {
             && !after_word
             && (word.eq_ignore_ascii_case(b"exec") || word.eq_ignore_ascii_case(b"execute"))
     })
+}
+
+/// `t` split before its trailing word (ASCII letters, digits, `_`; empty
+/// when `t` does not end in one).
+fn split_last_word(t: &[u8]) -> (&[u8], &[u8]) {
+    let n = t
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    t.split_at(t.len() - n)
 }
