@@ -516,6 +516,11 @@ fn scan_hex_literals(rules: &Rules, v: &[u8], best: &mut Hits) {
 /// `None` otherwise.
 fn hex_literal_text(v: &[u8]) -> Option<Vec<u8>> {
     const MIN_DIGITS: usize = 16;
+    // the bound base64 tokens have: a second full scan of a huge value is
+    // not worth its time
+    if v.len() > 64 * 1024 {
+        return None;
+    }
     let mut text = Vec::new();
     let mut from = 0;
     // found by their `x`: rarer than `0` in the dates, prices and phone

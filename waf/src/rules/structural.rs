@@ -536,9 +536,8 @@ pub(super) fn razor_expression(s: &[u8], hits: &mut Hits) {
 /// list of its own (`*(|(mail=*))`). At each `)(` (and any further `(`): a
 /// filter operator (`|`, `&`, `!`) opening a list, applied to an attribute
 /// test, or standing as the always-true / always-false filter (`(&)`,
-/// `(|)`), or, after a `*`
-/// wildcard, an attribute test. At each `(|(`, `(&(`, `(!(`: an attribute
-/// test inside. Brackets in prose follow each other ("(a)(b)",
+/// `(|)`), or, after a `*` wildcard, an attribute test. At each `(|(`,
+/// `(&(`, `(!(`: an attribute test inside. Brackets in prose follow each other ("(a)(b)",
 /// "(VAT=20%)") without either, and no prose puts an operator between two
 /// opening brackets.
 pub(super) fn ldap_filter(s: &[u8], hits: &mut Hits) {
