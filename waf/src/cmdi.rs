@@ -315,6 +315,25 @@ enum Sep {
     Subst,
 }
 
+/// Whether the `(` at `j` is read as opening a command. It is, except for
+/// a bare word in brackets after a blank that follows a word: the way text
+/// adds a code or an abbreviation after a name ("Roma (RM)", "Asti (AT)",
+/// "Terni (TR)": Italian provinces after a town), where no shell starts a
+/// command. Calls and quoted or spaced contents keep reading as one
+/// (`spawn("id")`, `(system)(whoami)`, `IN ('ECHO foo')`, `x (id -u)`).
+pub(super) fn opens_subshell(u: &[u8], j: usize) -> bool {
+    let blanks = u[..j]
+        .iter()
+        .rev()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    let after_word = blanks > 0 && j > blanks && u[j - blanks - 1].is_ascii_alphanumeric();
+    let inner = &u[j + 1..];
+    let word = inner.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let bare_word = (1..=16).contains(&word) && inner.get(word) == Some(&b')');
+    !(after_word && bare_word)
+}
+
 /// `cu$@rl host`, `wh$*oami`: `$@` / `$*` glued inside a word expand to
 /// nothing, so the shell runs the command the letters around them spell;
 /// text never writes a word that way.
@@ -612,7 +631,7 @@ fn scan_view(
                     next_sep = Sep::Subst;
                     break;
                 }
-                b'(' if field != Field::UserAgent => {
+                b'(' if field != Field::UserAgent && opens_subshell(u, j) => {
                     next_sep = Sep::Weak;
                     break;
                 }

@@ -617,8 +617,11 @@ fn confused_authority(tail: &str, hits: &mut Hits) {
             hits.add(Class::Ssrf, "ssrf-internal-host", 6);
         }
         let seg_start = tail[..i].rfind('/').map_or(0, |p| p + 1);
+        // (a URL has no blank or quote in it: past one, the `@` belongs to
+        // the text after the URL, such as an e-mail address)
         if tail[..i].matches('/').count() == 1
             && tail[seg_start..i].contains(':')
+            && !tail[seg_start..i].contains([' ', '\t', '\n', '"', '\'', '<', '>'])
             && after[..end].contains('.')
         {
             hits.add(Class::Rfi, "rfi-userinfo", 5);

@@ -502,6 +502,8 @@ const OTHER: &[&str] = &[
 /// Everyday values with the quotes, brackets, globs, slashes and keywords
 /// the forms above use.
 const ORDINARY: &[&str] = &[
+    "Via Appia 12\n00100 Roma (RM)",
+    r#"{"website": ["http://shop.example.com/"], "mail": "anna@example.org"}"#,
     r#"<span style="content: '\2014'; color: #333">x</span>"#,
     "0x742d35cc6634c0532925a3b844bc454e4438f44e",
     "the exec @home team meets at 5",

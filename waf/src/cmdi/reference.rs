@@ -300,7 +300,7 @@ fn scan_view(u: &[u8], s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'stat
                     next_sep = Sep::Subst;
                     break;
                 }
-                b'(' if field != Field::UserAgent => {
+                b'(' if field != Field::UserAgent && super::opens_subshell(u, j) => {
                     next_sep = Sep::Weak;
                     break;
                 }

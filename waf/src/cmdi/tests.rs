@@ -653,3 +653,25 @@ proptest! {
         prop_assert_eq!(for_dev_or_brace(&s), by_memchr, "{:?}", s);
     }
 }
+
+#[test]
+fn cmdi_a_bare_word_in_brackets_after_a_name_is_no_subshell() {
+    // Italian addresses end with the province: Roma (RM), Asti (AT), Terni (TR)
+    for p in [
+        "Via Appia 12, 00100 Roma (RM)",
+        "Corso Alfieri 3\n14100 Asti (AT)",
+        "Piazza Europa 1, Terni (TR)",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+    // a subshell where a command starts, or a call, still reads as one
+    for p in [
+        "x;(id)",
+        "(id)",
+        "a|(whoami)",
+        "x\n(rm -rf /)",
+        "x; cat (id -u)",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+}

@@ -62,6 +62,13 @@ fn paths_ssrf_hosts_detected() {
 }
 
 #[test]
+fn paths_an_address_after_a_url_is_no_userinfo_confusion() {
+    let profile = r#"{"website": ["http://shop.example.com/"], "mail": "anna@example.org"}"#;
+    assert!(scores(profile, Field::Value).1 < 5, "{profile}");
+    assert!(scores("http://a.example/:x@evil.example/", Field::Value).1 >= 5);
+}
+
+#[test]
 fn paths_public_urls_pass() {
     for p in [
         "https://news.example.co.uk/world/europe/article-123456",
