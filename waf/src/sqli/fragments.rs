@@ -611,11 +611,14 @@ fn case_when(words: SqlWords<'_>) -> bool {
             1 if is(w, b"when") => (state, since, when_end) = (2, 0, w.1),
             1 if since > 2 => state = u8::from(is(w, b"case")),
             2 if is(w, b"then") => {
+                // no comparison between WHEN and THEN: prose, look for another CASE
                 let cond = &s[when_end..w.0];
-                if !cond.iter().any(|b| matches!(b, b'=' | b'<' | b'>')) {
-                    return false;
-                }
-                (state, since) = (3, 0);
+                state = if cond.iter().any(|b| matches!(b, b'=' | b'<' | b'>')) {
+                    3
+                } else {
+                    0
+                };
+                since = 0;
             }
             2 if since > 8 => state = u8::from(is(w, b"case")),
             3 if is(w, b"else") || is(w, b"end") => return true,

@@ -240,6 +240,7 @@ fn sqli_conditionals_over_a_chosen_comparison_score_high() {
         ";IF(5=5) SELECT 5 ELSE DROP FUNCTION x",
         "ELT(3=3,7)",
         "if('a'='a',1,0)",
+        "in case when we ship then fine; 1 OR CASE WHEN 2=2 THEN 1 END",
     ] {
         assert!(s(p) >= 5, "{p} scored {}", s(p));
     }
