@@ -424,10 +424,10 @@ fn tag(s: &[u8], at: usize, bump: &mut impl FnMut(u32, &'static str)) -> usize {
 }
 
 /// A style attribute's text as the CSS parser reads it: escapes decoded
-/// (`\\65` or `\\000065 ` is `e`, `\\(` is `(`, an escaped newline is
+/// (`\65` or `\000065 ` is `e`, `\(` is `(`, an escaped newline is
 /// nothing), comments dropped (`expr/**/ession(`), and NULs dropped, as
 /// the engines that ran `expression(` and `-moz-binding` did
-/// (`-m\\0o\\0z…`). Borrowed when there is nothing to decode.
+/// (`-m\0o\0z…`). Borrowed when there is nothing to decode.
 fn css_text(v: &[u8]) -> Cow<'_, [u8]> {
     if memchr::memchr2(b'\\', b'/', v).is_none() && memchr::memchr(0, v).is_none() {
         return Cow::Borrowed(v);
