@@ -315,6 +315,45 @@ enum Sep {
     Subst,
 }
 
+/// Whether `u[start..end]` is a line of text rather than a command: it
+/// follows a line break, its first word is capitalised as a sentence's is
+/// (`Cat food is expensive`, `Ping me tomorrow`, `Id card attached`; the
+/// Unix shells do not find `Cat` or `Id`), and at least two plain words
+/// follow, with no option, path, number or symbol among them. A lone
+/// `Whoami`, `Net user /add` or `Ping -n 3 …` still reads as a command
+/// (cmd.exe ignores case).
+pub(super) fn prose_line(u: &[u8], start: usize, end: usize) -> bool {
+    if start == 0 || !matches!(u[start - 1], b'\n' | b'\r') {
+        return false;
+    }
+    let mut words = u[start..end]
+        .split(|&b| b == b' ' || b == b'\t')
+        .filter(|w| !w.is_empty());
+    let capitalised = words.next().is_some_and(|w| {
+        w.len() >= 2 && w[0].is_ascii_uppercase() && w[1..].iter().all(u8::is_ascii_lowercase)
+    });
+    if !capitalised {
+        return false;
+    }
+    let mut plain = 0;
+    for w in words.take(6) {
+        let w = w.strip_suffix(b",").unwrap_or(w);
+        let w = w
+            .strip_suffix(b".")
+            .or_else(|| w.strip_suffix(b"!"))
+            .or_else(|| w.strip_suffix(b"?"))
+            .unwrap_or(w);
+        let word = !w.is_empty()
+            && w.iter()
+                .all(|&b| b.is_ascii_alphabetic() || b == b'\'' || b >= 0x80);
+        if !word {
+            return false;
+        }
+        plain += 1;
+    }
+    plain >= 2
+}
+
 /// Whether the `(` at `j` is read as opening a command. It is, except for
 /// a bare word in brackets after a blank that follows a word: the way text
 /// adds a code or an abbreviation after a name ("Roma (RM)", "Asti (AT)",
@@ -642,15 +681,17 @@ fn scan_view(
             && u[..seg_start]
                 .iter()
                 .all(|b| b.is_ascii_whitespace() || matches!(b, b';' | b'|' | b'&' | b'\'' | b'"'));
-        segment(
-            &u[seg_start..j],
-            sep,
-            adjacent,
-            leading,
-            field,
-            &mut globs,
-            bump,
-        );
+        if !prose_line(u, seg_start, j) {
+            segment(
+                &u[seg_start..j],
+                sep,
+                adjacent,
+                leading,
+                field,
+                &mut globs,
+                bump,
+            );
+        }
         if j >= u.len() {
             break;
         }

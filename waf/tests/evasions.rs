@@ -502,6 +502,7 @@ const OTHER: &[&str] = &[
 /// Everyday values with the quotes, brackets, globs, slashes and keywords
 /// the forms above use.
 const ORDINARY: &[&str] = &[
+    "Hi all,\nCat food is on offer again\nPing me if you want some",
     "Via Appia 12\n00100 Roma (RM)",
     r#"{"website": ["http://shop.example.com/"], "mail": "anna@example.org"}"#,
     r#"<span style="content: '\2014'; color: #333">x</span>"#,

@@ -311,15 +311,17 @@ fn scan_view(u: &[u8], s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'stat
             && u[..seg_start]
                 .iter()
                 .all(|b| b.is_ascii_whitespace() || matches!(b, b';' | b'|' | b'&' | b'\'' | b'"'));
-        segment(
-            &u[seg_start..j],
-            sep,
-            adjacent,
-            leading,
-            field,
-            &mut globs,
-            bump,
-        );
+        if !super::prose_line(u, seg_start, j) {
+            segment(
+                &u[seg_start..j],
+                sep,
+                adjacent,
+                leading,
+                field,
+                &mut globs,
+                bump,
+            );
+        }
         if j >= u.len() {
             break;
         }

@@ -675,3 +675,24 @@ fn cmdi_a_bare_word_in_brackets_after_a_name_is_no_subshell() {
         assert!(s(p) >= 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn cmdi_a_capitalised_line_of_plain_words_is_text() {
+    for p in [
+        "Hello\nCat food is expensive here",
+        "Notes:\nPing me tomorrow, please.",
+        "Dear team,\nId card attached",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+    // a lone command, an option, a path or a number keeps a line a command
+    for p in [
+        "x\nWhoami",
+        "x\nNet user admin /add",
+        "x\nCat /etc/passwd",
+        "x\nPing -n 3 127.0.0.1",
+        "x\ncat food is expensive",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+}
