@@ -467,7 +467,9 @@ pub(super) fn template(s: &[u8], hits: &mut Hits) {
 
 /// A template engine's own objects reached through and called
 /// (`{{config.items()}}`, `{{_self.env.registerUndefinedFilterCallback("exec")}}`,
-/// `{{cycler.__init__…}}`): the way out of the sandbox. A page template's data
+/// `{{cycler.__init__…}}`), or the class machinery called on any value
+/// (`{{''.class.mro()}}`, `{{[].class.base.subclasses()}}`): the way out of
+/// the sandbox. A page template's data
 /// (`{{ request.user.name }}`) names such an object but calls nothing.
 fn engine_object_call(body: &[u8]) -> bool {
     const OBJECTS: &[&[u8]] = &[
@@ -483,8 +485,17 @@ fn engine_object_call(body: &[u8]) -> bool {
         b"settings",
         b"environ",
     ];
+    // the class machinery called on any value: `''.class.mro()`,
+    // `[].class.base.subclasses()`, `''.getClass().forName(…)`
+    const INTROSPECTION: &[&[u8]] = &[b".subclasses(", b".mro(", b".getclass(", b".forname("];
     if !body.contains(&b'(') {
         return false;
+    }
+    if INTROSPECTION
+        .iter()
+        .any(|m| body.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m)))
+    {
+        return true;
     }
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     OBJECTS.iter().any(|name| {

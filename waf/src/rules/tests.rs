@@ -587,6 +587,9 @@ fn rules_template_engine_objects_called_detected() {
         r#"{{_self.env.registerUndefinedFilterCallback("exec")}}"#,
         "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
         "{{range.constructor(\"return process\")()}}",
+        "{{ [].class.base.subclasses() }}",
+        "{{''.class.mro()[1].subclasses()}}",
+        "${''.getClass().forName('java.lang.System')}",
     ] {
         assert!(scan(v, Field::Value).score(Class::Generic) >= 5, "{v}");
     }
