@@ -487,13 +487,8 @@ fn junk_escapes_as_slashes(v: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Decodes `v` when it is one base64 token (standard or URL alphabet, at least
-/// 12 bytes, optional padding) whose decoded bytes are printable text; `None`
-/// otherwise (binary images, hashes, random ids stay undecoded).
-/// A base64 token that decodes to text: scanned like a decoded layer, by
-/// every detector (an application that base64-decodes a parameter reads the
-/// payload), after normalising it (the text may carry its own escapes:
-/// `\u0077hile(…)`).
+/// A base64 token that decodes to text, scanned like a decoded layer (an
+/// application that base64-decodes a parameter reads the payload).
 fn scan_base64(rules: &Rules, v: &[u8], best: &mut Hits) {
     if let Some(text) = base64_text(v) {
         scan_text_layer(rules, &text, best);
@@ -572,6 +567,9 @@ fn scan_text_layer(rules: &Rules, text: &[u8], best: &mut Hits) {
     best.merge_max(&h);
 }
 
+/// Decodes `v` when it is one base64 token (standard or URL alphabet, at least
+/// 12 bytes, optional padding) whose decoded bytes are printable text; `None`
+/// otherwise (binary images, hashes, random ids stay undecoded).
 fn base64_text(v: &[u8]) -> Option<Vec<u8>> {
     let v = v.trim_ascii();
     let body = {
