@@ -14,7 +14,7 @@
 //! gate to the ungated scan.
 
 use super::keywords::{Gate, lookup, may_be_routine};
-use super::tokens::{FuncRisk, func_risk, is_word_byte, scan_string};
+use super::tokens::{FuncRisk, func_risk, hash_opens_comment, is_word_byte, scan_string};
 
 /// True when `scan(s)` cannot add a signal (see the module docs). False
 /// says nothing: the full scan decides.
@@ -98,8 +98,10 @@ pub(super) fn quiet(s: &[u8]) -> bool {
             b':' if s.get(i + 1) == Some(&b':') => return false,
             b'@' if matches!(s.get(i + 1), Some(b'@' | b'>')) => return false,
             b'@' => at = true,
-            // a comment (`#` then no letter or digit), or glued to a keyword
+            // a comment (`#` then no letter or digit, or a line break later
+            // on, as the tokeniser reads it), or glued to a keyword
             b'#' if !s.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+                || hash_opens_comment(&s[i + 1..])
                 || (i > 0 && is_word_byte(s[i - 1])) =>
             {
                 return false;
