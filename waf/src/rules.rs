@@ -167,6 +167,9 @@ impl Rules {
                 {
                     continue;
                 }
+                if id == "java-class" && java_name_mentioned(s, at + 1) {
+                    continue;
+                }
                 let bit = 1u128 << (pid % 128);
                 if seen & bit != 0 {
                     continue;
@@ -191,6 +194,43 @@ impl Rules {
             }
         }
     }
+}
+
+/// A Java class named the way a stack trace or an error message names it,
+/// not used: `java.lang.NullPointerException`, `java.io.IOException: closed`,
+/// or a frame, `at org.hibernate.loader.Loader.doQuery(Loader.java:912)`.
+/// `end` is where the package prefix the automaton matched ends. An exception
+/// or error class runs no code by being named, and a frame (`(File.java:N)`,
+/// `(Native Method)`, `(Unknown Source)`) is no expression a template or
+/// deserialiser evaluates; support tickets and bug reports carry both.
+pub(crate) fn java_name_mentioned(s: &[u8], end: usize) -> bool {
+    let rest = &s[end.min(s.len())..];
+    let len = rest
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'.'))
+        .count();
+    let name = rest[..len].trim_ascii_end();
+    let name = &name[..name.iter().rposition(|&b| b != b'.').map_or(0, |p| p + 1)];
+    let last = name.rsplit(|&b| b == b'.').next().unwrap_or(b"");
+    if last.len() > 5 && (last.ends_with(b"exception") || last.ends_with(b"error")) {
+        return true;
+    }
+    // a frame: `.method(` then `File.java:123)` or a JVM marker
+    let Some(args) = rest[len..].strip_prefix(b"(") else {
+        return false;
+    };
+    if args.starts_with(b"native method)") || args.starts_with(b"unknown source)") {
+        return true;
+    }
+    let file = args
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$'))
+        .count();
+    let Some(line) = args[file..].strip_prefix(b".java:") else {
+        return false;
+    };
+    let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
+    file > 0 && digits > 0 && line.get(digits) == Some(&b')')
 }
 
 /// The structural checks, each behind the bytes it cannot do without. Every

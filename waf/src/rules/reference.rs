@@ -46,6 +46,9 @@ impl Reference {
             {
                 continue;
             }
+            if id == "java-class" && super::java_name_mentioned(s, m.end()) {
+                continue;
+            }
             let bit = 1u128 << (m.pattern().as_usize() % 128);
             if seen & bit != 0 {
                 continue;
