@@ -264,6 +264,19 @@ const SCHEME_SHAPES: [u16; 26] = {
     t
 };
 
+/// `scheme:` followed by `rest` is one of `SSRF_SCHEMES` used as a URL: with
+/// `//`, or at a value's or word's start (`expect:id`, `jar:http:…`). Without
+/// `//`, a digit after the colon is an image tag or a port (`postgres:16`,
+/// `redis:7-alpine`, a compose service's `mysql:3306`), not a URL any client
+/// resolves.
+fn ssrf_scheme_used(scheme: &str, rest: &str, slashes: usize, at_start: bool) -> bool {
+    SSRF_SCHEMES.contains(&scheme)
+        && (slashes >= 2
+            || (at_start
+                && scheme != "mailto"
+                && rest.bytes().next().is_some_and(|b| !b.is_ascii_digit())))
+}
+
 const SSRF_SCHEMES: &[&str] = &[
     "gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc", "sftp", "ssh2", "expect", "rmi",
     "iiop", "mailto", "telnet", "imap", "pop3", "smtp", "irc", "redis", "mysql", "postgres",
@@ -503,9 +516,7 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
             .count();
         let at_start = lower[..st].trim_start().is_empty()
             || lower[..st].ends_with(['=', '"', '\'', '>', '(', ' ', '\n', '[']);
-        if SSRF_SCHEMES.contains(&scheme)
-            && (slashes >= 2 || (at_start && scheme != "mailto" && !rest.is_empty()))
-        {
+        if ssrf_scheme_used(scheme, rest, slashes, at_start) {
             hits.add(
                 Class::Ssrf,
                 "ssrf-scheme",

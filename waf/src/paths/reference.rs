@@ -244,9 +244,7 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
             .count();
         let at_start = lower[..st].trim_start().is_empty()
             || lower[..st].ends_with(['=', '"', '\'', '>', '(', ' ', '\n', '[']);
-        if SSRF_SCHEMES.contains(&scheme)
-            && (slashes >= 2 || (at_start && scheme != "mailto" && !rest.is_empty()))
-        {
+        if super::ssrf_scheme_used(scheme, rest, slashes, at_start) {
             hits.add(
                 Class::Ssrf,
                 "ssrf-scheme",
