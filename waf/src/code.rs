@@ -640,41 +640,84 @@ fn batch_if(s: &[u8], hits: &mut Hits) {
         if !matches!(rest.first(), Some(b' ' | b'/')) {
             continue;
         }
-        let mut words = rest
-            .split(|&b| b == b' ')
-            .filter(|w| !w.is_empty())
-            .take(8)
-            .peekable();
-        while words.peek().is_some_and(|w| *w == b"/i" || *w == b"not") {
-            words.next();
-        }
-        let Some(first) = words.next() else { continue };
-        let w = if matches!(
-            first,
-            b"exist" | b"defined" | b"errorlevel" | b"cmdextversion"
-        ) {
-            6
-        } else {
-            // `first` and the words after it: at most 8 (`take(8)` above)
-            let mut rest: [&[u8]; 8] = [&[]; 8];
-            let mut n = 0;
-            for w in std::iter::once(first).chain(words) {
-                rest[n] = w;
-                n += 1;
-            }
-            let cmp = rest[..n].iter().take(3).any(|w| {
-                matches!(
-                    *w,
-                    b"==" | b"equ" | b"neq" | b"lss" | b"leq" | b"gtr" | b"geq"
-                ) || (w.len() > 2 && FINDERS.equals_equals.find(w).is_some())
-            });
-            if cmp && n >= 2 { 6 } else { 0 }
-        };
+        let w = batch_if_weight(rest);
         if w > 0 {
             hits.add(Class::Cmdi, "cmdi-batch", w);
             return;
         }
     }
+}
+
+/// The weight of a batch `if` from what follows the keyword (`rest` starts
+/// with a blank or `/`): 6 for `exist`, `defined`, `errorlevel` or
+/// `cmdextversion`, or for a comparison (`==`, `equ`, `neq`, `lss`, `leq`,
+/// `gtr`, `geq`) followed on the same line by the command it guards or
+/// comparing a batch variable (`%1`); 0 otherwise. cmd reads the whole statement on one line, so a line break ends
+/// it: Python's `if __name__ == "__main__":` and Ruby's `if n == 1` (a
+/// condition, a line break, a block) are code in a post, not batch. An
+/// operand that ends with `:` or `{`, or in the command's place `then`, a
+/// `{`, a C-like `return` / `break` / `continue` / `throw` or a word ending in
+/// `;` (`if (a == b) return;`), belongs to another language.
+pub(super) fn batch_if_weight(rest: &[u8]) -> u32 {
+    let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+    let mut words = line
+        .split(|&b| b == b' ')
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .peekable();
+    while words.peek().is_some_and(|w| *w == b"/i" || *w == b"not") {
+        words.next();
+    }
+    let Some(first) = words.next() else { return 0 };
+    if matches!(
+        first,
+        b"exist" | b"defined" | b"errorlevel" | b"cmdextversion"
+    ) {
+        return 6;
+    }
+    // `first` and the words after it: at most 8 (`take(8)` above)
+    let mut ws: [&[u8]; 8] = [&[]; 8];
+    let mut n = 0;
+    for w in std::iter::once(first).chain(words) {
+        ws[n] = w;
+        n += 1;
+    }
+    // the comparison among the first three words, and where its right-hand
+    // operand ends: `a == b`, `a==b`, `a== b`, `a ==b`
+    let op = |w: &[u8]| {
+        matches!(
+            w,
+            b"==" | b"equ" | b"neq" | b"lss" | b"leq" | b"gtr" | b"geq"
+        )
+    };
+    let Some(k) = ws[..n.min(3)]
+        .iter()
+        .position(|w| op(w) || (w.len() > 2 && FINDERS.equals_equals.find(w).is_some()))
+    else {
+        return 0;
+    };
+    // `a == b` and `a== b` leave the operand to the next word; `a==b`, `==b`
+    // hold it
+    let operand_end = if op(ws[k]) || ws[k].ends_with(b"==") {
+        k + 1
+    } else {
+        k
+    };
+    let opens_block = |w: &[u8]| w.ends_with(b":") || w.ends_with(b"{");
+    if ws[..=operand_end.min(n - 1)].iter().any(|w| opens_block(w)) {
+        return 0;
+    }
+    if operand_end + 1 >= n {
+        // no command on the line: still batch when a batch variable is
+        // compared (`if not {%1} == {}`)
+        let batch_var = ws[..n].iter().any(|w| w.contains(&b'%'));
+        return if batch_var { 6 } else { 0 };
+    }
+    let cmd = ws[operand_end + 1];
+    let other_language = matches!(cmd, b"then" | b"return" | b"break" | b"continue" | b"throw")
+        || cmd.starts_with(b"{")
+        || cmd.ends_with(b";");
+    if other_language { 0 } else { 6 }
 }
 
 /// Django-style ORM lookups in a parameter name (`user__password__startswith`):

@@ -173,30 +173,7 @@ pub(super) fn batch_if(s: &[u8], hits: &mut Hits) {
         if !matches!(rest.first(), Some(b' ' | b'/')) {
             continue;
         }
-        let mut words = rest
-            .split(|&b| b == b' ')
-            .filter(|w| !w.is_empty())
-            .take(8)
-            .peekable();
-        while words.peek().is_some_and(|w| *w == b"/i" || *w == b"not") {
-            words.next();
-        }
-        let Some(first) = words.next() else { continue };
-        let w = if matches!(
-            first,
-            b"exist" | b"defined" | b"errorlevel" | b"cmdextversion"
-        ) {
-            6
-        } else {
-            let rest: Vec<&[u8]> = std::iter::once(first).chain(words).collect();
-            let cmp = rest.iter().take(3).any(|w| {
-                matches!(
-                    *w,
-                    b"==" | b"equ" | b"neq" | b"lss" | b"leq" | b"gtr" | b"geq"
-                ) || (w.len() > 2 && memchr::memmem::find(w, b"==").is_some())
-            });
-            if cmp && rest.len() >= 2 { 6 } else { 0 }
-        };
+        let w = super::batch_if_weight(rest);
         if w > 0 {
             hits.add(Class::Cmdi, "cmdi-batch", w);
             return;
