@@ -391,6 +391,31 @@ fn glued_parameter_command(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
     }
 }
 
+/// How many of the (at most four) words after a command word are weighed as
+/// its arguments. In a value's first segment, an ordinary verb that is also
+/// a command (`copy`, `move`, `find`, `type`, `set`, `make`, `test`) followed
+/// by an English function word is an instruction in a sentence: "Copy it to
+/// /home/me/backup", "Move the file to C:\Users\me", "Find the log in
+/// /var/log/app". The path after the function word is what the sentence is
+/// about, not an argument; no shell command puts `it`, `the` or `to` before
+/// its path. Commands that are rarely English (`curl`, `wget`, `chmod`) and
+/// every segment after a separator keep all four.
+pub(super) fn argument_words(rest: &[&[u8]], at_start: bool, rarely_english: bool) -> usize {
+    let n = rest.len().min(4);
+    if !at_start || rarely_english {
+        return n;
+    }
+    const FUNCTION_WORDS: &[&[u8]] = &[
+        b"a", b"an", b"the", b"it", b"its", b"to", b"in", b"into", b"on", b"at", b"of", b"for",
+        b"with", b"from", b"my", b"your", b"our", b"their", b"this", b"that", b"these",
+        b"those", b"them", b"me", b"us", b"please", b"sure",
+    ];
+    rest[..n]
+        .iter()
+        .position(|w| FUNCTION_WORDS.iter().any(|f| w.eq_ignore_ascii_case(f)))
+        .unwrap_or(n)
+}
+
 fn strip_path(word: &[u8]) -> &[u8] {
     let p = word.iter().rposition(|&b| b == b'/' || b == b'\\');
     match p {
@@ -883,7 +908,7 @@ fn segment(
     // strongest of the first few arguments (`nc -lvp 4444 -e /bin/sh`)
     let args_w = rest
         .iter()
-        .take(4)
+        .take(argument_words(rest, sep == Sep::Start, tier_a))
         .map(|a| arg_strength(a))
         .max()
         .unwrap_or(0);

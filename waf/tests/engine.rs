@@ -1101,3 +1101,56 @@ fn skipped_headers_are_checked_for_lookups_and_shellshock() {
         assert_eq!(get_with(name, value), Verdict::Allow, "{name}: {value}");
     }
 }
+
+/// A comment on a developer forum or a support ticket, as a JSON body.
+fn comment(p: &Profile, text: &str) -> Verdict {
+    let body = serde_json::json!({ "body": text, "format": "markdown" }).to_string();
+    post(p, "application/json", &body)
+}
+
+#[test]
+fn waf_allows_technical_text_that_names_code_without_running_it() {
+    let p = balanced();
+    for text in [
+        // a Java stack trace: exception classes and frames are named, never used
+        "The app crashes with java.lang.NullPointerException at \
+         com.example.OrderService.total(OrderService.java:42)",
+        "Caused by: org.hibernate.exception.ConstraintViolationException: could not execute \
+         statement\n\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:897)",
+        "java.io.IOException: Broken pipe\n\tat java.base/java.lang.Thread.run(Native Method)",
+        // Python and C-like conditions are not cmd.exe's `if A==B command`
+        "Put the call under if __name__ == \"__main__\":\n    main()",
+        "if __name__ == '__main__':\n    app.run(debug=False)",
+        "C: if (a == b) return;",
+        // an image tag or a port is not a URL
+        "image: postgres:16\nenvironment:\n  POSTGRES_DB: shop",
+        "Pin redis:7-alpine and mysql:8.0 in the compose file.",
+        // an instruction in a sentence that starts with a verb that is also a command
+        "Copy it to /home/me/backup please",
+        "Move the file to C:\\Users\\me\\Desktop and try again.",
+        "Find the log in /var/log/app and send it to us.",
+        "Set JAVA_HOME to C:\\Program Files\\Java\\jdk-21 and restart the terminal.",
+        "Type the path /usr/bin/python3 in the box.",
+    ] {
+        assert_eq!(comment(&p, text), Verdict::Allow, "{text}");
+    }
+}
+
+#[test]
+fn waf_denies_the_code_that_technical_text_only_names() {
+    let p = balanced();
+    for (text, class) in [
+        ("${T(java.lang.Runtime).getRuntime().exec('id')}", Class::Java),
+        ("<java.lang.ProcessBuilder><command>id</command></java.lang.ProcessBuilder>", Class::Java),
+        ("&if 1==1 calc", Class::Cmdi),
+        ("if \"%a%\"==\"b\" echo pwned", Class::Cmdi),
+        ("if not {%1} == {}", Class::Cmdi),
+        ("expect:id", Class::Ssrf),
+        ("gopher://127.0.0.1:6379/_info", Class::Ssrf),
+        ("type c:\\boot.ini", Class::Lfi),
+        ("find / -name passwd", Class::Cmdi),
+        (";copy it to c:\\x", Class::Cmdi),
+    ] {
+        assert_eq!(class_of(&comment(&p, text)), Some(class), "{text}");
+    }
+}

@@ -448,7 +448,7 @@ fn segment(
     // strongest of the first few arguments (`nc -lvp 4444 -e /bin/sh`)
     let args_w = rest
         .iter()
-        .take(4)
+        .take(super::argument_words(&rest, sep == Sep::Start, tier_a))
         .map(|a| arg_strength(a))
         .max()
         .unwrap_or(0);
