@@ -448,7 +448,9 @@ fn decode_backslash(s: &[u8], out: &mut Vec<u8>) -> usize {
 }
 
 /// Overlong UTF-8 (`C0 AE` for `.`, `E0 80 AF` for `/`) decodes to what a lax
-/// decoder would produce. Valid sequences are copied unchanged.
+/// decoder would produce, and a `C0` / `C1` lead before an ASCII byte is
+/// dropped as a decoder that skips invalid bytes drops it. Valid sequences
+/// are copied unchanged.
 fn decode_overlong(s: &[u8], out: &mut Vec<u8>) -> usize {
     let cont = |i: usize| s.get(i).is_some_and(|&b| b & 0xC0 == 0x80);
     match s[0] {
@@ -459,6 +461,10 @@ fn decode_overlong(s: &[u8], out: &mut Vec<u8>) -> usize {
             }
             2
         }
+        // `C0` or `C1` before an ASCII byte (`%c0%2e%c0%2e%c0%2f`): never
+        // valid UTF-8, and a decoder that skips invalid bytes reads the ASCII
+        // byte alone
+        0xC0 | 0xC1 if s.get(1).is_some_and(u8::is_ascii) => 1,
         0xE0 if cont(1) && cont(2) && s[1] < 0xA0 => {
             let v = (u32::from(s[1] & 0x3F) << 6) | u32::from(s[2] & 0x3F);
             if v != 0 {
@@ -570,8 +576,10 @@ fn decode_entity(s: &[u8], out: &mut Vec<u8>) -> usize {
     1
 }
 
-/// Maps circled letters/digits (U+24B6..U+24E9, U+2460..U+2468) and fullwidth
-/// ASCII to ASCII; returns bytes consumed when `s` starts with one of them.
+/// Maps circled letters/digits (U+24B6..U+24E9, U+2460..U+2468), fullwidth
+/// ASCII, typographic quotes, ideographic and leader dots, and the division,
+/// fraction and small reverse solidus slashes to ASCII; returns bytes
+/// consumed when `s` starts with one of them.
 fn fold_confusable(s: &[u8], out: &mut Vec<u8>) -> Option<usize> {
     if s.len() < 3 {
         return None;
@@ -592,7 +600,11 @@ fn fold_confusable(s: &[u8], out: &mut Vec<u8>) -> Option<usize> {
         0xFF01..=0xFF5E => (cp - 0xFF01 + 0x21) as u8,
         0x2018 | 0x2019 | 0x2032 => b'\'',
         0x201C | 0x201D | 0x2033 => b'"',
-        0x3002 | 0xFF61 => b'.',
+        0x3002 | 0xFF61 | 0x2024 => b'.',
+        // the separators Windows' best-fit mapping turns into `/` and `\`
+        // (`..%u2215..%u2215`, `..%u2216`)
+        0x2215 | 0x2044 => b'/',
+        0x2216 | 0xFE68 => b'\\',
         _ => return None,
     };
     out.push(ascii.to_ascii_lowercase());
