@@ -251,6 +251,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         merge_scan(&mut hits, |h| {
             scan_plain(rules, field, once, &n.canon, raw_differs, h);
         });
+        encoded_step(once, n.layers, &mut hits);
         return hits;
     }
     // the views' signals are kept apart from what the `=` split found and
@@ -353,10 +354,30 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     if n.layers >= 3 {
         best.add(Class::Protocol, "protocol-encoding", 3);
     }
+    encoded_step(once, n.layers, best);
     if let Some(apart) = apart {
         hits.merge_max(&apart);
     }
     hits
+}
+
+/// One dot-dot step that only decoding shows (`/%2e%2e%2f`, `/..%252f`,
+/// `%c0%ae%c0%ae/`, `/%uff0e%uff0e%u2215`): clients never percent-encode
+/// a dot, nor encode a separator twice, so a step spelled that way is an
+/// evasion rather than a relative link, and its 4 becomes 5. A step written
+/// as `../` or `..\\` in the value as received stays at 4.
+fn encoded_step(once: &[u8], layers: u32, hits: &mut Hits) {
+    let Some(i) = Class::Lfi.score_index() else {
+        return;
+    };
+    if layers == 0 || hits.score[i] != 4 || hits.id[i] != "lfi-traversal" {
+        return;
+    }
+    let plain_step = memchr::memmem::find_iter(once, b"..")
+        .any(|p| matches!(once.get(p + 2), Some(b'/' | b'\\')));
+    if !plain_step {
+        hits.add(Class::Lfi, "lfi-traversal", 1);
+    }
 }
 
 /// Runs `scan` as if into fresh `Hits` then merged into `best` by
