@@ -485,31 +485,16 @@ fn system_path(s: &[u8], hits: &mut Hits) {
         b"/etc/",
         b"/proc/",
         b"/sys/",
-        b"/var/log/",
-        b"/var/run/",
-        b"/var/lib/",
-        b"/var/spool/",
-        b"/var/mail/",
-        b"/var/db/",
-        b"/var/cron/",
-        b"/var/adm/",
-        b"/var/backups/",
-        b"/var/www/",
+        // everything under `/var` (logs, spools, mail, databases, the web
+        // root) and `/usr` (programs, libraries, `/usr/etc/`) is the
+        // system's, not an application's file
+        b"/var/",
+        b"/usr/",
         b"/root/",
         b"/boot/",
         b"/dev/",
         b"/bin/",
         b"/sbin/",
-        b"/usr/bin/",
-        b"/usr/sbin/",
-        b"/usr/local/",
-        b"/usr/lib/",
-        b"/usr/lib64/",
-        b"/usr/share/",
-        b"/usr/spool/",
-        b"/usr/ports/",
-        b"/usr/pkg/",
-        b"/usr/pkgsrc/",
         b"/private/etc/",
         b"/private/var/",
     ];
@@ -562,6 +547,9 @@ fn system_path(s: &[u8], hits: &mut Hits) {
         b".npmrc",
         b".pypirc",
         b".dockercfg",
+        b".xauthority",
+        b".passwd",
+        b"master.passwd",
     ];
     let t = s.trim_ascii_start();
     let t = t.strip_prefix(b"file://").unwrap_or(t);

@@ -233,6 +233,20 @@ const XSS: &[&str] = &[
 
 /// Path traversal and local files: encodings of the dot and the slash, Windows paths, well-known files.
 const LFI: &[&str] = &[
+    // one step whose dots or separator only decoding reveals
+    r#"/%2e%2e%2f"#,
+    r#"..%252fconfig"#,
+    r#"/%c0%ae%c0%ae%c0%af"#,
+    // an invalid C0 lead before an ASCII byte, dropped by a decoder that
+    // skips invalid bytes
+    r#"%c0%2e%c0%2e%c0%2f%c0%2e%c0%2e%c0%2fetc%c0%2fpasswd"#,
+    // best-fit slashes
+    r#"..%u2215..%u2215..%u2215windows%u2215win.ini"#,
+    // any directory under /var and /usr, and BSD's and X11's secrets
+    r#"/var/apache/logs/error_log"#,
+    r#"/usr/etc/pure-ftpd.conf"#,
+    r#"/etc/master.passwd"#,
+    r#"~/.Xauthority"#,
     r#"/usr/local/nginx/conf/nginx.conf"#,
     r#"/var/www/html/.htaccess"#,
     r#"e:\xampp\php\php.ini"#,
@@ -418,6 +432,9 @@ const CMDI: &[&str] = &[
 
 /// PHP: tags, wrappers, object injection, code-running calls.
 const PHP: &[&str] = &[
+    // a filter chain's links, sent on their own
+    r#"convert.iconv.UTF8.CSISO2022KR"#,
+    r#"php://filter/string.rot13/resource=index.php"#,
     r#"<?php system($_GET['c']); ?>"#,
     r#"<?=`$_GET[0]`?>"#,
     r#"php://input"#,
@@ -502,6 +519,9 @@ const OTHER: &[&str] = &[
 /// Everyday values with the quotes, brackets, globs, slashes and keywords
 /// the forms above use.
 const ORDINARY: &[&str] = &[
+    "See ../images/logo.png for the new logo",
+    "À la carte menu, 12.50",
+    "Pin redis:7-alpine and postgres:16 in compose.yaml",
     "Hi all,\nCat food is on offer again\nPing me if you want some",
     "Via Appia 12\n00100 Roma (RM)",
     r#"{"website": ["http://shop.example.com/"], "mail": "anna@example.org"}"#,

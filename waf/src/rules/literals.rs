@@ -580,4 +580,11 @@ pub(super) const LITERALS: &[Lit] = &[
     ("dbms_", Class::Sqli, "sqli-procedure", 5, true),
     ("waitfor delay", Class::Sqli, "sqli-function", 7, false),
     ("waitfor time", Class::Sqli, "sqli-function", 7, false),
+    // PHP stream filter names (`php://filter/convert.iconv.UTF8.CSISO2022KR|…`):
+    // a filter chain turns an include into code execution, and its links are
+    // sent on their own too
+    ("convert.iconv.", Class::Php, "php-wrapper", 6, true),
+    ("convert.base64-", Class::Php, "php-wrapper", 5, true),
+    ("convert.quoted-printable-", Class::Php, "php-wrapper", 5, true),
+    ("string.rot13", Class::Php, "php-wrapper", 5, true),
 ];
