@@ -416,6 +416,20 @@ pub(super) fn argument_words(rest: &[&[u8]], at_start: bool, rarely_english: boo
         .unwrap_or(n)
 }
 
+/// `which nc`, `whereis gcc`, `type curl`: a whole value that asks where a
+/// program is, the first probe of a shell injection (is there a client to
+/// call out with?). Two words only, the second a command name that is rarely
+/// English (`which date`, `which python` can be a terse question); a
+/// question in text ("which curl flag follows redirects") has more.
+pub(super) fn locate_probe(cmd: &[u8], rest: &[&[u8]], at_start: bool) -> bool {
+    let locator = |w: &[u8]| {
+        [&b"which"[..], b"whereis", b"whence", b"type"]
+            .iter()
+            .any(|l| w.eq_ignore_ascii_case(l))
+    };
+    at_start && rest.len() == 1 && locator(cmd) && lookup(strip_path(rest[0])) == Some(true)
+}
+
 fn strip_path(word: &[u8]) -> &[u8] {
     let p = word.iter().rposition(|&b| b == b'/' || b == b'\\');
     match p {
@@ -968,6 +982,9 @@ fn segment(
         if w > 0 {
             bump(w, "cmdi-command");
         }
+    }
+    if locate_probe(cmd, rest, sep == Sep::Start) {
+        bump(5, "cmdi-command");
     }
     let tier_w = if tier_a { 3 } else { 1 };
     let w = match sep {

@@ -1131,6 +1131,9 @@ fn waf_allows_technical_text_that_names_code_without_running_it() {
         "Find the log in /var/log/app and send it to us.",
         "Set JAVA_HOME to C:\\Program Files\\Java\\jdk-21 and restart the terminal.",
         "Type the path /usr/bin/python3 in the box.",
+        // a terse question is not a probe for a program
+        "which date",
+        "Which python should I install?",
     ] {
         assert_eq!(comment(&p, text), Verdict::Allow, "{text}");
     }
@@ -1150,6 +1153,8 @@ fn waf_denies_the_code_that_technical_text_only_names() {
         ("type c:\\boot.ini", Class::Lfi),
         ("find / -name passwd", Class::Cmdi),
         (";copy it to c:\\x", Class::Cmdi),
+        ("which curl", Class::Cmdi),
+        ("whereis nc", Class::Cmdi),
     ] {
         assert_eq!(class_of(&comment(&p, text)), Some(class), "{text}");
     }

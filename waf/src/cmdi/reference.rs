@@ -509,6 +509,9 @@ fn segment(
             bump(w, "cmdi-command");
         }
     }
+    if super::locate_probe(cmd, &rest, sep == Sep::Start) {
+        bump(5, "cmdi-command");
+    }
     let tier_w = if tier_a { 3 } else { 1 };
     let w = match sep {
         Sep::Subst => 3 + tier_w + arg_w.max(1),
