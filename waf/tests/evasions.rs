@@ -512,6 +512,9 @@ const OTHER: &[&str] = &[
     "'; while(true){}; var x='",
     "{{config.items()}}",
     r#"{{_self.env.registerUndefinedFilterCallback("exec")}}"#,
+    // a Twig filter given a PHP function's name as its callable
+    r#"{{['id']|filter('system')}}"#,
+    r#"{{ ['ls -la'] | map ( "passthru" ) }}"#,
     "<java.util.PriorityQueue serialization='custom'><unserializable-parents/></java.util.PriorityQueue>",
     r#"@(System.Diagnostics.Process.Start("cmd.exe","/c id"))"#,
 ];
@@ -519,6 +522,7 @@ const OTHER: &[&str] = &[
 /// Everyday values with the quotes, brackets, globs, slashes and keywords
 /// the forms above use.
 const ORDINARY: &[&str] = &[
+    "{{ products|filter(p => p.in_stock)|sort }}",
     "See ../images/logo.png for the new logo",
     "À la carte menu, 12.50",
     "Pin redis:7-alpine and postgres:16 in compose.yaml",

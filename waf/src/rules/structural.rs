@@ -457,7 +457,12 @@ pub(super) fn template(s: &[u8], hits: &mut Hits) {
                 .windows(2)
                 .any(|w| w[0] == b'.' && w[1].is_ascii_alphabetic())
             && body.contains(&b'(');
-        if arith || (code && closed_block) || el_call || engine_object_call(body) {
+        if arith
+            || (code && closed_block)
+            || el_call
+            || engine_object_call(body)
+            || callable_filter(body)
+        {
             hits.add(Class::Generic, "generic-template", 5 + w);
         } else if code {
             hits.add(Class::Generic, "generic-template", 3 + w);
@@ -502,6 +507,37 @@ fn engine_object_call(body: &[u8]) -> bool {
         memchr::memmem::find_iter(body, name).any(|p| {
             (p == 0 || !ident(body[p - 1])) && matches!(body.get(p + name.len()), Some(b'.' | b'['))
         })
+    })
+}
+
+/// A filter that takes a callable given the name of a PHP function that
+/// runs commands or code (`{{['id']|filter('system')}}`,
+/// `{{['cat /etc/passwd']|map('passthru')}}`): Twig calls the function by its
+/// name on each element. A page's own filters take a closure (`|filter(p =>
+/// p.active)`) or no argument.
+fn callable_filter(body: &[u8]) -> bool {
+    const TAKES_CALLABLE: &[&[u8]] = &[b"filter", b"map", b"reduce", b"sort", b"apply"];
+    memchr::memchr_iter(b'|', body).any(|p| {
+        let after = body[p + 1..].trim_ascii_start();
+        let Some(args) = TAKES_CALLABLE.iter().find_map(|f| {
+            after
+                .get(..f.len())
+                .filter(|w| w.eq_ignore_ascii_case(f))
+                .and_then(|_| after[f.len()..].trim_ascii_start().strip_prefix(b"("))
+        }) else {
+            return false;
+        };
+        let args = args.trim_ascii_start();
+        let Some((&q, name)) = args.split_first() else {
+            return false;
+        };
+        if !matches!(q, b'\'' | b'"') {
+            return false;
+        }
+        let name = &name[..name.iter().position(|&b| b == q).unwrap_or(name.len())];
+        super::php::PHP_FUNCS
+            .iter()
+            .any(|(f, w)| *w >= 4 && name.eq_ignore_ascii_case(f.as_bytes()))
     })
 }
 
