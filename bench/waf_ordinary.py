@@ -7,7 +7,8 @@ flag`, `drop earrings`), names and addresses with apostrophes and `#`, reviews a
 messages with punctuation, technical prose (paths, commands, error messages), identifiers
 and tokens (JWT, UUID, hashes, cron lines), URLs, Unicode text, markdown; and API traffic:
 OData / SCIM / Lucene filters, GraphQL documents, JSON Patch, templates, passwords, and
-ordinary browser and client headers (User-Agent, Referer, Cookie, Accept...).
+ordinary browser and client headers (User-Agent, Referer, Cookie, Accept...); and technical
+text: support tickets with error messages and stack traces, forum posts with code.
 
 Each text value is sent three ways (query parameter, JSON string, urlencoded form field);
 the API records are sent as written. All run through the engine (examples/corpus_eval,
@@ -316,6 +317,137 @@ Warning: mysql_fetch_array() expects parameter 1
 '); DROP TABLE students;-- is my son's name (xkcd joke)
 '''.strip("\n").split("\n")
 
+# Technical text: support tickets that paste errors, stack traces and paths, and developer-forum
+# posts with code, commands and queries (written for the project). Some of these are refused on
+# purpose because they are exactly an attack's shape (a whole SQL statement, `cat ~/.ssh/…`,
+# `<?php`, a path into /etc): docs/waf.md lists them. A forum that takes code needs the
+# exclusions docs/waf.md describes.
+TECH = [
+    'After the update I get "Error 500: Internal Server Error" when I open /account/settings.',
+    'The app crashes with java.io.FileNotFoundException: /data/export.csv (No such file or directory)',
+    'Stack trace: at com.shop.cart.CartService.add(CartService.java:118) at java.base/java.lang.Thread.run(Thread.java:833)',
+    'Caused by: org.hibernate.exception.ConstraintViolationException: could not execute statement',
+    'Exception in thread "main" java.lang.IllegalStateException: Connection pool shut down',
+    'System.InvalidOperationException: Sequence contains no elements at System.Linq.Enumerable.First',
+    "Uncaught TypeError: Cannot read properties of undefined (reading 'map') at app.js:42:17",
+    'Warning: mysqli_connect(): (HY000/2002): Connection refused in /var/www/html/db.php on line 7',
+    'Fatal error: Uncaught Error: Call to undefined function mb_strlen() in /srv/site/index.php:23',
+    'django.db.utils.OperationalError: no such table: shop_order',
+    'psql: error: connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed',
+    'Permission denied (publickey). I added my key but it still fails.',
+    'The installer says: "Please close all programs and click Next to continue."',
+    'I tried Ctrl+Alt+Del and then Task Manager > End task but it froze again.',
+    'My order confirmation says "Total: $45.00 (incl. VAT @ 23%)" but I was charged $47.',
+    'The link in the email goes to https://example.com/reset?token=abc123 and says expired.',
+    'Please delete my account and all my data as per GDPR Art. 17.',
+    'Can you update my email from jo@old-example.com to jo@new-example.com?',
+    'I get a 404 on /products/tea/earl-grey?ref=newsletter&utm_source=email',
+    'Our firewall blocks port 8443, can the webhook use 443 instead?',
+    'Printer shows error E-04 (paper jam) but there is no paper stuck.',
+    'The CSV import fails at row 1,204: "unexpected quote in field 3".',
+    "On Windows 11 the app installs to C:\\Users\\Pat\\AppData\\Roaming\\Shop and won't start.",
+    'The file C:\\Windows\\System32\\drivers\\etc\\hosts was changed by the VPN client, is that normal?',
+    'I ran sudo systemctl restart nginx and now the site shows 502 Bad Gateway.',
+    'Our cron job (*/5 * * * * php artisan schedule:run) stopped running after the migration.',
+    'The API returns {"error": "invalid_grant", "error_description": "Token expired"} every time.',
+    'Select "Other" in the dropdown and type your reason; the form rejects it.',
+    'When I search for "rock & roll" or "AT&T" the results page is empty.',
+    'Username: admin.jones, role: editor - please reset 2FA for this user.',
+    "Invoice INV-2024-0042 shows VAT 0% but we're in Ireland (IE1234567X).",
+    'The nightly export to s3://acme-exports/daily/ failed with AccessDenied.',
+    'Windows Event Viewer shows Event ID 4625 (logon failure) every 5 minutes from 10.0.0.12.',
+    'Tried clearing cache: Settings > Privacy > Clear browsing data > Cached images. No change.',
+    'The page title shows &amp;amp; instead of & since the last release.',
+    'Search for <b>bold</b> text shows the tags literally in the results.',
+    "I pasted <script> by accident into my bio and now I can't save the profile.",
+    'Error: ORA-00942: table or view does not exist when running the monthly report.',
+    'The script /usr/local/bin/backup.sh exits with code 127 (command not found).',
+    'Please whitelist my IP 203.0.113.45 for the admin panel.',
+    'Try `docker compose logs -f web` to see why the container keeps restarting.',
+    'Run kubectl get pods -n staging -o wide and check which node it landed on.',
+    "I fixed it with: sed -i 's/localhost/db/g' config.yml",
+    "awk -F, '{ total += $3 } END { print total }' sales.csv",
+    'find . -name "*.tmp" -mtime +7 -delete cleans up old temp files.',
+    'grep -rn "TODO" src/ | wc -l',
+    'You need `chmod +x deploy.sh` before ./deploy.sh will run.',
+    'ssh -L 5432:localhost:5432 bastion then connect psql to localhost.',
+    'curl -s http://localhost:8080/health | jq .status',
+    'pip install -r requirements.txt fails on Windows, any idea?',
+    'npm run build && npm test passes locally but not in CI.',
+    'Use `cp -r assets/ dist/` in the postbuild step.',
+    'cat ~/.ssh/id_ed25519.pub and paste it into the deploy keys page.',
+    'echo $PATH shows /usr/local/bin twice, is that a problem?',
+    'export NODE_ENV=production; node server.js',
+    "SELECT COUNT(*) FROM events WHERE created_at > now() - interval '1 day';",
+    "UPDATE products SET price = price * 1.1 WHERE category = 'tea';",
+    "INSERT INTO tags (name) VALUES ('green'), ('black'), ('oolong');",
+    'CREATE INDEX idx_orders_status ON orders (status);',
+    'Why is SELECT DISTINCT so slow on this table? It has 40M rows.',
+    'DELETE FROM sessions WHERE expires_at < NOW(); runs every hour from cron.',
+    'The ORM generates SELECT * FROM "user" WHERE "user"."id" = $1 LIMIT 1',
+    "select name, email from customers where country = 'IE' order by name;",
+    "You can use COALESCE(discount, 0) so nulls don't break the sum.",
+    "WITH recent AS (SELECT * FROM orders WHERE placed > '2024-01-01') SELECT count(*) FROM recent;",
+    'In Postgres, EXPLAIN ANALYZE shows the real timings.',
+    'def add(a, b):\n    return a + b',
+    'import numpy as np\nx = np.linspace(0, 1, 100)',
+    'if __name__ == "__main__":\n    main()',
+    "with open('data.txt') as f:\n    lines = f.readlines()",
+    'const user = await fetch(`/api/users/${id}`).then(r => r.json());',
+    "document.getElementById('total').textContent = sum.toFixed(2);",
+    'console.log(JSON.stringify(obj, null, 2));',
+    'arr.filter(x => x % 2 === 0).map(x => x * 10)',
+    'useEffect(() => { setCount(count + 1); }, []);',
+    '<div class="card"> <h2>Title</h2> <p>Body text</p> </div>',
+    'Wrap it in <pre><code> tags so the indentation survives.',
+    'The <img> tag needs an alt attribute for screen readers.',
+    'Add <meta name="viewport" content="width=device-width, initial-scale=1"> to the head.',
+    'Use <a href="/docs/getting-started">the guide</a> instead of a bare link.',
+    'public static void main(String[] args) { System.out.println("hi"); }',
+    'try { conn.close(); } catch (SQLException e) { log.warn("close failed", e); }',
+    'fn main() { let v = vec![1, 2, 3]; println!("{}", v.len()); }',
+    'match res { Ok(v) => v, Err(e) => return Err(e.into()) }',
+    'func handler(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") }',
+    'var total = orders.Where(o => o.Paid).Sum(o => o.Amount);',
+    "$sum = array_sum(array_column($rows, 'amount'));",
+    'foreach ($items as $item) { echo $item[\'name\'] . "\n"; }',
+    "<?php echo date('Y'); ?> in the footer keeps the copyright year current.",
+    'Traceback (most recent call last): File "app.py", line 12, in <module> KeyError: \'user\'',
+    'java.lang.NullPointerException at com.example.OrderService.total(OrderService.java:42)',
+    "ERROR 1064 (42000): You have an error in your SQL syntax near 'order by id'",
+    'The log says: connection refused (111) on 127.0.0.1:6379',
+    'C:\\Users\\maria\\AppData\\Local\\Temp is full of old installers',
+    'Set JAVA_HOME to C:\\Program Files\\Java\\jdk-21 and restart the terminal.',
+    'Get-Process | Where-Object { $_.CPU -gt 100 } | Sort-Object CPU',
+    'git rebase -i HEAD~3 then squash the fixups.',
+    'git checkout -b feature/login && git push -u origin feature/login',
+    'In vim, :%s/foo/bar/g replaces every foo.',
+    'The cron line is 0 3 * * 1 /opt/backup/run.sh >> /var/log/backup.log 2>&1',
+    'server { listen 80; server_name example.com; return 301 https://$host$request_uri; }',
+    'location /static/ { alias /srv/app/static/; expires 30d; }',
+    'RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*',
+    'image: postgres:16\nenvironment:\n  POSTGRES_PASSWORD: example',
+    'Formula: =VLOOKUP(B2, Sheet2!A:C, 3, FALSE)',
+    '=SUMIF(A:A, "Paid", C:C) gives the paid total.',
+    'LaTeX: \\frac{a}{b} + \\sqrt{x^2 + y^2}',
+    'regex ^\\d{3}-\\d{4}$ matches 555-1234',
+    'The path is ../shared/config/settings.json relative to the app folder.',
+    "Error: ENOENT: no such file or directory, open '/home/app/.env'",
+    'Set the header X-Requested-With: XMLHttpRequest and it works.',
+    'Change the port in /etc/nginx/sites-available/default and reload.',
+    'while read line; do echo "$line"; done < input.txt',
+    'for ((i=0; i<10; i++)); do sleep 1; done',
+    'ls -la | grep node_modules',
+    "Use || true at the end so set -e doesn't abort the script.",
+    'cargo build --release 2>&1 | tee build.log',
+    'Is it safe to run rm -rf ./build before each build?',
+    'Why does 1 = 1 in SQL return true but NULL = NULL returns null?',
+    'The admin panel is at /admin but it returns 403 for me.',
+    'drop table if exists is handy in migration scripts',
+    'Union types in TypeScript: type Id = string | number;',
+]
+
+
 UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
@@ -326,6 +458,13 @@ def text_records():
         yield f"text-{i:03d}-json", "POST", "/api/v1/comments", "application/json", json.dumps({"text": v, "n": 1}), {}
         form = "name=Ann&message=" + urllib.parse.quote_plus(v)
         yield f"text-{i:03d}-form", "POST", "/contact", "application/x-www-form-urlencoded", form, {}
+
+
+def tech_records():
+    for i, v in enumerate(TECH):
+        yield f"tech-{i:03d}-json", "POST", "/api/v1/threads/7/comments", "application/json", json.dumps({"body": v, "format": "markdown"}), {}
+        form = "thread=7&comment=" + urllib.parse.quote_plus(v)
+        yield f"tech-{i:03d}-form", "POST", "/forum/reply", "application/x-www-form-urlencoded", form, {}
 
 
 def api_records():
@@ -443,12 +582,12 @@ def main():
     ap.add_argument("--show", action="store_true", help="print each refused record's request too")
     a = ap.parse_args()
     evaluator = corpus_eval(repo, a.eval)
-    counts = {"text": 0, "api": 0}
+    counts = {"text": 0, "api": 0, "tech": 0}
     desc = {}
     with tempfile.TemporaryDirectory(prefix="waf-ordinary-") as tmp:
         path = os.path.join(tmp, "ordinary.jsonl")
         with open(path, "w", encoding="utf-8") as f:
-            for rid, method, uri, ctype, body, extra in list(text_records()) + list(api_records()):
+            for rid, method, uri, ctype, body, extra in list(text_records()) + list(tech_records()) + list(api_records()):
                 counts[rid.split("-")[0]] += 1
                 desc[rid] = " ".join(f"{k}: {v}" for k, v in extra.items()) or f"{uri} {body or ''}"
                 headers = {"Host": "localhost", "User-Agent": UA}
@@ -461,20 +600,21 @@ def main():
         out = subprocess.run(
             [evaluator, path, "--show-fp"], capture_output=True, text=True, check=True
         ).stdout
-    refused = {"text": 0, "api": 0}
+    refused = {"text": 0, "api": 0, "tech": 0}
     for line in out.splitlines():
-        m = re.match(r"FP ((text|api)-\d+\S*) \[([a-z0-9-]+) @(\S+)\]", line)
+        m = re.match(r"FP ((text|api|tech)-\d+\S*) \[([a-z0-9-]+) @(\S+)\]", line)
         if not m:
             continue
         refused[m.group(2)] += 1
         rid = m.group(1)
-        what = TEXT[int(rid.split("-")[1])] if m.group(2) == "text" else desc[rid]
+        sets = {"text": TEXT, "tech": TECH}
+        what = sets[m.group(2)][int(rid.split("-")[1])] if m.group(2) in sets else desc[rid]
         print(f"refused {rid:15} {m.group(3):18} {what[:90]!r}")
         if a.show:
             print(f"        at {m.group(4)}: {desc[rid][:300]}")
     print()
     print("| set | records | refused | share |\n|---|---:|---:|---:|")
-    for k in ("text", "api"):
+    for k in ("text", "tech", "api"):
         print(f"| {k} | {counts[k]} | {refused[k]} | {100 * refused[k] / counts[k]:.2f}% |")
 
 
