@@ -364,8 +364,8 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
 /// One dot-dot step that only decoding shows (`/%2e%2e%2f`, `/..%252f`,
 /// `%c0%ae%c0%ae/`, `/%uff0e%uff0e%u2215`): clients never percent-encode
 /// a dot, nor encode a separator twice, so a step spelled that way is an
-/// evasion rather than a relative link, and its 4 becomes 5. A step written
-/// as `../` or `..\\` in the value as received stays at 4.
+/// evasion rather than a relative link, and its 4 becomes 5. A value that
+/// already holds the step as received (`../`, `/...` at its end) stays at 4.
 fn encoded_step(once: &[u8], layers: u32, hits: &mut Hits) {
     let Some(i) = Class::Lfi.score_index() else {
         return;
@@ -373,9 +373,10 @@ fn encoded_step(once: &[u8], layers: u32, hits: &mut Hits) {
     if layers == 0 || hits.score[i] != 4 || hits.id[i] != "lfi-traversal" {
         return;
     }
-    let plain_step = memchr::memmem::find_iter(once, b"..")
-        .any(|p| matches!(once.get(p + 2), Some(b'/' | b'\\')));
-    if !plain_step {
+    // the value as received already holds the step (`;/...` at its end, a
+    // raw `../`): nothing was hidden by encoding
+    let raw_steps = paths::dot_dot_steps(once).map_or(0, |(n, _)| n);
+    if raw_steps == 0 {
         hits.add(Class::Lfi, "lfi-traversal", 1);
     }
 }

@@ -121,7 +121,10 @@ fn rfind_literal(h: &[u8], n: &[u8]) -> Option<usize> {
     memchr::memrchr_iter(f, h).find(|&p| h[p..].starts_with(n))
 }
 
-fn traversal(s: &[u8], field: Field, hits: &mut Hits) {
+/// The dot-dot steps in `s` (`..` runs between separators, `;`, a null or
+/// the ends, after `0x2e`-style hex words are folded), and the folded view
+/// they were counted in; `None` when `s` has no `..` and no `0x2e` at all.
+pub(crate) fn dot_dot_steps(s: &[u8]) -> Option<(u32, Cow<'_, [u8]>)> {
     // `..`, `0x2e` or `0x2E`, found in one pass over their first bytes,
     // after a vectorised fold for `..` or `0x` (each starts with one) has
     // ruled most values out (dates and prices have many `0`s)
@@ -133,7 +136,7 @@ fn traversal(s: &[u8], field: Field, hits: &mut Hits) {
             s[p..].starts_with(b"..") || s[p..].starts_with(b"0x2e") || s[p..].starts_with(b"0x2E")
         });
     if !dots {
-        return;
+        return None;
     }
     let f = hexword_fold(s);
     let mut steps = 0u32;
@@ -156,6 +159,13 @@ fn traversal(s: &[u8], field: Field, hits: &mut Hits) {
         }
         i = j;
     }
+    Some((steps, f))
+}
+
+fn traversal(s: &[u8], field: Field, hits: &mut Hits) {
+    let Some((steps, f)) = dot_dot_steps(s) else {
+        return;
+    };
     let into_hidden = rfind_literal(&f, b"../")
         .or_else(|| rfind_literal(&f, b"..\\"))
         .is_some_and(|p| {

@@ -524,6 +524,8 @@ const OTHER: &[&str] = &[
 const ORDINARY: &[&str] = &[
     "{{ products|filter(p => p.in_stock)|sort }}",
     "See ../images/logo.png for the new logo",
+    // encoded text that ends in a raw `/...`: the step was not hidden by encoding
+    "Chapter%201%3A%20Intro (draft)/...",
     "À la carte menu, 12.50",
     "Pin redis:7-alpine and postgres:16 in compose.yaml",
     "Hi all,\nCat food is on offer again\nPing me if you want some",
