@@ -23,7 +23,8 @@ use crate::detect::Hits;
 use crate::verdict::Class;
 use fragments::{
     account_or_declare, conditional, ddl, dynamic_exec, fragments, glued_quote_logic,
-    literal_tautology, open_call_fragment, operator_only, pg_cast, procedure_call,
+    implicit_operator, literal_tautology, open_call_fragment, operator_only, pg_cast,
+    procedure_call,
 };
 pub(crate) use plain::plain_may_match;
 use shapes::{break_shape, order_by_tail, select_shape, tautology};
@@ -64,11 +65,14 @@ fn scan_contexts(s: &[u8], hits: &mut Hits) {
         }
         toks.clear();
         tokenise(s, q, &mut toks);
-        let r = score(
+        let mut r = score(
             toks.as_slice(),
             q.is_some(),
             q.is_some() && s.first() == q.as_ref(),
         );
+        if r.0 < 5 && q == Some(b'\'') && implicit_operator(s, toks.as_slice()) {
+            r = (5, "sqli-break");
+        }
         if r.0 > best.0 {
             best = r;
         }

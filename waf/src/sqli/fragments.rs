@@ -550,6 +550,43 @@ fn subquery_operand(t: &[Kind], quoted: bool, bump: &mut impl FnMut(u32, &'stati
     }
 }
 
+/// `A' && 'B`, `A' DIV 'B`, `A' NOT LIKE 'B`, `aa'like-'aa`: read in the
+/// apostrophe context, a broken literal, one or two operators, and a
+/// literal left open for the query's own closing quote. MySQL converts both
+/// literals, and the operator makes a condition the attacker picks. Quoted
+/// search terms are typed with double quotes (`SMALL "&" SIGN`, `"NOT"`);
+/// the apostrophe context keeps them out, a possessive (`parents' and
+/// yours`) opens no second literal, and a word quoted in prose (`the 'or'
+/// operator`) has a blank before its first quote.
+pub(super) fn implicit_operator(s: &[u8], t: &[Kind]) -> bool {
+    let n = t.len();
+    (3..=4).contains(&n)
+        // the quote that breaks out and the one that opens the last literal,
+        // no more (a run of quotes is not two literals); the first closes
+        // a literal's text (`A'`), where a quotation in prose opens after a
+        // blank (`the 'or' operator`)
+        && memchr::memchr_iter(b'\'', s).count() == 2
+        && memchr::memchr(b'\'', s)
+            .is_some_and(|p| p > 0 && !s[p - 1].is_ascii_whitespace())
+        && matches!(
+            t[0],
+            Kind::Str {
+                closed: true,
+                empty: false
+            }
+        )
+        && matches!(
+            t[n - 1],
+            Kind::Str {
+                closed: false,
+                empty: false
+            }
+        )
+        && t[1..n - 1]
+            .iter()
+            .all(|k| matches!(k, Kind::Logic | Kind::Op | Kind::Cmp { .. }))
+}
+
 /// A SQL conditional over a comparison: `CASE WHEN 5=5 THEN … ELSE|END`,
 /// or a conditional builtin whose condition compares two literals
 /// (`IF(5=5,…`, `IIF(7=7,…`, `ELT(3=3,…`). Blind injection asks the

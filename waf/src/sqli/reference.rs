@@ -4,7 +4,8 @@
 #![allow(dead_code)]
 
 use super::fragments::{
-    conditional, dynamic_exec, open_call_fragment, operator_only, pg_cast, procedure_call,
+    conditional, dynamic_exec, implicit_operator, open_call_fragment, operator_only, pg_cast,
+    procedure_call,
 };
 use super::tokens::{FuncRisk, Kind, Kw, Stmt, Toks, func_risk};
 use crate::detect::Hits;
@@ -384,11 +385,14 @@ pub(super) fn scan(s: &[u8], hits: &mut Hits) {
         }
         toks.clear();
         tokenise(s, q, &mut toks);
-        let r = score(
+        let mut r = score(
             toks.as_slice(),
             q.is_some(),
             q.is_some() && s.first() == q.as_ref(),
         );
+        if r.0 < 5 && q == Some(b'\'') && implicit_operator(s, toks.as_slice()) {
+            r = (5, "sqli-break");
+        }
         if r.0 > best.0 {
             best = r;
         }

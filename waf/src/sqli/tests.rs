@@ -268,3 +268,36 @@ fn sqli_dynamic_sql_run_from_a_variable_scores_high() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn sqli_an_operator_between_a_broken_and_a_reopened_literal_scores_high() {
+    for p in [
+        "x' && 'y",
+        "name' | 'z",
+        "q' DIV 'r",
+        "abc' NOT LIKE 'd",
+        "k'like-'k",
+        "m' XOR 'n",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+}
+
+#[test]
+fn sqli_quoted_terms_and_possessives_around_an_operator_pass() {
+    for p in [
+        // double-quoted search terms, as shoppers type them
+        r#"BIG "&" TALL"#,
+        r#"WINTER COAT "NOT" WOOL"#,
+        r#""MOD" PODCAST"#,
+        // possessives open no second literal
+        "my parents' and yours",
+        "the kids' & grown-ups' menu",
+        // a run of quotes is no pair of literals
+        "SHOP.EXAMPLE'*''''''''''",
+        // a word quoted in prose
+        "use the 'and' keyword",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
