@@ -550,41 +550,69 @@ fn subquery_operand(t: &[Kind], quoted: bool, bump: &mut impl FnMut(u32, &'stati
     }
 }
 
-/// `A' && 'B`, `A' DIV 'B`, `A' NOT LIKE 'B`, `aa'like-'aa`: read in the
-/// apostrophe context, a broken literal, one or two operators, and a
-/// literal left open for the query's own closing quote. MySQL converts both
-/// literals, and the operator makes a condition the attacker picks. Quoted
-/// search terms are typed with double quotes (`SMALL "&" SIGN`, `"NOT"`);
-/// the apostrophe context keeps them out, a possessive (`parents' and
-/// yours`) opens no second literal, and a word quoted in prose (`the 'or'
-/// operator`) has a blank before its first quote.
+/// `A' && 'B`, `A' DIV 'B`, `aa' or col!='1`, `1'*null or '1`: read in the
+/// apostrophe context, a broken literal, a short run of SQL, and a literal
+/// left open for the query's own closing quote. The injected SQL sits
+/// between the two quotes; MySQL's implicit conversions make any operator
+/// there a condition the attacker picks. What the run needs:
+/// - an operator right after the break or a symbol operator in it, and an
+///   operator right before the reopened literal (the condition ends on it);
+/// - nothing but operators, names (two at most), numbers, variables, calls
+///   and brackets.
+///
+/// Quoted search terms are typed with double quotes (`SMALL "&" SIGN`,
+/// `"NOT"`): the apostrophe context keeps them out. Exactly two apostrophes,
+/// the first right after the literal's text: a run of quotes is not two
+/// literals, a possessive (`parents' and yours`) opens no second literal,
+/// a word quoted in prose (`the 'or' operator`) has a blank before its
+/// first quote, and `\'` is an escaped quote, no literal. Contractions (`I'm here or 'there`) have a name, not an
+/// operator, after the break.
 pub(super) fn implicit_operator(s: &[u8], t: &[Kind]) -> bool {
     let n = t.len();
-    (3..=4).contains(&n)
-        // the quote that breaks out and the one that opens the last literal,
-        // no more (a run of quotes is not two literals); the first closes
-        // a literal's text (`A'`), where a quotation in prose opens after a
-        // blank (`the 'or' operator`)
-        && memchr::memchr_iter(b'\'', s).count() == 2
-        && memchr::memchr(b'\'', s)
-            .is_some_and(|p| p > 0 && !s[p - 1].is_ascii_whitespace())
-        && matches!(
-            t[0],
-            Kind::Str {
-                closed: true,
-                empty: false
-            }
-        )
-        && matches!(
-            t[n - 1],
-            Kind::Str {
-                closed: false,
-                empty: false
-            }
-        )
-        && t[1..n - 1]
-            .iter()
-            .all(|k| matches!(k, Kind::Logic | Kind::Op | Kind::Cmp { .. }))
+    let operator = |k: &Kind| matches!(k, Kind::Logic | Kind::Op | Kind::Cmp { .. });
+    let symbol = |k: &Kind| matches!(k, Kind::Op | Kind::Cmp { word: false });
+    let mut quotes = memchr::memchr_iter(b'\'', s);
+    let (Some(first), Some(second), None) = (quotes.next(), quotes.next(), quotes.next()) else {
+        return false;
+    };
+    // the first quote right after the literal's text, the second no escaped
+    // quote (`\'` opens nothing; the canonical view spells `\` as `/`)
+    if !(3..=8).contains(&n)
+        || first == 0
+        || s[first - 1].is_ascii_whitespace()
+        || matches!(s[second - 1], b'\\' | b'/')
+    {
+        return false;
+    }
+    let middle = &t[1..n - 1];
+    matches!(
+        t[0],
+        Kind::Str {
+            closed: true,
+            empty: false
+        }
+    ) && matches!(
+        t[n - 1],
+        Kind::Str {
+            closed: false,
+            empty: false
+        }
+    ) && operator(&t[n - 2])
+        && (operator(&t[1]) || middle.iter().any(symbol))
+        && middle.iter().filter(|k| matches!(k, Kind::Word)).count() <= 2
+        && middle.iter().all(|k| {
+            operator(k)
+                || matches!(
+                    k,
+                    Kind::Word
+                        | Kind::Num
+                        | Kind::Var { .. }
+                        | Kind::Func(_)
+                        | Kind::LParen
+                        | Kind::RParen
+                        | Kind::Kw(Kw::Null)
+                )
+        })
 }
 
 /// A SQL conditional over a comparison: `CASE WHEN 5=5 THEN … ELSE|END`,

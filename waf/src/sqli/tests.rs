@@ -278,6 +278,11 @@ fn sqli_an_operator_between_a_broken_and_a_reopened_literal_scores_high() {
         "abc' NOT LIKE 'd",
         "k'like-'k",
         "m' XOR 'n",
+        // a short condition between the break and the reopened literal
+        "zz' or col!='2",
+        "b'*null or '7",
+        "c'|3!='9",
+        "d' or kol&&'1",
     ] {
         assert!(s(p) >= 5, "{p} scored {}", s(p));
     }
@@ -297,6 +302,11 @@ fn sqli_quoted_terms_and_possessives_around_an_operator_pass() {
         "SHOP.EXAMPLE'*''''''''''",
         // a word quoted in prose
         "use the 'and' keyword",
+        // contractions and possessives around a plain 'or'
+        "I'm here or 'there",
+        "it's a cat or a dog's",
+        // an escaped quote opens no literal
+        r"Y3S'Ab>cd1\'02I(DH,",
     ] {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
