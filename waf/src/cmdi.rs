@@ -407,8 +407,8 @@ pub(super) fn argument_words(rest: &[&[u8]], at_start: bool, rarely_english: boo
     }
     const FUNCTION_WORDS: &[&[u8]] = &[
         b"a", b"an", b"the", b"it", b"its", b"to", b"in", b"into", b"on", b"at", b"of", b"for",
-        b"with", b"from", b"my", b"your", b"our", b"their", b"this", b"that", b"these",
-        b"those", b"them", b"me", b"us", b"please", b"sure",
+        b"with", b"from", b"my", b"your", b"our", b"their", b"this", b"that", b"these", b"those",
+        b"them", b"me", b"us", b"please", b"sure",
     ];
     rest[..n]
         .iter()

@@ -1143,8 +1143,14 @@ fn waf_allows_technical_text_that_names_code_without_running_it() {
 fn waf_denies_the_code_that_technical_text_only_names() {
     let p = balanced();
     for (text, class) in [
-        ("${T(java.lang.Runtime).getRuntime().exec('id')}", Class::Java),
-        ("<java.lang.ProcessBuilder><command>id</command></java.lang.ProcessBuilder>", Class::Java),
+        (
+            "${T(java.lang.Runtime).getRuntime().exec('id')}",
+            Class::Java,
+        ),
+        (
+            "<java.lang.ProcessBuilder><command>id</command></java.lang.ProcessBuilder>",
+            Class::Java,
+        ),
         ("&if 1==1 calc", Class::Cmdi),
         ("if \"%a%\"==\"b\" echo pwned", Class::Cmdi),
         ("if not {%1} == {}", Class::Cmdi),

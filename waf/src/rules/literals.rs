@@ -585,6 +585,12 @@ pub(super) const LITERALS: &[Lit] = &[
     // sent on their own too
     ("convert.iconv.", Class::Php, "php-wrapper", 6, true),
     ("convert.base64-", Class::Php, "php-wrapper", 5, true),
-    ("convert.quoted-printable-", Class::Php, "php-wrapper", 5, true),
+    (
+        "convert.quoted-printable-",
+        Class::Php,
+        "php-wrapper",
+        5,
+        true,
+    ),
     ("string.rot13", Class::Php, "php-wrapper", 5, true),
 ];
