@@ -555,8 +555,9 @@ fn subquery_operand(t: &[Kind], quoted: bool, bump: &mut impl FnMut(u32, &'stati
 /// left open for the query's own closing quote. The injected SQL sits
 /// between the two quotes; MySQL's implicit conversions make any operator
 /// there a condition the attacker picks. What the run needs:
-/// - an operator right after the break or a symbol operator in it, and an
-///   operator right before the reopened literal (the condition ends on it);
+/// - an operator right after the break and one right before the reopened
+///   literal (the condition starts and ends on them; the quiet gate sends
+///   every value with an operator after a broken literal to this scan);
 /// - nothing but operators, names (two at most), numbers, variables, calls
 ///   and brackets.
 ///
@@ -565,12 +566,11 @@ fn subquery_operand(t: &[Kind], quoted: bool, bump: &mut impl FnMut(u32, &'stati
 /// the first right after the literal's text: a run of quotes is not two
 /// literals, a possessive (`parents' and yours`) opens no second literal,
 /// a word quoted in prose (`the 'or' operator`) has a blank before its
-/// first quote, and `\'` is an escaped quote, no literal. Contractions (`I'm here or 'there`) have a name, not an
-/// operator, after the break.
+/// first quote, and `\'` is an escaped quote, no literal. Contractions
+/// (`I'm here or 'there`) have a name, not an operator, after the break.
 pub(super) fn implicit_operator(s: &[u8], t: &[Kind]) -> bool {
     let n = t.len();
     let operator = |k: &Kind| matches!(k, Kind::Logic | Kind::Op | Kind::Cmp { .. });
-    let symbol = |k: &Kind| matches!(k, Kind::Op | Kind::Cmp { word: false });
     let mut quotes = memchr::memchr_iter(b'\'', s);
     let (Some(first), Some(second), None) = (quotes.next(), quotes.next(), quotes.next()) else {
         return false;
@@ -597,8 +597,8 @@ pub(super) fn implicit_operator(s: &[u8], t: &[Kind]) -> bool {
             closed: false,
             empty: false
         }
-    ) && operator(&t[n - 2])
-        && (operator(&t[1]) || middle.iter().any(symbol))
+    ) && operator(&t[1])
+        && operator(&t[n - 2])
         && middle.iter().filter(|k| matches!(k, Kind::Word)).count() <= 2
         && middle.iter().all(|k| {
             operator(k)
