@@ -7,8 +7,8 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::{
-    HostKind, INTERNAL_NAMES, INTERNAL_SUFFIXES, RFI_SCHEMES, SSRF_SCHEMES, data_uri_syntax,
-    dotfile, is_prefix_length, strip_port, v4_internal, v6_internal, wrapped_ipv4,
+    HostKind, INTERNAL_NAMES, INTERNAL_SUFFIXES, RFI_SCHEMES, data_uri_syntax, dotfile,
+    is_prefix_length, strip_port, v4_internal, v6_internal, wrapped_ipv4,
 };
 use crate::detect::{Field, Hits};
 use crate::verdict::Class;
