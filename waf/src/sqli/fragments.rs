@@ -558,8 +558,8 @@ fn subquery_operand(t: &[Kind], quoted: bool, bump: &mut impl FnMut(u32, &'stati
 /// - an operator right after the break and one right before the reopened
 ///   literal (the condition starts and ends on them; the quiet gate sends
 ///   every value with an operator after a broken literal to this scan);
-/// - nothing but operators, names (two at most), numbers, variables, calls
-///   and brackets.
+/// - nothing but operators, names (two at most, keywords such as `column`
+///   or `binary` among them), numbers, variables, calls and brackets.
 ///
 /// Quoted search terms are typed with double quotes (`SMALL "&" SIGN`,
 /// `"NOT"`): the apostrophe context keeps them out. Exactly two apostrophes,
@@ -599,12 +599,17 @@ pub(super) fn implicit_operator(s: &[u8], t: &[Kind]) -> bool {
         }
     ) && operator(&t[1])
         && operator(&t[n - 2])
-        && middle.iter().filter(|k| matches!(k, Kind::Word)).count() <= 2
+        && middle
+            .iter()
+            .filter(|k| matches!(k, Kind::Word | Kind::Kw(Kw::Object | Kw::Other)))
+            .count()
+            <= 2
         && middle.iter().all(|k| {
             operator(k)
                 || matches!(
                     k,
                     Kind::Word
+                        | Kind::Kw(Kw::Object | Kw::Other)
                         | Kind::Num
                         | Kind::Var { .. }
                         | Kind::Func(_)

@@ -279,7 +279,8 @@ fn sqli_an_operator_between_a_broken_and_a_reopened_literal_scores_high() {
         "k'like-'k",
         "m' XOR 'n",
         // a short condition between the break and the reopened literal
-        "zz' or col!='2",
+        "zz' or column!='2",
+        "yy'or binary 1= '1",
         "b'*null or '7",
         "c'|3!='9",
         "d' or kol&&'1",
