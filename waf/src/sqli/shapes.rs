@@ -87,6 +87,27 @@ pub(super) fn skip_casts(t: &[Kind], mut j: usize) -> usize {
     j
 }
 
+/// The literal at `j` seen through unary signs and one pair of brackets
+/// around it alone (`-8`, `(8)`, `(-8)`, `('a')`): its number or string
+/// kind; any other token as it is.
+fn literal_core(t: &[Kind], start: usize) -> Option<Kind> {
+    let mut j = start;
+    let wrapped = t.get(j) == Some(&Kind::LParen);
+    if wrapped {
+        j += 1;
+    }
+    while t.get(j) == Some(&Kind::Op) && j < t.len() {
+        j += 1;
+    }
+    let k = t.get(j).copied()?;
+    let literal = matches!(k, Kind::Num | Kind::Str { .. });
+    match (literal, wrapped) {
+        (true, false) => Some(k),
+        (true, true) if t.get(j + 1) == Some(&Kind::RParen) => Some(k),
+        _ => t.get(start).copied(),
+    }
+}
+
 /// Index after the operand starting at `j` (a literal, a word, a function call or
 /// a parenthesised group), bounded.
 pub(super) fn skip_operand(t: &[Kind], j: usize) -> Option<usize> {
@@ -178,9 +199,12 @@ pub(super) fn tautology(
         c.is_some_and(|k| is_operand(k) || matches!(k, Kind::LParen | Kind::Op | Kind::Kw(_)));
     match op {
         Some(Kind::Cmp { .. }) if rhs_ok => {
+            // a literal keeps its kind inside brackets and after a sign:
+            // `(8)=(3)` and `-8=-3` compare two numbers as `8=3` does
             let same_kind = matches!(
-                (x, c),
-                (Kind::Num, Some(Kind::Num)) | (Kind::Str { .. }, Some(Kind::Str { .. }))
+                (literal_core(t, j), literal_core(t, after + 1)),
+                (Some(Kind::Num), Some(Kind::Num))
+                    | (Some(Kind::Str { .. }), Some(Kind::Str { .. }))
             );
             let opened = matches!(c, Some(Kind::Str { closed: false, .. } | Kind::LParen))
                 && after + 2 >= t.len();

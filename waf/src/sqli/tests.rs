@@ -315,3 +315,18 @@ fn sqli_quoted_terms_and_possessives_around_an_operator_pass() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn sqli_a_literal_comparison_keeps_its_weight_in_brackets_and_after_a_sign() {
+    for p in [
+        "KEEP AND (7)=(2)",
+        "KEEP AND -7=-2",
+        "mug AND (1)=(1)",
+        "mug or ('a')=('a')",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in ["black and white", "salt and (pepper)", "x and (y)=(z)"] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
