@@ -17,6 +17,7 @@ pub(super) fn select_shape(rest: &[Kind]) -> Option<u32> {
     }
     let mut words_run = 0;
     let mut items = 0;
+    let mut commas = 0;
     let mut symbolic = false;
     for (j, k) in rest.iter().enumerate().take(24) {
         match k {
@@ -33,7 +34,9 @@ pub(super) fn select_shape(rest: &[Kind]) -> Option<u32> {
                     None
                 };
             }
-            Kind::Word => {
+            // a name, also when it is a keyword (`select login from`,
+            // `select user, password from`)
+            Kind::Word | Kind::Kw(Kw::Object) => {
                 words_run += 1;
                 if words_run > 2 {
                     return None;
@@ -67,16 +70,21 @@ pub(super) fn select_shape(rest: &[Kind]) -> Option<u32> {
                 items += 1;
                 symbolic = true;
             }
-            Kind::Op
-            | Kind::Comma
-            | Kind::Cmp { .. }
-            | Kind::LParen
-            | Kind::RParen
-            | Kind::Kw(Kw::Other) => words_run = 0,
+            Kind::Comma => {
+                words_run = 0;
+                commas += 1;
+            }
+            Kind::Op | Kind::Cmp { .. } | Kind::LParen | Kind::RParen | Kind::Kw(Kw::Other) => {
+                words_run = 0
+            }
             _ => return None,
         }
     }
-    None
+    // `select 'foo','bar',1,2`: a list of four or more items, numbers among
+    // them, that ends the value (MySQL needs no FROM); a list of quoted
+    // words alone is an instruction (`Select 'Small', 'Medium', 'Large'…`)
+    let numbers = rest.iter().any(|k| *k == Kind::Num);
+    (rest.len() <= 24 && items >= 4 && commas >= 3 && symbolic && numbers).then_some(4)
 }
 
 /// Skips PostgreSQL casts after an operand (`'x'::jsonb`, `(…)::int`).

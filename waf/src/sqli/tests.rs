@@ -330,3 +330,19 @@ fn sqli_a_literal_comparison_keeps_its_weight_in_brackets_and_after_a_sign() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn sqli_select_lists_with_keyword_names_or_without_from_score_high() {
+    for p in [
+        "(select login from accounts limit 1,1)",
+        "select 'x','y',7,8,9",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in [
+        "Select 'Small', 'Medium', 'Large', 'XL'",
+        "select colour, size, fit, brand",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
