@@ -461,10 +461,19 @@ fn decode_overlong(s: &[u8], out: &mut Vec<u8>) -> usize {
             }
             2
         }
-        // `C0` or `C1` before an ASCII byte (`%c0%2e%c0%2e%c0%2f`): never
-        // valid UTF-8, and a decoder that skips invalid bytes reads the ASCII
-        // byte alone
-        0xC0 | 0xC1 if s.get(1).is_some_and(u8::is_ascii) => 1,
+        // a run of `C0` / `C1` before an ASCII byte (`%c0%2e%c0%2e%c0%2f`):
+        // never valid UTF-8, and a decoder that skips invalid bytes reads the
+        // ASCII byte alone (the whole run goes in one pass, so a second pass
+        // finds nothing left to drop)
+        0xC0 | 0xC1 => {
+            let run = s.iter().take_while(|&&b| matches!(b, 0xC0 | 0xC1)).count();
+            if s.get(run).is_some_and(u8::is_ascii) {
+                run
+            } else {
+                out.push(s[0]);
+                1
+            }
+        }
         0xE0 if cont(1) && cont(2) && s[1] < 0xA0 => {
             let v = (u32::from(s[1] & 0x3F) << 6) | u32::from(s[2] & 0x3F);
             if v != 0 {

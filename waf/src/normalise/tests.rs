@@ -14,6 +14,25 @@ fn normalise_overlong_utf8_decoded() {
 }
 
 #[test]
+fn normalise_invalid_c0_leads_before_ascii_dropped() {
+    assert_eq!(normalise(b"%c0%2e%c0%2e%c0%2f").decoded, b"../");
+    // a run of them goes in one pass, so the result is a fixed point
+    let n = normalise(b"%c0%c1%c0%c0%c1%c0%c0%c1%c0%c0%2e%2e/x");
+    assert_eq!(n.decoded, b"../x");
+    assert_eq!(normalise(&n.canon).canon, n.canon);
+    // before a byte that is not ASCII the lead stays (Latin-1 text is left alone)
+    assert_eq!(normalise(b"%c0%e9").decoded, b"\xc0\xe9");
+}
+
+#[test]
+fn normalise_best_fit_slashes_and_leader_dot_folded() {
+    assert_eq!(
+        normalise("..\u{2215}..\u{2216}\u{2024}\u{2024}\u{2044}".as_bytes()).canon,
+        b"../../../"
+    );
+}
+
+#[test]
 fn normalise_entities_and_escapes_decoded() {
     let n = normalise(b"&lt;script&gt;\\u0061lert&#40;1&#x29;\\x3b");
     assert_eq!(n.decoded, b"<script>alert(1);");
