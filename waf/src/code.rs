@@ -640,9 +640,10 @@ fn batch_if(s: &[u8], hits: &mut Hits) {
 /// with a blank or `/`): 6 for `exist`, `defined`, `errorlevel` or
 /// `cmdextversion`, or for a comparison (`==`, `equ`, `neq`, `lss`, `leq`,
 /// `gtr`, `geq`) followed on the same line by the command it guards or
-/// comparing a batch variable (`%1`); 0 otherwise. cmd reads the whole statement on one line, so a line break ends
-/// it: Python's `if __name__ == "__main__":` and Ruby's `if n == 1` (a
-/// condition, a line break, a block) are code in a post, not batch. An
+/// comparing a batch variable (`%1`); 0 otherwise. cmd reads the whole
+/// statement on one line, so a line break ends it: Python's
+/// `if __name__ == "__main__":` and Ruby's `if n == 1` (a condition, a line
+/// break, a block) are code in a post, not batch. An
 /// operand that ends with `:` or `{`, or in the command's place `then`, a
 /// `{`, a C-like `return` / `break` / `continue` / `throw` or a word ending in
 /// `;` (`if (a == b) return;`), belongs to another language.
