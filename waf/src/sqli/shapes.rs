@@ -425,10 +425,12 @@ pub(super) fn break_shape(
 }
 
 /// After the broken literal: a short run of operator words or symbols
-/// (`collate`, `mod`, `sounds like`, `is not`, `-`), at most one operand, then
-/// a comment that discards the rest of the query (`user'collate nocase--`,
-/// `'sounds like rowid--`, `' is not?--`). A lone AND/OR followed by a plain
-/// word (`parents' and yours--`) is left to the other shapes.
+/// (`collate`, `mod`, `sounds like`, `is not`, `-`), the rest of a short
+/// condition (operands, bracketed groups and calls joined by operators),
+/// then a comment that discards the rest of the query
+/// (`user'collate nocase--`, `'sounds like rowid--`, `' is not?--`,
+/// `x' in (1,2)--`). Plain words joined by AND / OR (`parents' and
+/// yours--`) are left to the other shapes.
 fn operator_run_comment(
     t: &[Kind],
     j: usize,
@@ -449,16 +451,41 @@ fn operator_run_comment(
     if k == j || !comment_after.get(n - 1).copied().unwrap_or(false) {
         return;
     }
-    let operand = if k < n && is_operand(t[k]) {
-        k += 1;
-        true
-    } else {
-        false
-    };
+    // then the rest of a condition up to the comment: operands (a bracketed
+    // group or a call counts as one: `in (1,2)`, `=('aa')`, `like(0)`)
+    // joined by operators, a few at most
+    let mut operand = false;
+    let mut links = 0;
+    while k < n && links < 4 {
+        let opens = is_operand(t[k]) || matches!(t[k], Kind::LParen | Kind::Func(_));
+        let Some(after) = opens.then(|| skip_operand(t, k)).flatten() else {
+            break;
+        };
+        operand = true;
+        k = after;
+        let run = k;
+        while k < n
+            && k < run + 3
+            && matches!(
+                t[k],
+                Kind::Cmp { .. } | Kind::Op | Kind::Logic | Kind::Kw(Kw::Other)
+            )
+        {
+            k += 1;
+        }
+        if k == run {
+            break;
+        }
+        links += 1;
+    }
     if k != n {
         return;
     }
-    let lone_logic = k - j == 2 && t[j] == Kind::Logic && t[j + 1] == Kind::Word;
+    // plain words joined by AND / OR (`parents' and yours--`) are prose
+    let prose = t[j..k]
+        .iter()
+        .all(|x| matches!(x, Kind::Logic | Kind::Word));
+    let lone_logic = prose || (k - j == 2 && t[j] == Kind::Logic && t[j + 1] == Kind::Word);
     let postfix = matches!(t[j], Kind::Cmp { .. } | Kind::Kw(Kw::Other));
     if !lone_logic && (operand || postfix || k - j >= 2) {
         bump(6, "sqli-break");

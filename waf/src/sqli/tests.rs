@@ -346,3 +346,19 @@ fn sqli_select_lists_with_keyword_names_or_without_from_score_high() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn sqli_a_short_condition_after_a_break_cut_off_by_a_comment_scores_high() {
+    for p in [
+        "k' in (3,4)--",
+        "k'in (0)-- x",
+        "k' like(0) + 1-- -a",
+        "k'/now() in (0) -- z",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    // no operator right after the quote: text
+    for p in ["Don't go -- please", "O'Brien (the boss) --"] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
