@@ -430,6 +430,26 @@ pub(super) fn locate_probe(cmd: &[u8], rest: &[&[u8]], at_start: bool) -> bool {
     at_start && rest.len() == 1 && locator(cmd) && lookup(strip_path(rest[0])) == Some(true)
 }
 
+/// Where the command a wrapper runs stands among the words after it: the
+/// first word that is no option, when it names a command (`time sh -c id`,
+/// `nohup ifconfig`); or, past the values of the wrapper's own options, one
+/// of the next two such words when it names a command that is rarely English
+/// (`flock -u / whoami`, `timeout -s KILL 5 nc …`).
+pub(super) fn wrapped_command_at(rest: &[&[u8]]) -> Option<usize> {
+    let mut plain = rest
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !a.starts_with(b"-"));
+    let (first, w) = plain.next()?;
+    if lookup(strip_path(w)).is_some() {
+        return Some(first);
+    }
+    plain
+        .take(2)
+        .find(|(_, a)| lookup(strip_path(a)) == Some(true))
+        .map(|(p, _)| p)
+}
+
 fn strip_path(word: &[u8]) -> &[u8] {
     let p = word.iter().rposition(|&b| b == b'/' || b == b'\\');
     match p {
@@ -477,7 +497,8 @@ fn arg_strength(a: &[u8]) -> u32 {
 }
 
 /// Cheap pre-check for values without shell syntax (see `detect::plain`):
-/// only a command word first, a batch statement or a `/dev/` path can score.
+/// only a command or wrapper word first, a batch statement or a `/dev/` path
+/// can score.
 pub(crate) fn plain_may_match(s: &[u8]) -> bool {
     let first = s
         .split(|&b| b == b' ')
@@ -486,7 +507,10 @@ pub(crate) fn plain_may_match(s: &[u8]) -> bool {
     // one first-byte scan for `for `, `/dev/` and `{`: this runs on every
     // plain value, where building a substring searcher per call costs more
     // than the search
-    lookup(strip_path(first)).is_some() || for_dev_or_brace(s) || glob_command(first).is_some()
+    lookup(strip_path(first)).is_some()
+        || is_wrapper(strip_path(first))
+        || for_dev_or_brace(s)
+        || glob_command(first).is_some()
 }
 
 /// `s` holds `for `, `/dev/` or `{`.
@@ -907,13 +931,10 @@ fn segment(
     let mut rest: &[&[u8]] = &rest_buf[..rest_len];
     let mut wrapped = false;
     // `time sh -c id`, `nohup ifconfig`: the wrapped word is the command
-    if wrapper && let Some(pos) = rest.iter().position(|a| !a.starts_with(b"-")) {
-        let inner = strip_path(rest[pos]);
-        if lookup(inner).is_some() {
-            cmd = inner;
-            rest = &rest[pos + 1..];
-            wrapped = true;
-        }
+    if wrapper && let Some(pos) = wrapped_command_at(rest) {
+        cmd = strip_path(rest[pos]);
+        rest = &rest[pos + 1..];
+        wrapped = true;
     }
     let Some(tier_a) = lookup(cmd) else { return };
     let arg = rest.first().copied();

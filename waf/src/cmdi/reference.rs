@@ -432,14 +432,11 @@ fn segment(
     if let Some(pos) = WRAPPERS
         .iter()
         .position(|w| w.as_bytes().eq_ignore_ascii_case(cmd))
-        .and(rest.iter().position(|a| !a.starts_with(b"-")))
+        .and(super::wrapped_command_at(&rest))
     {
-        let inner = strip_path(rest[pos]);
-        if lookup(inner).is_some() {
-            cmd = inner;
-            rest.drain(..=pos);
-            wrapped = true;
-        }
+        cmd = strip_path(rest[pos]);
+        rest.drain(..=pos);
+        wrapped = true;
     }
     let Some(tier_a) = lookup(cmd) else { return };
     let arg = rest.first().copied();
@@ -574,10 +571,7 @@ fn expansions(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
 fn batch(s: &[u8], bump: &mut impl FnMut(u32, &'static str)) {
     let l = s.to_ascii_lowercase();
     let has = |n: &[u8]| memchr::memmem::find(&l, n);
-    if let (Some(f), Some(i), Some(d)) = (has(b"for "), has(b" in ("), has(b") do "))
-        && f < i
-        && i < d
-    {
+    if super::shapes::batch_for_loop(&l) {
         bump(6, "cmdi-batch");
     }
     if has(b"%errorlevel%").is_some()

@@ -146,12 +146,7 @@ pub(super) fn batch(
         Cow::Borrowed(s)
     };
     let has = |n: &[u8]| find_literal(&l, n);
-    if paren
-        && let Some(f) = has(b"for ")
-        && let (Some(i), Some(d)) = (has(b" in ("), has(b") do "))
-        && f < i
-        && i < d
-    {
+    if paren && batch_for_loop(&l) {
         bump(6, "cmdi-batch");
     }
     if percent
@@ -161,6 +156,32 @@ pub(super) fn batch(
     {
         bump(5, "cmdi-batch");
     }
+}
+
+/// cmd's `for … in (…) do …` in lowercased text: `for ` then ` in`, blanks
+/// and `(`, then `)`, blanks and `do` before a blank, `@`, `(` or the end.
+/// cmd needs no blank between `)` and `do` (`IN (a,b)DO cmd`), and a form's
+/// `+` spaces can leave several (`IN   ("x") DO`).
+pub(super) fn batch_for_loop(l: &[u8]) -> bool {
+    let blanks = |s: &[u8]| s.iter().take_while(|&&b| b == b' ').count();
+    let Some(f) = find_literal(l, b"for ") else {
+        return false;
+    };
+    let mut from = f + 4;
+    while let Some(p) = find_literal(&l[from..], b" in") {
+        let after_in = from + p + 3;
+        from = after_in;
+        let rest = &l[after_in..];
+        if rest.get(blanks(rest)) != Some(&b'(') {
+            continue;
+        }
+        return memchr::memchr_iter(b')', rest).any(|c| {
+            let tail = &rest[c + 1..];
+            let tail = &tail[blanks(tail)..];
+            tail.starts_with(b"do") && matches!(tail.get(2), None | Some(b' ' | b'@' | b'('))
+        });
+    }
+    false
 }
 
 /// `/???/c?t`, `/bin/ca*`: path segments made of glob characters.

@@ -696,3 +696,34 @@ fn cmdi_a_capitalised_line_of_plain_words_is_text() {
         assert!(s(p) >= 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn cmdi_batch_for_loops_without_a_blank_before_do_or_with_several_score_high() {
+    for p in [
+        "& FOR %@ IN (x,y)DO calc",
+        "& for /f \"tokens=2\" %%a in   (\"a b\") do @echo done",
+        "&FOR %i IN (1) DO(whoami)",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in [
+        "Plan for the week in (short): do laundry",
+        "waiting for you in (the) door",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
+
+#[test]
+fn cmdi_a_wrapper_with_option_values_before_its_command_scores_high() {
+    for p in ["flock -u / whoami", "timeout -s KILL 5 nc 10.0.0.1 4444"] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in [
+        "time to go home",
+        "watch the game tonight",
+        "nice to meet you",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
