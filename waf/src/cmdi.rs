@@ -497,20 +497,20 @@ fn arg_strength(a: &[u8]) -> u32 {
 }
 
 /// Cheap pre-check for values without shell syntax (see `detect::plain`):
-/// only a command or wrapper word first, a batch statement or a `/dev/` path
-/// can score.
+/// only a command word first, a wrapper first with an option after it
+/// (`flock -u / whoami`), a batch statement or a `/dev/` path can score.
 pub(crate) fn plain_may_match(s: &[u8]) -> bool {
-    let first = s
-        .split(|&b| b == b' ')
-        .find(|w| !w.is_empty())
-        .unwrap_or(b"");
+    let lead = s.iter().take_while(|&&b| b == b' ').count();
+    let len = s[lead..].iter().take_while(|&&b| b != b' ').count();
+    let first = &s[lead..lead + len];
     // one first-byte scan for `for `, `/dev/` and `{`: this runs on every
     // plain value, where building a substring searcher per call costs more
     // than the search
     lookup(strip_path(first)).is_some()
-        || is_wrapper(strip_path(first))
         || for_dev_or_brace(s)
         || glob_command(first).is_some()
+        || (s[lead + len..].trim_ascii_start().first() == Some(&b'-')
+            && is_wrapper(strip_path(first)))
 }
 
 /// `s` holds `for `, `/dev/` or `{`.
