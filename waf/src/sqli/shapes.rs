@@ -83,7 +83,7 @@ pub(super) fn select_shape(rest: &[Kind]) -> Option<u32> {
     // `select 'foo','bar',1,2`: a list of four or more items, numbers among
     // them, that ends the value (MySQL needs no FROM); a list of quoted
     // words alone is an instruction (`Select 'Small', 'Medium', 'Large'…`)
-    let numbers = rest.iter().any(|k| *k == Kind::Num);
+    let numbers = rest.contains(&Kind::Num);
     (rest.len() <= 24 && items >= 4 && commas >= 3 && symbolic && numbers).then_some(4)
 }
 
