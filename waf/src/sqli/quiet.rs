@@ -106,6 +106,9 @@ pub(super) fn quiet(s: &[u8]) -> bool {
             {
                 return false;
             }
+            // `!@` is one comparison token to the tokeniser (as `!=`, `!<`
+            // and `!>` are, whose second byte is sent on sight)
+            b'!' if s.get(i + 1) == Some(&b'@') => return false,
             // `!` is a logic operator; at the very end (`instead!`) it has
             // no operand after it and `tautology` returns on sight
             b'!' if !s[i..].iter().all(|&c| c == b'!' || is_space(c)) => {
