@@ -550,7 +550,8 @@ fn subquery_operand(t: &[Kind], quoted: bool, bump: &mut impl FnMut(u32, &'stati
     }
 }
 
-/// `A' && 'B`, `A' DIV 'B`, `aa' or col!='1`, `1'*null or '1`: read in the
+/// `A' && 'B`, `A' DIV 'B`, `aa' or col!='1`, `1'*null or '1`, and a value
+/// that is only `' = '` or `'DIV'` (empty literals on both sides): read in the
 /// apostrophe context, a broken literal, a short run of SQL, and a literal
 /// left open for the query's own closing quote. The injected SQL sits
 /// between the two quotes; MySQL's implicit conversions make any operator
@@ -575,6 +576,30 @@ pub(super) fn implicit_operator(s: &[u8], t: &[Kind]) -> bool {
     let (Some(first), Some(second), None) = (quotes.next(), quotes.next(), quotes.next()) else {
         return false;
     };
+    // `' = '`, `'DIV'`, `' - '`: the whole value is one operator between
+    // the two quotes, which the query's own quotes make a comparison of two
+    // empty literals (`'' = ''`)
+    let lone_operator = n == 3
+        && first == 0
+        && second + 1 == s.len()
+        && matches!(
+            t[0],
+            Kind::Str {
+                closed: true,
+                empty: true
+            }
+        )
+        && operator(&t[1])
+        && matches!(
+            t[2],
+            Kind::Str {
+                closed: false,
+                empty: true
+            }
+        );
+    if lone_operator {
+        return true;
+    }
     // the first quote right after the literal's text, the second no escaped
     // quote (`\'` opens nothing; the canonical view spells `\` as `/`)
     if !(3..=8).contains(&n)

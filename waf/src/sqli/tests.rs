@@ -284,6 +284,10 @@ fn sqli_an_operator_between_a_broken_and_a_reopened_literal_scores_high() {
         "b'*null or '7",
         "c'|3!='9",
         "d' or kol&&'1",
+        // one operator between the query's own quotes
+        "' = '",
+        "'MOD'",
+        "' ^ '",
     ] {
         assert!(s(p) >= 5, "{p} scored {}", s(p));
     }
@@ -303,6 +307,9 @@ fn sqli_quoted_terms_and_possessives_around_an_operator_pass() {
         "SHOP.EXAMPLE'*''''''''''",
         // a word quoted in prose
         "use the 'and' keyword",
+        // a quoted word or blank alone
+        "'hello'",
+        "' '",
         // contractions and possessives around a plain 'or'
         "I'm here or 'there",
         "it's a cat or a dog's",
