@@ -438,16 +438,7 @@ fn operator_run_comment(
     bump: &mut impl FnMut(u32, &'static str),
 ) {
     let n = t.len();
-    let mut k = j;
-    while k < n
-        && k < j + 4
-        && matches!(
-            t[k],
-            Kind::Cmp { .. } | Kind::Op | Kind::Logic | Kind::Kw(Kw::Other)
-        )
-    {
-        k += 1;
-    }
+    let mut k = operator_run(t, j, 4);
     if k == j || !comment_after.get(n - 1).copied().unwrap_or(false) {
         return;
     }
@@ -462,17 +453,8 @@ fn operator_run_comment(
             break;
         };
         operand = true;
-        k = after;
-        let run = k;
-        while k < n
-            && k < run + 3
-            && matches!(
-                t[k],
-                Kind::Cmp { .. } | Kind::Op | Kind::Logic | Kind::Kw(Kw::Other)
-            )
-        {
-            k += 1;
-        }
+        let run = after;
+        k = operator_run(t, run, 3);
         if k == run {
             break;
         }
@@ -490,6 +472,23 @@ fn operator_run_comment(
     if !lone_logic && (operand || postfix || k - j >= 2) {
         bump(6, "sqli-break");
     }
+}
+
+/// The end of the run of at most `max` operator tokens (comparisons,
+/// arithmetic, logic, operator keywords such as `collate`) that starts at
+/// `from`.
+fn operator_run(t: &[Kind], from: usize, max: usize) -> usize {
+    let mut k = from;
+    while k < t.len()
+        && k < from + max
+        && matches!(
+            t[k],
+            Kind::Cmp { .. } | Kind::Op | Kind::Logic | Kind::Kw(Kw::Other)
+        )
+    {
+        k += 1;
+    }
+    k
 }
 
 /// After a broken literal, whether the `ORDER BY` / `GROUP BY` at `i` reads
