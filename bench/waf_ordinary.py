@@ -42,6 +42,9 @@ python snake plush toy
 ruby ring size 7
 shell suit 90s
 exec chair with lumbar support
+exec summary
+JavaScript: a first course for designers
+VBScript: migrating old macros
 null and void by daniel
 all or nothing
 and more

@@ -244,9 +244,14 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
                 .zip(n.canon.iter())
                 .all(|(a, b)| a.to_ascii_lowercase() == *b));
     // block comments are gone from the canonical view, but they split words
-    // (`document /*x*/ . cookie`): such a value is not plain text
-    // (a value normalisation only lowercased has no `/*`: that pair is normalised)
-    if plain(&n.canon) && (n.lowered_only || !has_block_comment_open(once)) {
+    // (`document /*x*/ . cookie`) or hide a whole payload (`%2F%2A <tag> */`
+    // decodes to one comment): such a value is not plain text (a value
+    // normalisation only lowercased has no `/*`: that pair is normalised)
+    if plain(&n.canon)
+        && (n.lowered_only
+            || !(has_block_comment_open(once)
+                || (n.layers > 0 && has_block_comment_open(&n.decoded))))
+    {
         // nothing a tokeniser could use: literals and URL/path checks only
         merge_scan(&mut hits, |h| {
             scan_plain(rules, field, once, &n.canon, raw_differs, h);

@@ -34,8 +34,8 @@ use sieve::Sieve;
 /// Values at least this long are walked as two interleaved halves.
 const SPLIT_MIN: usize = 64;
 use structural::{
-    crlf, ldap_filter, log4j, mongo_shell, nosql_name, nosql_text, razor_expression, shellshock,
-    template, xpath_union, xxe,
+    crlf, freemarker_new, ldap_filter, log4j, mongo_shell, nosql_name, nosql_text,
+    razor_expression, shellshock, template, xml_declared_utf7, xpath_union, xxe,
 };
 
 /// The compiled literal automaton. Immutable, shared by all requests.
@@ -252,6 +252,10 @@ fn structural(s: &[u8], field: Field, g: Gates, hits: &mut Hits) {
         if g.has(Gates::CLOSE_PAREN) {
             razor_expression(s, hits);
         }
+        // needs `?new(`
+        if g.has(Gates::QUESTION) {
+            freemarker_new(s, hits);
+        }
     }
     if g.has(Gates::CLOSE_BRACKET) {
         // needs `']` or `"]`
@@ -281,6 +285,7 @@ fn structural(s: &[u8], field: Field, g: Gates, hits: &mut Hits) {
     if g.has(Gates::LT.and(Gates::QUESTION)) {
         // needs `<?xml`
         php::xml_short_tag(s, hits);
+        xml_declared_utf7(s, hits);
     }
     if !matches!(field, Field::Body) && g.has(Gates::NEWLINE) {
         // walks the `\n` positions only

@@ -137,6 +137,23 @@ pub(crate) fn script_uri(v: &[u8]) -> bool {
     script_uri_scheme(v)
 }
 
+/// A script URI as a whole value, not a title that starts with a language's
+/// name: the scheme is followed by code, not by two or more plain words
+/// (`JavaScript: Basics of the Language`). Words of letters and spaces alone
+/// are not a script that does anything: a call, an assignment, a string or
+/// a property access all need a byte other than a letter or a space.
+pub(crate) fn script_uri_value(v: &[u8]) -> bool {
+    script_uri(v) && !prose_after_scheme(v)
+}
+
+fn prose_after_scheme(v: &[u8]) -> bool {
+    let Some(colon) = v.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let rest = v[colon + 1..].trim_ascii();
+    rest.contains(&b' ') && rest.iter().all(|&b| b.is_ascii_alphabetic() || b == b' ')
+}
+
 /// `script_uri` without the first-letter check.
 fn script_uri_scheme(v: &[u8]) -> bool {
     let mut buf = [0u8; 16];

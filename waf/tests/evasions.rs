@@ -157,6 +157,12 @@ const SQLI: &[&str] = &[
 
 /// Cross-site scripting: handlers, URI schemes behind entities, broken tags, sinks named indirectly.
 const XSS: &[&str] = &[
+    // a sink called optionally, or through its own `call` / `apply`
+    r#"alert?.(document?.cookie)"#,
+    r#"confirm.call(null,1)"#,
+    r#"'-alert.apply(null,[1])-'"#,
+    // a payload inside a block comment that only decoding shows
+    r#"%2F%2A%20%3Caudio%20src%3D1%20onloadstart%3Dalert(1)%3E%20%2A%2F"#,
     r#"<b style="x:e\78 pression(alert(1))">"#,
     r#"<i style="background:u\72 l(javascript:alert(1))">"#,
     r#"<p style="w:expr/* */ession(alert(1))">"#,
@@ -233,6 +239,9 @@ const XSS: &[&str] = &[
 
 /// Path traversal and local files: encodings of the dot and the slash, Windows paths, well-known files.
 const LFI: &[&str] = &[
+    // a UNC path to an administrative share, a user's registry hive
+    r#"\\127.0.0.1\c$\windows\win.ini"#,
+    r#"C:\Users\Default\NTUSER.DAT"#,
     // one step whose dots or separator only decoding reveals
     r#"/%2e%2e%2f"#,
     r#"..%252fconfig"#,
@@ -338,6 +347,8 @@ const SSRF: &[&str] = &[
 /// Java: log4j lookups, nested and encoded; deserialisation (with Ruby's, Python's
 /// and .NET's); OGNL and SpEL; class-loader parameters.
 const JAVA: &[&str] = &[
+    // YAML tags that make a loader construct a class
+    r#"!!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL ["http://127.0.0.1/"]]]]"#,
     r#"${jndi:${lower:r}mi://x/a}"#,
     r#"${jndi:ldap://127.0.0.1#.x.example:1389/a}"#,
     r#"${${env:NaN:-j}ndi${env:NaN:-:}${env:NaN:-l}dap${env:NaN:-:}//x/a}"#,
@@ -454,6 +465,14 @@ const PHP: &[&str] = &[
 
 /// NoSQL operators, shellshock, CRLF injection, XXE, template injection, prototype pollution.
 const OTHER: &[&str] = &[
+    r#"!!python/object/apply:os.system ["id"]"#,
+    // a character whose low byte is CR or LF, truncated into a header line
+    r#"%E5%98%8A%E5%98%8DSet-Cookie:%20session=fixed"#,
+    // UTF-7 XML hides its markup from byte checks
+    r#"<?xml version="1.0" encoding="UTF-7"?>+ADwAIQ-DOCTYPE a+AFs-+ADwAIQ-ENTITY x SYSTEM +ACI-file:///etc/hostname+ACI-+AD4-+AF0-+AD4-"#,
+    // template context probes as the whole value
+    r#"{{ settings.SECRET_KEY }}"#,
+    r#"${"freemarker.template.utility.ObjectConstructor"?new()}"#,
     r#"{ $where: 'sleep(100)' }"#,
     r#"x', $ne: 'y"#,
     r#"';db.accounts.remove({});var a='"#,
@@ -522,6 +541,13 @@ const OTHER: &[&str] = &[
 /// Everyday values with the quotes, brackets, globs, slashes and keywords
 /// the forms above use.
 const ORDINARY: &[&str] = &[
+    // a heading that starts with a language's name, `exec` as executive,
+    // a Czech word before a colon, a page's placeholder
+    "JavaScript: a first course for designers",
+    "exec summary",
+    "Čeština: úvod",
+    "Dear {{ first_name }}, your order has shipped",
+    "the alarm? (it was a drill)",
     "{{ products|filter(p => p.in_stock)|sort }}",
     "See ../images/logo.png for the new logo",
     // encoded text that ends in a raw `/...`: the step was not hidden by encoding

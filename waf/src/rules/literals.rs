@@ -13,6 +13,14 @@ pub(super) const LITERALS: &[Lit] = &[
     // XStream: a fully qualified class as an XML element, a custom
     // serialisation, a proxy
     ("<java.", Class::Java, "java-deserialisation", 6, false),
+    // YAML tags that make a loader build a class (SnakeYAML's
+    // `!!javax.script.ScriptEngineManager [...]`, PyYAML's
+    // `!!python/object/apply:os.system`; Ruby's are with `generic-ruby`): a
+    // document carries data, never a tag naming a constructor
+    ("!!java.", Class::Java, "java-deserialisation", 6, false),
+    ("!!javax.", Class::Java, "java-deserialisation", 6, false),
+    ("!!com.sun.", Class::Java, "java-deserialisation", 6, false),
+    ("!!python/", Class::Generic, "generic-python", 6, false),
     ("<javax.", Class::Java, "java-deserialisation", 6, false),
     ("<com.sun.", Class::Java, "java-deserialisation", 6, false),
     ("<sun.", Class::Java, "java-deserialisation", 6, false),
@@ -217,6 +225,11 @@ pub(super) const LITERALS: &[Lit] = &[
     ("var/log/", Class::Lfi, "lfi-sensitive-file", 4, false),
     ("win.ini", Class::Lfi, "lfi-sensitive-file", 6, false),
     ("boot.ini", Class::Lfi, "lfi-sensitive-file", 6, false),
+    // a Windows user's registry hive, and the administrative shares of a
+    // UNC path (`\\host\c$\`; separators are `/` in the canonical view)
+    ("ntuser.dat", Class::Lfi, "lfi-sensitive-file", 6, false),
+    ("/c$/", Class::Lfi, "lfi-sensitive-file", 5, false),
+    ("/admin$/", Class::Lfi, "lfi-sensitive-file", 5, false),
     ("system.ini", Class::Lfi, "lfi-sensitive-file", 6, false),
     (
         "windows/system32",

@@ -8,8 +8,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use super::literals::LITERALS;
 use super::php::php_serialized;
 use super::structural::{
-    crlf, ldap_filter, log4j, mongo_shell, nosql_name, nosql_text, razor_expression, shellshock,
-    template, xpath_union, xxe,
+    crlf, freemarker_new, ldap_filter, log4j, mongo_shell, nosql_name, nosql_text,
+    razor_expression, shellshock, template, xml_declared_utf7, xpath_union, xxe,
 };
 use crate::detect::{Field, Hits};
 
@@ -79,6 +79,7 @@ impl Reference {
             shellshock(s, hits);
             ldap_filter(s, hits);
             razor_expression(s, hits);
+            freemarker_new(s, hits);
         }
         xpath_union(s, hits);
         if s.contains(&b':') {
@@ -92,6 +93,7 @@ impl Reference {
         if s.contains(&b'<') {
             xxe(s, hits);
             super::php::xml_short_tag(s, hits);
+            xml_declared_utf7(s, hits);
         }
         if !matches!(field, Field::Body) {
             crlf(s, hits);

@@ -272,9 +272,16 @@ pub(super) fn crlf(s: &[u8], hits: &mut Hits) {
     // `Colour: red` lines is no more an injection for having several
     let mut header = 0;
     let mut i = 0;
-    while let Some(p) = memchr::memchr(b'\n', &s[i..]) {
+    while let Some(p) = memchr::memchr3(b'\n', 0x8a, 0x8d, &s[i..]) {
         let at = i + p + 1;
         i = at;
+        // a character whose code point ends in byte 0x0A or 0x0D (`嘊`,
+        // `嘍`: U+560A, U+560D) becomes a line break in a server that keeps
+        // the low byte of each character when it writes a header
+        let folded = s[at - 1] != b'\n';
+        if folded && !low_byte_line_break(&s[..at]) {
+            continue;
+        }
         let rest = &s[at..];
         let name_len = rest
             .iter()
@@ -324,6 +331,8 @@ pub(super) fn crlf(s: &[u8], hits: &mut Hits) {
                 MAIL_HDRS.contains(&name) || ADDRESS_HDRS.contains(&name) && line.contains(&b'@');
             let w = if HDRS.contains(&name) || name.starts_with(b"x-") {
                 7
+            } else if folded {
+                0
             } else if mail && one_line_field() {
                 6
             } else if name_len >= 3 {
@@ -337,12 +346,24 @@ pub(super) fn crlf(s: &[u8], hits: &mut Hits) {
         {
             hits.add(Class::Protocol, "protocol-smuggling", 7);
         }
-        if mail_command(rest) {
+        if !folded && mail_command(rest) {
             hits.add(Class::Cmdi, "cmdi-mail-injection", 6);
         }
     }
     if header > 0 {
         hits.add(Class::Protocol, "protocol-header-injection", header);
+    }
+}
+
+/// `s` ends in the continuation byte 0x8A or 0x8D of a two- or three-byte
+/// UTF-8 character whose code point's low byte is 0x0A or 0x0D.
+fn low_byte_line_break(s: &[u8]) -> bool {
+    match s {
+        [.., lead, _] if (0xc0..=0xdf).contains(lead) => lead & 0x03 == 0,
+        [.., lead, mid, _] if (0xe0..=0xef).contains(lead) => {
+            (0x80..=0xbf).contains(mid) && mid & 0x03 == 0
+        }
+        _ => false,
     }
 }
 
@@ -462,6 +483,7 @@ pub(super) fn template(s: &[u8], hits: &mut Hits) {
             || el_call
             || engine_object_call(body)
             || callable_filter(body)
+            || (open == b"{{".as_slice() && whole_object_probe(s, p, e, body))
         {
             hits.add(Class::Generic, "generic-template", 5 + w);
         } else if code {
@@ -508,6 +530,71 @@ fn engine_object_call(body: &[u8]) -> bool {
             (p == 0 || !ident(body[p - 1])) && matches!(body.get(p + name.len()), Some(b'.' | b'['))
         })
     })
+}
+
+/// The whole value is one expression that prints a template engine's
+/// configuration or context (`{{config}}`, `{{ settings.SECRET_KEY }}`,
+/// `{{_self}}`): the probe that leaks the application's secrets. A page's
+/// own placeholder (`{{name}}`, `{{ user.email }}`) names its data instead,
+/// and inside longer text the same expression is a template being written.
+fn whole_object_probe(s: &[u8], open_at: usize, close_in_rest: usize, body: &[u8]) -> bool {
+    const CONTEXT: &[&[u8]] = &[
+        b"config",
+        b"self",
+        b"_self",
+        b"settings",
+        b"environ",
+        b"_context",
+    ];
+    let whole = s[..open_at].trim_ascii().is_empty()
+        && s[open_at + 2 + close_in_rest + 2..].trim_ascii().is_empty();
+    let t = body.trim_ascii();
+    let root = t
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_'))
+        .unwrap_or(t.len());
+    let chain = t[root..]
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'));
+    whole && chain && CONTEXT.iter().any(|c| t[..root].eq_ignore_ascii_case(c))
+}
+
+/// An XML declaration that names UTF-7 (`<?xml version="1.0"
+/// encoding="UTF-7"?>`): a parser that honours it reads `+ADw-` as `<`, so
+/// the markup after it (a `DOCTYPE` with entities) is hidden from every
+/// check that reads bytes. No XML producer writes UTF-7 for data; the
+/// encoding is kept alive only by such payloads.
+pub(super) fn xml_declared_utf7(s: &[u8], hits: &mut Hits) {
+    for p in memchr::memmem::find_iter(s, b"<?xml").take(8) {
+        let decl = &s[p..];
+        let decl = &decl[..decl.len().min(160)];
+        let decl = &decl[..memchr::memmem::find(decl, b"?>").unwrap_or(decl.len())];
+        let Some(e) = memchr::memmem::find(decl, b"encoding") else {
+            continue;
+        };
+        let value = decl[e + 8..]
+            .iter()
+            .skip_while(|b| b.is_ascii_whitespace() || matches!(b, b'=' | b'"' | b'\''))
+            .take(5)
+            .map(u8::to_ascii_lowercase);
+        if value.eq(b"utf-7".iter().copied()) {
+            hits.add(Class::Xxe, "xxe-encoding", 6);
+            return;
+        }
+    }
+}
+
+/// FreeMarker's `?new` built-in instantiates the class a string names
+/// (`"freemarker.template.utility.Execute"?new()`): the engine's way to run
+/// commands. Nothing but a template applies a `?name(` built-in to a quoted
+/// string or a call's result.
+pub(super) fn freemarker_new(s: &[u8], hits: &mut Hits) {
+    for p in memchr::memmem::find_iter(s, b"?new(") {
+        if p > 0 && matches!(s[p - 1], b'"' | b'\'' | b')') {
+            hits.add(Class::Generic, "generic-template", 6);
+            return;
+        }
+    }
 }
 
 /// A filter that takes a callable given the name of a PHP function that

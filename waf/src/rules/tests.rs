@@ -220,6 +220,9 @@ mod equivalence {
         "{{7*7}}",
         "{{config}}",
         "{{ x }}",
+        "{{ settings.x }}",
+        "'x'?new()",
+        "x?new(",
         "{% if x %}y{% endif %}",
         "{%import x%}",
         "#{x.m(1)}",
@@ -595,8 +598,37 @@ fn rules_template_engine_objects_called_detected() {
     }
     for v in [
         "Hello {{ request.user.name }}",
-        "{{ config }}",
+        "Settings: {{ config }}",
         "{{ format_date(order.date) }}",
+        "{{ name }}",
+        "{{ user.email }}",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Generic) < 5, "{v}");
+    }
+}
+
+#[test]
+fn rules_template_context_probes_and_freemarker_new_detected() {
+    // the whole value prints the engine's configuration or context
+    for v in [
+        "{{ config }}",
+        "{{self}}",
+        "{{ settings.SECRET_KEY }}",
+        "{{_self}}",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Generic) >= 5, "{v}");
+    }
+    // FreeMarker's `?new` on a class name: a command runner
+    for v in [
+        r#"<#assign ex="freemarker.template.utility.Execute"?new()>${ex("id")}"#,
+        r#"${"freemarker.template.utility.ObjectConstructor"?new()}"#,
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Generic) >= 5, "{v}");
+    }
+    for v in [
+        "what?new(ish)",
+        "is it new? new (boxed) or used",
+        "{{ selfie_caption }}",
     ] {
         assert!(scan(v, Field::Value).score(Class::Generic) < 5, "{v}");
     }
@@ -609,5 +641,38 @@ fn rules_xstream_class_elements_detected() {
         "<sorted-set><dynamic-proxy><interface>java.lang.Comparable</interface></dynamic-proxy></sorted-set>",
     ] {
         assert!(scan(v, Field::Value).score(Class::Java) >= 5, "{v}");
+    }
+}
+
+#[test]
+fn rules_header_lines_after_low_byte_line_breaks_detected() {
+    // U+560A / U+560D end in 0x0A / 0x0D: a server keeping the low byte
+    // writes a line break
+    for v in ["\u{560a}\u{560d}set-cookie: a=1", "x\u{560d}location: //h/"] {
+        assert!(scan(v, Field::Value).score(Class::Protocol) >= 5, "{v}");
+    }
+    // the same characters in text, and a colon after an ordinary letter
+    for v in ["\u{560d}\u{560a} 你好", "čeština: jazyk", "\u{010d}subject: hi"] {
+        assert!(scan(v, Field::Value).score(Class::Protocol) < 5, "{v}");
+    }
+}
+
+#[test]
+fn rules_yaml_constructor_tags_and_utf7_xml_detected() {
+    for (v, c) in [
+        ("!!python/object/apply:os.system [\"id\"]", Class::Generic),
+        ("!!python/name:os.system", Class::Generic),
+        ("!!javax.script.scriptenginemanager [x]", Class::Java),
+        ("<?xml version=\"1.0\" encoding=\"utf-7\"?><a/>", Class::Xxe),
+        ("<?xml version='1.0' encoding = 'UTF-7' ?>", Class::Xxe),
+    ] {
+        assert!(scan(v, Field::Value).score(c) >= 5, "{v}");
+    }
+    for (v, c) in [
+        ("tags: !!str 2024", Class::Generic),
+        ("<?xml version=\"1.0\" encoding=\"utf-8\"?><a/>", Class::Xxe),
+        ("<?xml version=\"1.0\" encoding=\"utf-16\"?><a/>", Class::Xxe),
+    ] {
+        assert!(scan(v, Field::Value).score(c) < 5, "{v}");
     }
 }

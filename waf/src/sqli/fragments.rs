@@ -268,9 +268,9 @@ pub(super) fn procedure_call(s: &[u8]) -> bool {
         return false;
     }
     let rest = &t[4..];
-    let rest = match rest.get(..3) {
-        Some(u) if u.eq_ignore_ascii_case(b"ute") => &rest[3..],
-        _ => rest,
+    let (rest, full) = match rest.get(..3) {
+        Some(u) if u.eq_ignore_ascii_case(b"ute") => (&rest[3..], true),
+        _ => (rest, false),
     };
     if rest.first() == Some(&b'(') {
         return rest.len() == 1 || rest[1..].iter().all(|b| b.is_ascii_alphanumeric());
@@ -283,7 +283,18 @@ pub(super) fn procedure_call(s: &[u8]) -> bool {
         .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'@' | b'#'))
         .count();
     let tail = name[n..].trim_ascii();
-    n > 0 && (tail.is_empty() || matches!(tail, b"\"" | b"'" | b"(" | b"`"))
+    // `exec` is also English shorthand (`exec chair`, `exec summary`): after
+    // it the name must be one a database calls (`xp_cmdshell`, `master..x`,
+    // `@q`, `#t`, `sp2`, or MSSQL's system families `sp` and `xp` alone);
+    // `execute` and one word is the keyword's own form
+    let word = &name[..n];
+    let routine = full
+        || word
+            .iter()
+            .any(|b| b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'@' | b'#'))
+        || word.eq_ignore_ascii_case(b"sp")
+        || word.eq_ignore_ascii_case(b"xp");
+    n > 0 && ((tail.is_empty() && routine) || matches!(tail, b"\"" | b"'" | b"(" | b"`"))
 }
 
 /// Short SQL fragments that are whole values: an unclosed builtin call

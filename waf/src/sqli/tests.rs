@@ -369,3 +369,29 @@ fn sqli_a_short_condition_after_a_break_cut_off_by_a_comment_scores_high() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn exec_needs_a_routine_name_execute_does_not() {
+    // `exec` and a name a database calls, as the whole value
+    for p in [
+        "exec xp_cmdshell",
+        "exec master..xp_dirtree",
+        "EXEC @q",
+        "exec sp",
+        "exec xp",
+        "exec sp2",
+        "execute immediate '",
+        "execute system",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    // `exec` as English shorthand for executive
+    for p in [
+        "exec chair",
+        "exec summary",
+        "Exec lounge",
+        "exec assistant",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}

@@ -2,7 +2,7 @@
 //! breakouts (`";alert(1)//`), script URIs as the whole value, DOM sink
 //! objects. Weights only, no verdicts.
 
-use super::{CALL, COLON, contains_ci, eq, in_list, script_uri};
+use super::{CALL, COLON, contains_ci, eq, in_list, script_uri_value};
 use crate::detect::Field;
 
 pub(super) const SINKS: &[&str] = &[
@@ -85,18 +85,57 @@ pub(super) fn has_dom_root(w: &[u8]) -> bool {
 /// and tabs; values with brackets in prose (`biscuits (pack of 12)`) stop
 /// here.
 fn may_call_sink(s: &[u8]) -> bool {
+    let ident_before = |e: usize| {
+        let st = s[..e]
+            .iter()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+            .map_or(0, |q| q + 1);
+        (st, &s[st..e])
+    };
     memchr::memchr2_iter(b'(', b'`', s).any(|p| {
         let mut e = p;
         while e > 0 && matches!(s[e - 1], b' ' | b'\t') {
             e -= 1;
         }
-        let st = s[..e]
-            .iter()
-            .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
-            .map_or(0, |q| q + 1);
-        let name = &s[st..e];
+        // `alert?.(1)`: an optional call
+        if s[..e].ends_with(b"?.") {
+            e -= 2;
+        }
+        let (st, name) = ident_before(e);
+        // `confirm.call(null, 1)`, `alert.apply(null, [1])`: the sink
+        // called through its own methods
+        let name = if (eq(name, "call") || eq(name, "apply")) && st > 0 && s[st - 1] == b'.' {
+            ident_before(st - 1).1
+        } else {
+            name
+        };
         in_list(name, SINKS) || eq(name, "constructor") || eq(name, "function")
     })
+}
+
+/// The last byte before a name, blanks skipped, ends a string, a statement
+/// or an expression (`";alert(1)`, `'-alert(1)-'`): a breakout.
+pub(super) fn breakout_before(before: &[u8]) -> bool {
+    before
+        .iter()
+        .rev()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| b"\"';)}>-+*/|&=,".contains(b))
+}
+
+/// A sink called other than by `name(`: as an optional call (`alert?.(1)`)
+/// or through `Function.prototype`'s own `call` and `apply`
+/// (`confirm.call(null, 1)`, `alert.apply(null, [1])`). `word` is the dotted
+/// name read before `j`, the first byte after it and its blanks.
+pub(super) fn indirect_sink_call(word: &[u8], s: &[u8], j: usize) -> bool {
+    let mut parts = word.rsplit(|&b| b == b'.');
+    let last = parts.next().unwrap_or_default();
+    if s[j..].starts_with(b"?.(") {
+        return in_list(last, SINKS);
+    }
+    matches!(s.get(j), Some(b'(' | b'`'))
+        && (eq(last, "call") || eq(last, "apply"))
+        && parts.next().is_some_and(|sink| in_list(sink, SINKS))
 }
 
 /// `Function('ale'+'rt(1)')()`, `new Function("…")`: the Function
@@ -152,7 +191,7 @@ pub(super) fn js_shapes(
                 .unwrap_or(s.len());
             &s[st..]
         };
-        if script_uri(trimmed) {
+        if script_uri_value(trimmed) {
             bump(if field == Field::UrlHeader { 5 } else { 7 }, "xss-uri");
         }
     }
@@ -193,12 +232,7 @@ pub(super) fn js_shapes(
         }
         let call = matches!(s.get(j), Some(b'(' | b'`'));
         if call && in_list(last, SINKS) {
-            let before = &s[..st];
-            let breakout = before
-                .iter()
-                .rev()
-                .find(|b| !b.is_ascii_whitespace())
-                .is_some_and(|b| b"\"';)}>-+*/|&=,".contains(b));
+            let breakout = breakout_before(&s[..st]);
             let arg_ok = s.get(j + 1).is_some_and(|&b| b != b')' || last.len() > 4)
                 || s.get(j) == Some(&b'`');
             let w = if breakout || st == 0 || word.len() > last.len() {
@@ -209,6 +243,15 @@ pub(super) fn js_shapes(
                 3
             };
             bump(w, "xss-js");
+        } else if indirect_sink_call(word, s, j) {
+            bump(
+                if st == 0 || breakout_before(&s[..st]) {
+                    7
+                } else {
+                    5
+                },
+                "xss-js",
+            );
         }
         // every DOM sink object is dotted except these three property names
         let dom = if word.contains(&b'.') {

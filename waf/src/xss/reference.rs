@@ -3,7 +3,8 @@
 //! `scan` scores every input exactly as this does. Test-only.
 
 use super::{
-    Field, Hits, SINK_OBJECTS, SINKS, contains_ci, eq, in_list, loose_handler, script_uri, tag,
+    Field, Hits, SINK_OBJECTS, SINKS, contains_ci, eq, in_list, loose_handler, script_uri,
+    script_uri_value, tag,
 };
 use crate::verdict::Class;
 
@@ -105,7 +106,7 @@ pub(super) fn js_shapes(s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'sta
             .unwrap_or(s.len());
         &s[st..]
     };
-    if script_uri(trimmed) {
+    if script_uri_value(trimmed) {
         bump(if field == Field::UrlHeader { 5 } else { 7 }, "xss-uri");
     }
     // sink identifiers followed by ( or `
@@ -132,12 +133,7 @@ pub(super) fn js_shapes(s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'sta
         }
         let call = matches!(s.get(j), Some(b'(' | b'`'));
         if call && in_list(last, SINKS) {
-            let before = &s[..st];
-            let breakout = before
-                .iter()
-                .rev()
-                .find(|b| !b.is_ascii_whitespace())
-                .is_some_and(|b| b"\"';)}>-+*/|&=,".contains(b));
+            let breakout = super::js::breakout_before(&s[..st]);
             let arg_ok = s.get(j + 1).is_some_and(|&b| b != b')' || last.len() > 4)
                 || s.get(j) == Some(&b'`');
             let w = if breakout || st == 0 || word.len() > last.len() {
@@ -148,6 +144,9 @@ pub(super) fn js_shapes(s: &[u8], field: Field, bump: &mut impl FnMut(u32, &'sta
                 3
             };
             bump(w, "xss-js");
+        } else if super::js::indirect_sink_call(word, s, j) {
+            let breakout = super::js::breakout_before(&s[..st]);
+            bump(if st == 0 || breakout { 7 } else { 5 }, "xss-js");
         }
         // every DOM sink object is dotted except these three property names
         let dom = if word.contains(&b'.') {

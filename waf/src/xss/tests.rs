@@ -534,3 +534,46 @@ fn xss_css_escapes_and_comments_in_style_attributes_are_read() {
         assert!(h.score(Class::Xss) < 5, "{p}: {h:?}");
     }
 }
+
+#[test]
+fn script_uri_needs_code_after_the_scheme() {
+    // a script URI as the whole value runs what follows the colon
+    for p in [
+        "javascript:alert(1)",
+        " javascript: void 0",
+        "vbscript:msgbox(1)",
+        "javascript:document.location='//x'",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    // a title or a heading that starts with a language's name: plain words
+    // after the colon do nothing as a script
+    for p in [
+        "JavaScript: notes for the first week",
+        "VBScript: why the old macros stopped working",
+        "javascript: the parts worth learning first",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+    // inside a tag's URI attribute the scheme alone decides
+    assert!(s("<a href=\"javascript:open door\">x</a>") >= 5);
+}
+
+#[test]
+fn sinks_called_optionally_or_through_call_and_apply() {
+    for p in [
+        "alert?.(1)",
+        "confirm.call(null,1)",
+        "\";alert.apply(null,[document.cookie])//",
+        "top.prompt.call(top,1)",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in [
+        "please call(me) back",
+        "apply(now) for the course",
+        "did you get my message? (the one about lunch)",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
