@@ -776,6 +776,23 @@ fn scan_view(
     }
 }
 
+/// `~+`, `~-`, `~+2`, `~-1`: bash's directory-stack expansions (the
+/// working directory, the previous one, an entry of `dirs`) as the first
+/// word glued to a separator (`cmd;~+1`, `cmd|~-`) or opening a
+/// substitution (`` `~-` ``, `$(~+1)`), where the shell runs what they
+/// expand to. Text writes `~+1` as an estimate after a blank, never glued
+/// to `;`, `|` or `&`.
+pub(crate) fn dir_stack_word(first: &[u8]) -> bool {
+    let w = first
+        .iter()
+        .rposition(|b| !matches!(b, b'`' | b')' | b'\'' | b'"'))
+        .map_or(&first[..0], |e| &first[..=e]);
+    match w {
+        [b'~', b'+' | b'-', digits @ ..] => digits.iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
 /// Where `n` first occurs in `h`, found by its first byte: for the short
 /// literals here, on values that mostly lack that byte, cheaper than building
 /// a substring searcher per call (`memmem::find`).
@@ -862,6 +879,9 @@ fn segment(
         }
     }
     let trimmed = trim_word(first);
+    if sep != Sep::Start && (adjacent || sep == Sep::Subst) && dir_stack_word(first) {
+        bump(5, "cmdi-evasion");
+    }
     if sep != Sep::Start {
         // `;$c $a$b`: a variable run as the command
         if sep == Sep::Strong

@@ -294,6 +294,8 @@ pub(super) const RARE: &[&str] = &[
 pub(super) const WRAPPERS: &[&str] = &[
     "time", "nohup", "strace", "ltrace", "sudo", "doas", "env", "nice", "timeout", "xargs",
     "cpulimit", "exec", "command", "stdbuf", "unbuffer", "watch", "busybox", "chroot", "flock",
+    "runcon", "builtin", "setsid", "ionice", "taskset", "chrt", "unshare", "nsenter", "setarch",
+    "fakeroot",
 ];
 
 /// Whether `word` is one of [`WRAPPERS`], in any case.

