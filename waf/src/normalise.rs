@@ -114,12 +114,13 @@ pub(crate) fn only_lowercasing_applies(s: &[u8]) -> bool {
         !(ascii | two_byte)
     };
     // a space after a space (a run to fold), `/*` (a comment), A0 after C2
-    // or after ASCII (a no-break space, folded to a space), and an entity or
-    // a percent escape that could start
+    // or after ASCII (a no-break space, folded to a space), AD there too (a
+    // soft hyphen, dropped), and an entity or a percent escape that could
+    // start
     let bad_pair = |a: u8, b: u8| {
         (a == b' ') & (b == b' ')
             | (a == b'/') & (b == b'*')
-            | ((a == 0xC2) | (a < 0x80)) & (b == 0xA0)
+            | ((a == 0xC2) | (a < 0x80)) & ((b == 0xA0) | (b == 0xAD))
             | (a == b'&') & opens_entity(b)
             | (a == b'%') & opens_percent_escape(b)
     };
@@ -236,9 +237,9 @@ const LOWER_BAD: u16 = 1 << (2 * PAIRS);
 
 /// Per byte for `only_lowercasing_applies_short`: `LOWER_BAD`; bit `k` when it
 /// is the second byte of a refused pair of kind `k` and bit `PAIRS + k` when it
-/// is the first. Kinds: 0 a space after a space, 1 `/*`, 2 A0 after C2 or
-/// after ASCII (a no-break space), 3 an entity after `&`, 4 a percent escape
-/// after `%`.
+/// is the first. Kinds: 0 a space after a space, 1 `/*`, 2 A0 or AD after
+/// C2 or after ASCII (a no-break space, a soft hyphen), 3 an entity after
+/// `&`, 4 a percent escape after `%`.
 const LOWER_ONLY: [u16; 256] = {
     let mut t = [0u16; 256];
     let mut b = 0;
@@ -261,6 +262,9 @@ const LOWER_ONLY: [u16; 256] = {
     t[b'*' as usize] |= 1 << 1;
     t[b'/' as usize] |= 1 << (PAIRS + 1);
     t[0xA0] |= 1 << 2;
+    // a soft hyphen (C2 AD) is dropped; a lone AD after ASCII is refused
+    // too, which only sends it the long way
+    t[0xAD] |= 1 << 2;
     t[0xC2] |= 1 << (PAIRS + 2);
     let mut a = 0;
     while a < 0x80 {
@@ -440,6 +444,25 @@ fn decode_backslash(s: &[u8], out: &mut Vec<u8>) -> usize {
                     return 4;
                 }
             }
+            // an octal escape of a printable ASCII character, as JavaScript,
+            // PHP and C strings read it (`\141\154` is `al`, `\50` is `(`);
+            // a Windows path's `\2024\` is not one (it would not be ASCII)
+            b'0'..=b'7' => match s {
+                [_, a @ b'0'..=b'3', b @ b'0'..=b'7', c @ b'0'..=b'7', ..] => {
+                    let v = (a - b'0') << 6 | (b - b'0') << 3 | (c - b'0');
+                    if (0x20..0x7f).contains(&v) {
+                        out.push(v);
+                        return 4;
+                    }
+                }
+                [_, a @ b'4'..=b'7', b @ b'0'..=b'7', rest @ ..]
+                    if !rest.first().is_some_and(u8::is_ascii_digit) =>
+                {
+                    out.push((a - b'0') << 3 | (b - b'0'));
+                    return 3;
+                }
+                _ => {}
+            },
             _ => {}
         }
     }
@@ -542,20 +565,24 @@ const NAMED_ENTITIES: &[(&str, &str)] = &[
 
 fn decode_entity(s: &[u8], out: &mut Vec<u8>) -> usize {
     if s.len() >= 3 && s[1] == b'#' {
-        let (v, n, start) = if s[2] == b'x' || s[2] == b'X' {
-            let (v, n) = hex_run(&s[3..], 7);
-            (v, n, 3)
+        // browsers read any number of leading zeros (`&#0000000040;` is
+        // `(`): they are skipped before the digits are counted
+        let hex = s[2] == b'x' || s[2] == b'X';
+        let first = if hex { 3 } else { 2 };
+        let zeros = s[first..].iter().take_while(|&&b| b == b'0').count();
+        let (v, digits) = if hex {
+            hex_run(&s[first + zeros..], 7)
         } else {
+            let d = &s[first + zeros..];
             let mut v: u32 = 0;
             let mut n = 0;
-            while n < 8 && 2 + n < s.len() && s[2 + n].is_ascii_digit() {
-                v = v
-                    .saturating_mul(10)
-                    .saturating_add(u32::from(s[2 + n] - b'0'));
+            while n < 8 && n < d.len() && d[n].is_ascii_digit() {
+                v = v.saturating_mul(10).saturating_add(u32::from(d[n] - b'0'));
                 n += 1;
             }
-            (v, n, 2)
+            (v, n)
         };
+        let (n, start) = (zeros + digits, first);
         if n > 0 {
             let mut used = start + n;
             if s.get(used) == Some(&b';') {
@@ -620,6 +647,22 @@ fn fold_confusable(s: &[u8], out: &mut Vec<u8>) -> Option<usize> {
     Some(3)
 }
 
+/// The length of an invisible format character at the start of `s`: a
+/// soft hyphen (U+00AD), the zero-width space, joiners and direction marks
+/// (U+200B-U+200F), the bidirectional embeddings and isolates (U+202A-U+202E,
+/// U+2066-U+2069), the word joiner and invisible operators (U+2060-U+2064)
+/// and the byte-order mark (U+FEFF). Text renders them as nothing, so
+/// `un\u{200b}ion` reads as `union`; they are dropped from the canonical view.
+fn invisible_format_char(s: &[u8]) -> Option<usize> {
+    match s {
+        [0xC2, 0xAD, ..] => Some(2),
+        [0xE2, 0x80, 0x8B..=0x8F | 0xAA..=0xAE, ..]
+        | [0xE2, 0x81, 0xA0..=0xA4 | 0xA6..=0xA9, ..]
+        | [0xEF, 0xBB, 0xBF, ..] => Some(3),
+        _ => None,
+    }
+}
+
 /// One canonicalisation pass (see module docs).
 fn canon_pass(s: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
@@ -664,6 +707,10 @@ fn canon_pass(s: &[u8], out: &mut Vec<u8>) {
                 pending_ws = Some(b' ');
             }
             i += 2 + end + 2;
+            continue;
+        }
+        if let Some(n) = invisible_format_char(&s[i..]) {
+            i += n;
             continue;
         }
         flush_ws(out, &mut pending_ws);

@@ -49,6 +49,9 @@ fn assert_denied(values: &[&str]) {
 
 /// SQL injection: comment and case games, dialect operators, blind and error-based forms, subqueries.
 const SQLI: &[&str] = &[
+    // keywords split by invisible format characters; MySQL's DISTINCTROW
+    "' un\u{200b}ion se\u{200b}lect 1\u{200b},2\u{200b},3",
+    r#"1' union distinctrow select 1,2"#,
     r#"0x77616974666f722064656c61792027303a303a3527"#,
     r#"1;DECLARE @c VARCHAR(64);SET @c=0x73656c65637420404076657273696f6e;EXEC(@c)"#,
     r#"0x730065006c00650063007400200031002c0032002c003300"#,
@@ -157,6 +160,9 @@ const SQLI: &[&str] = &[
 
 /// Cross-site scripting: handlers, URI schemes behind entities, broken tags, sinks named indirectly.
 const XSS: &[&str] = &[
+    // octal string escapes, numeric references padded with zeros
+    r#"('\141\154\145\162\164\50\61\51')()"#,
+    r#"prompt&#000000040;1&#000000041;"#,
     // a sink called optionally, or through its own `call` / `apply`
     r#"alert?.(document?.cookie)"#,
     r#"confirm.call(null,1)"#,

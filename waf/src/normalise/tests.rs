@@ -25,6 +25,39 @@ fn normalise_invalid_c0_leads_before_ascii_dropped() {
 }
 
 #[test]
+fn normalise_invisible_format_characters_dropped_from_the_canonical_view() {
+    for (v, want) in [
+        ("un\u{200b}ion se\u{200c}lect", "union select"),
+        ("pa\u{ad}ss\u{2060}wd", "passwd"),
+        ("\u{feff}a\u{202e}b\u{2066}c\u{200f}", "abc"),
+        ("a \u{200b} b", "a b"),
+    ] {
+        let n = normalise(v.as_bytes());
+        assert_eq!(n.canon, want.as_bytes(), "{v:?}");
+        assert_eq!(normalise(&n.canon).canon, n.canon, "{v:?}");
+    }
+    // a soft hyphen after ASCII is not a lowercase-only value
+    assert!(!only_lowercasing_applies("ab\u{ad}c".as_bytes()));
+    assert!(!only_lowercasing_applies(
+        "a long value with a soft hyph\u{ad}en in it, past thirty-two bytes".as_bytes()
+    ));
+    // other characters stay (a ZWJ emoji keeps its emoji)
+    assert_eq!(
+        normalise("é\u{2010}".as_bytes()).canon,
+        "é\u{2010}".as_bytes()
+    );
+}
+
+#[test]
+fn normalise_entities_with_leading_zeros_and_octal_escapes_decoded() {
+    assert_eq!(normalise(b"&#00000000000000000040;1&#x00000029;").decoded, b"(1)");
+    assert_eq!(normalise(b"\\141\\154\\145\\162\\164\\50\\61\\51").decoded, b"alert(1)");
+    // not octal escapes of ASCII: a Windows path's year, a lone digit
+    assert_eq!(normalise(b"c:\\2024\\x").decoded, b"c:\\2024\\x");
+    assert_eq!(normalise(b"\\1").decoded, b"\\1");
+}
+
+#[test]
 fn normalise_best_fit_slashes_and_leader_dot_folded() {
     assert_eq!(
         normalise("..\u{2215}..\u{2216}\u{2024}\u{2024}\u{2044}".as_bytes()).canon,
@@ -84,8 +117,8 @@ fn only_lowercasing_applies_by_byte(s: &[u8]) -> bool {
             b'0'..=b'9' | b'A'..=b'F' | b'a'..=b'f' | b'u' | b'U' if prev == b'%' => false,
             0x21..=0x7e => true,
             // a no-break space: C2 A0, or a lone A0 (Latin-1) after ASCII
-            // or first
-            0xA0 => prev != 0xC2 && prev >= 0x80,
+            // or first; a soft hyphen C2 AD (dropped), and a lone AD there
+            0xA0 | 0xAD => prev != 0xC2 && prev >= 0x80,
             0xC0 | 0xC1 => false,
             0x80..=0xDF => true,
             _ => false,
@@ -102,7 +135,7 @@ fn only_lowercasing_applies_by_byte(s: &[u8]) -> bool {
 fn lowercase_only_ish() -> impl Strategy<Value = Vec<u8>> {
     let piece = prop_oneof![
         20 => "[a-zA-Z0-9 .,:;'!?()-]{1,12}".prop_map(String::into_bytes),
-        2 => proptest::sample::select(&[" ", "  ", "/", "*", "/*", "%", "&", "&#", "&lt", "&amp;", "%2f", "%u00", "% ", "& ", "\\", "\t", "\n", "\u{7f}", "~", "é", "Ü", "ø", "\u{a0}", "\u{2019}", "\u{ff21}", "\u{24b6}", "\u{3002}"][..])
+        2 => proptest::sample::select(&[" ", "  ", "/", "*", "/*", "%", "&", "&#", "&lt", "&amp;", "%2f", "%u00", "% ", "& ", "\\", "\t", "\n", "\u{7f}", "~", "é", "Ü", "ø", "\u{a0}", "\u{ad}", "\u{200b}", "\u{2019}", "\u{ff21}", "\u{24b6}", "\u{3002}"][..])
             .prop_map(|p| p.as_bytes().to_vec()),
         1 => any::<u8>().prop_map(|b| vec![b]),
     ];

@@ -652,7 +652,11 @@ fn rules_header_lines_after_low_byte_line_breaks_detected() {
         assert!(scan(v, Field::Value).score(Class::Protocol) >= 5, "{v}");
     }
     // the same characters in text, and a colon after an ordinary letter
-    for v in ["\u{560d}\u{560a} 你好", "čeština: jazyk", "\u{010d}subject: hi"] {
+    for v in [
+        "\u{560d}\u{560a} 你好",
+        "čeština: jazyk",
+        "\u{010d}subject: hi",
+    ] {
         assert!(scan(v, Field::Value).score(Class::Protocol) < 5, "{v}");
     }
 }
@@ -671,7 +675,10 @@ fn rules_yaml_constructor_tags_and_utf7_xml_detected() {
     for (v, c) in [
         ("tags: !!str 2024", Class::Generic),
         ("<?xml version=\"1.0\" encoding=\"utf-8\"?><a/>", Class::Xxe),
-        ("<?xml version=\"1.0\" encoding=\"utf-16\"?><a/>", Class::Xxe),
+        (
+            "<?xml version=\"1.0\" encoding=\"utf-16\"?><a/>",
+            Class::Xxe,
+        ),
     ] {
         assert!(scan(v, Field::Value).score(c) < 5, "{v}");
     }

@@ -29,7 +29,7 @@ pub(super) enum Gate {
 }
 
 /// Every keyword, lowercase, with its token kind and its gate class.
-pub(super) const KEYWORDS: [(&[u8], Kind, Gate); 84] = [
+pub(super) const KEYWORDS: [(&[u8], Kind, Gate); 85] = [
     (b"union", Kind::Union, Gate::Strong),
     (b"select", Kind::Stmt(Stmt::Select), Gate::Strong),
     (b"insert", Kind::Stmt(Stmt::Modify), Gate::Strong),
@@ -94,6 +94,7 @@ pub(super) const KEYWORDS: [(&[u8], Kind, Gate); 84] = [
     (b"values", Kind::Kw(Kw::Other), Gate::Other),
     (b"join", Kind::Kw(Kw::Other), Gate::Other),
     (b"distinct", Kind::Kw(Kw::Other), Gate::Other),
+    (b"distinctrow", Kind::Kw(Kw::Other), Gate::Other),
     (b"all", Kind::Kw(Kw::Other), Gate::Other),
     (b"top", Kind::Kw(Kw::Other), Gate::Other),
     (b"as", Kind::Kw(Kw::Other), Gate::Other),
@@ -149,7 +150,7 @@ const fn slot(a: u8, b: u8, y: u8, z: u8, len: usize) -> usize {
 /// The table entry of `w` (any case) if it is a keyword.
 #[inline]
 fn entry(w: &[u8]) -> Option<(Kind, Gate)> {
-    if !(2..=10).contains(&w.len()) {
+    if !(2..=11).contains(&w.len()) {
         return None;
     }
     let n = w.len();

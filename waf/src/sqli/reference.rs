@@ -13,8 +13,8 @@ use crate::verdict::Class;
 
 pub(super) fn classify_word(w: &[u8]) -> Kind {
     let mut buf = [0u8; 16];
-    // every keyword below is 2 to 10 bytes long
-    if !(2..=10).contains(&w.len()) {
+    // every keyword below is 2 to 11 bytes long
+    if !(2..=11).contains(&w.len()) {
         return Kind::Word;
     }
     for (d, s) in buf.iter_mut().zip(w) {
@@ -48,9 +48,9 @@ pub(super) fn classify_word(w: &[u8]) -> Kind {
         b"null" | b"true" | b"false" => Kind::Kw(Kw::Null),
         b"table" | b"database" | b"view" | b"index" | b"trigger" | b"login" | b"schema"
         | b"tablespace" | b"column" => Kind::Kw(Kw::Object),
-        b"values" | b"join" | b"distinct" | b"all" | b"top" | b"as" | b"case" | b"when"
-        | b"then" | b"else" | b"end" | b"delay" | b"outfile" | b"dumpfile" | b"collate"
-        | b"asc" | b"desc" | b"exists" | b"set" | b"begin" | b"binary" | b"escape"
+        b"values" | b"join" | b"distinct" | b"distinctrow" | b"all" | b"top" | b"as" | b"case"
+        | b"when" | b"then" | b"else" | b"end" | b"delay" | b"outfile" | b"dumpfile"
+        | b"collate" | b"asc" | b"desc" | b"exists" | b"set" | b"begin" | b"binary" | b"escape"
         | b"identified" => Kind::Kw(Kw::Other),
         _ => Kind::Word,
     }

@@ -395,3 +395,10 @@ fn exec_needs_a_routine_name_execute_does_not() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn sqli_union_distinctrow_is_union_distinct() {
+    assert!(s("1' union distinctrow select 1,2") >= 5);
+    assert!(s("1' UNION DISTINCTROW SELECT 1,2") >= 5);
+    assert!(s("the distinctrow option in the manual") < 5);
+}

