@@ -164,9 +164,7 @@ fn unquote_keys<'a>(s: &'a [u8], buf: &'a mut SmallBytes) -> &'a [u8] {
                 match end {
                     Some(e) if s[i + 1 + e] == b'}' && s[i + 1..i + 1 + e].contains(&b',') => {
                         out.push(b' ');
-                        for &c in &s[i + 1..i + 1 + e] {
-                            out.push(if c == b',' { b' ' } else { c });
-                        }
+                        brace_words(&s[i + 1..i + 1 + e], |c| out.push(c));
                         out.push(b' ');
                         i += e + 2;
                     }
@@ -183,6 +181,25 @@ fn unquote_keys<'a>(s: &'a [u8], buf: &'a mut SmallBytes) -> &'a [u8] {
         }
     }
     out.finish()
+}
+
+/// The words of a brace list (`{cat,/etc/passwd}`) as the shell expands
+/// them: `,` separates, quotes are dropped and a backslash keeps the next
+/// byte (`{\\c''a""t,/e''tc/passwd}` is `cat /etc/passwd`).
+pub(crate) fn brace_words(inner: &[u8], mut push: impl FnMut(u8)) {
+    let mut i = 0;
+    while i < inner.len() {
+        match inner[i] {
+            b',' => push(b' '),
+            b'\'' | b'"' => {}
+            b'\\' if i + 1 < inner.len() => {
+                i += 1;
+                push(inner[i]);
+            }
+            c => push(c),
+        }
+        i += 1;
+    }
 }
 
 /// The bytes the checks of [`scan`] need one of (see the gates there).

@@ -140,6 +140,13 @@ pub(crate) fn scan_path(rules: &Rules, once: &[u8]) -> Hits {
     for seg in once.split(|&b| b == b'/') {
         if !seg.iter().all(slug) {
             hits.merge_max(&scan_value(rules, Field::Value, seg));
+        } else if seg.len() >= 16 && seg.iter().all(u8::is_ascii_alphanumeric) {
+            // a base64 token as a segment (`/files/QzovV0lORE9XUy9waHAuaW5p`)
+            // that decodes to text is read as that text, as a value's is;
+            // ids and hashes decode to bytes that are not text
+            let mut h = Hits::default();
+            scan_base64(rules, seg, &mut h);
+            hits.merge_max(&h);
         }
     }
     hits
@@ -802,6 +809,23 @@ const PLAIN_TABLE: [u64; 256] = {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn path_segments_that_are_base64_text_are_read_as_that_text() {
+        let rules = Rules::build().unwrap_or_else(|e| panic!("{e}"));
+        // `C:/WINDOWS/php.ini` and `../../etc/passwd` as base64 segments
+        for p in ["/files/QzovV0lORE9XUy9waHAuaW5p", "/d/Li4vLi4vZXRjL3Bhc3N3ZA/x"] {
+            assert!(scan_path(&rules, p.as_bytes()).score(Class::Lfi) >= 5, "{p}");
+        }
+        // ids and hashes: not text once decoded, or text of no attack
+        for p in [
+            "/users/3f2a9c4b7d1e4f6a8b0c2d4e6f8a0b1c",
+            "/v/dGhlIHF1aWNrIGJyb3duIGZveA",
+            "/api/v1/ordersByCustomerAndDate",
+        ] {
+            assert_eq!(scan_path(&rules, p.as_bytes()).nonzero, 0, "{p}");
+        }
+    }
 
     /// `plain` as a plain substring search per statement word (the pair match
     /// in `plain` must find exactly these).

@@ -88,9 +88,7 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
                 match end {
                     Some(e) if s[i + 1 + e] == b'}' && s[i + 1..i + 1 + e].contains(&b',') => {
                         out.push(b' ');
-                        for &c in &s[i + 1..i + 1 + e] {
-                            out.push(if c == b',' { b' ' } else { c });
-                        }
+                        super::brace_words(&s[i + 1..i + 1 + e], |c| out.push(c));
                         out.push(b' ');
                         i += e + 2;
                     }

@@ -757,3 +757,17 @@ fn cmdi_namespace_and_scheduling_wrappers_run_their_command() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn cmdi_brace_lists_are_unquoted_as_the_shell_expands_them() {
+    for p in [
+        ";{\\c''\\a\"\"t,/e''*?/?a?s??}",
+        ";{c'a't,/etc/passwd}",
+        "|{\\w\\h\\o\\a\\m\\i,}",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in ["sizes {S,M,L} in stock", "{'a','b'}", "pick {\"red\",\"blue\"}"] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}

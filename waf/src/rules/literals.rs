@@ -426,6 +426,8 @@ pub(super) const LITERALS: &[Lit] = &[
     ("__import__", Class::Generic, "generic-template", 7, false),
     ("__mro__", Class::Generic, "generic-template", 7, false),
     ("|attr(", Class::Generic, "generic-template", 6, false),
+    // Smarty's reserved variable, read only by a template: `{$smarty.version}`
+    ("{$smarty.", Class::Generic, "generic-template", 5, false),
     ("child_process", Class::Generic, "generic-node", 8, false),
     ("_$$nd_func$$_", Class::Generic, "generic-node", 8, false),
     ("__js_function", Class::Generic, "generic-node", 7, false),

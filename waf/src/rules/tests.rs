@@ -625,6 +625,8 @@ fn rules_template_context_probes_and_freemarker_new_detected() {
     ] {
         assert!(scan(v, Field::Value).score(Class::Generic) >= 5, "{v}");
     }
+    // Smarty's reserved variable
+    assert!(scan("{$smarty.version}", Field::Value).score(Class::Generic) >= 5);
     for v in [
         "what?new(ish)",
         "is it new? new (boxed) or used",
