@@ -88,12 +88,7 @@ pub(super) fn dom_obfuscation(s: &[u8], bump: &mut impl FnMut(u32, &'static str)
             // `top[/al/.source+/ert/.source]`, `self[8680439..toString(30)]`:
             // a property name computed by an expression (array indexes and
             // plain variables are not)
-            if let Some(inner) = rest.strip_prefix(b"[")
-                && let Some(end) = memchr::memchr(b']', inner)
-                && inner[..end]
-                    .iter()
-                    .any(|b| matches!(b, b'+' | b'.' | b'/' | b'\\' | b'$'))
-            {
+            if computed_property(rest) {
                 bump(6, "xss-dom");
                 return;
             }
@@ -113,4 +108,26 @@ pub(super) fn dom_obfuscation(s: &[u8], bump: &mut impl FnMut(u32, &'static str)
     if has(&f.template_call) {
         bump(6, "xss-js");
     }
+}
+
+/// `rest` (after a window global) opens a subscript whose property name is
+/// computed by an expression: `[/al/.source+/ert/.source]`,
+/// `[8680439..toString(30)]`, `[['a'][0]+'lert']` (the whole bracket, nested
+/// ones included, up to 256 bytes). Array indexes and plain variables
+/// (`[i]`, `[key]`) are not.
+pub(super) fn computed_property(rest: &[u8]) -> bool {
+    let Some(inner) = rest.strip_prefix(b"[") else {
+        return false;
+    };
+    let mut depth = 0u32;
+    for &b in inner.iter().take(256) {
+        match b {
+            b'[' => depth += 1,
+            b']' if depth == 0 => return false,
+            b']' => depth -= 1,
+            b'+' | b'.' | b'/' | b'\\' | b'$' => return true,
+            _ => {}
+        }
+    }
+    false
 }

@@ -218,12 +218,7 @@ pub(super) fn dom_obfuscation(s: &[u8], bump: &mut impl FnMut(u32, &'static str)
             // `top[/al/.source+/ert/.source]`, `self[8680439..toString(30)]`:
             // a property name computed by an expression (array indexes and
             // plain variables are not)
-            if let Some(inner) = rest.strip_prefix(b"[")
-                && let Some(end) = memchr::memchr(b']', inner)
-                && inner[..end]
-                    .iter()
-                    .any(|b| matches!(b, b'+' | b'.' | b'/' | b'\\' | b'$'))
-            {
+            if super::dom::computed_property(rest) {
                 bump(6, "xss-dom");
                 return;
             }

@@ -84,6 +84,7 @@ fn xss_computed_global_property_calls_score_high() {
     for p in [
         "top[/al/.source+/ert/.source](1)",
         "self[8680439..toString(30)](1)",
+        "window[['a'][0] + 'lert'](1337)",
     ] {
         assert!(s(p) >= 5, "{p} scored {}", s(p));
     }
@@ -96,6 +97,7 @@ fn xss_indexed_globals_score_low() {
         "parent[key]",
         "top[10] results",
         "self [x] and top [y]",
+        "window[items[0]]",
     ] {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
