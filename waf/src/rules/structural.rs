@@ -121,27 +121,27 @@ pub(super) fn nosql_text(s: &[u8], dollar_colon: bool, semi: bool, hits: &mut Hi
     if semi {
         for p in memchr::memchr_iter(b';', s) {
             let before = s[..p].trim_ascii_end();
-            if !matches!(before.last(), Some(b'\'' | b'"')) {
+            // a string broken out of, or a number that is all the value
+            // had before the `;` (`0;return true` in a numeric `$where`)
+            let numeric = !before.is_empty() && before.iter().all(u8::is_ascii_digit);
+            if !numeric && !matches!(before.last(), Some(b'\'' | b'"')) {
                 continue;
             }
             let rest = s[p + 1..].trim_ascii_start();
             // a statement of a `$where` body: `return` with a value, a loop, a
             // sleep, the document (`'Enter'; return to the menu` is prose)
+            // (after a number, only the values a condition returns: prose
+            // puts a bracket or a quote after "return" too)
             let returns = rest.strip_prefix(b"return").is_some_and(|r| {
                 let r = r.trim_ascii_start();
-                [
-                    &b"true"[..],
-                    b"1",
-                    b"this",
-                    b"'",
-                    b"\"",
-                    b"!",
-                    b"(",
-                    b"db.",
-                    b"sleep(",
-                ]
-                .iter()
-                .any(|v| r.starts_with(v))
+                let values: &[&[u8]] = if numeric {
+                    &[b"true", b"1", b"this", b"!", b"db.", b"sleep("]
+                } else {
+                    &[
+                        b"true", b"1", b"this", b"'", b"\"", b"!", b"(", b"db.", b"sleep(",
+                    ]
+                };
+                values.iter().any(|v| r.starts_with(v))
             });
             if returns
                 || rest.starts_with(b"while(")
