@@ -822,8 +822,14 @@ mod tests {
     fn path_segments_that_are_base64_text_are_read_as_that_text() {
         let rules = Rules::build().unwrap_or_else(|e| panic!("{e}"));
         // `C:/WINDOWS/php.ini` and `../../etc/passwd` as base64 segments
-        for p in ["/files/QzovV0lORE9XUy9waHAuaW5p", "/d/Li4vLi4vZXRjL3Bhc3N3ZA/x"] {
-            assert!(scan_path(&rules, p.as_bytes()).score(Class::Lfi) >= 5, "{p}");
+        for p in [
+            "/files/QzovV0lORE9XUy9waHAuaW5p",
+            "/d/Li4vLi4vZXRjL3Bhc3N3ZA/x",
+        ] {
+            assert!(
+                scan_path(&rules, p.as_bytes()).score(Class::Lfi) >= 5,
+                "{p}"
+            );
         }
         // ids and hashes: not text once decoded, or text of no attack
         for p in [

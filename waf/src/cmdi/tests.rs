@@ -767,7 +767,11 @@ fn cmdi_brace_lists_are_unquoted_as_the_shell_expands_them() {
     ] {
         assert!(s(p) >= 5, "{p} scored {}", s(p));
     }
-    for p in ["sizes {S,M,L} in stock", "{'a','b'}", "pick {\"red\",\"blue\"}"] {
+    for p in [
+        "sizes {S,M,L} in stock",
+        "{'a','b'}",
+        "pick {\"red\",\"blue\"}",
+    ] {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }

@@ -688,10 +688,18 @@ fn rules_yaml_constructor_tags_and_utf7_xml_detected() {
 
 #[test]
 fn rules_where_injection_after_a_number_detected() {
-    for v in ["0;return true", "1; return this.password != ''", "1;return !0"] {
+    for v in [
+        "0;return true",
+        "1; return this.password != ''",
+        "1;return !0",
+    ] {
         assert!(scan(v, Field::Value).score(Class::Nosqli) >= 5, "{v}");
     }
-    for v in ["Step 1; return true to sender", "12; return (soon)", "2;returns: none"] {
+    for v in [
+        "Step 1; return true to sender",
+        "12; return (soon)",
+        "2;returns: none",
+    ] {
         assert!(scan(v, Field::Value).score(Class::Nosqli) < 5, "{v}");
     }
 }
