@@ -3,8 +3,8 @@
 //! `scan` scores every input exactly as this does. Test-only.
 
 use super::{
-    Field, Hits, SINK_OBJECTS, SINKS, contains_ci, eq, in_list, loose_handler, script_uri,
-    script_uri_value, tag,
+    Field, Hits, SINK_OBJECTS, SINKS, contains_ci, eq, in_list, loose_handler, script_uri_value,
+    tag,
 };
 use crate::verdict::Class;
 
