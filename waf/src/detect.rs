@@ -272,6 +272,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
             hits.merge_max(&h);
         }
         encoded_step(once, n.layers, &mut hits);
+        file_api_step(once, &n.decoded, &mut hits);
         return hits;
     }
     // the views' signals are kept apart from what the `=` split found and
@@ -375,6 +376,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         best.add(Class::Protocol, "protocol-encoding", 3);
     }
     encoded_step(once, n.layers, best);
+    file_api_step(once, &n.decoded, best);
     if let Some(apart) = apart {
         hits.merge_max(&apart);
     }
@@ -397,6 +399,31 @@ fn encoded_step(once: &[u8], layers: u32, hits: &mut Hits) {
     // raw `../`): nothing was hidden by encoding
     let raw_steps = paths::dot_dot_steps(once).map_or(0, |(n, _)| n);
     if raw_steps == 0 {
+        hits.add(Class::Lfi, "lfi-traversal", 1);
+    }
+}
+
+/// One dot-dot step aimed at a file API rather than a link: written with a
+/// backslash (`..\\pineapple`, `/\\..\\`: a Windows traversal; links and
+/// relative paths on the web use `/`), or with a NUL in the value, raw or as
+/// `%00` (`../_config.php%00`: a C string ends there, cutting off the
+/// extension the application appends). Its 4 becomes 5.
+/// `once` is the value as received, `decoded` its decoded view (the decoder
+/// drops NULs, so they are looked for as received).
+fn file_api_step(once: &[u8], decoded: &[u8], hits: &mut Hits) {
+    let Some(i) = Class::Lfi.score_index() else {
+        return;
+    };
+    if hits.score[i] != 4 || hits.id[i] != "lfi-traversal" {
+        return;
+    }
+    let step = |v: &[u8]| {
+        memchr::memmem::find(v, b"..\\").is_some()
+            || memchr::memmem::find(v, b"\\..").is_some()
+            || memchr::memchr(0, v).is_some()
+            || memchr::memmem::find(v, b"%00").is_some()
+    };
+    if step(once) || step(decoded) {
         hits.add(Class::Lfi, "lfi-traversal", 1);
     }
 }
@@ -443,8 +470,12 @@ fn scan_plain(
         sqli::scan(canon, best);
     }
     if raw_differs {
-        paths::scan(once, field, best);
-        rules.scan(&once.to_ascii_lowercase(), field, best);
+        // the view as received, merged as a view (never added to the
+        // canonical view's signals: the same step or file read twice)
+        let mut raw = Hits::default();
+        paths::scan(once, field, &mut raw);
+        rules.scan(&once.to_ascii_lowercase(), field, &mut raw);
+        best.merge_max(&raw);
     }
     if field == Field::FileName {
         file_name(canon, best);
@@ -817,6 +848,19 @@ const PLAIN_TABLE: [u64; 256] = {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_plain_values_raw_and_canonical_views_are_merged_not_added() {
+        let rules = Rules::build().unwrap_or_else(|e| panic!("{e}"));
+        let lfi = |v: &str| scan_value(&rules, Field::Value, v.as_bytes()).score(Class::Lfi);
+        // one relative step read in two views is still one step
+        assert_eq!(lfi("a%20b/.."), 4);
+        assert_eq!(lfi("notes%20v2/../draft"), 4);
+        // a step aimed at a file API: a backslash, a NUL that cuts the name
+        for v in ["..\\secrets.txt", "../index.php%00", "/\\..\\x"] {
+            assert!(lfi(v) >= 5, "{v}: {}", lfi(v));
+        }
+    }
 
     #[test]
     fn path_segments_that_are_base64_text_are_read_as_that_text() {
