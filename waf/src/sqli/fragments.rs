@@ -297,6 +297,27 @@ pub(super) fn procedure_call(s: &[u8]) -> bool {
     n > 0 && ((tail.is_empty() && routine) || matches!(tail, b"\"" | b"'" | b"(" | b"`"))
 }
 
+/// The whole value is `HAVING` or `WHERE` and a condition made of literals
+/// alone (`HAVING 2-1`, `where 1 div 1`, `HAVING '1'=1`, `HAVING true=1`):
+/// the clause the application's query continues, computed from constants
+/// the attacker chose. At least two literal operands and one operator, and
+/// no name: "having 2 kids", "where 2 roads meet" hold words.
+fn clause_over_literals(t: &[Kind]) -> bool {
+    let [Kind::Kw(Kw::Having | Kw::Where), rest @ ..] = t else {
+        return false;
+    };
+    let (mut operands, mut operators) = (0, 0);
+    for k in rest {
+        match k {
+            Kind::Num | Kind::Str { .. } | Kind::Kw(Kw::Null) => operands += 1,
+            Kind::Op | Kind::Cmp { .. } | Kind::Logic => operators += 1,
+            Kind::LParen | Kind::RParen => {}
+            _ => return false,
+        }
+    }
+    operands >= 2 && operators >= 1
+}
+
 /// Short SQL fragments that are whole values: an unclosed builtin call
 /// (`concat(`), a select-list tail (`) AS total FROM`), or an expression made
 /// only of SQL syntax that ends in a comment (`( @a OR 'b') --`).
@@ -306,6 +327,9 @@ pub(super) fn fragments(
     quoted: bool,
     bump: &mut impl FnMut(u32, &'static str),
 ) {
+    if !quoted && clause_over_literals(t) {
+        bump(5, "sqli-tautology");
+    }
     match t {
         [
             Kind::Func(FuncRisk::Sql | FuncRisk::Builtin | FuncRisk::Danger),

@@ -402,3 +402,25 @@ fn sqli_union_distinctrow_is_union_distinct() {
     assert!(s("1' UNION DISTINCTROW SELECT 1,2") >= 5);
     assert!(s("the distinctrow option in the manual") < 5);
 }
+
+#[test]
+fn sqli_a_clause_over_literals_alone_scores_high() {
+    for p in [
+        "HAVING 2-1",
+        "having 1 div 1",
+        "HAVING '1'=1",
+        "HAVING true=1",
+        "HAVING 1|1",
+        "HAVING (1^2)",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in [
+        "having fun",
+        "having 2 kids and 1 dog",
+        "where 2 roads meet",
+        "Having 3 of them",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
