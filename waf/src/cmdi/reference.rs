@@ -200,7 +200,11 @@ pub(crate) fn plain_may_match(s: &[u8]) -> bool {
 
 /// Scores `s` for command injection.
 pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
-    let mut best = (0u32, "cmdi");
+    let mut best = if super::quote_split_command(s) {
+        (5u32, "cmdi-evasion")
+    } else {
+        (0u32, "cmdi")
+    };
     {
         let mut bump = |w: u32, id: &'static str| {
             if w > best.0 {

@@ -781,3 +781,25 @@ fn cmdi_brace_lists_are_unquoted_as_the_shell_expands_them() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+#[test]
+fn cmdi_a_command_name_split_by_quote_pairs_scores_high() {
+    for p in [
+        "'c'url localhost",
+        "\"w\"get localhost",
+        "ti''me who",
+        "x;c\"\"ur\"\"l 127.0.0.1",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
+    }
+    for p in [
+        "I'd like that",
+        "I''d like that (escaped for SQL)",
+        "rock'n'roll",
+        "the 'cat' sat",
+        "O'Reilly's 'ls' chapter",
+        "don''t panic",
+    ] {
+        assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
