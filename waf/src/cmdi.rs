@@ -590,38 +590,49 @@ fn quoted_first_word_may_command(s: &[u8]) -> bool {
 /// quotes: quoting inside a word does nothing but dodge word matching. A
 /// contraction has one quote (`I'd` is not `id`), a quoted word has its
 /// quotes at its ends, and `rock'n'roll` names no command.
-/// (`quotes` counts are at most 32 bytes per word: longer words are skipped.)
+/// Words longer than 32 bytes are skipped.
 pub(crate) fn quote_split_command(s: &[u8]) -> bool {
-    s.split(|&b| matches!(b, b' ' | b'\t' | b'\n' | b';' | b'|' | b'&'))
-        .any(|w| {
-            if w.len() > 32 {
-                return false;
-            }
-            let quotes = w.iter().filter(|&&b| matches!(b, b'\'' | b'"')).count();
-            // a run of quotes with a letter or digit on each side: the split
-            let split = w.iter().enumerate().any(|(k, &b)| {
-                let run = w[k + 1..]
-                    .iter()
-                    .take_while(|c| matches!(c, b'\'' | b'"'))
-                    .count();
-                b.is_ascii_alphanumeric()
-                    && run > 0
-                    && w.get(k + 1 + run).is_some_and(u8::is_ascii_alphanumeric)
-            });
-            if quotes < 2 || quotes % 2 != 0 || !split {
-                return false;
-            }
-            let mut name = [0u8; 32];
-            let mut n = 0;
-            for &b in w.iter().filter(|&&b| !matches!(b, b'\'' | b'"')) {
-                name[n] = b.to_ascii_lowercase();
-                n += 1;
-            }
-            // (three letters at least: text escaped for SQL doubles its
-            // apostrophes, and `I''d` is no `id`)
-            let name = strip_path(&name[..n]);
-            name.len() >= 3 && lookup(name).is_some()
-        })
+    // two quotes in one word of at most 32 bytes, found from the quotes
+    // alone (most values hold one apostrophe, or none)
+    let sep = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b';' | b'|' | b'&');
+    let mut prev: Option<usize> = None;
+    let two_in_a_word = memchr::memchr2_iter(b'\'', b'"', s).any(|q| {
+        let near = prev.is_some_and(|p| q - p < 32 && !s[p..q].iter().any(sep));
+        prev = Some(q);
+        near
+    });
+    if !two_in_a_word {
+        return false;
+    }
+    s.split(sep).any(|w| {
+        if w.len() > 32 {
+            return false;
+        }
+        let quotes = w.iter().filter(|&&b| matches!(b, b'\'' | b'"')).count();
+        // a run of quotes with a letter or digit on each side: the split
+        let split = w.iter().enumerate().any(|(k, &b)| {
+            let run = w[k + 1..]
+                .iter()
+                .take_while(|c| matches!(c, b'\'' | b'"'))
+                .count();
+            b.is_ascii_alphanumeric()
+                && run > 0
+                && w.get(k + 1 + run).is_some_and(u8::is_ascii_alphanumeric)
+        });
+        if quotes < 2 || quotes % 2 != 0 || !split {
+            return false;
+        }
+        let mut name = [0u8; 32];
+        let mut n = 0;
+        for &b in w.iter().filter(|&&b| !matches!(b, b'\'' | b'"')) {
+            name[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+        // (three letters at least: text escaped for SQL doubles its
+        // apostrophes, and `I''d` is no `id`)
+        let name = strip_path(&name[..n]);
+        name.len() >= 3 && lookup(name).is_some()
+    })
 }
 
 /// Scores `s` for command injection.
