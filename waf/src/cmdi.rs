@@ -185,7 +185,7 @@ fn unquote_keys<'a>(s: &'a [u8], buf: &'a mut SmallBytes) -> &'a [u8] {
 
 /// The words of a brace list (`{cat,/etc/passwd}`) as the shell expands
 /// them: `,` separates, quotes are dropped and a backslash keeps the next
-/// byte (`{\\c''a""t,/e''tc/passwd}` is `cat /etc/passwd`).
+/// byte (`{\c''a""t,/e''tc/passwd}` is `cat /etc/passwd`).
 pub(crate) fn brace_words(inner: &[u8], mut push: impl FnMut(u8)) {
     let mut i = 0;
     while i < inner.len() {
