@@ -585,7 +585,7 @@ fn quoted_first_word_may_command(s: &[u8]) -> bool {
     word.contains(&b'=') || word == b"!" || word == b"@" || may_start_command(word)
 }
 
-/// A word whose letters a pair of quotes splits (`'c'url`, `"w"get`,
+/// A word whose letters a pair of quotes splits (`'c'url`, `"w"hoami`,
 /// `p""y""thon3`) and that names a command once the shell drops the
 /// quotes: quoting inside a word does nothing but dodge word matching. A
 /// contraction has one quote (`I'd` is not `id`), a quoted word has its
@@ -849,7 +849,7 @@ fn scan_view(
 
 /// `~+`, `~-`, `~+2`, `~-1`: bash's directory-stack expansions (the
 /// working directory, the previous one, an entry of `dirs`) as the first
-/// word glued to a separator (`cmd;~+1`, `cmd|~-`) or opening a
+/// word glued to a separator (`ls;~+2`, `id|~-`) or opening a
 /// substitution (`` `~-` ``, `$(~+1)`), where the shell runs what they
 /// expand to. Text writes `~+1` as an estimate after a blank, never glued
 /// to `;`, `|` or `&`.

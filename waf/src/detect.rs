@@ -404,9 +404,9 @@ fn encoded_step(once: &[u8], layers: u32, hits: &mut Hits) {
 }
 
 /// One dot-dot step aimed at a file API rather than a link: written with a
-/// backslash (`..\\pineapple`, `/\\..\\`: a Windows traversal; links and
+/// backslash (`..\\notes.txt`, `/\\..\\`: a Windows traversal; links and
 /// relative paths on the web use `/`), or with a NUL in the value, raw or as
-/// `%00` (`../_config.php%00`: a C string ends there, cutting off the
+/// `%00` (`../index.php%00`: a C string ends there, cutting off the
 /// extension the application appends). Its 4 becomes 5.
 /// `once` is the value as received, `decoded` its decoded view (the decoder
 /// drops NULs, so they are looked for as received).

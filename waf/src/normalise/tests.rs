@@ -50,13 +50,10 @@ fn normalise_invisible_format_characters_dropped_from_the_canonical_view() {
 
 #[test]
 fn normalise_entities_with_leading_zeros_and_octal_escapes_decoded() {
+    assert_eq!(normalise(b"&#000000040;7&#x0000029;").decoded, b"(7)");
     assert_eq!(
-        normalise(b"&#00000000000000000040;1&#x00000029;").decoded,
-        b"(1)"
-    );
-    assert_eq!(
-        normalise(b"\\141\\154\\145\\162\\164\\50\\61\\51").decoded,
-        b"alert(1)"
+        normalise(b"\\160\\162\\157\\155\\160\\164\\50\\67\\51").decoded,
+        b"prompt(7)"
     );
     // not octal escapes of ASCII: a Windows path's year, a lone digit
     assert_eq!(normalise(b"c:\\2024\\x").decoded, b"c:\\2024\\x");

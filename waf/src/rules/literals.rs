@@ -426,7 +426,7 @@ pub(super) const LITERALS: &[Lit] = &[
     ("__import__", Class::Generic, "generic-template", 7, false),
     ("__mro__", Class::Generic, "generic-template", 7, false),
     ("|attr(", Class::Generic, "generic-template", 6, false),
-    // Smarty's reserved variable, read only by a template: `{$smarty.version}`
+    // Smarty's reserved variable, read only by a template: `{$smarty.now}`
     ("{$smarty.", Class::Generic, "generic-template", 5, false),
     ("child_process", Class::Generic, "generic-node", 8, false),
     ("_$$nd_func$$_", Class::Generic, "generic-node", 8, false),

@@ -122,7 +122,7 @@ pub(super) fn nosql_text(s: &[u8], dollar_colon: bool, semi: bool, hits: &mut Hi
         for p in memchr::memchr_iter(b';', s) {
             let before = s[..p].trim_ascii_end();
             // a string broken out of, or a number that is all the value
-            // had before the `;` (`0;return true` in a numeric `$where`)
+            // had before the `;` (`7;return true` in a numeric `$where`)
             let numeric = !before.is_empty() && before.iter().all(u8::is_ascii_digit);
             if !numeric && !matches!(before.last(), Some(b'\'' | b'"')) {
                 continue;

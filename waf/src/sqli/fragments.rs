@@ -298,7 +298,7 @@ pub(super) fn procedure_call(s: &[u8]) -> bool {
 }
 
 /// The whole value is `HAVING` or `WHERE` and a condition made of literals
-/// alone (`HAVING 2-1`, `where 1 div 1`, `HAVING '1'=1`, `HAVING true=1`):
+/// alone (`HAVING 3-2`, `where 7 div 7`, `HAVING '5'=5`, `HAVING true<>0`):
 /// the clause the application's query continues, computed from constants
 /// the attacker chose. At least two literal operands and one operator, and
 /// no name: "having 2 kids", "where 2 roads meet" hold words.

@@ -112,7 +112,7 @@ pub(super) fn dom_obfuscation(s: &[u8], bump: &mut impl FnMut(u32, &'static str)
 
 /// `rest` (after a window global) opens a subscript whose property name is
 /// computed by an expression: `[/al/.source+/ert/.source]`,
-/// `[8680439..toString(30)]`, `[['a'][0]+'lert']` (the whole bracket, nested
+/// `[8680439..toString(30)]`, `[['pro'][0]+'mpt']` (the whole bracket, nested
 /// ones included, up to 256 bytes). Array indexes and plain variables
 /// (`[i]`, `[key]`) are not.
 pub(super) fn computed_property(rest: &[u8]) -> bool {

@@ -84,7 +84,7 @@ fn xss_computed_global_property_calls_score_high() {
     for p in [
         "top[/al/.source+/ert/.source](1)",
         "self[8680439..toString(30)](1)",
-        "window[['a'][0] + 'lert'](1337)",
+        "top[['pro'][0] + 'mpt'](7)",
     ] {
         assert!(s(p) >= 5, "{p} scored {}", s(p));
     }
@@ -565,7 +565,7 @@ fn script_uri_needs_code_after_the_scheme() {
 fn sinks_called_optionally_or_through_call_and_apply() {
     for p in [
         "alert?.(1)",
-        "confirm.call(null,1)",
+        "confirm.call(this,7)",
         "\";alert.apply(null,[document.cookie])//",
         "top.prompt.call(top,1)",
         "x=>$.getScript('//127.0.0.1/x.js')",
