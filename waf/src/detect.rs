@@ -271,8 +271,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
             scan_base64(rules, once, &mut h);
             hits.merge_max(&h);
         }
-        encoded_step(once, n.layers, &mut hits);
-        file_api_step(once, &n.decoded, &mut hits);
+        lone_step_bonus(once, &n.decoded, n.layers, &mut hits);
         return hits;
     }
     // the views' signals are kept apart from what the `=` split found and
@@ -375,55 +374,41 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     if n.layers >= 3 {
         best.add(Class::Protocol, "protocol-encoding", 3);
     }
-    encoded_step(once, n.layers, best);
-    file_api_step(once, &n.decoded, best);
+    lone_step_bonus(once, &n.decoded, n.layers, best);
     if let Some(apart) = apart {
         hits.merge_max(&apart);
     }
     hits
 }
 
-/// One dot-dot step that only decoding shows (`/%2e%2e%2f`, `/..%252f`,
-/// `%c0%ae%c0%ae/`, `/%uff0e%uff0e%u2215`): clients never percent-encode
-/// a dot, nor encode a separator twice, so a step spelled that way is an
-/// evasion rather than a relative link, and its 4 becomes 5. A value that
-/// already holds the step as received (`../`, `/...` at its end) stays at 4.
-fn encoded_step(once: &[u8], layers: u32, hits: &mut Hits) {
-    let Some(i) = Class::Lfi.score_index() else {
-        return;
-    };
-    if layers == 0 || hits.score[i] != 4 || hits.id[i] != "lfi-traversal" {
-        return;
-    }
-    // the value as received already holds the step (`;/...` at its end, a
-    // raw `../`): nothing was hidden by encoding
-    let raw_steps = paths::dot_dot_steps(once).map_or(0, |(n, _)| n);
-    if raw_steps == 0 {
-        hits.add(Class::Lfi, "lfi-traversal", 1);
-    }
-}
-
-/// One dot-dot step aimed at a file API rather than a link: written with a
-/// backslash (`..\\notes.txt`, `/\\..\\`: a Windows traversal; links and
-/// relative paths on the web use `/`), or with a NUL in the value, raw or as
-/// `%00` (`../index.php%00`: a C string ends there, cutting off the
-/// extension the application appends). Its 4 becomes 5.
+/// One dot-dot step scores 4: a relative link as often as a probe. It
+/// becomes 5 when the step is spelled the way no link is:
+/// - only decoding shows it (`/%2e%2e%2f`, `/..%252f`, `%c0%ae%c0%ae/`,
+///   `/%uff0e%uff0e%u2215`): clients never percent-encode a dot, nor
+///   encode a separator twice; a value that already holds the step as
+///   received (`../`, `/...` at its end) hid nothing;
+/// - it is aimed at a file API: written with a backslash (`..\notes.txt`,
+///   `/\..\`: a Windows traversal), or the value holds a NUL, raw or as
+///   `%00` (`../index.php%00`: a C string ends there, cutting off the
+///   extension the application appends).
+///
 /// `once` is the value as received, `decoded` its decoded view (the decoder
-/// drops NULs, so they are looked for as received).
-fn file_api_step(once: &[u8], decoded: &[u8], hits: &mut Hits) {
+/// drops NULs, so they are looked for as received too).
+fn lone_step_bonus(once: &[u8], decoded: &[u8], layers: u32, hits: &mut Hits) {
     let Some(i) = Class::Lfi.score_index() else {
         return;
     };
     if hits.score[i] != 4 || hits.id[i] != "lfi-traversal" {
         return;
     }
-    let step = |v: &[u8]| {
+    let hidden = layers > 0 && paths::dot_dot_steps(once).is_none_or(|(n, _)| n == 0);
+    let file_api = |v: &[u8]| {
         memchr::memmem::find(v, b"..\\").is_some()
             || memchr::memmem::find(v, b"\\..").is_some()
             || memchr::memchr(0, v).is_some()
             || memchr::memmem::find(v, b"%00").is_some()
     };
-    if step(once) || step(decoded) {
+    if hidden || file_api(once) || file_api(decoded) {
         hits.add(Class::Lfi, "lfi-traversal", 1);
     }
 }

@@ -483,7 +483,7 @@ pub(super) fn template(s: &[u8], hits: &mut Hits) {
             || el_call
             || engine_object_call(body)
             || callable_filter(body)
-            || (open == b"{{".as_slice() && whole_object_probe(s, p, e, body))
+            || (open == b"{{".as_slice() && whole_object_probe(s, body))
         {
             hits.add(Class::Generic, "generic-template", 5 + w);
         } else if code {
@@ -537,7 +537,8 @@ fn engine_object_call(body: &[u8]) -> bool {
 /// `{{_self}}`): the probe that leaks the application's secrets. A page's
 /// own placeholder (`{{name}}`, `{{ user.email }}`) names its data instead,
 /// and inside longer text the same expression is a template being written.
-fn whole_object_probe(s: &[u8], open_at: usize, close_in_rest: usize, body: &[u8]) -> bool {
+/// `body` is what the first `{{ }}` of `s` holds.
+fn whole_object_probe(s: &[u8], body: &[u8]) -> bool {
     const CONTEXT: &[&[u8]] = &[
         b"config",
         b"self",
@@ -546,8 +547,11 @@ fn whole_object_probe(s: &[u8], open_at: usize, close_in_rest: usize, body: &[u8
         b"environ",
         b"_context",
     ];
-    let whole = s[..open_at].trim_ascii().is_empty()
-        && s[open_at + 2 + close_in_rest + 2..].trim_ascii().is_empty();
+    let whole = s
+        .trim_ascii()
+        .strip_prefix(b"{{")
+        .and_then(|r| r.strip_suffix(b"}}"))
+        == Some(body);
     let t = body.trim_ascii();
     let root = t
         .iter()

@@ -104,7 +104,7 @@ fn literal_core(t: &[Kind], start: usize) -> Option<Kind> {
     if wrapped {
         j += 1;
     }
-    while t.get(j) == Some(&Kind::Op) && j < t.len() {
+    while t.get(j) == Some(&Kind::Op) {
         j += 1;
     }
     let k = t.get(j).copied()?;
