@@ -14,7 +14,9 @@ use std::borrow::Cow;
 use crate::content_type::{BodyKind, parse_media_type_ref};
 use crate::detect::{Field, Hits, scan_memo, scan_value};
 use crate::entropy;
-use crate::form::{decode_transfer_encoding, for_each_multipart_field, for_each_urlencoded_pair};
+use crate::form::{
+    PartContent, decode_transfer_encoding, for_each_multipart_field, for_each_urlencoded_pair,
+};
 use crate::head::RequestHead;
 use crate::json::{JsonItem, walk_json};
 use crate::memo::DocMemo;
@@ -316,25 +318,27 @@ impl<'p> BodyScanner<'p> {
                     for h in &part.headers {
                         check(Field::Header, h);
                     }
-                    let binary = part.content_type.as_deref().is_some_and(|ct| {
-                        ct.starts_with(b"image/")
-                            || ct.starts_with(b"application/octet-stream")
-                            || ct.starts_with(b"video/")
-                            || ct.starts_with(b"audio/")
-                            || ct.starts_with(b"application/zip")
-                            || ct.starts_with(b"application/pdf")
-                    });
-                    if !binary {
-                        // the content as a parser that honours the part's
-                        // transfer encoding hands it over, and as sent
-                        let decoded = part
-                            .transfer_encoding
-                            .as_deref()
-                            .and_then(|te| decode_transfer_encoding(te, part.body));
-                        if let Some(d) = &decoded {
-                            check(Field::Value, d);
+                    match part.content() {
+                        PartContent::Text => {
+                            // the content as a parser that honours the part's
+                            // transfer encoding hands it over, and as sent
+                            let decoded = part
+                                .transfer_encoding
+                                .as_deref()
+                                .and_then(|te| decode_transfer_encoding(te, part.body));
+                            if let Some(d) = &decoded {
+                                check(Field::Value, d);
+                            }
+                            check(Field::Value, part.body);
                         }
-                        check(Field::Value, part.body);
+                        PartContent::Media => {
+                            if found.is_none() {
+                                let mut h = Hits::default();
+                                crate::code::php_tag_in_media(part.body, &mut h);
+                                found = self.judge(&h, &field);
+                            }
+                        }
+                        PartContent::Opaque => {}
                     }
                     found.is_none()
                 });

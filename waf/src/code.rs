@@ -129,6 +129,23 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
     }
 }
 
+/// A PHP open tag (`<?php` and a blank, any case) inside an image, sound or
+/// video upload: the polyglot that a later `include` of the stored file runs
+/// (a comment segment of a real JPEG carrying a script). Five fixed bytes and
+/// a blank do not occur by chance in media files; a PHP source file uploaded
+/// as text is judged by the ordinary scan instead.
+pub(crate) fn php_tag_in_media(body: &[u8], hits: &mut Hits) {
+    static OPEN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"<?"));
+    let found = OPEN.find_iter(body).any(|at| {
+        body.get(at + 2..at + 6).is_some_and(|w| {
+            w[..3].eq_ignore_ascii_case(b"php") && matches!(w[3], b' ' | b'\t' | b'\n' | b'\r')
+        })
+    });
+    if found {
+        hits.add(Class::Php, "php-open-tag", 8);
+    }
+}
+
 /// True when a `.` in `s` is followed by a name in `JAVA_DANGER`: every later
 /// segment of a dotted name follows a `.`, so `java_names` needs this.
 fn java_danger_after_dot(s: &[u8]) -> bool {

@@ -100,6 +100,34 @@ impl MediaTypeRef<'_> {
         find_param(&self.params, name)
     }
 
+    /// A parameter whose value is itself a media type (`application/x-www-
+    /// form-urlencoded;boundary="application/json"`): a parser that looks
+    /// for `application/json` anywhere in the header reads the body as JSON
+    /// while this gate reads it as a form, so the two disagree on what to
+    /// inspect. Only multipart/related's `type` and `start-info` (RFC 2387)
+    /// name a media type in a parameter.
+    pub(crate) fn media_type_in_parameter(&self) -> bool {
+        const TOP: &[&str] = &[
+            "application",
+            "audio",
+            "font",
+            "image",
+            "message",
+            "model",
+            "multipart",
+            "text",
+            "video",
+        ];
+        self.params.iter().any(|(name, value)| {
+            !name.eq_ignore_ascii_case("type")
+                && !name.eq_ignore_ascii_case("start-info")
+                && value.split_once('/').is_some_and(|(t, rest)| {
+                    TOP.iter().any(|top| t.trim().eq_ignore_ascii_case(top))
+                        && rest.bytes().next().is_some_and(is_tchar)
+                })
+        })
+    }
+
     pub(crate) fn body_kind(&self) -> BodyKind {
         let is = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
         let (t, s) = (self.type_, self.subtype);
@@ -248,6 +276,32 @@ mod tests {
         assert_eq!((r.type_, r.subtype), ("Application", "JSON"));
         assert_eq!(r.param("Charset"), Some("utf-8"));
         assert_eq!(r.body_kind(), BodyKind::Json);
+    }
+
+    #[test]
+    fn media_type_named_in_a_parameter_is_found() {
+        for v in [
+            &b"application/x-www-form-urlencoded;boundary=\"application/json\""[..],
+            b"text/plain; x=\"text/xml\"",
+            b"multipart/form-data; boundary=\"image/png\"",
+        ] {
+            let m = parse_media_type_ref(v).unwrap();
+            assert!(
+                m.media_type_in_parameter(),
+                "{}",
+                String::from_utf8_lossy(v)
+            );
+        }
+        for v in [
+            &b"multipart/related; type=\"application/xop+xml\"; start-info=\"text/xml\"; boundary=b1"[..],
+            b"application/json; charset=utf-8",
+            b"application/vnd.api+json; profile=\"https://example.org/p\"",
+            b"multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxk",
+            b"multipart/form-data; boundary=\"a/b\"",
+        ] {
+            let m = parse_media_type_ref(v).unwrap();
+            assert!(!m.media_type_in_parameter(), "{}", String::from_utf8_lossy(v));
+        }
     }
 
     #[test]

@@ -551,6 +551,77 @@ fn scan_base64(rules: &Rules, v: &[u8], best: &mut Hits) {
     if let Some(text) = base64_text(v) {
         scan_text_layer(rules, &text, best);
     }
+    gadget_in_base64(v, best);
+}
+
+/// Class names of the Java deserialisation gadget chains (Apache Commons
+/// Collections' functors, the JDK's `TemplatesImpl` and
+/// `AnnotationInvocationHandler`), lowercase. A serialised object names its
+/// classes in plain bytes, so its base64 (`rO0AB…`, a cookie or a view state)
+/// holds these names at one of four offsets; `base64_text` does not decode it
+/// because the stream is binary.
+const GADGETS: &[&[u8]] = &[
+    b"invokertransformer",
+    b"chainedtransformer",
+    b"constanttransformer",
+    b"instantiatetransformer",
+    b"clonetransformer",
+    b"instantiatefactory",
+    b"prototypeclonefactory",
+    b"prototypeserializationfactory",
+    b"whileclosure",
+    b"templatesimpl",
+    b"annotationinvocationhandler",
+    b"processbuilder",
+    b"java.lang.runtime",
+];
+
+/// A base64 token that decodes, at any of its four character offsets, to
+/// bytes naming a gadget class (`GADGETS`). The token may be a fragment cut
+/// anywhere: a cut through a 4-character group loses up to two bytes at
+/// each end, so each offset is decoded and searched for the name without its
+/// first and last two bytes (at least eight remain).
+fn gadget_in_base64(v: &[u8], best: &mut Hits) {
+    let v = v.trim_ascii();
+    // 16 characters carry the shortest name; a serialised object is far longer
+    if v.len() < 16 || v.len() > 64 * 1024 {
+        return;
+    }
+    let body = &v[..v.iter().rposition(|&b| b != b'=').map_or(0, |p| p + 1)];
+    if !body
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'/' | b'_'))
+    {
+        return;
+    }
+    let mut out = Vec::with_capacity(body.len() * 3 / 4);
+    for skip in 0..4 {
+        out.clear();
+        let (mut acc, mut bits) = (0u32, 0u32);
+        for &b in &body[skip..] {
+            let d = match b {
+                b'A'..=b'Z' => b - b'A',
+                b'a'..=b'z' => b - b'a' + 26,
+                b'0'..=b'9' => b - b'0' + 52,
+                b'+' | b'-' => 62,
+                _ => 63,
+            };
+            acc = (acc << 6) | u32::from(d);
+            bits += 6;
+            if bits >= 8 {
+                bits -= 8;
+                out.push((acc >> bits) as u8);
+            }
+        }
+        out.make_ascii_lowercase();
+        if GADGETS
+            .iter()
+            .any(|g| memchr::memmem::find(&out, &g[2..g.len() - 2]).is_some())
+        {
+            best.add(Class::Java, "java-deserialisation", 7);
+            return;
+        }
+    }
 }
 
 /// SQL hex string literals (`0x77616974666f72…`, often UTF-16 with a zero
@@ -867,6 +938,30 @@ mod tests {
             "/api/v1/ordersByCustomerAndDate",
         ] {
             assert_eq!(scan_path(&rules, p.as_bytes()).nonzero, 0, "{p}");
+        }
+    }
+
+    /// A serialised Java object in base64 names its gadget classes in bytes
+    /// that are not text: found whole and as a fragment cut mid-group; a
+    /// base64 JSON document that mentions `runtime` and binary tokens pass.
+    #[test]
+    fn gadget_classes_inside_base64_are_found() {
+        for v in [
+            "rO0ABXNyADpvcmcuYXBhY2hlLmNvbW1vbnMuY29sbGVjdGlvbnMuZnVuY3RvcnMuSW52b2tlclRyYW5zZm9ybWVyh+j/a3t8zjgC",
+            "DaGFpbmVkVHJhbnNmb3JtZXIAAQ==",
+        ] {
+            let mut h = Hits::default();
+            gadget_in_base64(v.as_bytes(), &mut h);
+            assert!(h.score(Class::Java) >= 7, "{v}");
+        }
+        for v in [
+            "eyJydW50aW1lIjoibm9kZWpzMjAueCIsImhhbmRsZXIiOiJpbmRleC5tYWluIn0=",
+            "KCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4/QEFCQ0RFRkdISUpLTE1OTw==",
+            "a plain sentence about an InvokerTransformer",
+        ] {
+            let mut h = Hits::default();
+            gadget_in_base64(v.as_bytes(), &mut h);
+            assert_eq!(h.nonzero, 0, "{v}");
         }
     }
 

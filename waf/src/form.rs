@@ -48,6 +48,72 @@ pub struct Part<'a> {
     pub body: &'a [u8],
 }
 
+/// What a multipart part's content is, judged from its declared type and its
+/// first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartContent {
+    /// Text: scanned like any other value.
+    Text,
+    /// Declared and shaped as an image, audio or video file: only an embedded
+    /// PHP open tag is looked for (a polyglot that an include runs).
+    Media,
+    /// Other binary content (archives, PDF, `application/octet-stream`): not
+    /// scanned.
+    Opaque,
+}
+
+impl Part<'_> {
+    /// Declared media whose bytes are plain text are text: `x.php.jpg` sent as
+    /// `image/jpeg` but holding a script is what an upload filter that trusts
+    /// the declared type lets through. Real images, sounds and videos start
+    /// with binary headers (JPEG `FF D8`, PNG `89 50`, GIF's and MP4's size
+    /// fields with zero bytes), so their first bytes are never plain UTF-8
+    /// text. SVG is XML text and stays out of the sniff: its markup is what
+    /// the file is.
+    pub fn content(&self) -> PartContent {
+        let Some(ct) = self.content_type.as_deref() else {
+            return PartContent::Text;
+        };
+        let media =
+            ct.starts_with(b"image/") || ct.starts_with(b"video/") || ct.starts_with(b"audio/");
+        if media && !ct.starts_with(b"image/svg") {
+            return if looks_like_text(self.body) {
+                PartContent::Text
+            } else {
+                PartContent::Media
+            };
+        }
+        if media
+            || ct.starts_with(b"application/octet-stream")
+            || ct.starts_with(b"application/zip")
+            || ct.starts_with(b"application/pdf")
+        {
+            PartContent::Opaque
+        } else {
+            PartContent::Text
+        }
+    }
+}
+
+/// True when the first bytes of `b` are plain text: UTF-8 (a sequence cut at
+/// the sample's end allowed) without control bytes other than tab, CR and LF.
+/// An empty body is not text (nothing to scan).
+fn looks_like_text(b: &[u8]) -> bool {
+    const SAMPLE: usize = 512;
+    let s = &b[..b.len().min(SAMPLE)];
+    if s.is_empty()
+        || s.iter()
+            .any(|&c| c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r') || c == 0x7f)
+    {
+        return false;
+    }
+    match std::str::from_utf8(s) {
+        Ok(_) => true,
+        // only an incomplete sequence at the end of a cut sample
+        Err(e) => e.error_len().is_none() && b.len() > SAMPLE,
+    }
+}
+
 /// Why a multipart body could not be parsed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum MultipartError {

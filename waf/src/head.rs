@@ -144,6 +144,10 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
                 // not scanned as text, but no value of these holds a lookup
                 let mut hits = Hits::default();
                 crate::rules::Rules::header_markers(value.as_bytes(), &mut hits);
+                if n.ends_with("authorization") {
+                    // `Bearer <token>` with an unsigned token
+                    crate::session::check_token(value.as_bytes(), &mut hits);
+                }
                 if let Some(v) = judge(&hits, &|| Location::Header(n.to_owned())) {
                     return Some(v);
                 }
@@ -188,6 +192,14 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
                 url_decode(val, false, &mut v);
                 // and the same cookies
                 let cookie = || Location::Cookie(String::from_utf8_lossy(&n).into_owned());
+                // a session token as sent: an unsigned one is forged
+                if val.starts_with(b"eyJ") {
+                    let mut token = Hits::default();
+                    crate::session::check_token(val, &mut token);
+                    if let Some(v) = judge(&token, &cookie) {
+                        return Some(v);
+                    }
+                }
                 for (field, part) in [(Field::Name, &n), (Field::Value, &v)] {
                     if let Some(hits) = scan_memo(profile, field, part)
                         && let Some(v) = judge(&hits, &cookie)
@@ -236,8 +248,31 @@ fn referer(profile: &Profile, route: &str, value: &[u8]) -> Option<Verdict> {
 }
 
 /// Request framing that only smuggling needs: a Transfer-Encoding other than a
-/// plain `chunked`, or a non-numeric Content-Length.
+/// plain `chunked`, or a non-numeric Content-Length; and a Content-Type built
+/// to be read two ways (a media type inside a parameter:
+/// [`MediaTypeRef::media_type_in_parameter`]), refused as an attack whether
+/// or not a body follows.
+///
+/// [`MediaTypeRef::media_type_in_parameter`]: crate::content_type::MediaTypeRef::media_type_in_parameter
 fn framing(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
+    let mut hits = Hits::default();
+    for ct in head.headers.get_all(http::header::CONTENT_TYPE) {
+        let ct = ct.as_bytes();
+        // only a `/` after a `;` can be a media type in a parameter
+        let slash_in_params =
+            memchr::memchr(b';', ct).is_some_and(|p| memchr::memchr(b'/', &ct[p..]).is_some());
+        if slash_in_params
+            && crate::content_type::parse_media_type_ref(ct)
+                .is_ok_and(|m| m.media_type_in_parameter())
+        {
+            hits.add(Class::Protocol, "content-type-confusion", 7);
+        }
+    }
+    if let Some(d) = profile.judge(head.route, &hits, &|| {
+        Location::Header("content-type".into())
+    }) {
+        return Some(profile.verdict(d));
+    }
     let mut hits = Hits::default();
     for te in head.headers.get_all(http::header::TRANSFER_ENCODING) {
         if !te.as_bytes().eq_ignore_ascii_case(b"chunked") {

@@ -167,7 +167,7 @@ impl Rules {
                 {
                     continue;
                 }
-                if id == "java-class" && java_name_mentioned(s, at + 1) {
+                if !literal_holds(id, s, start, at + 1) {
                     continue;
                 }
                 let bit = 1u128 << (pid % 128);
@@ -194,6 +194,85 @@ impl Rules {
             }
         }
     }
+}
+
+/// Whether the literal with `id` found at `s[start..end]` counts. Most
+/// literals always count; a few need their surroundings:
+/// - a Java package prefix that only names an exception or a stack frame
+///   does not ([`java_name_mentioned`]);
+/// - ` http/` counts only as the end of a request line (`get /x http/1.1`):
+///   a request written into a value is what a smuggling payload carries;
+/// - `unix:` counts only as the start of the `unix:…|scheme://` form with
+///   which an Apache `mod_proxy` back end is redirected to any host.
+pub(crate) fn literal_holds(id: &str, s: &[u8], start: usize, end: usize) -> bool {
+    match id {
+        "java-class" => !java_name_mentioned(s, end),
+        "protocol-smuggling" if s[start..end].ends_with(b"http/") => {
+            request_line_before(s, start, end)
+        }
+        "ssrf-scheme" if s[start..end].ends_with(b"unix:") => unix_socket_proxy(&s[end..]),
+        _ => true,
+    }
+}
+
+/// `s[start..end]` (` http/`) follows `METHOD target`, the target shaped as
+/// one, and a version digit follows it.
+fn request_line_before(s: &[u8], start: usize, end: usize) -> bool {
+    const METHODS: &[&[u8]] = &[
+        b"get",
+        b"post",
+        b"head",
+        b"put",
+        b"delete",
+        b"options",
+        b"connect",
+        b"trace",
+        b"patch",
+        b"propfind",
+        b"proppatch",
+        b"mkcol",
+        b"copy",
+        b"move",
+        b"lock",
+        b"unlock",
+    ];
+    if !s.get(end).is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    let before = &s[..start];
+    let target_start = before
+        .iter()
+        .rposition(|b| b.is_ascii_whitespace())
+        .map_or(0, |p| p + 1);
+    if target_start == start || target_start == 0 {
+        return false;
+    }
+    // a target as RFC 9112 §3.2 has them: origin (`/x`), absolute
+    // (`http://h/x`), authority (`h:443`, CONNECT) or asterisk (`*`)
+    let target = &before[target_start..];
+    let target_shaped = target.starts_with(b"/")
+        || memchr::memmem::find(target, b"://").is_some()
+        || target == b"*"
+        || target.contains(&b':') && target[0].is_ascii_alphanumeric();
+    if !target_shaped {
+        return false;
+    }
+    let method_end = target_start - 1;
+    let method_start = before[..method_end]
+        .iter()
+        .rposition(|b| !b.is_ascii_alphabetic())
+        .map_or(0, |p| p + 1);
+    METHODS.contains(&&before[method_start..method_end])
+}
+
+/// After `unix:`: a socket path, then `|` and a URL scheme (`unix:/run/x.sock|http://host/`).
+fn unix_socket_proxy(rest: &[u8]) -> bool {
+    let Some(bar) = memchr::memchr(b'|', rest) else {
+        return false;
+    };
+    let after = &rest[bar + 1..];
+    let scheme = after.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    scheme >= 2 && after[scheme..].starts_with(b"://")
 }
 
 /// A Java class named the way a stack trace or an error message names it,
@@ -289,7 +368,7 @@ fn structural(s: &[u8], field: Field, g: Gates, hits: &mut Hits) {
     }
     if !matches!(field, Field::Body) && g.has(Gates::NEWLINE) {
         // walks the `\n` positions only
-        crlf(s, hits);
+        crlf(s, field, hits);
     }
     if g.has(Gates::BRACE) || g.has(Gates::LT.and(Gates::PERCENT)) {
         // openers `{{`, `${`, `#{`, `{%`, `*{` need a `{`; `<%` needs `<`

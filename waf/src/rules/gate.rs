@@ -17,6 +17,7 @@ static BITS: [u16; 256] = {
     t[b'{' as usize] = Gates::BRACE.0;
     t[b'%' as usize] = Gates::PERCENT.0;
     t[b'\n' as usize] = Gates::NEWLINE.0;
+    t[b'\r' as usize] = Gates::NEWLINE.0;
     // continuation bytes of characters that end in 0x0A / 0x0D (`crlf`)
     t[0x8a] = Gates::NEWLINE.0;
     t[0x8d] = Gates::NEWLINE.0;

@@ -608,4 +608,30 @@ pub(super) const LITERALS: &[Lit] = &[
         true,
     ),
     ("string.rot13", Class::Php, "php-wrapper", 5, true),
+    // a request line written into a value (`GET /x HTTP/1.1`): what a
+    // smuggled second request looks like (checked by `literal_holds`)
+    (" http/", Class::Protocol, "protocol-smuggling", 7, false),
+    // `unix:/path.sock|http://host/`: Apache `mod_proxy` sends such a
+    // request to the host after the `|` (checked by `literal_holds`)
+    ("unix:", Class::Ssrf, "ssrf-scheme", 7, true),
+    // session directives an `ini_set` or `.user.ini` line changes to fix or
+    // read a session (php.ini names)
+    ("session.referer_check", Class::Php, "php-config", 5, true),
+    ("session.use_trans_sid", Class::Php, "php-config", 5, true),
+    (
+        "session.use_only_cookies",
+        Class::Php,
+        "php-config",
+        5,
+        true,
+    ),
+    ("session.auto_start", Class::Php, "php-config", 5, true),
+    (
+        "session.serialize_handler",
+        Class::Php,
+        "php-config",
+        6,
+        true,
+    ),
+    ("session.upload_progress", Class::Php, "php-config", 5, true),
 ];

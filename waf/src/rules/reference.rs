@@ -46,7 +46,7 @@ impl Reference {
             {
                 continue;
             }
-            if id == "java-class" && super::java_name_mentioned(s, m.end()) {
+            if !super::literal_holds(id, s, m.start(), m.end()) {
                 continue;
             }
             let bit = 1u128 << (m.pattern().as_usize() % 128);
@@ -96,7 +96,7 @@ impl Reference {
             xml_declared_utf7(s, hits);
         }
         if !matches!(field, Field::Body) {
-            crlf(s, hits);
+            crlf(s, field, hits);
         }
         if s.contains(&b'{') || s.contains(&b'%') {
             template(s, hits);

@@ -266,8 +266,13 @@ pub(super) fn shellshock(s: &[u8], hits: &mut Hits) {
     }
 }
 
-/// A newline followed by something shaped like a header or a request line.
-pub(super) fn crlf(s: &[u8], hits: &mut Hits) {
+/// A newline followed by something shaped like a header or a request line;
+/// in a parameter name or the path, any CR or LF (no name or path holds one:
+/// a server that writes it into a header or a log line splits that line).
+pub(super) fn crlf(s: &[u8], field: Field, hits: &mut Hits) {
+    if matches!(field, Field::Name | Field::Path) && memchr::memchr2(b'\r', b'\n', s).is_some() {
+        hits.add(Class::Protocol, "protocol-splitting", 7);
+    }
     // the strongest header line counts once: a note of `Size: M` /
     // `Colour: red` lines is no more an injection for having several
     let mut header = 0;
@@ -282,77 +287,103 @@ pub(super) fn crlf(s: &[u8], hits: &mut Hits) {
         if folded && !low_byte_line_break(&s[..at]) {
             continue;
         }
-        let rest = &s[at..];
-        let name_len = rest
-            .iter()
-            .take(40)
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
-            .count();
-        if name_len >= 2 && rest.get(name_len) == Some(&b':') {
-            let name = &rest[..name_len];
-            const HDRS: &[&[u8]] = &[
-                b"set-cookie",
-                b"location",
-                b"content-type",
-                b"content-length",
-                b"transfer-encoding",
-                b"refresh",
-                b"host",
-                b"cookie",
-                b"x-xss-protection",
-                b"access-control-allow-origin",
-                b"content-security-policy",
-                b"link",
-                b"authorization",
-            ];
-            // headers a mailer takes from a form field: a CR LF in a
-            // one-line field (a name, an address, a subject) adds recipients
-            // or a body; a letter pasted into a message box has sentences
-            // before its header lines
-            // (an address header only with an address: a gift note reads
-            // "Congratulations!\nTo: Sarah")
-            const ADDRESS_HDRS: &[&[u8]] = &[
-                b"bcc",
-                b"cc",
-                b"to",
-                b"from",
-                b"reply-to",
-                b"sender",
-                b"return-path",
-            ];
-            const MAIL_HDRS: &[&[u8]] =
-                &[b"subject", b"mime-version", b"content-transfer-encoding"];
-            let one_line_field = || {
-                let first = &s[..s.iter().position(|&b| b == b'\n').unwrap_or(s.len())];
-                first.len() <= 64 && !first.trim_ascii().contains(&b' ')
-            };
-            let line = &rest[..rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len())];
-            let mail =
-                MAIL_HDRS.contains(&name) || ADDRESS_HDRS.contains(&name) && line.contains(&b'@');
-            let w = if HDRS.contains(&name) || name.starts_with(b"x-") {
-                7
-            } else if folded {
-                0
-            } else if mail && one_line_field() {
-                6
-            } else if name_len >= 3 {
-                3
-            } else {
-                0
-            };
-            header = header.max(w);
-        }
-        if rest.starts_with(b"http/1.") || rest.starts_with(b"get /") || rest.starts_with(b"post /")
-        {
-            hits.add(Class::Protocol, "protocol-smuggling", 7);
-        }
-        if !folded && mail_command(rest) {
-            hits.add(Class::Cmdi, "cmdi-mail-injection", 6);
+        header = header.max(line_after_break(s, at, folded, hits));
+    }
+    // a CR alone ends a line for the parsers that split on either byte
+    for p in memchr::memchr_iter(b'\r', s) {
+        if s.get(p + 1) != Some(&b'\n') {
+            header = header.max(line_after_break(s, p + 1, false, hits));
         }
     }
     if header > 0 {
         hits.add(Class::Protocol, "protocol-header-injection", header);
     }
+}
+
+/// Judges the line that starts at `at`, after a line break: adds a request
+/// line or a mail command to `hits` and returns the weight of a header line.
+fn line_after_break(s: &[u8], at: usize, folded: bool, hits: &mut Hits) -> u32 {
+    let rest = &s[at..];
+    let mut header = 0;
+    let name_len = rest
+        .iter()
+        .take(40)
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
+        .count();
+    // headers whose injection changes what a server or proxy does with the
+    // request or its answer
+    const HDRS: &[&[u8]] = &[
+        b"set-cookie",
+        b"location",
+        b"content-type",
+        b"content-length",
+        b"transfer-encoding",
+        b"refresh",
+        b"host",
+        b"cookie",
+        b"x-xss-protection",
+        b"access-control-allow-origin",
+        b"content-security-policy",
+        b"link",
+        b"authorization",
+        b"via",
+        b"forwarded",
+        b"remote-addr",
+        b"remote-ip",
+        b"client-ip",
+        b"true-client-ip",
+        b"originating-ip",
+    ];
+    let name = &rest[..name_len];
+    let strong = HDRS.contains(&name) || name.starts_with(b"x-");
+    // old parsers also take `Name :` (RFC 9112 forbids the blank)
+    let colon = rest[name_len..]
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'\t' | b'\r'))
+        .is_some_and(|p| rest[name_len + p] == b':' && (p == 0 || strong));
+    if name_len >= 2 && colon {
+        // headers a mailer takes from a form field: a CR LF in a
+        // one-line field (a name, an address, a subject) adds recipients
+        // or a body; a letter pasted into a message box has sentences
+        // before its header lines
+        // (an address header only with an address: a gift note reads
+        // "Congratulations!\nTo: Sarah")
+        const ADDRESS_HDRS: &[&[u8]] = &[
+            b"bcc",
+            b"cc",
+            b"to",
+            b"from",
+            b"reply-to",
+            b"sender",
+            b"return-path",
+        ];
+        const MAIL_HDRS: &[&[u8]] = &[b"subject", b"mime-version", b"content-transfer-encoding"];
+        let one_line_field = || {
+            let first = &s[..s.iter().position(|&b| b == b'\n').unwrap_or(s.len())];
+            first.len() <= 64 && !first.trim_ascii().contains(&b' ')
+        };
+        let line = &rest[..rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len())];
+        let mail =
+            MAIL_HDRS.contains(&name) || ADDRESS_HDRS.contains(&name) && line.contains(&b'@');
+        header = if strong {
+            7
+        } else if folded {
+            0
+        } else if mail && one_line_field() {
+            6
+        } else if name_len >= 3 {
+            3
+        } else {
+            0
+        };
+    }
+    if rest.starts_with(b"http/1.") || rest.starts_with(b"get /") || rest.starts_with(b"post /") {
+        hits.add(Class::Protocol, "protocol-smuggling", 7);
+    }
+    if !folded && mail_command(rest) {
+        hits.add(Class::Cmdi, "cmdi-mail-injection", 6);
+    }
+    header
 }
 
 /// `s` ends in the continuation byte 0x8A or 0x8D of a two- or three-byte
@@ -677,7 +708,8 @@ pub(super) fn razor_expression(s: &[u8], hits: &mut Hits) {
 /// `(|)`), or, after a `*` wildcard, an attribute test. At each `(|(`,
 /// `(&(`, `(!(`: an attribute test inside. Brackets in prose follow each other ("(a)(b)",
 /// "(VAT=20%)") without either, and no prose puts an operator between two
-/// opening brackets.
+/// opening brackets. After `)(`, a presence test (`uid=*)`) counts alone:
+/// prose does not write `=*)`.
 pub(super) fn ldap_filter(s: &[u8], hits: &mut Hits) {
     let attribute_test = |t: &[u8]| {
         let name = t
@@ -688,6 +720,14 @@ pub(super) fn ldap_filter(s: &[u8], hits: &mut Hits) {
             && matches!(t.get(name), Some(b'=' | b'~' | b'>' | b'<'))
             && t[0].is_ascii_alphabetic()
     };
+    // `uid=*)`: a presence test, true for every entry that has the attribute
+    let presence_test = |t: &[u8]| {
+        let name = t
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b'.')
+            .count();
+        name > 0 && t[0].is_ascii_alphabetic() && t[name..].starts_with(b"=*)")
+    };
     for p in memchr::memchr_iter(b'(', s) {
         let after = &s[p + 1..];
         let closes = p > 0 && s[p - 1] == b')';
@@ -697,7 +737,7 @@ pub(super) fn ldap_filter(s: &[u8], hits: &mut Hits) {
             let op = matches!(after.first(), Some(b'|' | b'&' | b'!'))
                 && (matches!(after.get(1), Some(b'(' | b')')) || attribute_test(&after[1..]));
             let wildcard_test = p > 1 && s[p - 2] == b'*' && attribute_test(after);
-            if op || wildcard_test {
+            if op || wildcard_test || presence_test(after) {
                 hits.add(Class::Generic, "generic-ldap-injection", 6);
                 return;
             }

@@ -703,3 +703,101 @@ fn rules_where_injection_after_a_number_detected() {
         assert!(scan(v, Field::Value).score(Class::Nosqli) < 5, "{v}");
     }
 }
+
+/// A CR or LF in a parameter name or the path splits whatever line a server
+/// writes them into; a lone CR ends a line as an LF does; a header that
+/// redirects a proxy's idea of the client counts, also with a blank before
+/// its colon. Multi-line text in a value stays text.
+#[test]
+fn rules_line_breaks_in_names_paths_and_values() {
+    for (v, f) in [
+        ("user\r\n", Field::Name),
+        ("q\nx", Field::Name),
+        ("/files/a\nb", Field::Path),
+        ("/index.php/x\rsession.save_path=1", Field::Path),
+        ("a\rset-cookie: sid=1", Field::Value),
+        ("1\r\nclient-ip: 10.0.0.1", Field::Value),
+        ("1\nvia : internal-gw", Field::Value),
+        ("1\r\nx-forwarded-for\r: 127.0.0.1", Field::Value),
+    ] {
+        assert!(scan(v, f).score(Class::Protocol) >= 7, "{v:?}");
+    }
+    for (v, f) in [
+        ("first line\r\nsecond line", Field::Value),
+        ("total\r42", Field::Value),
+        ("size : m\ncolour : red", Field::Value),
+        ("user_name", Field::Name),
+        ("/files/a b", Field::Path),
+    ] {
+        assert!(scan(v, f).score(Class::Protocol) < 5, "{v:?}");
+    }
+}
+
+/// A whole request line in a value is what a smuggled request carries; the
+/// words alone, or a version-less line, are text.
+#[test]
+fn rules_request_line_in_a_value() {
+    for v in [
+        "x get /admin http/1.1",
+        "post http://intranet.local/ http/1.0",
+        "delete /api/users/7 http/2",
+        "1\nput /x.jsp http/1.1",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Protocol) >= 7, "{v}");
+    }
+    for v in [
+        "get the http/2 guide",
+        "we post updates over http/3 now",
+        "get /index.html http/",
+        "forget /x http/1.1",
+    ] {
+        assert_eq!(scan(v, Field::Value).score(Class::Protocol), 0, "{v}");
+    }
+}
+
+/// `unix:…|scheme://` points Apache's `mod_proxy` at any host; a `unix:`
+/// time stamp or a path without the `|` is not that.
+#[test]
+fn rules_unix_socket_proxy_target() {
+    for v in [
+        "unix:/run/php.sock|http://10.0.0.2/",
+        "unix:aaaaaaaaaaaa|https://example.org/x",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Ssrf) >= 7, "{v}");
+    }
+    for v in [
+        "unix: a family of systems",
+        "unix:/run/app.sock",
+        "ts=unix:1700000000|ok",
+    ] {
+        assert_eq!(scan(v, Field::Value).score(Class::Ssrf), 0, "{v}");
+    }
+}
+
+/// After `)(`, a presence test (`uid=*)`) alone is a filter injection; a
+/// bracketed note is not.
+#[test]
+fn rules_ldap_presence_test_after_a_closed_term() {
+    assert!(scan("scanner)(objectclass=*)", Field::Value).score(Class::Generic) >= 5);
+    assert!(scan("x)(mail=*)", Field::Value).score(Class::Generic) >= 5);
+    for v in ["price (usd)(vat=20%)", "(a)(b=*", "rate (x)(y=* see note)"] {
+        assert_eq!(scan(v, Field::Value).score(Class::Generic), 0, "{v}");
+    }
+}
+
+/// PHP session directives named in a value, as an `ini_set` or `.user.ini`
+/// line sets them.
+#[test]
+fn rules_php_session_directives() {
+    for v in [
+        "session.use_trans_sid=1",
+        "x session.auto_start on",
+        "session.serialize_handler=php",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Php) >= 5, "{v}");
+    }
+    assert_eq!(
+        scan("the session.ended early", Field::Value).score(Class::Php),
+        0
+    );
+}
