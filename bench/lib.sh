@@ -58,6 +58,53 @@ ensure_deps() {
     export PATH="$PATH:/usr/sbin:/sbin"
 }
 
+# ensure_modsec: the peer WAF, nginx + ModSecurity v3 + OWASP CRS from Debian packages
+# (libnginx-mod-http-modsecurity pulls in libmodsecurity3; modsecurity-crs is CRS 3.3.4 on
+# Debian 12). Installs the missing ones with apt, like ensure_deps.
+MODSEC_MODULE=/usr/lib/nginx/modules/ngx_http_modsecurity_module.so
+MODSEC_CRS_SETUP=/etc/modsecurity/crs/crs-setup.conf
+MODSEC_CRS_RULES=/usr/share/modsecurity-crs/rules
+# Knobs: CRS paranoia level (1 = CRS's default) and the methods CRS's rule 911100 lets through
+# (CRS's default is "GET HEAD POST OPTIONS"; the corpus's benign REST calls use the others).
+MODSEC_PL=${MODSEC_PL:-1}
+MODSEC_ALLOWED_METHODS=${MODSEC_ALLOWED_METHODS:-"GET HEAD POST OPTIONS PUT PATCH DELETE"}
+ensure_modsec() {
+    local missing=()
+    [ -f "$MODSEC_MODULE" ] || missing+=(libnginx-mod-http-modsecurity)
+    [ -f "$MODSEC_CRS_RULES/REQUEST-949-BLOCKING-EVALUATION.conf" ] || missing+=(modsecurity-crs)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        _apt_install "${missing[@]}"
+    fi
+    [ -f "$MODSEC_MODULE" ] || die "no $MODSEC_MODULE after installing libnginx-mod-http-modsecurity"
+    [ -f "$MODSEC_CRS_SETUP" ] || die "no $MODSEC_CRS_SETUP (modsecurity-crs's conffile); reinstall modsecurity-crs"
+    case "$MODSEC_PL" in 1 | 2 | 3 | 4) ;; *) die "MODSEC_PL must be 1, 2, 3 or 4" ;; esac
+    case "$MODSEC_ALLOWED_METHODS" in *[!A-Z\ ]*) die "MODSEC_ALLOWED_METHODS: upper-case method names separated by spaces" ;; esac
+}
+
+# modsec_describe: one line naming the peer WAF's versions and settings, for the reports.
+modsec_describe() {
+    local lib crs conn
+    lib=$(dpkg-query -W -f='${Version}' libmodsecurity3 2>/dev/null || echo '?')
+    conn=$(dpkg-query -W -f='${Version}' libnginx-mod-http-modsecurity 2>/dev/null || echo '?')
+    crs=$(dpkg-query -W -f='${Version}' modsecurity-crs 2>/dev/null || echo '?')
+    printf 'libmodsecurity3 %s, libnginx-mod-http-modsecurity %s, modsecurity-crs %s; paranoia level %s, inbound anomaly threshold 5 (CRS default), blocking (949110 -> 403); allowed methods "%s"; request bodies inspected (JSON/XML by Content-Type, urlencoded/multipart), responses not\n' \
+        "$lib" "$conn" "$crs" "$MODSEC_PL" "$MODSEC_ALLOWED_METHODS"
+}
+
+# render_modsec DIR PORT BACKEND_PORT WORKERS LOG_LEVEL: writes DIR/nginx.conf (from
+# conf/nginx-modsec.conf.tmpl) and DIR/modsec-rules.conf (conf/modsec-rules.conf.tmpl), then
+# checks them with `nginx -t` (which also compiles every CRS rule). DIR/tmp must exist.
+render_modsec() {
+    local dir=$1 port=$2 bport=$3 workers=$4 level=$5
+    render "$BENCH_DIR/conf/modsec-rules.conf.tmpl" "$dir/modsec-rules.conf" \
+        "DIR=$dir" "CRS_SETUP=$MODSEC_CRS_SETUP" "PARANOIA=$MODSEC_PL" \
+        "ALLOWED_METHODS=$MODSEC_ALLOWED_METHODS"
+    render "$BENCH_DIR/conf/nginx-modsec.conf.tmpl" "$dir/nginx.conf" \
+        "PORT=$port" "BACKEND_PORT=$bport" "DIR=$dir" "WORKERS=$workers" "LOG_LEVEL=$level"
+    timeout 60 nginx -t -q -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/nginx-t.txt" 2>&1 ||
+        die "nginx + ModSecurity config invalid: $(tail -n 5 "$dir/nginx-t.txt")"
+}
+
 # stale_sources: how many .rs files of the repository are newer than the rampart binary.
 stale_sources() {
     find "$REPO_ROOT" -path "$REPO_ROOT/target" -prune -o -name '*.rs' -newer "$RAMPART_BIN" -print 2>/dev/null | wc -l

@@ -3,14 +3,20 @@
 # backend, same load generator, same parameters, in one run.
 #
 # Cases (PROXIES): direct (the backend alone), nginx, haproxy, rampart-off (no WAF on the
-# routes), rampart-on (`balanced` WAF profile on every route).
+# routes), rampart-on (`balanced` WAF profile on every route), and, not in the default list,
+# nginx-modsec: the peer WAF, the same nginx reverse proxy with ModSecurity v3 + OWASP CRS
+# 3.3.4 from Debian packages (conf/nginx-modsec.conf.tmpl, conf/modsec-rules.conf.tmpl;
+# installed with apt when missing). Its ratio to nginx is the peer's WAF-on / WAF-off,
+# reported next to rampart's. For nginx-modsec, wrk and the checks send `Host: localhost`
+# (the WAF corpus's host) instead of 127.0.0.1:PORT: CRS scores a numeric Host (rule 920350,
+# 3 points of the threshold 5) and no real site is reached that way.
 # Scenarios (SCENARIOS): get (GET / -> 3-byte body), post (POST /api/orders, ~1 KB JSON, the
 # same body every time), post-varied (the same order with a different customer in every
 # request: names, e-mail, phone, address, free-text notes; bench/wrk/post-json-varied.lua).
 # For each case and scenario: a short warm-up (discarded), then wrk for WRK_DURATION.
 # Reported: req/s, p50/p90/p99 latency, errors, proxy CPU time per request, peak RSS of
 # the proxy (VmHWM after its runs), and ratios rampart/nginx, rampart/haproxy,
-# WAF-on/WAF-off. Written to bench/results/proxy-<date>.md (and printed).
+# WAF-on/WAF-off (rampart-on / rampart-off, and nginx-modsec / nginx for the peer). Written to bench/results/proxy-<date>.md (and printed).
 #
 # Only 127.0.0.1 is ever contacted. Every run is bounded (wrk -d, plus `timeout`), and every
 # process started is killed on exit (bench/lib.sh trap).
@@ -19,6 +25,9 @@
 #   WRK_THREADS=2 WRK_CONNS=64 WRK_DURATION=15 (seconds, at most 120) WRK_WARMUP=2
 #   WRK_TIMEOUT=5s NGINX_WORKERS=2 HAPROXY_THREADS=2 BACKEND_WORKERS=1
 #   PROXIES="direct nginx haproxy rampart-off rampart-on" SCENARIOS="get post post-varied"
+#   (with the peer WAF: PROXIES="nginx nginx-modsec rampart-off rampart-on")
+#   MODSEC_PL=1 (CRS paranoia level of nginx-modsec, 1-4)
+#   MODSEC_ALLOWED_METHODS="GET HEAD POST OPTIONS PUT PATCH DELETE" (CRS rule 911100)
 #   RAMPART_BIN=target/release/rampart  BENCH_KEEP=1 keeps the scratch dir (logs, configs)
 #   BENCH_OUT=path of the markdown report (default bench/results/proxy-<date>.md)
 
@@ -40,6 +49,7 @@ if [ "$WRK_DURATION" -lt 1 ] || [ "$WRK_DURATION" -gt 120 ]; then die "WRK_DURAT
 
 ensure_deps
 case " $PROXIES " in *" rampart-"*) ensure_rampart ;; esac
+case " $PROXIES " in *" nginx-modsec "*) ensure_modsec ;; esac
 bench_init
 
 RESULTS_DIR="$BENCH_DIR/results"
@@ -86,31 +96,54 @@ open(sys.argv[2], "w", encoding="utf-8").write(body)
 PYEOF
 POST_BYTES=$(wc -c <"$POST_BODY_FILE")
 
+# modsec_why PORT PID: the benign order was refused by nginx-modsec. The benchmark's error
+# log stays at `warn` (only the denial, 949110, is written), so the config is re-rendered with
+# `info`, nginx reloaded (HUP to PID, its master) and the order re-sent once with an
+# X-Request-ID; the CRS rule ids it matched are logged. Bounded: one request, 10 s at most.
+modsec_why() {
+    local port=$1 pid=$2 dir="$BENCH_WORK/nginx-modsec" ids
+    render_modsec "$dir" "$port" "$BACKEND_PORT" "$NGINX_WORKERS" info
+    kill -HUP "$pid" 2>/dev/null || return 0
+    sleep 2
+    curl -sS --noproxy '*' --max-time 5 -o /dev/null -H 'Host: localhost' -H 'X-Request-ID: bench-order-check' \
+        -X POST -H 'Content-Type: application/json' --data-binary "@$POST_BODY_FILE" \
+        "http://127.0.0.1:$port/api/orders" || true
+    sleep 0.5
+    ids=$(grep -F 'unique_id "bench-order-check"' "$dir/error.log" | grep -o '\[id "[0-9]*"\]' | grep -o '[0-9][0-9]*' | sort -u | tr '\n' ' ' || true)
+    log "nginx-modsec refused the benchmark's benign order (false positive); CRS rules matched: ${ids:-none found} (log: $dir/error.log; BENCH_KEEP=1 keeps it)"
+}
+
 # run_wrk CASE SCENARIO PORT PID: warm-up, then the measured run; appends a JSON line.
 run_wrk() {
     local case=$1 scen=$2 port=$3 pid=$4 url script out t0 t1 json
+    # nginx-modsec: a host name, not 127.0.0.1:PORT (CRS rule 920350; see the header).
+    local host=()
+    [ "$case" != nginx-modsec ] || host=(-H 'Host: localhost')
     case "$scen" in
         get)
             url="http://127.0.0.1:$port/"
             script="$BENCH_WRK_DIR/report.lua"
-            check_ok "$url" || die "$case: GET / did not return 200 ok"
+            check_ok "$url" "${host[@]}" || die "$case: GET / did not return 200 ok"
             ;;
         post | post-varied)
             url="http://127.0.0.1:$port/api/orders"
             script="$BENCH_WRK_DIR/post-json.lua"
             [ "$scen" = post ] || script="$BENCH_WRK_DIR/post-json-varied.lua"
-            check_ok "$url" -X POST -H 'Content-Type: application/json' \
-                --data-binary "@$POST_BODY_FILE" || die "$case: POST /api/orders did not return 200 ok (WAF false positive?)"
+            if ! check_ok "$url" "${host[@]}" -X POST -H 'Content-Type: application/json' \
+                --data-binary "@$POST_BODY_FILE"; then
+                [ "$case" != nginx-modsec ] || modsec_why "$port" "$pid"
+                die "$case: POST /api/orders did not return 200 ok (WAF false positive?)"
+            fi
             ;;
         *) die "unknown scenario $scen" ;;
     esac
     if [ "$WRK_WARMUP" -gt 0 ]; then
         timeout $((WRK_WARMUP + 20)) wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WRK_WARMUP}s" \
-            --timeout "$WRK_TIMEOUT" -s "$script" "$url" >/dev/null
+            --timeout "$WRK_TIMEOUT" "${host[@]}" -s "$script" "$url" >/dev/null
     fi
     t0=$(cpu_ticks "$pid")
     out=$(timeout $((WRK_DURATION + 30)) wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"${WRK_DURATION}s" \
-        --timeout "$WRK_TIMEOUT" --latency -s "$script" "$url")
+        --timeout "$WRK_TIMEOUT" --latency "${host[@]}" -s "$script" "$url")
     t1=$(cpu_ticks "$pid")
     printf '%s\n' "$out" >"$BENCH_WORK/wrk-$case-$scen.txt"
     json=$(printf '%s\n' "$out" | sed -n 's/^BENCH_JSON //p')
@@ -130,6 +163,11 @@ start_case() {
             render "$BENCH_DIR/conf/nginx-proxy.conf.tmpl" "$dir/nginx.conf" \
                 "PORT=$port" "BACKEND_PORT=$bport" "DIR=$dir" "WORKERS=$NGINX_WORKERS"
             bench_spawn nginx nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
+            ;;
+        nginx-modsec)
+            # Same reverse proxy as `nginx`, plus ModSecurity + CRS; error log at warn.
+            render_modsec "$dir" "$port" "$bport" "$NGINX_WORKERS" warn
+            bench_spawn nginx-modsec nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
             ;;
         haproxy)
             render "$BENCH_DIR/conf/haproxy.cfg.tmpl" "$dir/haproxy.cfg" \
@@ -174,6 +212,7 @@ for case in $PROXIES; do
         case "$case" in rampart-*) health="http://127.0.0.1:$port/readyz" ;; esac
         if ! wait_healthy "$health" 20 "$pid"; then
             tail -n 20 "$BENCH_WORK/$case.log" >&2 || true
+            [ "$case" != nginx-modsec ] || tail -n 20 "$BENCH_WORK/$case/error.log" >&2 || true
             die "$case did not become healthy"
         fi
     fi
@@ -194,7 +233,13 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 COMMIT=$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 DIRTY=$(git -C "$REPO_ROOT" status --porcelain --untracked-files=no 2>/dev/null | wc -l)
-python3 "$BENCH_DIR/summarize.py" "$JSONL" \
+META_EXTRA=()
+case " $PROXIES " in
+    *" nginx-modsec "*)
+        META_EXTRA+=(--meta "peer WAF (nginx-modsec)=the nginx case's proxy plus $(modsec_describe); wrk sends Host: localhost to it")
+        ;;
+esac
+python3 "$BENCH_DIR/summarize.py" "$JSONL" "${META_EXTRA[@]}" \
     --meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
     --meta "commit=$COMMIT (tracked files changed in the work tree: $DIRTY)" \
     --meta "machine=$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)" \

@@ -13,10 +13,11 @@ import os
 import re
 import sys
 
-CASES = ["direct", "nginx", "haproxy", "rampart-off", "rampart-on"]
+CASES = ["direct", "nginx", "nginx-modsec", "haproxy", "rampart-off", "rampart-on"]
 LABEL = {
     "direct": "backend direct (no proxy)",
     "nginx": "nginx reverse proxy",
+    "nginx-modsec": "nginx + ModSecurity + CRS (peer WAF)",
     "haproxy": "HAProxy",
     "rampart-off": "rampart, WAF off",
     "rampart-on": "rampart, WAF on (balanced)",
@@ -48,7 +49,11 @@ def cpu_us_per_req(r):
 
 
 def ratio(a, b):
-    return f"{a / b:.2f}" if a and b else "n/a"
+    if not a or not b:
+        return "n/a"
+    r = a / b
+    # Two decimals, except for ratios far below 1 (the peer WAF's), which keep 2 significant digits.
+    return f"{r:.2f}" if r >= 0.1 else f"{r:.2g}"
 
 
 def metrics_lines(path):
@@ -116,8 +121,11 @@ def main():
               f"{ms(r['p99_us'])} | {errors(r)} | {cpu_s} |\n")
         w("\n")
 
+    # The two WAF-on / WAF-off ratios sit next to each other: rampart's and the peer's
+    # (nginx + ModSecurity + CRS over the same nginx without it).
     pairs = [("rampart-off", "nginx"), ("rampart-off", "haproxy"),
-             ("rampart-on", "nginx"), ("rampart-on", "haproxy"), ("rampart-on", "rampart-off")]
+             ("rampart-on", "nginx"), ("rampart-on", "haproxy"), ("rampart-on", "nginx-modsec"),
+             ("rampart-on", "rampart-off"), ("nginx-modsec", "nginx")]
     rows = []
     for s in scenarios:
         for x, y in pairs:
@@ -135,13 +143,35 @@ def main():
         w("| scenario | comparison | throughput | p99 | CPU/req |\n|---|---|---:|---:|---:|\n")
         w("".join(rows) + "\n")
 
+    # WAF cost side by side: what turning the WAF on costs rampart and what it costs nginx.
+    waf_rows = []
+    for s in scenarios:
+        cells = []
+        for on, off in (("rampart-on", "rampart-off"), ("nginx-modsec", "nginx")):
+            ron, roff = runs.get((on, s)), runs.get((off, s))
+            if ron and roff:
+                con, coff = cpu_us_per_req(ron), cpu_us_per_req(roff)
+                added = f"{con - coff:+.1f}" if con is not None and coff is not None else "n/a"
+                cells.append(f"{ratio(rps(ron), rps(roff))} | {added}")
+            else:
+                cells.append("n/a | n/a")
+        if any(c != "n/a | n/a" for c in cells):
+            waf_rows.append(f"| {s} | {' | '.join(cells)} |\n")
+    if waf_rows and any((c, s) in runs for c in ("nginx-modsec",) for s in scenarios):
+        w("## WAF on / WAF off: rampart and the peer WAF\n\n"
+          "| scenario | rampart on/off req/s | rampart WAF CPU us/req added | "
+          "nginx+ModSecurity / nginx req/s | ModSecurity CPU us/req added |\n"
+          "|---|---:|---:|---:|---:|\n")
+        w("".join(waf_rows) + "\n")
+
     if rss:
         w("## Peak RSS (VmHWM after all of the case's runs)\n\n| case | peak RSS MiB |\n|---|---:|\n")
         for c in cases:
             if c in rss:
                 w(f"| {LABEL[c]} | {rss[c] / 1024:.1f} |\n")
-        w("\nnginx: master + workers summed (an upper bound). HAProxy and rampart: one process.\n")
-        for x, y in (("rampart-off", "nginx"), ("rampart-off", "haproxy"), ("rampart-on", "rampart-off")):
+        w("\nnginx and nginx + ModSecurity: master + workers summed (an upper bound). HAProxy and rampart: one process.\n")
+        for x, y in (("rampart-off", "nginx"), ("rampart-off", "haproxy"), ("rampart-on", "rampart-off"),
+                     ("nginx-modsec", "nginx")):
             if x in rss and y in rss:
                 w(f"- {LABEL[x]} / {LABEL[y]}: {ratio(rss[x], rss[y])}\n")
         w("\n")

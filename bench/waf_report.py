@@ -3,7 +3,8 @@
 
 Owns: reading replay.py's JSON, re-sending each false positive once with an X-Request-ID
 so the daemon's log names the detection, and attributing blocks (WAF, hygiene gates,
-backend). Must not: contact anything but the --target given (127.0.0.1), or change the
+backend). With --target-name nginx-modsec (the peer WAF), the X-Request-ID is ModSecurity's
+transaction id and the CRS rule ids come from nginx's error log (--modsec-log) instead. Must not: contact anything but the --target given (127.0.0.1), or change the
 corpus. Standard library only; replay.py is imported for its exact wire format.
 """
 
@@ -51,6 +52,56 @@ def log_reasons(path):
     return out
 
 
+MODSEC_ID = re.compile(r'\[id "(\d+)"\]')
+MODSEC_UID = re.compile(r'\[unique_id "([^"]*)"\]')
+MODSEC_CONN = re.compile(r'^\S+ \S+ \[\w+\] \d+#\d+: \*(\d+) ')
+MODSEC_DENY = re.compile(r"ModSecurity: Access denied with code (\d+)")
+# Rules that only sum up or report a decision: the denial itself (949110 inbound, 959100
+# outbound) and the phase-5 correlation messages.
+MODSEC_SUMMARY = {"949110", "959100", "980130", "980140"}
+
+
+def modsec_log(path):
+    """nginx's error log -> (denials, nginx_refusals, by_uid).
+
+    denials: Counter of (status, rule id) over every "Access denied" line (the replay's and
+    the re-sent ones); nginx_refusals: Counter of the messages nginx logs at info about a
+    malformed request (a 400 before any module runs); by_uid: transaction id -> (denial
+    status, rule ids matched). Lines are grouped by nginx's connection number first, because
+    a long matched value can push `[unique_id ...]` past nginx's 2 KiB line limit; each
+    re-sent request uses a connection of its own."""
+    denials, refusals = collections.Counter(), collections.Counter()
+    conn_ids, conn_uid, conn_status = collections.defaultdict(list), {}, {}
+    try:
+        lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
+    except OSError:
+        return denials, refusals, {}
+    for line in lines:
+        c = MODSEC_CONN.match(line)
+        conn = c.group(1) if c else None
+        if "ModSecurity:" in line:
+            d = MODSEC_DENY.search(line)
+            m = MODSEC_ID.search(line)
+            if d:
+                denials[(d.group(1), m.group(1) if m else "?")] += 1
+            if conn:
+                if m:
+                    conn_ids[conn].append(m.group(1))
+                u = MODSEC_UID.search(line)
+                if u:
+                    conn_uid[conn] = u.group(1)
+                if d:
+                    conn_status[conn] = d.group(1)
+        elif "[info]" in line and ("client sent" in line or "client intended" in line
+                                   or "too large" in line or "too long" in line):
+            msg = line.split(": *", 1)[-1].split(" ", 1)[-1].split(",", 1)[0]
+            refusals[re.sub(r'"[^"]*"', '"…"', msg)] += 1
+    by_uid = {}
+    for conn, uid in conn_uid.items():
+        by_uid[uid] = (conn_status.get(conn), list(dict.fromkeys(conn_ids[conn])))
+    return denials, refusals, by_uid
+
+
 def resend(replay, rec, target, rid):
     """Sends rec once more with X-Request-ID: rid; returns the status (or the error)."""
     rec = dict(rec)
@@ -83,6 +134,8 @@ def main():
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--replay-py", required=True)
     ap.add_argument("--target", required=True)
+    ap.add_argument("--target-name", default="rampart", choices=["rampart", "nginx-modsec"])
+    ap.add_argument("--modsec-log", help="nginx's error log (nginx-modsec: ModSecurity's messages)")
     ap.add_argument("--daemon-log")
     ap.add_argument("--metrics")
     ap.add_argument("--backend-log")
@@ -104,7 +157,12 @@ def main():
     replay = load_module(a.replay_py)
 
     w = sys.stdout.write
-    w("# WAF replay through the daemon (bench/waf-replay.sh)\n\n")
+    peer = a.target_name == "nginx-modsec"
+    if peer:
+        w("# WAF replay through the peer WAF, nginx + ModSecurity v3 + OWASP CRS "
+          "(WAF_TARGET=nginx-modsec bench/waf-replay.sh)\n\n")
+    else:
+        w("# WAF replay through the daemon (bench/waf-replay.sh)\n\n")
     for m in a.meta:
         k, _, v = m.partition("=")
         w(f"- **{k}**: {v}\n")
@@ -114,9 +172,11 @@ def main():
     w(f"- **statuses**: {', '.join(f'{k}={v}' for k, v in res['status_counts'].items())}\n\n")
 
     o = res["overall"]
+    target_note = ("(the peer, for comparison with rampart's `balanced` profile)" if peer else
+                   "(issue 3 targets for `balanced`: TPR >= 95%, FPR <= 1%)")
     w(f"**Overall: TPR {pct(o['blocked_tp'], o['block_expected'])}, "
       f"FPR {pct(o['blocked_fp'], o['allow_expected'])}, connection errors {o['errors']}** "
-      f"(issue 3 targets for `balanced`: TPR >= 95%, FPR <= 1%)\n\n")
+      f"{target_note}\n\n")
     for name in ("macro_over_sources", "macro_over_classes"):
         m = res[name]
         if m["tpr"] is not None:
@@ -147,6 +207,26 @@ def main():
           f"{counted}. A positive difference ({blocked - counted}) is requests that never reached\n"
           "rampart's service: hyper's HTTP/1 parser refused the request line or URI (e.g. raw `\"`,\n"
           "`<`, `>` in the query) with 400, before any gate or metric.\n\n")
+    if a.modsec_log:
+        denials, refusals, _ = modsec_log(a.modsec_log)
+        w("ModSecurity denials in nginx's error log after the replay, by status and rule "
+          "(949110 = CRS inbound anomaly score >= threshold; 10003 = request body that could "
+          "not be parsed; read before the false positives below were re-sent):\n\n"
+          "| status | rule | denials |\n|---|---|---:|\n")
+        for (st, rid), n in sorted(denials.items()):
+            w(f"| {st} | {rid} | {n} |\n")
+        counted = sum(n for (st, _), n in denials.items()
+                      if st.isdigit() and int(st) in res["block_status"])
+        blocked = sum(v for k, v in res["status_counts"].items()
+                      if k.isdigit() and int(k) in res["block_status"])
+        w(f"\nBlocking statuses seen by the replayer: {blocked}; blocking denials by ModSecurity: "
+          f"{counted}. A positive difference ({blocked - counted}) is requests nginx refused itself "
+          "(400) before ModSecurity saw them, the counterpart of hyper's parser refusals for rampart.\n")
+        if refusals:
+            w("nginx's info messages about malformed requests (a 400 when it refused the request; an "
+              "`invalid header line` is dropped instead, the request goes on and ModSecurity never "
+              "sees that header): " + "; ".join(f"{k} ×{v}" for k, v in refusals.most_common(10)) + "\n")
+        w("\n")
     if a.backend_log:
         try:
             st = collections.Counter(l.split(" ", 1)[0] for l in open(a.backend_log, encoding="utf-8"))
@@ -164,12 +244,32 @@ def main():
         for i, fid in enumerate(fps[: a.max_fp]):
             rid = f"bench-fp-{i:04d}"
             ids[fid] = (rid, resend(replay, recs[fid], a.target, rid) if fid in recs else "not in corpus")
-        reasons = log_reasons(a.daemon_log) if a.daemon_log else {}
-        w("| corpus id | status (replay / re-sent) | reason | detection |\n|---|---|---|---|\n")
-        for fid in fps[: a.max_fp]:
-            rid, again = ids[fid]
-            st, reason, detail = reasons.get(rid, (None, "(not in log)", ""))
-            w(f"| {fid} | {res['statuses'].get(fid)} / {again} | {reason} | {detail} |\n")
+        if peer:
+            _, _, by_uid = modsec_log(a.modsec_log) if a.modsec_log else ({}, {}, {})
+            w("| corpus id | status (replay / re-sent) | denied by | CRS rules matched |\n|---|---|---|---|\n")
+            for fid in fps[: a.max_fp]:
+                rid, again = ids[fid]
+                if rid in by_uid:
+                    st, rules = by_uid[rid]
+                    denied = [r for r in rules if r in MODSEC_SUMMARY or r.startswith("1000")]
+                    matched = [r for r in rules if r not in denied]
+                    by = ", ".join(denied) if st else "(no ModSecurity denial)"
+                    w(f"| {fid} | {res['statuses'].get(fid)} / {again} | {by} | {' '.join(matched)} |\n")
+                else:
+                    w(f"| {fid} | {res['statuses'].get(fid)} / {again} | (not in log: nginx itself?) | |\n")
+            per_rule = collections.Counter(r for fid in fps[: a.max_fp] if ids[fid][0] in by_uid
+                                           for r in by_uid[ids[fid][0]][1]
+                                           if r not in MODSEC_SUMMARY and not r.startswith("1000"))
+            if per_rule:
+                w("\nCRS rules behind the false positives (requests matched): "
+                  + ", ".join(f"{r} ×{n}" for r, n in per_rule.most_common()) + "\n")
+        else:
+            reasons = log_reasons(a.daemon_log) if a.daemon_log else {}
+            w("| corpus id | status (replay / re-sent) | reason | detection |\n|---|---|---|---|\n")
+            for fid in fps[: a.max_fp]:
+                rid, again = ids[fid]
+                st, reason, detail = reasons.get(rid, (None, "(not in log)", ""))
+                w(f"| {fid} | {res['statuses'].get(fid)} / {again} | {reason} | {detail} |\n")
         w("\n")
     fn = collections.Counter(recs[i]["class"] for i in res["false_negatives"] if i in recs)
     w(f"## False negatives by class ({len(res['false_negatives'])})\n\n"
