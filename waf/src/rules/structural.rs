@@ -514,6 +514,7 @@ pub(super) fn template(s: &[u8], hits: &mut Hits) {
             || el_call
             || engine_object_call(body)
             || callable_filter(body)
+            || literal_method_call(body)
             || (open == b"{{".as_slice() && whole_object_probe(s, body))
         {
             hits.add(Class::Generic, "generic-template", 5 + w);
@@ -521,6 +522,27 @@ pub(super) fn template(s: &[u8], hits: &mut Hits) {
             hits.add(Class::Generic, "generic-template", 3 + w);
         }
     }
+}
+
+/// A method called on a string literal (`{{'abc'.upper()}}`, `${"x".toUpperCase()}`):
+/// the probe that tells which engine evaluates the expression. A page's own
+/// placeholders call methods on its data, not on quoted text.
+fn literal_method_call(body: &[u8]) -> bool {
+    let b = body.trim_ascii_start();
+    let Some(&q) = b.first().filter(|q| matches!(q, b'\'' | b'"')) else {
+        return false;
+    };
+    let Some(end) = memchr::memchr(q, &b[1..]) else {
+        return false;
+    };
+    let Some(after) = b[1 + end + 1..].strip_prefix(b".") else {
+        return false;
+    };
+    let name = after
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    name > 0 && after[name..].trim_ascii_start().starts_with(b"(")
 }
 
 /// A template engine's own objects reached through and called

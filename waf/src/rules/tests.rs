@@ -801,3 +801,24 @@ fn rules_php_session_directives() {
         0
     );
 }
+
+/// A method called on a string literal inside a template expression is an
+/// engine probe; a placeholder that calls a method on the page's data, or
+/// quoted text in braces, is not.
+#[test]
+fn rules_template_method_on_a_string_literal() {
+    for v in [
+        "{{'probe'.upper()}}",
+        "${\"x\".touppercase()}",
+        "#{ 'a'.concat('b') }",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Generic) >= 5, "{v}");
+    }
+    for v in [
+        "{{ 'hello' }}",
+        "{{ user.name.upper() }}",
+        "say {{'hi'}}. then (x)",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Generic) < 5, "{v}");
+    }
+}
