@@ -367,7 +367,7 @@ fn structural(s: &[u8], field: Field, g: Gates, hits: &mut Hits) {
         xml_declared_utf7(s, hits);
     }
     if !matches!(field, Field::Body) && g.has(Gates::NEWLINE) {
-        // walks the `\n` positions only
+        // walks the CR and LF positions only
         crlf(s, field, hits);
     }
     if g.has(Gates::BRACE) || g.has(Gates::LT.and(Gates::PERCENT)) {
