@@ -583,11 +583,14 @@ const GADGETS: &[&[u8]] = &[
 /// first and last two bytes (at least eight remain).
 fn gadget_in_base64(v: &[u8], best: &mut Hits) {
     let v = v.trim_ascii();
-    // 16 characters carry the shortest name; a serialised object is far longer
-    if v.len() < 16 || v.len() > 64 * 1024 {
+    if v.len() > 64 * 1024 {
         return;
     }
     let body = &v[..v.iter().rposition(|&b| b != b'=').map_or(0, |p| p + 1)];
+    // 16 characters carry the shortest name; a serialised object is far longer
+    if body.len() < 16 || v.len() - body.len() > 2 {
+        return;
+    }
     if !body
         .iter()
         .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'/' | b'_'))
@@ -958,6 +961,9 @@ mod tests {
             "eyJydW50aW1lIjoibm9kZWpzMjAueCIsImhhbmRsZXIiOiJpbmRleC5tYWluIn0=",
             "KCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4/QEFCQ0RFRkdISUpLTE1OTw==",
             "a plain sentence about an InvokerTransformer",
+            // padding longer than the token (found by fuzzing: a cut past the end)
+            "====================",
+            "ab==============",
         ] {
             let mut h = Hits::default();
             gadget_in_base64(v.as_bytes(), &mut h);
