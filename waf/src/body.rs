@@ -370,8 +370,36 @@ impl<'p> BodyScanner<'p> {
                 });
                 found
             }
-            BodyKind::Text => self.judge(&scan_value(rules, Field::Body, body), &|| Location::Body),
+            BodyKind::Text => self
+                .judge(&scan_value(rules, Field::Body, body), &|| Location::Body)
+                .or_else(|| self.scan_form_shaped_text(body)),
         }
+    }
+
+    /// A text body shaped as a form (`name=value&…`, on one line) is also read
+    /// as one: frameworks that parse a body whatever its declared type hand
+    /// the application these pairs, and sending a form as `text/plain` is how
+    /// a client keeps it out of a WAF's form parser.
+    fn scan_form_shaped_text(&self, body: &[u8]) -> Option<Verdict> {
+        let eq = memchr::memchr(b'=', &body[..body.len().min(64)])?;
+        let form_like = eq > 0
+            && body[..eq].iter().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']')
+            })
+            && memchr::memchr2(b'\n', b'\r', body).is_none();
+        if !form_like {
+            return None;
+        }
+        let rules = self.profile.rules();
+        let mut found = None;
+        for_each_urlencoded_pair(body, &mut |name, value| {
+            let field = || Location::FormField(String::from_utf8_lossy(name).into_owned());
+            found = self
+                .judge(&scan_value(rules, Field::Name, name), &field)
+                .or_else(|| self.judge(&scan_value(rules, Field::Value, value), &field));
+            found.is_none()
+        });
+        found
     }
 
     fn scan_json(&self, body: &[u8]) -> Option<Verdict> {

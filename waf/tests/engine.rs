@@ -677,6 +677,30 @@ fn waf_multipart_filename_traversal_denied() {
     );
 }
 
+/// A text body shaped as a form is also read pair by pair, as frameworks that
+/// parse a body whatever its declared type read it: a value that is only an
+/// attack once it stands alone (a base64 token naming a gadget class) is
+/// found; ordinary text and multi-line notes pass.
+#[test]
+fn waf_reads_a_form_shaped_text_body_as_a_form() {
+    let p = balanced();
+    // `ChainedTransformer` cut out of a base64 stream
+    let v = post(&p, "text/plain", "id=7&state=DaGFpbmVkVHJhbnNmb3JtZXIAAQ==");
+    assert_eq!(class_of(&v), Some(Class::Java), "{v:?}");
+    assert_eq!(
+        post(&p, "text/plain", "a=1&b=hello+world&c=2024-05-01"),
+        Verdict::Allow
+    );
+    assert_eq!(
+        post(
+            &p,
+            "text/plain",
+            "note=call me\nstate=DaGFpbmVkVHJhbnNmb3JtZXIAAQ=="
+        ),
+        Verdict::Allow
+    );
+}
+
 /// A bearer token or session cookie whose JWT header declares no signature
 /// is refused; a signed one passes.
 #[test]
