@@ -124,8 +124,9 @@ pub(crate) fn only_lowercasing_applies(s: &[u8]) -> bool {
             | (a == b'&') & opens_entity(b)
             | (a == b'%') & opens_percent_escape(b)
     };
-    // a lone A0 first is a Latin-1 no-break space too
-    if s.first() == Some(&0xA0) {
+    // a lone A0 first is a Latin-1 no-break space too, and a lone AD first a
+    // Latin-1 soft hyphen (as the short path reads them: as if after ASCII)
+    if matches!(s.first(), Some(&(0xA0 | 0xAD))) {
         return false;
     }
     // (a chunk holds most values whole: the vector loop's set-up is paid once)

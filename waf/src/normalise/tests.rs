@@ -134,6 +134,25 @@ fn only_lowercasing_applies_by_byte(s: &[u8]) -> bool {
     true
 }
 
+/// A lone Latin-1 no-break space or soft hyphen opening a value is folded or
+/// dropped by normalisation, so the lowercase-only shortcut must refuse it in
+/// a long value as it does in a short one (found by the proptest below, whose
+/// random seeds reached the long path only now and then).
+#[test]
+fn lowercase_shortcut_refuses_a_leading_latin1_space_or_soft_hyphen_at_any_length() {
+    for lead in [0xA0u8, 0xAD] {
+        for len in [1usize, 20, 400] {
+            let mut v = vec![lead];
+            v.extend(std::iter::repeat_n(b'a', len));
+            assert!(!only_lowercasing_applies(&v), "{lead:#x} + {len}");
+            assert_eq!(
+                only_lowercasing_applies(&v),
+                only_lowercasing_applies_by_byte(&v)
+            );
+        }
+    }
+}
+
 /// Mostly bytes that pass, with the ones that do not (alone or in pairs).
 fn lowercase_only_ish() -> impl Strategy<Value = Vec<u8>> {
     let piece = prop_oneof![
