@@ -597,25 +597,10 @@ fn gadget_in_base64(v: &[u8], best: &mut Hits) {
     {
         return;
     }
-    let mut out = Vec::with_capacity(body.len() * 3 / 4);
     for skip in 0..4 {
-        out.clear();
-        let (mut acc, mut bits) = (0u32, 0u32);
-        for &b in &body[skip..] {
-            let d = match b {
-                b'A'..=b'Z' => b - b'A',
-                b'a'..=b'z' => b - b'a' + 26,
-                b'0'..=b'9' => b - b'0' + 52,
-                b'+' | b'-' => 62,
-                _ => 63,
-            };
-            acc = (acc << 6) | u32::from(d);
-            bits += 6;
-            if bits >= 8 {
-                bits -= 8;
-                out.push((acc >> bits) as u8);
-            }
-        }
+        let Some(mut out) = crate::base64::decode(&body[skip..], false) else {
+            return;
+        };
         out.make_ascii_lowercase();
         if GADGETS
             .iter()
@@ -718,26 +703,7 @@ fn base64_text(v: &[u8]) -> Option<Vec<u8>> {
     {
         return None;
     }
-    let val = |b: u8| -> Option<u32> {
-        Some(match b {
-            b'A'..=b'Z' => u32::from(b - b'A'),
-            b'a'..=b'z' => u32::from(b - b'a') + 26,
-            b'0'..=b'9' => u32::from(b - b'0') + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        })
-    };
-    let mut out = Vec::with_capacity(body.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for &b in body {
-        acc = (acc << 6) | val(b)?;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
+    let out = crate::base64::decode(body, false)?;
     let printable = out
         .iter()
         .filter(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())

@@ -218,29 +218,7 @@ pub fn for_each_multipart_field(
 /// is then scanned as it is).
 pub(crate) fn decode_transfer_encoding(encoding: &[u8], content: &[u8]) -> Option<Vec<u8>> {
     match encoding {
-        b"base64" => {
-            let mut out = Vec::with_capacity(content.len() * 3 / 4);
-            let (mut acc, mut bits) = (0u32, 0u32);
-            for &b in content {
-                let v = match b {
-                    b'A'..=b'Z' => b - b'A',
-                    b'a'..=b'z' => b - b'a' + 26,
-                    b'0'..=b'9' => b - b'0' + 52,
-                    b'+' => 62,
-                    b'/' => 63,
-                    b'=' => break,
-                    b' ' | b'\t' | b'\r' | b'\n' => continue,
-                    _ => return None,
-                };
-                acc = (acc << 6) | u32::from(v);
-                bits += 6;
-                if bits >= 8 {
-                    bits -= 8;
-                    out.push((acc >> bits) as u8);
-                }
-            }
-            Some(out)
-        }
+        b"base64" => crate::base64::decode(content, true),
         b"quoted-printable" => {
             let hex = |b: u8| (b as char).to_digit(16);
             let mut out = Vec::with_capacity(content.len());

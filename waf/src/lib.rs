@@ -12,6 +12,7 @@
 //! input length (or a fixed pass count).
 #![forbid(unsafe_code)]
 
+mod base64;
 mod body;
 mod cmdi;
 mod code;

@@ -90,7 +90,7 @@ pub(crate) fn unsigned_jwt(raw: &[u8]) -> bool {
         if seg.get(len) != Some(&b'.') {
             return false;
         }
-        let Some(header) = base64url(&seg[..len]) else {
+        let Some(header) = crate::base64::decode(&seg[..len], false) else {
             return false;
         };
         let squeezed: Vec<u8> = header
@@ -100,29 +100,6 @@ pub(crate) fn unsigned_jwt(raw: &[u8]) -> bool {
             .collect();
         memchr::memmem::find(&squeezed, br#""alg":"none""#).is_some()
     })
-}
-
-/// Decodes unpadded base64url (a trailing partial group is dropped).
-fn base64url(s: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for &b in s {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Some(out)
 }
 
 /// Adds the unsigned-token signal for `raw` to `hits`.
