@@ -40,6 +40,21 @@ fn class_of(v: &Verdict) -> Option<Class> {
     v.detection().map(|d| d.class)
 }
 
+/// The head's verdict on `POST /submit` with these headers and no body.
+fn head_verdict(p: &Profile, pairs: &[(&'static str, &str)]) -> Verdict {
+    let h = headers(pairs);
+    inspect_head(
+        p,
+        &RequestHead {
+            method: &Method::POST,
+            path: "/submit",
+            query: None,
+            headers: &h,
+            route: "r",
+        },
+    )
+}
+
 #[test]
 fn waf_denies_sqli_in_query() {
     let v = get(&balanced(), "/", Some("id=1%27%20OR%201=1--"));
@@ -706,19 +721,7 @@ fn waf_reads_a_form_shaped_text_body_as_a_form() {
 #[test]
 fn waf_refuses_unsigned_tokens() {
     let p = balanced();
-    let send = |name: &'static str, value: &str| {
-        let h = headers(&[(name, value)]);
-        inspect_head(
-            &p,
-            &RequestHead {
-                method: &Method::GET,
-                path: "/account",
-                query: None,
-                headers: &h,
-                route: "r",
-            },
-        )
-    };
+    let send = |name: &'static str, value: &str| head_verdict(&p, &[(name, value)]);
     let unsigned = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJ1c2VyIjoiYWRtaW4ifQ.";
     let signed = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyIjoiYWRtaW4ifQ.c2ln";
     let v = send("authorization", &format!("Bearer {unsigned}"));
@@ -737,38 +740,18 @@ fn waf_refuses_unsigned_tokens() {
 #[test]
 fn waf_refuses_a_content_type_that_names_another_type() {
     let p = balanced();
-    let head = headers(&[(
-        "content-type",
-        "application/x-www-form-urlencoded; boundary=\"text/xml\"",
-    )]);
-    let v = inspect_head(
+    let v = head_verdict(
         &p,
-        &RequestHead {
-            method: &Method::POST,
-            path: "/submit",
-            query: None,
-            headers: &head,
-            route: "r",
-        },
+        &[(
+            "content-type",
+            "application/x-www-form-urlencoded; boundary=\"text/xml\"",
+        )],
     );
     assert_eq!(class_of(&v), Some(Class::Protocol), "{v:?}");
     assert_eq!(v.detection().unwrap().status, 400);
     // SOAP with attachments names its root part's type: not a confusion
-    let mtom = headers(&[(
-        "content-type",
-        "multipart/related; type=\"application/xop+xml\"; boundary=b1",
-    )]);
-    let v = inspect_head(
-        &p,
-        &RequestHead {
-            method: &Method::POST,
-            path: "/submit",
-            query: None,
-            headers: &mtom,
-            route: "r",
-        },
-    );
-    assert_eq!(v, Verdict::Allow);
+    let mtom = "multipart/related; type=\"application/xop+xml\"; boundary=b1";
+    assert_eq!(head_verdict(&p, &[("content-type", mtom)]), Verdict::Allow);
 }
 
 /// An upload declared as an image, sound or video is read by its bytes: a
