@@ -260,6 +260,9 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
     };
     // the tag loop starts at a `<` and finds none
     if seen & LT != 0 {
+        if attribute_breakout(s) {
+            bump(5, "xss-tag");
+        }
         let mut i = 0;
         while let Some(p) = memchr::memchr(b'<', &s[i..]) {
             let at = i + p;
@@ -282,6 +285,37 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
     if best.0 > 0 {
         hits.add(Class::Xss, best.1, best.0);
     }
+}
+
+/// A value that opens by closing an attribute and its tag, then starts a tag
+/// of its own (`"><b>`, `'"`><div …>`, `x"><img …>`): written to leave the
+/// attribute a page reflects it into. Prose does not open with a quote and
+/// `>`, and pasted markup opens with its own tag.
+fn attribute_breakout(s: &[u8]) -> bool {
+    // at most a probe's short dummy value before the quotes (`x"`, `test'`):
+    // a longer token there is the tail of markup cut inside an attribute
+    let lead = s
+        .iter()
+        .take(6)
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        .count();
+    let rest = &s[lead..];
+    let quotes = rest
+        .iter()
+        .take_while(|b| matches!(b, b'"' | b'\'' | b'`'))
+        .count();
+    if quotes == 0 {
+        return false;
+    }
+    let rest = rest[quotes..].trim_ascii_start();
+    let Some(rest) = rest.strip_prefix(b"/>").or_else(|| rest.strip_prefix(b">")) else {
+        return false;
+    };
+    let rest = rest.trim_ascii_start();
+    rest.first() == Some(&b'<')
+        && rest
+            .get(1)
+            .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!'))
 }
 
 fn is_space(b: u8) -> bool {

@@ -3,8 +3,8 @@
 //! `scan` scores every input exactly as this does. Test-only.
 
 use super::{
-    Field, Hits, SINK_OBJECTS, SINKS, contains_ci, eq, in_list, loose_handler, script_uri_value,
-    tag,
+    Field, Hits, SINK_OBJECTS, SINKS, attribute_breakout, contains_ci, eq, in_list, loose_handler,
+    script_uri_value, tag,
 };
 use crate::verdict::Class;
 
@@ -16,6 +16,10 @@ pub(super) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
             best = (w, id);
         }
     };
+    // added after the speed-up, ungated here as the live scan gates it on `<`
+    if attribute_breakout(s) {
+        bump(5, "xss-tag");
+    }
     let mut i = 0;
     while let Some(p) = memchr::memchr(b'<', &s[i..]) {
         let at = i + p;

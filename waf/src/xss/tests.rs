@@ -580,3 +580,32 @@ fn sinks_called_optionally_or_through_call_and_apply() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+/// A value that leaves an attribute and opens a tag of its own is refused
+/// whatever the tag; prose with quotes and pasted markup are not.
+#[test]
+fn xss_attribute_breakout_then_a_tag() {
+    for v in [
+        "\"><b>x</b>",
+        "'\"`><div id=\"t\" style=\"color:#000\"></div>",
+        "q1\" /><span>x</span>",
+        "' > <p>",
+    ] {
+        let mut h = Hits::default();
+        scan(v.as_bytes(), Field::Value, &mut h);
+        assert!(h.score(Class::Xss) >= 5, "{v}");
+    }
+    for v in [
+        "he said \"hi\"> and left <3",
+        "<b>bold</b> \"quoted\"",
+        "\"best\" > \"good\"",
+        "rated 5\">4 <ok",
+        "a long sentence before the quote\"><b>",
+        // markup cut inside an attribute value: a long token before `">`
+        "wp_caption_12\"><img class=\"alignleft\"",
+    ] {
+        let mut h = Hits::default();
+        scan(v.as_bytes(), Field::Value, &mut h);
+        assert!(h.score(Class::Xss) < 5, "{v}");
+    }
+}
