@@ -324,7 +324,27 @@ fn score_kinds(
                     ) || (matches!(first, Some(Kind::Word))
                         && matches!(kw_idx(j + 2), None | Some(Kind::Comma | Kind::Kw(Kw::From))))
                         || comment_after.get(j).copied().unwrap_or(false);
-                    bump(if listy { 8 } else { 3 }, "sqli-union");
+                    // `1 union select`, `@a union select`: the probe that ends
+                    // where its select list would start, after an operand
+                    let cut_after_operand = first.is_none()
+                        && i > 0
+                        && matches!(
+                            t[i - 1],
+                            Kind::Num
+                                | Kind::Var { .. }
+                                | Kind::Str { closed: true, .. }
+                                | Kind::RParen
+                        );
+                    bump(
+                        if listy {
+                            8
+                        } else if cut_after_operand {
+                            6
+                        } else {
+                            3
+                        },
+                        "sqli-union",
+                    );
                 }
             }
             Kind::Stmt(st) => {

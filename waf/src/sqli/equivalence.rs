@@ -436,7 +436,26 @@ mod before {
                                 None | Some(Kind::Comma | Kind::Kw(Kw::From))
                             ))
                             || comment_after.get(j).copied().unwrap_or(false);
-                        bump(if listy { 8 } else { 3 }, "sqli-union");
+                        // added after the speed-up, as in the live scan
+                        let cut_after_operand = first.is_none()
+                            && i > 0
+                            && matches!(
+                                t[i - 1],
+                                Kind::Num
+                                    | Kind::Var { .. }
+                                    | Kind::Str { closed: true, .. }
+                                    | Kind::RParen
+                            );
+                        bump(
+                            if listy {
+                                8
+                            } else if cut_after_operand {
+                                6
+                            } else {
+                                3
+                            },
+                            "sqli-union",
+                        );
                     }
                 }
                 Kind::Stmt(st) => {

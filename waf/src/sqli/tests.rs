@@ -424,3 +424,31 @@ fn sqli_a_clause_over_literals_alone_scores_high() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+/// `INTO OUTFILE ('/x')` writes a file whether or not its path is in brackets;
+/// `INSERT INTO t(col)` names a table.
+#[test]
+fn sqli_into_outfile_with_a_bracketed_path() {
+    assert!(s("7 into outfile ('/var/www/x.php')") >= 5);
+    assert!(s("'a' into dumpfile (char(47))") >= 5);
+    assert!(s("x into outfile '/tmp/y'") >= 5);
+    assert!(s("insert into users(name) values ('ann')") < 6);
+}
+
+/// A UNION SELECT cut off where its select list would start, after an
+/// operand (`9 union select`, `@v union select`), is the probe; the words in
+/// a sentence are not.
+#[test]
+fn sqli_union_select_cut_after_an_operand() {
+    for v in [
+        "9 union select",
+        "@v union select",
+        "'q' union select",
+        "(3) union select",
+    ] {
+        assert!(s(v) >= 5, "{v}");
+    }
+    for v in ["trade union select", "our union select"] {
+        assert!(s(v) < 5, "{v}");
+    }
+}

@@ -372,11 +372,16 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                 }
                 let mut k = classify_word(&s[start..i]);
                 // `select(…)` stays a statement: a parenthesised select list
-                // `div(23, -2)` is the function, `7 div 2` the operator
+                // `div(23, -2)` is the function, `7 div 2` the operator;
+                // `into outfile ('/x')` names a file, not a routine
+                let file_target = |w: &[u8]| {
+                    w.eq_ignore_ascii_case(b"outfile") || w.eq_ignore_ascii_case(b"dumpfile")
+                };
                 if matches!(
                     k,
                     Kind::Word | Kind::Kw(_) | Kind::Stmt(Stmt::Modify) | Kind::Op
                 ) && !matches!(k, Kind::Kw(Kw::Having | Kw::Where))
+                    && !file_target(&s[start..i])
                     && next_is_paren(s, i)
                 {
                     k = Kind::Func(func_risk(&s[start..i]));
