@@ -28,8 +28,8 @@ use fragments::{
 };
 pub(crate) use plain::plain_may_match;
 use shapes::{break_shape, order_by_tail, select_shape, tautology};
-use tokens::is_operand;
 use tokens::{FuncRisk, Kind, Kw, Stmt, Toks, tokenise};
+use tokens::{controlled_after_stack, is_operand};
 
 /// A whole value that is one bare SQL operator word (`XOR`, `RLIKE`): the
 /// all-alphanumeric fast path skips the tokeniser, so it asks this.
@@ -373,6 +373,10 @@ fn score_kinds(
                         w
                     };
                     bump(w, "sqli-select");
+                }
+                // `;if 1=1 drop …`: control flow after the stack, on literals alone
+                if st == Stmt::Modify && controlled_after_stack(t, i) {
+                    bump(7, "sqli-stacked");
                 }
                 if stacked
                     && (broke

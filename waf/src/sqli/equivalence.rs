@@ -153,7 +153,7 @@ mod before {
     //! but for the token wrapper `Tok { kind }` that became `Kind`.
     use super::super::fragments::{account_or_declare, ddl, fragments};
     use super::super::shapes::{break_shape, order_by_tail, select_shape, tautology};
-    use super::super::tokens::{Kw, Stmt, is_operand};
+    use super::super::tokens::{Kw, Stmt, controlled_after_stack, is_operand};
     use super::{FuncRisk, Kind, func_risk};
 
     pub(super) fn open_call_fragment(s: &[u8]) -> bool {
@@ -484,6 +484,10 @@ mod before {
                             w
                         };
                         bump(w, "sqli-select");
+                    }
+                    // `;if 1=1 drop …`: control flow after the stack, on literals alone
+                    if st == Stmt::Modify && controlled_after_stack(&t, i) {
+                        bump(7, "sqli-stacked");
                     }
                     if stacked
                         && (broke

@@ -452,3 +452,20 @@ fn sqli_union_select_cut_after_an_operand() {
         assert!(s(v) < 5, "{v}");
     }
 }
+
+/// MSSQL control flow after a stack, its condition on literals alone
+/// (`';if 1=1 drop table t--`, `;while 1=1 shutdown`), runs the statement
+/// whatever the data; an `if` in a sentence after a `;` does not score.
+#[test]
+fn sqli_control_flow_after_a_stack() {
+    for v in [
+        "';if 1=1 drop table orders--",
+        "7;while 2>1 shutdown--",
+        "x'; if 'a'='a' delete from logs--",
+    ] {
+        assert!(s(v) >= 5, "{v}");
+    }
+    for v in ["done; if 2 > 1 then we update the page", "ok; if so, drop me a line"] {
+        assert!(s(v) < 5, "{v}");
+    }
+}

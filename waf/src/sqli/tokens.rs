@@ -486,6 +486,19 @@ pub(super) fn scan_string(s: &[u8], mut i: usize, q: u8) -> (usize, bool) {
     (s.len(), false)
 }
 
+/// The statement at `t[i]` runs under control flow written after a stack:
+/// `;IF 1=1 DROP …`, `;WHILE 1=1 SHUTDOWN` (MSSQL), the condition comparing
+/// two literals, so the statement runs whatever the data.
+pub(super) fn controlled_after_stack(t: &[Kind], i: usize) -> bool {
+    let literal = |k: Kind| matches!(k, Kind::Num | Kind::Str { closed: true, .. });
+    i >= 5
+        && t[i - 5] == Kind::Semi
+        && t[i - 4] == Kind::Word
+        && literal(t[i - 3])
+        && matches!(t[i - 2], Kind::Cmp { word: false })
+        && literal(t[i - 1])
+}
+
 pub(super) fn is_operand(k: Kind) -> bool {
     matches!(
         k,
