@@ -1,8 +1,9 @@
-//! Session fixation: a session identifier passed as a request parameter on a
-//! request whose `Referer` points at another site. A victim who follows such a
-//! link logs in under an identifier the attacker chose. Knows only header and
-//! parameter names; never looks at parameter values. And forged session
-//! tokens: a JWT whose header declares no signature (`"alg":"none"`).
+//! Session attacks. Fixation: a session identifier passed as a request
+//! parameter on a request whose `Referer` points at another site; a victim who
+//! follows such a link logs in under an identifier the attacker chose (this
+//! check knows only header and parameter names). Forgery: a JSON Web Token
+//! whose header declares no signature (`"alg":"none"`), read from the
+//! `Authorization` header or a cookie's value.
 
 use std::sync::LazyLock;
 
