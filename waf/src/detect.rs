@@ -556,7 +556,8 @@ fn scan_base64(rules: &Rules, v: &[u8], best: &mut Hits) {
 
 /// Class names of the Java deserialisation gadget chains (Apache Commons
 /// Collections' functors, the JDK's `TemplatesImpl` and
-/// `AnnotationInvocationHandler`), lowercase. A serialised object names its
+/// `AnnotationInvocationHandler`, and `ProcessBuilder` / `java.lang.Runtime`,
+/// where the chains end), lowercase. A serialised object names its
 /// classes in plain bytes, so its base64 (`rO0AB…`, a cookie or a view state)
 /// holds these names at one of four offsets; `base64_text` does not decode it
 /// because the stream is binary.
