@@ -465,7 +465,10 @@ fn sqli_control_flow_after_a_stack() {
     ] {
         assert!(s(v) >= 5, "{v}");
     }
-    for v in ["done; if 2 > 1 then we update the page", "ok; if so, drop me a line"] {
+    for v in [
+        "done; if 2 > 1 then we update the page",
+        "ok; if so, drop me a line",
+    ] {
         assert!(s(v) < 5, "{v}");
     }
 }
