@@ -267,10 +267,17 @@ pub(super) fn shellshock(s: &[u8], hits: &mut Hits) {
 }
 
 /// A newline followed by something shaped like a header or a request line;
-/// in a parameter name or the path, any CR or LF (no name or path holds one:
-/// a server that writes it into a header or a log line splits that line).
+/// in the path or a parameter name, any CR or LF (no path or parameter name
+/// holds one: a server that writes it into a header or a log line splits that
+/// line). A name with blanks is text used as a key (a JSON catalogue keyed by
+/// its sentences), where a line break is ordinary.
 pub(super) fn crlf(s: &[u8], field: Field, hits: &mut Hits) {
-    if matches!(field, Field::Name | Field::Path) && memchr::memchr2(b'\r', b'\n', s).is_some() {
+    let splits = match field {
+        Field::Path => true,
+        Field::Name => !s.contains(&b' '),
+        _ => false,
+    };
+    if splits && memchr::memchr2(b'\r', b'\n', s).is_some() {
         hits.add(Class::Protocol, "protocol-splitting", 7);
     }
     // the strongest header line counts once: a note of `Size: M` /
@@ -335,7 +342,22 @@ fn line_after_break(s: &[u8], at: usize, folded: bool, hits: &mut Hits) -> u32 {
         b"originating-ip",
     ];
     let name = &rest[..name_len];
-    let strong = HDRS.contains(&name) || name.starts_with(b"x-");
+    // `Via` and `Forwarded` are English words too ("Shipped\nVia: UPS"): they
+    // count with a value only a proxy writes (`Via: 1.1 gw`, `Forwarded: for=…`)
+    let proxy_value = || {
+        let after = rest[name_len..]
+            .iter()
+            .position(|&b| b == b':')
+            .map_or(&b""[..], |p| rest[name_len + p + 1..].trim_ascii_start());
+        match name {
+            b"via" => after.first().is_some_and(u8::is_ascii_digit) || after.starts_with(b"http/"),
+            b"forwarded" => [b"for=".as_slice(), b"by=", b"host=", b"proto="]
+                .iter()
+                .any(|k| after.starts_with(k)),
+            _ => true,
+        }
+    };
+    let strong = HDRS.contains(&name) && proxy_value() || name.starts_with(b"x-");
     // old parsers also take `Name :` (RFC 9112 forbids the blank)
     let colon = rest[name_len..]
         .iter()

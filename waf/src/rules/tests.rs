@@ -717,7 +717,8 @@ fn rules_line_breaks_in_names_paths_and_values() {
         ("/index.php/x\rsession.save_path=1", Field::Path),
         ("a\rset-cookie: sid=1", Field::Value),
         ("1\r\nclient-ip: 10.0.0.1", Field::Value),
-        ("1\nvia : internal-gw", Field::Value),
+        ("1\nvia : 1.1 internal-gw", Field::Value),
+        ("1\r\nforwarded: for=10.0.0.1", Field::Value),
         ("1\r\nx-forwarded-for\r: 127.0.0.1", Field::Value),
     ] {
         assert!(scan(v, f).score(Class::Protocol) >= 7, "{v:?}");
@@ -726,7 +727,15 @@ fn rules_line_breaks_in_names_paths_and_values() {
         ("first line\r\nsecond line", Field::Value),
         ("total\r42", Field::Value),
         ("size : m\ncolour : red", Field::Value),
+        // proxy header names that are English words, with English after them
+        ("shipped\nvia: ups ground", Field::Value),
+        (
+            "leave it with the neighbour\nforwarded: to anna",
+            Field::Value,
+        ),
         ("user_name", Field::Name),
+        // a catalogue keyed by its sentences
+        ("first line\nsecond line", Field::Name),
         ("/files/a b", Field::Path),
     ] {
         assert!(scan(v, f).score(Class::Protocol) < 5, "{v:?}");
