@@ -7,7 +7,7 @@ use super::fragments::{
     conditional, dynamic_exec, implicit_operator, open_call_fragment, operator_only, pg_cast,
     procedure_call,
 };
-use super::tokens::{FuncRisk, Kind, Kw, Stmt, Toks, func_risk};
+use super::tokens::{FuncRisk, Kind, Kw, Stmt, Toks, file_target, func_risk};
 use crate::detect::Hits;
 use crate::verdict::Class;
 
@@ -261,6 +261,8 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                     k,
                     Kind::Word | Kind::Kw(_) | Kind::Stmt(Stmt::Modify) | Kind::Op
                 ) && !matches!(k, Kind::Kw(Kw::Having | Kw::Where))
+                    // added after the second round, as in the live tokeniser
+                    && !file_target(&s[start..i])
                     && next_is_paren(s, i)
                 {
                     k = Kind::Func(func_risk(&s[start..i]));

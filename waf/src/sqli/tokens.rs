@@ -374,9 +374,6 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                 // `select(…)` stays a statement: a parenthesised select list
                 // `div(23, -2)` is the function, `7 div 2` the operator;
                 // `into outfile ('/x')` names a file, not a routine
-                let file_target = |w: &[u8]| {
-                    w.eq_ignore_ascii_case(b"outfile") || w.eq_ignore_ascii_case(b"dumpfile")
-                };
                 if matches!(
                     k,
                     Kind::Word | Kind::Kw(_) | Kind::Stmt(Stmt::Modify) | Kind::Op
@@ -484,6 +481,12 @@ pub(super) fn scan_string(s: &[u8], mut i: usize, q: u8) -> (usize, bool) {
         i += 1;
     }
     (s.len(), false)
+}
+
+/// `outfile` / `dumpfile`: the file an `INTO` writes, also when a bracket
+/// follows (`into outfile ('/x')`), so never a routine call.
+pub(super) fn file_target(w: &[u8]) -> bool {
+    w.eq_ignore_ascii_case(b"outfile") || w.eq_ignore_ascii_case(b"dumpfile")
 }
 
 /// The statement at `t[i]` runs under control flow written after a stack:
