@@ -29,7 +29,7 @@ use fragments::{
 pub(crate) use plain::plain_may_match;
 use shapes::{break_shape, order_by_tail, select_shape, tautology};
 use tokens::{FuncRisk, Kind, Kw, Stmt, Toks, tokenise};
-use tokens::{controlled_after_stack, is_operand};
+use tokens::{controlled_after_stack, is_operand, union_cut_after_operand};
 
 /// A whole value that is one bare SQL operator word (`XOR`, `RLIKE`): the
 /// all-alphanumeric fast path skips the tokeniser, so it asks this.
@@ -324,17 +324,7 @@ fn score_kinds(
                     ) || (matches!(first, Some(Kind::Word))
                         && matches!(kw_idx(j + 2), None | Some(Kind::Comma | Kind::Kw(Kw::From))))
                         || comment_after.get(j).copied().unwrap_or(false);
-                    // `1 union select`, `@a union select`: the probe that ends
-                    // where its select list would start, after an operand
-                    let cut_after_operand = first.is_none()
-                        && i > 0
-                        && matches!(
-                            t[i - 1],
-                            Kind::Num
-                                | Kind::Var { .. }
-                                | Kind::Str { closed: true, .. }
-                                | Kind::RParen
-                        );
+                    let cut_after_operand = union_cut_after_operand(t, i, first);
                     bump(
                         if listy {
                             8

@@ -153,7 +153,9 @@ mod before {
     //! but for the token wrapper `Tok { kind }` that became `Kind`.
     use super::super::fragments::{account_or_declare, ddl, fragments};
     use super::super::shapes::{break_shape, order_by_tail, select_shape, tautology};
-    use super::super::tokens::{Kw, Stmt, controlled_after_stack, is_operand};
+    use super::super::tokens::{
+        Kw, Stmt, controlled_after_stack, is_operand, union_cut_after_operand,
+    };
     use super::{FuncRisk, Kind, func_risk};
 
     pub(super) fn open_call_fragment(s: &[u8]) -> bool {
@@ -436,16 +438,7 @@ mod before {
                                 None | Some(Kind::Comma | Kind::Kw(Kw::From))
                             ))
                             || comment_after.get(j).copied().unwrap_or(false);
-                        // added after the speed-up, as in the live scan
-                        let cut_after_operand = first.is_none()
-                            && i > 0
-                            && matches!(
-                                t[i - 1],
-                                Kind::Num
-                                    | Kind::Var { .. }
-                                    | Kind::Str { closed: true, .. }
-                                    | Kind::RParen
-                            );
+                        let cut_after_operand = union_cut_after_operand(&t, i, first);
                         bump(
                             if listy {
                                 8

@@ -483,6 +483,18 @@ pub(super) fn scan_string(s: &[u8], mut i: usize, q: u8) -> (usize, bool) {
     (s.len(), false)
 }
 
+/// `t[i]` is a UNION whose SELECT ends the value, right after an operand
+/// (`1 union select`, `@a union select`): the probe that stops where its
+/// select list would start. `first` is the token after SELECT.
+pub(super) fn union_cut_after_operand(t: &[Kind], i: usize, first: Option<Kind>) -> bool {
+    first.is_none()
+        && i > 0
+        && matches!(
+            t[i - 1],
+            Kind::Num | Kind::Var { .. } | Kind::Str { closed: true, .. } | Kind::RParen
+        )
+}
+
 /// `outfile` / `dumpfile`: the file an `INTO` writes, also when a bracket
 /// follows (`into outfile ('/x')`), so never a routine call.
 pub(super) fn file_target(w: &[u8]) -> bool {
