@@ -285,22 +285,7 @@ impl<'p> BodyScanner<'p> {
     fn scan(&self, body: &[u8]) -> Option<Verdict> {
         let rules = self.profile.rules();
         match self.kind {
-            BodyKind::UrlEncoded => {
-                let mut found = None;
-                for_each_urlencoded_pair(body, &mut |name, value| {
-                    let field = || Location::FormField(String::from_utf8_lossy(name).into_owned());
-                    let mut n = scan_value(rules, Field::Name, name);
-                    crate::session::check(name, self.offsite, &mut n);
-                    found = self.judge(&n, &field);
-                    if found.is_none() {
-                        let mut v = scan_value(rules, Field::Value, value);
-                        crate::paths::remote_include(name, value, &mut v);
-                        found = self.judge(&v, &field);
-                    }
-                    found.is_none()
-                });
-                found
-            }
+            BodyKind::UrlEncoded => self.scan_form(body),
             BodyKind::Multipart => {
                 let mut found = None;
                 let r = for_each_multipart_field(body, &self.boundary, &mut |part| {
@@ -377,26 +362,33 @@ impl<'p> BodyScanner<'p> {
     }
 
     /// A text body shaped as a form (`name=value&…`, on one line) is also read
-    /// as one: frameworks that parse a body whatever its declared type hand
+    /// as one, exactly as `scan_form` reads a form: frameworks that parse a body whatever its declared type hand
     /// the application these pairs, and sending a form as `text/plain` is how
     /// a client keeps it out of a WAF's form parser.
     fn scan_form_shaped_text(&self, body: &[u8]) -> Option<Verdict> {
         let eq = memchr::memchr(b'=', &body[..body.len().min(64)])?;
-        let form_like = eq > 0
-            && body[..eq].iter().all(|b| {
-                b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']')
-            })
+        let form_like = crate::detect::parameter_name_like(&body[..eq])
             && memchr::memchr2(b'\n', b'\r', body).is_none();
         if !form_like {
             return None;
         }
+        self.scan_form(body)
+    }
+
+    /// Every `name=value` pair of an urlencoded body, names and values.
+    fn scan_form(&self, body: &[u8]) -> Option<Verdict> {
         let rules = self.profile.rules();
         let mut found = None;
         for_each_urlencoded_pair(body, &mut |name, value| {
             let field = || Location::FormField(String::from_utf8_lossy(name).into_owned());
-            found = self
-                .judge(&scan_value(rules, Field::Name, name), &field)
-                .or_else(|| self.judge(&scan_value(rules, Field::Value, value), &field));
+            let mut n = scan_value(rules, Field::Name, name);
+            crate::session::check(name, self.offsite, &mut n);
+            found = self.judge(&n, &field);
+            if found.is_none() {
+                let mut v = scan_value(rules, Field::Value, value);
+                crate::paths::remote_include(name, value, &mut v);
+                found = self.judge(&v, &field);
+            }
             found.is_none()
         });
         found

@@ -204,6 +204,15 @@ pub(crate) fn signals(
     .ok()
 }
 
+/// A parameter name as forms and query strings write them (`id`,
+/// `user.name`, `items[0]`): the part before a `=` that makes text a pair.
+pub(crate) fn parameter_name_like(name: &[u8]) -> bool {
+    !name.is_empty()
+        && name
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']'))
+}
+
 /// Scans one value (already transport-decoded once) with every applicable
 /// detector over its decoded and canonical views.
 pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
@@ -215,10 +224,7 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         // `pay%3DAND+1%3D1` decodes to `name=value`: a backend that decodes
         // twice sees a parameter, so the part after `=` is scanned as a value
         if let Some(p) = find_eq(&once[..once.len().min(41)]) {
-            let name_like = p > 0
-                && once[..p].iter().all(|b| {
-                    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']')
-                });
+            let name_like = parameter_name_like(&once[..p]);
             if name_like && p + 1 < once.len() {
                 hits.merge_max(&scan_value(rules, Field::Value, &once[p + 1..]));
             }
