@@ -1028,9 +1028,6 @@ fn segment(
         wrapped = true;
     }
     let Some(tier_a) = lookup(cmd) else { return };
-    let arg = rest.first().copied();
-    let end = arg.is_none()
-        || arg.is_some_and(|a| a.starts_with(b"#") || a.starts_with(b"`") || a == b")");
     // strongest of the first few arguments (`nc -lvp 4444 -e /bin/sh`)
     let args_w = rest
         .iter()
@@ -1038,6 +1035,62 @@ fn segment(
         .map(|a| arg_strength(a))
         .max()
         .unwrap_or(0);
+    command_weight(
+        cmd,
+        rest,
+        args_w,
+        Segment {
+            sep,
+            adjacent,
+            leading,
+            field,
+            had_path,
+            wrapped,
+            tier_a,
+        },
+        bump,
+    );
+}
+
+/// Where a segment's command stands, for [`command_weight`].
+#[derive(Clone, Copy)]
+struct Segment {
+    sep: Sep,
+    adjacent: bool,
+    leading: bool,
+    field: Field,
+    /// the command was written with a directory (`/bin/cat`, `c:\x\y`)
+    had_path: bool,
+    /// the command follows a wrapper (`nohup`, `time`)
+    wrapped: bool,
+    /// the command is one of the names that are rarely anything else
+    tier_a: bool,
+}
+
+/// Scores command `cmd` of a segment whose next words are `rest`, given the
+/// strongest of its first arguments (`args_w`, see [`arg_strength`]). The
+/// tests' reference (`reference.rs`) shares this part as written: what it
+/// checks is how the live scanner finds commands and words without
+/// allocating, not how they are weighed.
+fn command_weight(
+    cmd: &[u8],
+    rest: &[&[u8]],
+    args_w: u32,
+    at: Segment,
+    bump: &mut impl FnMut(u32, &'static str),
+) {
+    let Segment {
+        sep,
+        adjacent,
+        leading,
+        field,
+        had_path,
+        wrapped,
+        tier_a,
+    } = at;
+    let arg = rest.first().copied();
+    let end = arg.is_none()
+        || arg.is_some_and(|a| a.starts_with(b"#") || a.starts_with(b"`") || a == b")");
     let arg_w = if had_path {
         3
     } else {

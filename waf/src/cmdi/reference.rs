@@ -4,9 +4,9 @@
 //! (`fork_bomb`, `brace_command`, the command lists) are shared; `commands`
 //! has its own test against a plain scan of the lists.
 
-use super::commands::{WRAPPERS, glob_command, lookup, rare};
-use super::glued_variable;
+use super::commands::{WRAPPERS, glob_command, lookup};
 use super::shapes::{brace_command, fork_bomb};
+use super::{Sep, glued_variable};
 use crate::detect::{Field, Hits};
 use crate::verdict::Class;
 
@@ -105,17 +105,6 @@ pub(crate) fn unquote(s: &[u8]) -> Vec<u8> {
         }
     }
     out
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Sep {
-    Start,
-    /// `;` `&&` `||` newline
-    Strong,
-    /// `|` `&` `(` `{`
-    Weak,
-    /// backtick, `$(`
-    Subst,
 }
 
 /// `cu$@rl host`, `wh$*oami`: `$@` / `$*` glued inside a word expand to
@@ -444,9 +433,6 @@ fn segment(
         wrapped = true;
     }
     let Some(tier_a) = lookup(cmd) else { return };
-    let arg = rest.first().copied();
-    let end = arg.is_none()
-        || arg.is_some_and(|a| a.starts_with(b"#") || a.starts_with(b"`") || a == b")");
     // strongest of the first few arguments (`nc -lvp 4444 -e /bin/sh`)
     let args_w = rest
         .iter()
@@ -454,94 +440,21 @@ fn segment(
         .map(|a| arg_strength(a))
         .max()
         .unwrap_or(0);
-    let arg_w = if had_path {
-        3
-    } else {
-        args_w.max(if end { 1 } else { 0 })
-    };
-    let lc = cmd.to_ascii_lowercase();
-    let unversioned = {
-        let e = lc
-            .iter()
-            .rposition(|b| !b.is_ascii_digit() && *b != b'.')
-            .map_or(0, |p| p + 1);
-        &lc[..e]
-    };
-    let interp = matches!(
-        unversioned,
-        b"sh"
-            | b"bash"
-            | b"zsh"
-            | b"ksh"
-            | b"dash"
-            | b"perl"
-            | b"python"
-            | b"python2"
-            | b"python3"
-            | b"ruby"
-            | b"php"
-            | b"node"
-            | b"lua"
-            | b"busybox"
-            | b"$shell"
-            | b"${shell}"
-            | b"pwsh"
-            | b"powershell"
-            | b"cmd"
+    super::command_weight(
+        cmd,
+        &rest,
+        args_w,
+        super::Segment {
+            sep,
+            adjacent,
+            leading,
+            field,
+            had_path,
+            wrapped,
+            tier_a,
+        },
+        bump,
     );
-    if interp
-        && rest.len() >= 2
-        && matches!(
-            rest[0].to_ascii_lowercase().as_slice(),
-            b"-c" | b"-e" | b"-r" | b"/c" | b"-command"
-        )
-    {
-        bump(6, "cmdi-command");
-    }
-    if lc == b"alias" && arg.is_some_and(|a| a.contains(&b'=') || a.starts_with(b"-")) {
-        bump(if sep == Sep::Start { 5 } else { 6 }, "cmdi-command");
-    }
-    if rare(cmd) || wrapped && tier_a {
-        // a command name that is not a word, first in a value or after a wrapper
-        let w = match sep {
-            Sep::Start if field == Field::Path => 0,
-            _ => 5,
-        };
-        if w > 0 {
-            bump(w, "cmdi-command");
-        }
-    }
-    if super::locate_probe(cmd, &rest, sep == Sep::Start) {
-        bump(5, "cmdi-command");
-    }
-    let tier_w = if tier_a { 3 } else { 1 };
-    let w = match sep {
-        Sep::Subst => 3 + tier_w + arg_w.max(1),
-        Sep::Strong => 2 + tier_w + arg_w + u32::from(adjacent),
-        Sep::Weak => 1 + tier_w + arg_w + u32::from(adjacent),
-        Sep::Start => {
-            let ua_cmd = field == Field::UserAgent && tier_a && args_w >= 1;
-            if ua_cmd {
-                5
-            } else if field == Field::UserAgent
-                || arg_w == 0
-                || (field == Field::Path && !had_path)
-                // a parameter name that happens to be a command (`id`, `type`)
-                || (field == Field::Name && rest.is_empty())
-            {
-                0
-            } else {
-                match (tier_a, arg_w) {
-                    (_, 3) | (true, 2) => 5,
-                    (true, _) => 4,
-                    (false, _) => 2,
-                }
-            }
-        }
-    };
-    if w > 0 {
-        bump(w + u32::from(leading && sep != Sep::Start), "cmdi-command");
-    }
 }
 
 /// Shell expansions that only a shell reads: arithmetic `$((…))` / `$[…]`,
