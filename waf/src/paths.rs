@@ -284,7 +284,12 @@ fn ssrf_scheme_used(scheme: &str, rest: &str, slashes: usize, at_start: bool) ->
         && (slashes >= 2
             || (at_start
                 && scheme != "mailto"
-                && rest.bytes().next().is_some_and(|b| !b.is_ascii_digit())))
+                // `gopher:_x`, `dict:/h`; no URL has a blank after its scheme
+                // (`For MySQL: SHOW …`, `We use Redis: SET …` are sentences)
+                && rest
+                    .bytes()
+                    .next()
+                    .is_some_and(|b| !b.is_ascii_digit() && !b.is_ascii_whitespace())))
 }
 
 const SSRF_SCHEMES: &[&str] = &[

@@ -211,8 +211,81 @@ pub(crate) fn literal_holds(id: &str, s: &[u8], start: usize, end: usize) -> boo
             request_line_before(s, start, end)
         }
         "ssrf-scheme" if s[start..end].ends_with(b"unix:") => unix_socket_proxy(&s[end..]),
+        "lfi-sensitive-file" => !path_in_prose(s, start, end),
         _ => true,
     }
+}
+
+/// Whether the file name or path found at `s[start..end]` is mentioned in a
+/// sentence (`my config is in /etc/nginx/nginx.conf and it looks fine`,
+/// `where is /etc/passwd documented?`) rather than given as a path: the word
+/// it stands in is a plain path (letters, digits, `/ . _ - ~`, no `..`, no
+/// escapes, no scheme), at most in double quotes, backticks or brackets and
+/// followed by a mark that ends a clause, and three or more plain words
+/// stand beside it on the same line, separated by single blanks. A file API
+/// opens the value as one name, so words around a path make it a name no
+/// system has; a command, SQL or a template that reads the file is caught
+/// by its own detector (`cat /etc/passwd and ls` is still a command). A path
+/// in `'…'` or followed by `;` is left alone: that is SQL's literal and
+/// statement end (`copy t from '/etc/passwd';`).
+pub(crate) fn path_in_prose(s: &[u8], start: usize, end: usize) -> bool {
+    const REACH: usize = 256;
+    let from = start.saturating_sub(REACH);
+    let word_start = match s[from..start].iter().rposition(|&b| b == b' ') {
+        Some(p) => from + p + 1,
+        None if from == 0 => 0,
+        None => return false,
+    };
+    let word_end = match s[end..].iter().take(REACH).position(|&b| b == b' ') {
+        Some(p) => end + p,
+        None if s.len() - end <= REACH => s.len(),
+        None => return false,
+    };
+    let word = &s[word_start..word_end];
+    let word = match word.first() {
+        Some(b'"' | b'`' | b'(') => &word[1..],
+        _ => word,
+    };
+    let trail = word
+        .iter()
+        .rev()
+        .take(2)
+        .take_while(|b| matches!(b, b'.' | b',' | b':' | b'!' | b'?' | b')' | b'"' | b'`'))
+        .count();
+    let path = &word[..word.len() - trail];
+    let plain_path = !path.is_empty()
+        && path
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-' | b'~'))
+        && memchr::memmem::find(path, b"..").is_none();
+    if !plain_path {
+        return false;
+    }
+    let before = prose_words(s[..word_start].rsplit(|&b| b == b' ').skip(1));
+    let after = prose_words(s[word_end..].split(|&b| b == b' ').skip(1));
+    before + after >= 3
+}
+
+/// How many of `words` (up to three), in order, are plain words of a sentence:
+/// letters with at most one inner apostrophe or hyphen and one closing
+/// punctuation mark (`it's`, `well-known`, `fine,`, `documented?`). Counting
+/// stops at the first word that is not one, and at a line break.
+fn prose_words<'a>(words: impl Iterator<Item = &'a [u8]>) -> usize {
+    words
+        .take(3)
+        .take_while(|w| {
+            let w = match w.last() {
+                Some(b'.' | b',' | b';' | b':' | b'!' | b'?') => &w[..w.len() - 1],
+                _ => w,
+            };
+            !w.is_empty()
+                && w.first().is_some_and(u8::is_ascii_alphabetic)
+                && w.last().is_some_and(u8::is_ascii_alphabetic)
+                && w.iter()
+                    .all(|b| b.is_ascii_alphabetic() || matches!(b, b'\'' | b'-'))
+                && w.iter().filter(|b| !b.is_ascii_alphabetic()).count() <= 1
+        })
+        .count()
 }
 
 /// `s[start..end]` (` http/`) follows `METHOD target`, the target shaped as
@@ -237,6 +310,25 @@ fn request_line_before(s: &[u8], start: usize, end: usize) -> bool {
         b"unlock",
     ];
     if !s.get(end).is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    // the line ends after the version (`HTTP/1.1`, `HTTP/2`): a smuggled
+    // request's headers start on the next line; a log line quoted in a
+    // sentence goes on (`GET /x HTTP/1.1 200 but the page is blank`)
+    let version = s[end..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit() || **b == b'.')
+        .count();
+    let rest = &s[end + version..];
+    let blanks = rest
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    // a line break, raw or written as an escape (`\r\n`), or the value's end
+    if !matches!(
+        &rest[blanks..],
+        [] | [b'\r' | b'\n', ..] | [b'\\', b'r' | b'n', ..]
+    ) {
         return false;
     }
     let before = &s[..start];

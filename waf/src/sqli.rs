@@ -350,7 +350,7 @@ fn score_kinds(
                     // it needs another signal to reach the threshold
                     let prev3 = &t[i.saturating_sub(4)..i];
                     let prose = !broke
-                        && prev3.len() >= 3
+                        && prev3.len() >= 2
                         && prev3
                             .iter()
                             .all(|k| matches!(k, Kind::Word | Kind::Kw(Kw::Other) | Kind::Other))

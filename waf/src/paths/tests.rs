@@ -302,6 +302,29 @@ fn paths_cidr_prefix_is_no_path_on_an_internal_host() {
     }
 }
 
+/// A scheme name a blank follows ends a clause (`For MySQL: SHOW …`); no URL
+/// has a blank after its scheme. The same names with a URL's next byte still
+/// send a server-side client to a back end.
+#[test]
+fn paths_scheme_names_before_a_blank_are_words() {
+    for v in [
+        "For MySQL: SHOW VARIABLES LIKE 'max_connections'",
+        "We use Redis: SET session:123 \"data\" EX 3600",
+        "LDAP: the directory",
+    ] {
+        assert_eq!(scores(v, Field::Value).2, 0, "{v}");
+    }
+    for v in [
+        "gopher:_x",
+        "dict:/x",
+        "ldap:x",
+        "redis:localhost",
+        "mysql:x",
+    ] {
+        assert!(scores(v, Field::Value).2 >= 5, "{v}");
+    }
+}
+
 #[test]
 fn paths_data_uri_needs_its_syntax() {
     let php = |v: &str| {

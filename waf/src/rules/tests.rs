@@ -754,11 +754,21 @@ fn rules_request_line_in_a_value() {
     ] {
         assert!(scan(v, Field::Value).score(Class::Protocol) >= 7, "{v}");
     }
+    // the line ends after the version, raw or as a written escape
+    for v in [
+        "x get /admin http/1.1 ",
+        "get /admin http/1.1\r\nhost: intranet",
+        "get /admin http/1.1\\r\\nhost: intranet",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Protocol) >= 7, "{v}");
+    }
     for v in [
         "get the http/2 guide",
         "we post updates over http/3 now",
         "get /index.html http/",
         "forget /x http/1.1",
+        // a log line quoted in a sentence
+        "the log shows get /index.php?page=2 http/1.1 200 but the page is blank.",
     ] {
         assert_eq!(scan(v, Field::Value).score(Class::Protocol), 0, "{v}");
     }
@@ -829,5 +839,37 @@ fn rules_template_method_on_a_string_literal() {
         "say {{'hi'}}. then (x)",
     ] {
         assert!(scan(v, Field::Value).score(Class::Generic) < 5, "{v}");
+    }
+}
+
+/// A sensitive file named in a sentence (`my config is in
+/// /etc/nginx/nginx.conf and it looks fine`) is no path a file API opens:
+/// words stand around it. Given as a path, alone, after a traversal, as a
+/// URL or as SQL's literal, it still counts.
+#[test]
+fn rules_sensitive_file_named_in_a_sentence() {
+    let lfi = |v: &str| scan(v, Field::Value).score(Class::Lfi);
+    for v in [
+        "my config is in /etc/nginx/nginx.conf and it looks fine",
+        "where is /etc/passwd documented?",
+        "edit /etc/hosts and add the line",
+        "i put the key in ~/.ssh/authorized_keys but it still asks",
+        "the logs are under /var/log/nginx/error.log",
+        "change the port in \"/etc/nginx/sites-available/default\" and reload.",
+    ] {
+        assert!(lfi(v) < 5, "{v} scored {}", lfi(v));
+    }
+    for v in [
+        "/etc/passwd",
+        "x /etc/passwd",
+        "../../../../etc/passwd and some words here",
+        "file:///etc/passwd is where it is",
+        "copy t from '/etc/passwd';",
+        "copy myfile from '/etc/passwd' now",
+        "read the file /etc/passwd;",
+        "the  file /etc/passwd",
+        "see\n/etc/passwd\nfor details",
+    ] {
+        assert!(lfi(v) >= 5, "{v} scored {}", lfi(v));
     }
 }

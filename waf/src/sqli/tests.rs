@@ -104,8 +104,24 @@ fn sqli_fragment_lookalikes_score_low() {
         "the price (",
         "A simple SQL join: SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.id LIMIT 10;",
         "The query was SELECT region, count(*) FROM orders GROUP BY region ORDER BY 2 DESC; -- much faster now",
+        // two plain words before the statement are enough to make it prose
+        "The query SELECT * FROM products WHERE name LIKE '%chair%' returns nothing.",
+        "I ran select * from users and got nothing",
     ] {
         assert!(s(p) < 5, "{p} scored {}", s(p));
+    }
+}
+
+/// A statement after one word, a number or a broken literal is still
+/// injected SQL; only a run of plain words before it makes it prose.
+#[test]
+fn sqli_select_after_one_word_or_a_break_scores() {
+    for p in [
+        "x select * from users",
+        "1 select password from users",
+        "admin' select * from users",
+    ] {
+        assert!(s(p) >= 5, "{p} scored {}", s(p));
     }
 }
 
