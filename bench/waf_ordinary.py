@@ -318,6 +318,120 @@ ERROR 1064 (42000): You have an error in your SQL syntax
 SQLSTATE[23000]: Integrity constraint violation
 Warning: mysql_fetch_array() expects parameter 1
 '); DROP TABLE students;-- is my son's name (xkcd joke)
+select all that apply checkbox
+order by price low to high
+drop shipping suppliers uk
+union station chicago hotels
+insert tab dividers a4
+delete key not working laptop
+update bios dell latitude
+create account without email
+alter ego costume ideas
+exec chair mesh 3 year warranty
+table 1/2 price sale
+from 9 to 5 dolly parton
+where to buy 1 1/2" pvc pipe
+sleep mask silk (2 pack)
+benchmark cpu 2024
+wait for it t-shirt
+if you give a mouse a cookie book
+case for iphone 15 pro
+char broil grill cover
+concat ring size 8
+null island t-shirt
+true religion jeans 32x30
+false eyelashes natural look
+"and then there were none" paperback
+'the office' mug
+rock 'n' roll hall of fame tickets
+o'reilly auto parts near me
+2 > 1 funny shirt
+a <3 b necklace
+it's 5 o'clock somewhere sign
+50% off -- today only
+#1 best seller kindle
+c# in depth 4th edition
+f# for fun and profit
+<3 heart earrings
+script writing software
+javascript for kids book
+ping pong table outdoor
+curl brush for short hair
+cat litter clumping 20 lb
+echo dot 5th gen
+find my phone app
+kill a watchman paperback
+ls 460 lexus parts
+id card holder lanyard
+whoami podcast season 2
+sh-1 ok battery tester
+sudo make me a sandwich shirt
+rm 301 form instructions
+passwd meaning in linux
+etc etc meaning
+windows 11 pro key
+system of a down vinyl
+shell necklace white
+bash the trash game
+powershell for sysadmins book
+cmd + shift + 4 not working mac
+alert bracelet for diabetics
+prompt book for writers
+onload rice cooker
+on error resume next meaning
+iframe embed code generator
+eval sheet template
+document.cookie explained
+window film privacy
+location services iphone off
+union jack bean bag
+1=1 meaning math
+x or y shirt
+me and you and everyone we know dvd
+or else book
+not for sale sign
+is null the same as zero
+1' vinyl letters
+12" x 12" frame
+10' x 20' canopy
+The ring (2002) dvd
+Pride & Prejudice (1995) box set
+AC/DC back in black vinyl
+Mr. & Mrs. Smith poster
+Tom & Jerry | classic collection
+Rock & Roll -- 50 greatest hits
+"Best of" -- 2 CDs
+wireless mouse; bluetooth; silent click
+https://en.wikipedia.org/wiki/SQL_injection
+https://docs.python.org/3/library/os.html#os.system
+https://stackoverflow.com/questions/123/how-to-select-from-a-table?answertab=votes#tab-top
+https://github.com/example/project/blob/main/src/etc/passwd_hash.rs
+https://www.google.com/search?q=union+select+meaning&hl=en
+https://example.com/wp-admin/admin.php?page=settings
+https://shop.example.com/products?category=shoes&sort=price%20desc&filter[size]=42
+https://example.com/path/to/file.php?id=5&action=view
+https://maps.example.com/@53.3498,-6.2603,12z
+https://example.com/#/dashboard?tab=alerts
+https://cdn.example.com/assets/app.min.js?v=1.2.3
+https://example.com/download/report.pdf?token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc
+https://user@example.com/private
+https://example.com:8443/admin/login
+https://192.0.2.10/status
+http://localhost:3000/callback?code=abc123
+https://example.com/search?q=%3Cscript%3E
+https://example.com/a/../b/c
+https://news.example.com/2024/05/01/why-we-dropped-table-tennis
+https://example.com/cgi-bin/search.cgi?q=shoes
+https://example.org/docs/bash-scripting-guide.html
+https://example.com/etc/
+https://example.com/?redirect=/account/orders
+https://example.com/api/v1/users?filter=name%20eq%20%27Ann%27
+https://ftp.example.com/pub/linux/kernel/v6.x/
+ftp://ftp.example.com/pub/file.tar.gz
+mailto:support@example.com?subject=Order%20123
+tel:+353-1-555-0142
+https://t.co/AbC123xYz
+https://example.com/shell-necklace-white
 '''.strip("\n").split("\n")
 
 # Technical text: support tickets that paste errors, stack traces and paths, and developer-forum

@@ -211,9 +211,32 @@ pub(crate) fn literal_holds(id: &str, s: &[u8], start: usize, end: usize) -> boo
             request_line_before(s, start, end)
         }
         "ssrf-scheme" if s[start..end].ends_with(b"unix:") => unix_socket_proxy(&s[end..]),
-        "lfi-sensitive-file" => !path_in_prose(s, start, end),
+        "lfi-sensitive-file" => {
+            !(s[start..end].starts_with(b"etc/") && name_goes_on(s, end))
+                && !path_in_prose(s, start, end)
+        }
+        "generic-python" if s[start..end].starts_with(b"os.") => called(&s[end..]),
         _ => true,
     }
+}
+
+/// The file name found just before `end` goes on as a longer name: a file
+/// of `/etc` named so (`src/etc/passwd_hash.rs`, `etc/hostsfile`) is
+/// another file. (Only there: CRS counts an upload named
+/// `wp-config_php.txt` as the configuration file it copies.)
+fn name_goes_on(s: &[u8], end: usize) -> bool {
+    end > 0
+        && s[end - 1].is_ascii_alphanumeric()
+        && s.get(end)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// A call follows a function's name (`os.system('id')`, `os.popen2 (x)`):
+/// named without one (`os.html#os.system`, a documentation link) it runs
+/// nothing.
+fn called(rest: &[u8]) -> bool {
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    rest[digits..].trim_ascii_start().starts_with(b"(")
 }
 
 /// Whether the file name or path found at `s[start..end]` is mentioned in a

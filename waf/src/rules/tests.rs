@@ -873,3 +873,28 @@ fn rules_sensitive_file_named_in_a_sentence() {
         assert!(lfi(v) >= 5, "{v} scored {}", lfi(v));
     }
 }
+
+/// `os.system` and `os.popen` run something only when called; a file of
+/// `/etc` whose name goes on is another file. Both as links and paths in
+/// source trees (`os.html#os.system`, `src/etc/passwd_hash.rs`) pass.
+#[test]
+fn rules_named_functions_and_longer_file_names_are_mentions() {
+    for v in [
+        "https://docs.python.org/3/library/os.html#os.system",
+        "see os.popen in the docs",
+        "https://github.com/example/project/blob/main/src/etc/passwd_hash.rs",
+        "/srv/app/etc/hostsfile",
+    ] {
+        let h = scan(v, Field::Value);
+        assert!(
+            h.score(Class::Generic) < 5 && h.score(Class::Lfi) < 5,
+            "{v}: {h:?}"
+        );
+    }
+    for v in ["os.system('id')", "os.popen2 (\"id\")", "import os; os.system ('ls')"] {
+        assert!(scan(v, Field::Value).score(Class::Generic) >= 5, "{v}");
+    }
+    for v in ["/etc/passwd", "/etc/passwd.bak", "/etc/passwd%00", "/etc/hosts;"] {
+        assert!(scan(v, Field::Value).score(Class::Lfi) >= 5, "{v}");
+    }
+}
