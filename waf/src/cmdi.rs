@@ -993,8 +993,7 @@ fn segment(
         }
     }
     let mut cmd = strip_path(trimmed);
-    let had_path = cmd.len() != trimmed.len()
-        && (trimmed.starts_with(b"/") || trimmed.len() > 2 && trimmed[1] == b':');
+    let had_path = written_with_dir(trimmed, cmd.len(), field);
     let mut wrapper = is_wrapper(cmd);
     // the test of `may_start_command`
     if !wrapper && lookup(cmd).is_none() {
@@ -1050,6 +1049,28 @@ fn segment(
         },
         bump,
     );
+}
+
+/// Whether `word`, whose last `name_len` bytes are the command's name, names
+/// it with a directory from the root or a drive (`/bin/cat`, `c:\x\y.exe`).
+/// In a URL path only a directory of programs counts (`/bin/`, `/usr/sbin/`,
+/// `…/system32/`): `/api/v1/ping` and `/users/find` are routes, not commands.
+fn written_with_dir(word: &[u8], name_len: usize, field: Field) -> bool {
+    let rooted = word.starts_with(b"/") || word.len() > 2 && word[1] == b':';
+    if name_len == word.len() || !rooted {
+        return false;
+    }
+    if field != Field::Path {
+        return true;
+    }
+    let dir = &word[..word.len() - name_len - 1];
+    let last = dir
+        .iter()
+        .rposition(|&b| b == b'/' || b == b'\\')
+        .map_or(dir, |p| &dir[p + 1..]);
+    [&b"bin"[..], b"sbin", b"system32"]
+        .iter()
+        .any(|d| last.eq_ignore_ascii_case(d))
 }
 
 /// Where a segment's command stands, for [`command_weight`].

@@ -144,6 +144,25 @@ fn waf_denies_traversal_in_path() {
     );
 }
 
+/// Routes whose last segment is a command's name are routes: a health check
+/// at `/api/v1/ping` or a search at `/users/find` is no shell command.
+#[test]
+fn waf_allows_routes_named_like_commands() {
+    let p = balanced();
+    for path in [
+        "/api/v1/ping",
+        "/api/v1/users/find",
+        "/v2/reports/diff",
+        "/cgi-bin/test",
+    ] {
+        assert_eq!(get(&p, path, None), Verdict::Allow, "{path}");
+    }
+    assert_eq!(
+        class_of(&get(&p, "/cgi-bin/x/bin/cat", None)),
+        Some(Class::Cmdi)
+    );
+}
+
 fn get_with(p: &Profile, path: &str, pairs: &[(&'static str, &str)]) -> Verdict {
     let h = headers(pairs);
     inspect_head(

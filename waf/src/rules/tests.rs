@@ -891,10 +891,19 @@ fn rules_named_functions_and_longer_file_names_are_mentions() {
             "{v}: {h:?}"
         );
     }
-    for v in ["os.system('id')", "os.popen2 (\"id\")", "import os; os.system ('ls')"] {
+    for v in [
+        "os.system('id')",
+        "os.popen2 (\"id\")",
+        "import os; os.system ('ls')",
+    ] {
         assert!(scan(v, Field::Value).score(Class::Generic) >= 5, "{v}");
     }
-    for v in ["/etc/passwd", "/etc/passwd.bak", "/etc/passwd%00", "/etc/hosts;"] {
+    for v in [
+        "/etc/passwd",
+        "/etc/passwd.bak",
+        "/etc/passwd%00",
+        "/etc/hosts;",
+    ] {
         assert!(scan(v, Field::Value).score(Class::Lfi) >= 5, "{v}");
     }
 }
