@@ -305,6 +305,14 @@ impl<'p> BodyScanner<'p> {
                     }
                     match part.content() {
                         PartContent::Text => {
+                            // an uploaded file's text is a body of its own: its
+                            // lines go into no header (`host: 0.0.0.0` in a
+                            // YAML file is no header injection)
+                            let f = if part.filename.is_some() {
+                                Field::Body
+                            } else {
+                                Field::Value
+                            };
                             // the content as a parser that honours the part's
                             // transfer encoding hands it over, and as sent
                             let decoded = part
@@ -312,9 +320,9 @@ impl<'p> BodyScanner<'p> {
                                 .as_deref()
                                 .and_then(|te| decode_transfer_encoding(te, part.body));
                             if let Some(d) = &decoded {
-                                check(Field::Value, d);
+                                check(f, d);
                             }
-                            check(Field::Value, part.body);
+                            check(f, part.body);
                         }
                         PartContent::Media => {
                             if found.is_none() {

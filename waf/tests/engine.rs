@@ -711,6 +711,28 @@ fn waf_multipart_filename_traversal_denied() {
     );
 }
 
+/// An uploaded file's text is a body of its own: a YAML file's `host:` line
+/// goes into no header, so it is no header injection. The same lines in a
+/// form field are (a field's value can end up in a header), and a script in
+/// the file is still refused.
+#[test]
+fn waf_reads_an_uploaded_file_as_a_body_of_its_own() {
+    let p = balanced();
+    let ct = "multipart/form-data; boundary=B";
+    let yaml = "server:\n  port: 8080\n  host: 0.0.0.0\n";
+    let file = |content: &str| {
+        format!(
+            "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"app.yaml\"\r\nContent-Type: application/x-yaml\r\n\r\n{content}\r\n--B--\r\n"
+        )
+    };
+    assert_eq!(post(&p, ct, &file(yaml)), Verdict::Allow);
+    let field =
+        format!("--B\r\nContent-Disposition: form-data; name=\"notes\"\r\n\r\n{yaml}\r\n--B--\r\n");
+    assert_eq!(class_of(&post(&p, ct, &field)), Some(Class::Protocol));
+    let v = post(&p, ct, &file("<?php system($_GET['c']); ?>"));
+    assert_eq!(class_of(&v), Some(Class::Php), "{v:?}");
+}
+
 /// A text body shaped as a form is also read pair by pair, as frameworks that
 /// parse a body whatever its declared type read it: a value that is only an
 /// attack once it stands alone (a base64 token naming a gadget class) is
