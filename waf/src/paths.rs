@@ -202,15 +202,27 @@ fn dotfile(s: &[u8], hits: &mut Hits) {
     }
 }
 
+/// Names that reach the machine itself or a cloud's instance metadata: the
+/// loopback aliases of the distributions' `/etc/hosts` (Red Hat's
+/// `localhost4.localdomain4`, Debian's `ip6-localhost`, SUSE's
+/// `ipv6-localhost`) and the metadata services' host names.
 const INTERNAL_NAMES: &[&str] = &[
     "localhost",
     "localhost4",
     "localhost6",
     "localhost.localdomain",
+    "localhost4.localdomain4",
+    "localhost6.localdomain6",
     "ip6-localhost",
     "ip6-loopback",
+    "ipv6-localhost",
+    "ipv6-loopback",
     "metadata",
     "metadata.google.internal",
+    "metadata.packet.net",
+    "metadata.platformequinix.com",
+    "metadata.tencentyun.com",
+    "rancher-metadata",
     "instance-data",
     "kubernetes",
     "kubernetes.default",

@@ -55,6 +55,12 @@ fn paths_ssrf_hosts_detected() {
         // a NUL ends the host for a client written in C
         "http://127.0.0.1\0example.com",
         "http://127.0.0.1%00.example.com/x",
+        // the distributions' loopback aliases and other clouds' metadata names
+        "localhost4.localdomain4/",
+        "ipv6-localhost/",
+        "http://ip6-loopback:8080/admin",
+        "https://metadata.packet.net/userdata",
+        "http://metadata.tencentyun.com/latest/meta-data/",
     ] {
         assert!(scores(p, Field::Value).2 >= 5, "{p}");
     }
