@@ -144,6 +144,24 @@ fn waf_denies_traversal_in_path() {
     );
 }
 
+/// A query pair without `=` is a parameter name to PHP and Rails: a line
+/// break that splits it is refused as in any other name; ordinary bare
+/// tokens (`?print`, `?summer+dresses`) pass.
+#[test]
+fn waf_reads_a_bare_query_token_as_a_name_too() {
+    let p = balanced();
+    let v = get(&p, "/get/s.jsp", Some("variableX=bar&%0d%0restofdata"));
+    assert_eq!(class_of(&v), Some(Class::Protocol), "{v:?}");
+    for q in [
+        "print",
+        "v=2&debug",
+        "summer+dresses",
+        "select+comfort+pillow",
+    ] {
+        assert_eq!(get(&p, "/s", Some(q)), Verdict::Allow, "{q}");
+    }
+}
+
 /// Routes whose last segment is a command's name are routes: a health check
 /// at `/api/v1/ping` or a search at `/users/find` is no shell command.
 #[test]
