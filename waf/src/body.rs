@@ -388,6 +388,7 @@ impl<'p> BodyScanner<'p> {
         let rules = self.profile.rules();
         let mut found = None;
         for_each_urlencoded_pair(body, &mut |name, value| {
+            let name = crate::form::name_of_pair(name, value);
             let field = || Location::FormField(String::from_utf8_lossy(name).into_owned());
             let mut n = scan_value(rules, Field::Name, name);
             crate::session::check(name, self.offsite, &mut n);

@@ -30,6 +30,13 @@ pub fn for_each_urlencoded_pair(s: &[u8], f: &mut dyn FnMut(&[u8], &[u8]) -> boo
     }
 }
 
+/// The name to scan for a pair [`for_each_urlencoded_pair`] hands over: a
+/// pair without `=` (`?debug`, `&%0d%0aX-Injected:…`) comes as a value with
+/// an empty name, and PHP and Rails take it as a name. It is read both ways.
+pub(crate) fn name_of_pair<'a>(name: &'a [u8], value: &'a [u8]) -> &'a [u8] {
+    if name.is_empty() { value } else { name }
+}
+
 /// One part of a multipart body.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Part<'a> {

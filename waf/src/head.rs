@@ -111,10 +111,7 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
         let mut found = None;
         let offsite = crate::session::offsite_referer(head.headers);
         for_each_urlencoded_pair(q.as_bytes(), &mut |name, value| {
-            // a pair without `=` (`?debug`, `&%0d%0aX-Injected:…`) is a name
-            // to PHP and Rails and a value to others: read it both ways
-            let bare = name.is_empty() && !value.is_empty();
-            let name = if bare { value } else { name };
+            let name = crate::form::name_of_pair(name, value);
             let mut n = scan_value(rules, Field::Name, name);
             crate::session::check(name, offsite, &mut n);
             if let Some(v) = judge(&n, &|| Location::QueryName) {
