@@ -555,7 +555,10 @@ fn junk_escapes_as_slashes(v: &[u8]) -> Option<Vec<u8>> {
 /// application that base64-decodes a parameter reads the payload).
 fn scan_base64(rules: &Rules, v: &[u8], best: &mut Hits) {
     if let Some(text) = base64_text(v) {
-        scan_text_layer(rules, &text, best);
+        // the decoded text is a value of its own, with its own encodings
+        // (`JTI3…` is `%27…`): every view a value gets. Each layer is a
+        // quarter shorter, so the nesting ends.
+        best.merge_max(&scan_value(rules, Field::Value, &text));
     }
     gadget_in_base64(v, best);
 }

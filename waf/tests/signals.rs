@@ -58,6 +58,29 @@ fn waf_denies_base64_encoded_node_payload_in_cookie() {
     assert_eq!(class_of(&v), Some(Class::Generic), "{v:?}");
 }
 
+/// Text decoded from base64 is a value of its own, with its own encodings:
+/// base64 of base64, and base64 of a percent-encoded payload whose MySQL
+/// versioned comment only the value's raw view keeps, are read through both
+/// layers.
+#[test]
+fn waf_reads_base64_text_as_a_value_with_its_own_layers() {
+    let p = profile(Mode::Balanced);
+    // base64 of base64 of `<svg onload=alert(document.domain)>`
+    let v = get_with(
+        &p,
+        "q=UEhOMlp5QnZibXh2WVdROVlXeGxjblFvWkc5amRXMWxiblF1Wkc5dFlXbHVLVDQ9",
+        &[],
+    );
+    assert_eq!(class_of(&v), Some(Class::Xss), "{v:?}");
+    // `%27%20union%2B%2F%2A%21select%2A%2F%20%281%29%2C%282%29%2C%283%29--`
+    let v = get_with(
+        &p,
+        "q=JTI3JTIwdW5pb24lMkIlMkYlMkElMjFzZWxlY3QlMkElMkYlMjAlMjgxJTI5JTJDJTI4MiUyOSUyQyUyODMlMjktLQ%3D%3D",
+        &[],
+    );
+    assert_eq!(class_of(&v), Some(Class::Sqli), "{v:?}");
+}
+
 #[test]
 fn waf_allows_base64_tokens_that_decode_to_binary_or_plain_text() {
     let p = profile(Mode::Balanced);
