@@ -212,8 +212,8 @@ pub(crate) fn literal_holds(id: &str, s: &[u8], start: usize, end: usize) -> boo
         }
         "ssrf-scheme" if s[start..end].ends_with(b"unix:") => unix_socket_proxy(&s[end..]),
         "lfi-sensitive-file" => {
-            !(s[start..end].starts_with(b"etc/") && name_goes_on(s, end))
-                && !path_in_prose(s, start, end)
+            let another_etc_file = s[start..end].starts_with(b"etc/") && name_goes_on(s, end);
+            !(another_etc_file || path_in_prose(s, start, end))
         }
         "generic-python" if s[start..end].starts_with(b"os.") => called(&s[end..]),
         _ => true,
