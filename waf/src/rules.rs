@@ -251,7 +251,7 @@ fn called(rest: &[u8]) -> bool {
 /// by its own detector (`cat /etc/passwd and ls` is still a command). A path
 /// in `'…'` or followed by `;` is left alone: that is SQL's literal and
 /// statement end (`copy t from '/etc/passwd';`).
-pub(crate) fn path_in_prose(s: &[u8], start: usize, end: usize) -> bool {
+fn path_in_prose(s: &[u8], start: usize, end: usize) -> bool {
     const REACH: usize = 256;
     let from = start.saturating_sub(REACH);
     let word_start = match s[from..start].iter().rposition(|&b| b == b' ') {
