@@ -8,7 +8,15 @@
 /// `blanks` is set (MIME wraps its lines). `None` at any other byte outside
 /// the two alphabets.
 pub(crate) fn decode(s: &[u8], blanks: bool) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut out = Vec::new();
+    decode_into(s, blanks, &mut out).then_some(out)
+}
+
+/// [`decode`] into `out`, which is cleared first (a caller decoding several
+/// cuts of one token reuses one buffer); `false` where `decode` is `None`.
+pub(crate) fn decode_into(s: &[u8], blanks: bool, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    out.reserve(s.len() * 3 / 4);
     let (mut acc, mut bits) = (0u32, 0u32);
     for &b in s {
         let v = match b {
@@ -19,7 +27,7 @@ pub(crate) fn decode(s: &[u8], blanks: bool) -> Option<Vec<u8>> {
             b'/' | b'_' => 63,
             b'=' => break,
             b' ' | b'\t' | b'\r' | b'\n' if blanks => continue,
-            _ => return None,
+            _ => return false,
         };
         acc = (acc << 6) | u32::from(v);
         bits += 6;
@@ -28,7 +36,7 @@ pub(crate) fn decode(s: &[u8], blanks: bool) -> Option<Vec<u8>> {
             out.push((acc >> bits) as u8);
         }
     }
-    Some(out)
+    true
 }
 
 #[cfg(test)]

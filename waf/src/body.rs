@@ -370,9 +370,10 @@ impl<'p> BodyScanner<'p> {
     }
 
     /// A text body shaped as a form (`name=value&…`, on one line) is also read
-    /// as one, exactly as `scan_form` reads a form: frameworks that parse a body whatever its declared type hand
-    /// the application these pairs, and sending a form as `text/plain` is how
-    /// a client keeps it out of a WAF's form parser.
+    /// as one, exactly as `scan_form` reads a form: frameworks that parse a
+    /// body whatever its declared type hand the application these pairs, and
+    /// sending a form as `text/plain` is how a client keeps it out of a WAF's
+    /// form parser.
     fn scan_form_shaped_text(&self, body: &[u8]) -> Option<Verdict> {
         let eq = memchr::memchr(b'=', &body[..body.len().min(64)])?;
         let form_like = crate::detect::parameter_name_like(&body[..eq])

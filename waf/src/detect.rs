@@ -607,10 +607,11 @@ fn gadget_in_base64(v: &[u8], best: &mut Hits) {
     {
         return;
     }
+    let mut out = Vec::new();
     for skip in 0..4 {
-        let Some(mut out) = crate::base64::decode(&body[skip..], false) else {
+        if !crate::base64::decode_into(&body[skip..], false, &mut out) {
             return;
-        };
+        }
         out.make_ascii_lowercase();
         if GADGETS
             .iter()
@@ -680,9 +681,10 @@ fn hex_literal_text(v: &[u8]) -> Option<Vec<u8>> {
     (text.len() >= 6).then_some(text)
 }
 
-/// Scans text an application or database decodes from a value (base64, a
-/// hex literal) with every detector, after normalising it (the text may
-/// carry its own escapes: `\u0077hile(…)`).
+/// Scans the text a database decodes from a hex literal with every detector,
+/// after normalising it (the text may carry its own escapes:
+/// `\u0077hile(…)`). (Base64 text is scanned as a whole value instead, with
+/// all of a value's views: see `scan_base64`.)
 fn scan_text_layer(rules: &Rules, text: &[u8], best: &mut Hits) {
     let canon = normalise(text).canon;
     let mut h = Hits::default();
