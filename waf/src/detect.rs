@@ -233,9 +233,10 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     if once.iter().all(|b| b.is_ascii_alphanumeric()) && once.len() < 128 {
         rules.scan(once, field, &mut hits);
         sqli::lone_operator(once, &mut hits);
-        if once.len() >= 16 {
-            // an unpadded base64 token is all alphanumeric too, and so is a
-            // hex literal
+        if once.len() >= 8 {
+            // an unpadded base64 token is all alphanumeric too (from 8
+            // characters: `base64_text`), and so is a hex literal (16 digits
+            // and more: `hex_literal_text`)
             scan_base64(rules, once, &mut hits);
             scan_hex_literals(rules, once, &mut hits);
         }
@@ -697,15 +698,18 @@ fn scan_text_layer(rules: &Rules, text: &[u8], best: &mut Hits) {
 }
 
 /// Decodes `v` when it is one base64 token (standard or URL alphabet, at least
-/// 12 bytes, optional padding) whose decoded bytes are printable text; `None`
-/// otherwise (binary images, hashes, random ids stay undecoded).
+/// 8 bytes, optional padding) whose decoded bytes are printable text; `None`
+/// otherwise (binary images, hashes, random ids stay undecoded). Eight
+/// characters hold six bytes, enough for `${`id`}` or `$(cmd)`; a random
+/// token that short decodes to six printable bytes about once in 400 times,
+/// and to something a detector scores far more rarely.
 fn base64_text(v: &[u8]) -> Option<Vec<u8>> {
     let v = v.trim_ascii();
     let body = {
         let e = v.iter().rposition(|&b| b != b'=').map_or(0, |p| p + 1);
         &v[..e]
     };
-    if body.len() < 12 || v.len() - body.len() > 2 || v.len() > 64 * 1024 {
+    if body.len() < 8 || v.len() - body.len() > 2 || v.len() > 64 * 1024 {
         return None;
     }
     // most values are not one base64 token: rule them out before allocating

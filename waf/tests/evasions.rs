@@ -391,6 +391,9 @@ const JAVA: &[&str] = &[
 
 /// Command injection: separators, quoting and expansion tricks, globs, encodings, Windows.
 const CMDI: &[&str] = &[
+    // short payloads as one base64 token (`${`id`}`, `$(cmd)`: 8-11 characters)
+    r#"JHtgaWRgfQ=="#,
+    r#"JChjbWQp"#,
     r#"&n^e^t u^s^e^r"#,
     r#"|^type c:\windows\win.ini"#,
     r#"x && p^ing -n 2 127.0.0.1"#,
