@@ -374,6 +374,10 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     if let Some(v) = crate::normalise::control_blank_view(&n.canon) {
         merge_scan(best, |h| sqli::scan(&v, h));
     }
+    if let Some(v) = crate::normalise::confusable_view(&n.decoded) {
+        // the canonical view folds them for the other detectors
+        merge_scan(best, |h| cmdi::scan(&v, field, h));
+    }
     scan_base64(rules, &n.decoded, best);
     if n.decoded.len() >= 18 {
         scan_hex_literals(rules, &n.decoded, best);

@@ -615,9 +615,17 @@ fn decode_entity(s: &[u8], out: &mut Vec<u8>) -> usize {
 
 /// Maps circled letters/digits (U+24B6..U+24E9, U+2460..U+2468), fullwidth
 /// ASCII, typographic quotes, ideographic and leader dots, and the division,
-/// fraction and small reverse solidus slashes to ASCII; returns bytes
-/// consumed when `s` starts with one of them.
+/// fraction and small reverse solidus slashes to ASCII (lowercased); returns
+/// bytes consumed when `s` starts with one of them.
 fn fold_confusable(s: &[u8], out: &mut Vec<u8>) -> Option<usize> {
+    let (ascii, n) = confusable_ascii(s)?;
+    out.push(ascii.to_ascii_lowercase());
+    Some(n)
+}
+
+/// The ASCII byte a confusable at the start of `s` stands for (see
+/// `fold_confusable`), with its length in bytes.
+fn confusable_ascii(s: &[u8]) -> Option<(u8, usize)> {
     if s.len() < 3 {
         return None;
     }
@@ -630,7 +638,7 @@ fn fold_confusable(s: &[u8], out: &mut Vec<u8>) -> Option<usize> {
         _ => return None,
     };
     let ascii = match cp {
-        0x24B6..=0x24CF => b'a' + (cp - 0x24B6) as u8,
+        0x24B6..=0x24CF => b'A' + (cp - 0x24B6) as u8,
         0x24D0..=0x24E9 => b'a' + (cp - 0x24D0) as u8,
         0x2460..=0x2468 => b'1' + (cp - 0x2460) as u8,
         0x24EA => b'0',
@@ -644,8 +652,33 @@ fn fold_confusable(s: &[u8], out: &mut Vec<u8>) -> Option<usize> {
         0x2216 | 0xFE68 => b'\\',
         _ => return None,
     };
-    out.push(ascii.to_ascii_lowercase());
-    Some(3)
+    Some((ascii, 3))
+}
+
+/// `decoded` with its confusables (`fold_confusable`) mapped to the ASCII
+/// they stand for and nothing else changed (case, blanks and escapes kept),
+/// or `None` when it has none. The shell checks read the decoded view, where
+/// case and spacing still mean what a shell makes of them; an application
+/// that applies Unicode compatibility folding (NFKC) before it runs a
+/// command turns `＄（id）` into `$(id)`.
+pub(crate) fn confusable_view(decoded: &[u8]) -> Option<Vec<u8>> {
+    // every confusable's UTF-8 starts with E2, E3 or EF; most text with
+    // such a byte holds none (`’`, `–`, `€`, CJK) and allocates nothing
+    let first = memchr::memchr3_iter(0xE2, 0xE3, 0xEF, decoded)
+        .find(|&p| confusable_ascii(&decoded[p..]).is_some())?;
+    let mut out = Vec::with_capacity(decoded.len());
+    out.extend_from_slice(&decoded[..first]);
+    let mut i = first;
+    while i < decoded.len() {
+        if let Some((b, n)) = confusable_ascii(&decoded[i..]) {
+            out.push(b);
+            i += n;
+        } else {
+            out.push(decoded[i]);
+            i += 1;
+        }
+    }
+    Some(out)
 }
 
 /// The length of an invisible format character at the start of `s`: a

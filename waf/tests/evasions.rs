@@ -391,6 +391,10 @@ const JAVA: &[&str] = &[
 
 /// Command injection: separators, quoting and expansion tricks, globs, encodings, Windows.
 const CMDI: &[&str] = &[
+    // fullwidth shell syntax, for an application that folds Unicode (NFKC)
+    // before it runs a command
+    "\u{FF04}\u{FF08}id\u{FF09}",
+    "\u{FF40}id\u{FF40}",
     // short payloads as one base64 token (`${`id`}`, `$(cmd)`: 8-11 characters)
     r#"JHtgaWRgfQ=="#,
     r#"JChjbWQp"#,

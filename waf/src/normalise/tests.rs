@@ -90,6 +90,24 @@ fn normalise_fullwidth_and_circled_mapped() {
 }
 
 #[test]
+fn confusable_view_maps_only_confusables() {
+    use crate::normalise::confusable_view;
+    // case, blanks and other text kept: only the confusables change
+    assert_eq!(
+        confusable_view("\u{FF04}\u{FF08}Id\u{FF09} \u{2018}x\u{2019}".as_bytes()).as_deref(),
+        Some(&b"$(Id) 'x'"[..])
+    );
+    assert_eq!(
+        confusable_view("\u{24B7}\u{24D1}".as_bytes()).as_deref(),
+        Some(&b"Bb"[..])
+    );
+    // other text in the same blocks (an en dash, CJK) is no confusable
+    assert_eq!(confusable_view("a \u{2013} b".as_bytes()), None);
+    assert_eq!(confusable_view("\u{4EF7}\u{683C}".as_bytes()), None);
+    assert_eq!(confusable_view(b"plain"), None);
+}
+
+#[test]
 fn normalise_nulls_removed() {
     assert_eq!(normalise(b"a%00b\0c").decoded, b"abc");
 }
