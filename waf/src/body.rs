@@ -399,6 +399,11 @@ impl<'p> BodyScanner<'p> {
                 crate::paths::remote_include(name, value, &mut v);
                 found = self.judge(&v, &field);
             }
+            if found.is_none()
+                && let Some(whole) = crate::form::whole_pair(name, value)
+            {
+                found = self.judge(&scan_value(rules, Field::Value, &whole), &field);
+            }
             found.is_none()
         });
         found

@@ -37,6 +37,22 @@ pub(crate) fn name_of_pair<'a>(name: &'a [u8], value: &'a [u8]) -> &'a [u8] {
     if name.is_empty() { value } else { name }
 }
 
+/// The whole pair, `name=value`, when its name is not one a form or a query
+/// string writes (`parameter_name_like`): a payload sent as the whole query
+/// (`?admin' AND '1'='1`) is cut at its own `=`, and neither half shows what
+/// the application reads when it takes the query string as one value
+/// (`$_SERVER['QUERY_STRING']`, `request.query_string`). `None` otherwise.
+pub(crate) fn whole_pair(name: &[u8], value: &[u8]) -> Option<Vec<u8>> {
+    if name.is_empty() || crate::detect::parameter_name_like(name) {
+        return None;
+    }
+    let mut whole = Vec::with_capacity(name.len() + 1 + value.len());
+    whole.extend_from_slice(name);
+    whole.push(b'=');
+    whole.extend_from_slice(value);
+    Some(whole)
+}
+
 /// One part of a multipart body.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Part<'a> {

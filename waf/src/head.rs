@@ -126,6 +126,14 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
                 found = Some(v);
                 return false;
             }
+            if let Some(whole) = crate::form::whole_pair(name, value)
+                && let Some(v) = judge(&scan_value(rules, Field::Value, &whole), &|| {
+                    Location::QueryName
+                })
+            {
+                found = Some(v);
+                return false;
+            }
             true
         });
         if found.is_some() {

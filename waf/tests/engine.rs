@@ -162,6 +162,27 @@ fn waf_reads_a_bare_query_token_as_a_name_too() {
     }
 }
 
+/// A payload sent as the whole query string or form body is cut at its own
+/// `=`: the pair is also read whole when its name is no parameter name, as an
+/// application that takes the query string as one value reads it. Pairs
+/// with ordinary names, and names with blanks in ordinary text, pass.
+#[test]
+fn waf_reads_a_pair_with_an_odd_name_whole() {
+    let p = balanced();
+    let v = get(&p, "/", Some("admin'%20AND%20'1'='1"));
+    assert_eq!(class_of(&v), Some(Class::Sqli), "{v:?}");
+    let v = post(&p, "application/x-www-form-urlencoded", "admin'+AND+'1'='1");
+    assert_eq!(class_of(&v), Some(Class::Sqli), "{v:?}");
+    for q in [
+        "q=it's+1=1+for+me",
+        "first+name=Ann&last+name=O'Neil",
+        "price>=10",
+        "a=b=c",
+    ] {
+        assert_eq!(get(&p, "/s", Some(q)), Verdict::Allow, "{q}");
+    }
+}
+
 /// Routes whose last segment is a command's name are routes: a health check
 /// at `/api/v1/ping` or a search at `/users/find` is no shell command.
 #[test]
