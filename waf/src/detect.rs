@@ -272,8 +272,9 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         });
         // a base64 token too long for the alphanumeric branch above is
         // plain text too (`base64_text` gives up at the first byte outside
-        // the alphabet, a blank in prose)
-        if once.len() >= 128 {
+        // the alphabet, a blank in prose), and so is one whose `+` a form
+        // decoder made blanks
+        if once.len() >= 128 || (once.len() >= 16 && sparse_blanks(once.trim_ascii())) {
             let mut h = Hits::default();
             scan_base64(rules, once, &mut h);
             hits.merge_max(&h);
@@ -702,11 +703,13 @@ fn scan_text_layer(rules: &Rules, text: &[u8], best: &mut Hits) {
 }
 
 /// Decodes `v` when it is one base64 token (standard or URL alphabet, at least
-/// 8 bytes, optional padding) whose decoded bytes are printable text; `None`
-/// otherwise (binary images, hashes, random ids stay undecoded). Eight
-/// characters hold six bytes, enough for `${`id`}` or `$(cmd)`; a random
-/// token that short decodes to six printable bytes about once in 400 times,
-/// and to something a detector scores far more rarely.
+/// 8 bytes, optional padding) whose decoded bytes are text (`is_text`);
+/// `None` otherwise (binary images, hashes, random ids stay undecoded).
+/// Eight characters hold six bytes, enough for `${`id`}` or `$(cmd)`; a
+/// random token that short decodes to six printable bytes about once in 400
+/// times, and to something a detector scores far more rarely. A token whose
+/// `+` a form decoder turned into blanks (`sparse_blanks`) is read with them
+/// put back.
 fn base64_text(v: &[u8]) -> Option<Vec<u8>> {
     let v = v.trim_ascii();
     let body = {
@@ -716,19 +719,54 @@ fn base64_text(v: &[u8]) -> Option<Vec<u8>> {
     if body.len() < 8 || v.len() - body.len() > 2 || v.len() > 64 * 1024 {
         return None;
     }
+    let alphabet = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'/' | b'_');
     // most values are not one base64 token: rule them out before allocating
-    if !body
-        .iter()
-        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'/' | b'_'))
-    {
+    let out = if body.iter().all(|&b| alphabet(b)) {
+        crate::base64::decode(body, false)?
+    } else if sparse_blanks(body) && body.iter().all(|&b| b == b' ' || alphabet(b)) {
+        let plus: Vec<u8> = body
+            .iter()
+            .map(|&b| if b == b' ' { b'+' } else { b })
+            .collect();
+        crate::base64::decode(&plus, false)?
+    } else {
         return None;
-    }
-    let out = crate::base64::decode(body, false)?;
-    let printable = out
+    };
+    is_text(&out).then_some(out)
+}
+
+/// A token's blanks are few and single, as a base64 token's `+` are once a
+/// form decoder made them blanks (one in 64 characters on average; one
+/// more allowed in a short token), and unlike prose (a blank every five or
+/// six characters).
+fn sparse_blanks(v: &[u8]) -> bool {
+    let blanks = memchr::memchr_iter(b' ', v).count();
+    blanks > 0 && blanks * 12 <= v.len() + 12 && memchr::memmem::find(v, b"  ").is_none()
+}
+
+/// At least nine in ten characters of `b` are printable: ASCII graphic
+/// characters and blanks, or, when `b` is UTF-8, any character but a
+/// control one (a payload may carry typographic quotes or other scripts).
+fn is_text(b: &[u8]) -> bool {
+    let ascii = b
         .iter()
         .filter(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
         .count();
-    (printable * 10 >= out.len() * 9).then_some(out)
+    if ascii * 10 >= b.len() * 9 {
+        return true;
+    }
+    if b.is_ascii() {
+        return false;
+    }
+    let Ok(s) = std::str::from_utf8(b) else {
+        return false;
+    };
+    let (mut chars, mut printable) = (0usize, 0usize);
+    for c in s.chars() {
+        chars += 1;
+        printable += usize::from(!c.is_control() || c.is_ascii_whitespace());
+    }
+    printable * 10 >= chars * 9
 }
 
 /// Server-side script extensions in an uploaded file name (`shell.php`, `a.php.`,
@@ -928,6 +966,28 @@ mod tests {
         ] {
             assert_eq!(scan_path(&rules, p.as_bytes()).nonzero, 0, "{p}");
         }
+    }
+
+    /// Base64 text is read when its `+` became blanks and when it is UTF-8;
+    /// prose with long words, binary and short tokens are not decoded.
+    #[test]
+    fn base64_text_takes_blanks_for_plus_and_utf8_for_text() {
+        let t = |s: &str| base64_text(s.as_bytes());
+        // `+` made blanks
+        assert_eq!(t("PGI+SGk8L2I+").as_deref(), Some(&b"<b>Hi</b>"[..]));
+        // (a blank at the end is trimmed with the byte it held)
+        assert_eq!(t("PGI SGk8L2I ").as_deref(), Some(&b"<b>Hi</b"[..]));
+        // typographic quotes around a word
+        assert_eq!(
+            t("4oCYcXVvdGVk4oCZ").as_deref(),
+            Some("\u{2018}quoted\u{2019}".as_bytes())
+        );
+        // prose: blanks are not few enough
+        assert!(!sparse_blanks(b"Please leave the parcel at the back door"));
+        assert_eq!(t("Please leave the parcel at the back door"), None);
+        // binary (a PNG's first bytes) and a token under 8 characters
+        assert_eq!(t("iVBORw0KGgoAAAANSUhEUgAA"), None);
+        assert_eq!(t("aGVsbG8"), None);
     }
 
     /// A serialised Java object in base64 names its gadget classes in bytes

@@ -176,6 +176,10 @@ const XSS: &[&str] = &[
     r#"<i style="background:u\72 l(javascript:alert(1))">"#,
     r#"<p style="w:expr/* */ession(alert(1))">"#,
     r#"PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="#,
+    // base64 of UTF-8 text with a script after it, once as sent and once
+    // with its `+` made blanks by a form decoder
+    r#"PHA+w5xuw69jw7Zkw6kg4oCYcXVvdGVk4oCZPC9wPjxzY3JpcHQ+YWxlcnQoMSk8L3NjcmlwdD4="#,
+    r#"PHA w5xuw69jw7Zkw6kg4oCYcXVvdGVk4oCZPC9wPjxzY3JpcHQ YWxlcnQoMSk8L3NjcmlwdD4="#,
     r#"<svg><script href=data:,alert(1) />"#,
     r#"" autofocus onfocus=alert(1) x=""#,
     r#"' onmouseover='alert(1)"#,
