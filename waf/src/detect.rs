@@ -375,6 +375,14 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
     if let Some(v) = crate::normalise::control_blank_view(&n.canon) {
         merge_scan(best, |h| sqli::scan(&v, h));
     }
+    if let Some(v) = crate::normalise::markup_stripped_view(&n.canon) {
+        merge_scan(best, |h| {
+            rules.scan(&v, field, h);
+            sqli::scan(&v, h);
+            xss::scan(&v, field, h);
+            cmdi::scan(&v, field, h);
+        });
+    }
     if let Some(v) = crate::normalise::confusable_view(&n.decoded) {
         // the canonical view folds them for the other detectors
         merge_scan(best, |h| cmdi::scan(&v, field, h));

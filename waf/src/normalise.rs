@@ -189,6 +189,49 @@ pub(crate) fn control_blank_view(canon: &[u8]) -> Option<Vec<u8>> {
     )
 }
 
+/// `canon` with the empty or short tags that split a word removed
+/// (`o<x>nfocus`, `un<>ion`, `alert<x>(1)`, `sel</b>ect`), or `None` when
+/// no tag sits between a letter or digit and a letter, digit or `(`. A
+/// filter that strips markup (`strip_tags`, a sanitiser that drops unknown
+/// tags) hands the application the word whole; text with markup between
+/// words (`<b>bold</b> text`) is left as it is.
+pub(crate) fn markup_stripped_view(canon: &[u8]) -> Option<Vec<u8>> {
+    // the tag's bytes, `<` and `>` included: `<>`, `<x>`, `</b>`, `<br/>`
+    fn tag_at(s: &[u8]) -> Option<usize> {
+        let end = s.iter().take(12).position(|&b| b == b'>')?;
+        s[1..end]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'/')
+            .then_some(end + 1)
+    }
+    let word = |b: u8| b.is_ascii_alphanumeric();
+    let splits = |p: usize| -> Option<usize> {
+        if p == 0 || !word(canon[p - 1]) {
+            return None;
+        }
+        let n = tag_at(&canon[p..])?;
+        canon
+            .get(p + n)
+            .is_some_and(|&b| word(b) || b == b'(')
+            .then_some(n)
+    };
+    let first = memchr::memchr_iter(b'<', canon).find(|&p| splits(p).is_some())?;
+    let mut out = Vec::with_capacity(canon.len());
+    out.extend_from_slice(&canon[..first]);
+    let mut i = first;
+    while i < canon.len() {
+        if canon[i] == b'<'
+            && let Some(n) = splits(i)
+        {
+            i += n;
+        } else {
+            out.push(canon[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
 /// `canon` with every `%` that `asp_drops_percent` drops removed, when there
 /// are at least two such: the value as classic ASP hands it over. One lone
 /// `%` glued to a word is ordinary text (`50%off`) and changes no reading.

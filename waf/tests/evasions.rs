@@ -49,6 +49,8 @@ fn assert_denied(values: &[&str]) {
 
 /// SQL injection: comment and case games, dialect operators, blind and error-based forms, subqueries.
 const SQLI: &[&str] = &[
+    // empty tags that split keywords, for a filter that strips markup
+    "1 un<>ion sel<>ect us<>er, pa<>ss fr<>om users",
     // keywords split by invisible format characters; MySQL's DISTINCTROW
     "1 un\u{200b}ion all sel\u{200d}ect null,null--",
     r#"1' union distinctrow select 1,2"#,
@@ -181,6 +183,8 @@ const XSS: &[&str] = &[
     r#"PHA+w5xuw69jw7Zkw6kg4oCYcXVvdGVk4oCZPC9wPjxzY3JpcHQ+YWxlcnQoMSk8L3NjcmlwdD4="#,
     r#"PHA w5xuw69jw7Zkw6kg4oCYcXVvdGVk4oCZPC9wPjxzY3JpcHQ YWxlcnQoMSk8L3NjcmlwdD4="#,
     r#"<svg><script href=data:,alert(1) />"#,
+    // short tags that split words, for a filter that strips markup
+    r#"x" o<y>nmouseover=prompt<y>(9) ""#,
     r#"" autofocus onfocus=alert(1) x=""#,
     r#"' onmouseover='alert(1)"#,
     r#"<svg/onload=self[`alert`](1)>"#,

@@ -90,6 +90,25 @@ fn normalise_fullwidth_and_circled_mapped() {
 }
 
 #[test]
+fn markup_stripped_view_joins_words_split_by_short_tags() {
+    use crate::normalise::markup_stripped_view;
+    let v = |s: &str| markup_stripped_view(s.as_bytes());
+    assert_eq!(
+        v("o<x>nfocus=alert<x>(1)").as_deref(),
+        Some(&b"onfocus=alert(1)"[..])
+    );
+    assert_eq!(
+        v("un<>ion sel</b>ect").as_deref(),
+        Some(&b"union select"[..])
+    );
+    // markup between words, or a tag with attributes, is left alone
+    assert_eq!(v("<b>bold</b> text"), None);
+    assert_eq!(v("a <x> b"), None);
+    assert_eq!(v("x<a href=y>z"), None);
+    assert_eq!(v("no tags"), None);
+}
+
+#[test]
 fn confusable_view_maps_only_confusables() {
     use crate::normalise::confusable_view;
     // case, blanks and other text kept: only the confusables change
