@@ -344,11 +344,11 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
             .iter()
             .map(|&b| if b == b'+' { b' ' } else { b })
             .collect();
-        merge_scan(best, |h| {
-            sqli::scan(&spaced, h);
-            cmdi::scan(&spaced, field, h);
-            xss::scan(&spaced, field, h);
-        });
+        // every view and every detector: a multipart part or a JSON string
+        // that holds a form-encoded payload (`%27,+$or:+[`,
+        // `%0ARCPT+TO:`) is never form-decoded by the parser that read it.
+        // The spaced view has no `+` left, so this goes one level deep.
+        best.merge_max(&scan_value(rules, field, &spaced));
     }
     if field == Field::FileName {
         file_name(&n.canon, best);

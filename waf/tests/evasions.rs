@@ -489,6 +489,10 @@ const PHP: &[&str] = &[
 
 /// NoSQL operators, shellshock, CRLF injection, XXE, template injection, prototype pollution.
 const OTHER: &[&str] = &[
+    // a form-encoded payload in a multipart part or a JSON string, whose `+`
+    // no parser made blanks
+    "%0AMAIL+FROM:+<a@b.example>%0ARCPT+TO:+<c@d.example>",
+    "%27,+$where:+%27sleep(1000)%27",
     r#"!!python/object/apply:os.system ["id"]"#,
     // a character whose low byte is CR or LF, truncated into a header line
     r#"%E5%98%8A%E5%98%8DSet-Cookie:%20session=fixed"#,
