@@ -727,18 +727,32 @@ fn base64_text(v: &[u8]) -> Option<Vec<u8>> {
     if body.len() < 8 || v.len() - body.len() > 2 || v.len() > 64 * 1024 {
         return None;
     }
-    let alphabet = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'/' | b'_');
-    // most values are not one base64 token: rule them out before allocating
-    let out = if body.iter().all(|&b| alphabet(b)) {
+    // most values are not one base64 token: rule them out in one pass,
+    // before allocating (prose at its second or third blank, or its first
+    // punctuation)
+    let limit = blank_limit(body.len());
+    let (mut blanks, mut after_blank) = (0usize, false);
+    for &b in body {
+        if b == b' ' {
+            blanks += 1;
+            if after_blank || blanks > limit {
+                return None;
+            }
+            after_blank = true;
+        } else if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'/' | b'_') {
+            after_blank = false;
+        } else {
+            return None;
+        }
+    }
+    let out = if blanks == 0 {
         crate::base64::decode(body, false)?
-    } else if sparse_blanks(body) && body.iter().all(|&b| b == b' ' || alphabet(b)) {
+    } else {
         let plus: Vec<u8> = body
             .iter()
             .map(|&b| if b == b' ' { b'+' } else { b })
             .collect();
         crate::base64::decode(&plus, false)?
-    } else {
-        return None;
     };
     is_text(&out).then_some(out)
 }
@@ -746,10 +760,24 @@ fn base64_text(v: &[u8]) -> Option<Vec<u8>> {
 /// A token's blanks are few and single, as a base64 token's `+` are once a
 /// form decoder made them blanks (one in 64 characters on average; one
 /// more allowed in a short token), and unlike prose (a blank every five or
-/// six characters).
+/// six characters). Stops at the first blank over the limit.
 fn sparse_blanks(v: &[u8]) -> bool {
-    let blanks = memchr::memchr_iter(b' ', v).count();
-    blanks > 0 && blanks * 12 <= v.len() + 12 && memchr::memmem::find(v, b"  ").is_none()
+    let limit = blank_limit(v.len());
+    let mut blanks = 0;
+    let mut last = usize::MAX - 1;
+    for p in memchr::memchr_iter(b' ', v) {
+        blanks += 1;
+        if blanks > limit || p == last + 1 {
+            return false;
+        }
+        last = p;
+    }
+    blanks > 0
+}
+
+/// The most blanks `sparse_blanks` allows in `len` bytes.
+fn blank_limit(len: usize) -> usize {
+    (len + 12) / 12
 }
 
 /// At least nine in ten characters of `b` are printable: ASCII graphic

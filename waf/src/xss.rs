@@ -151,7 +151,10 @@ fn prose_after_scheme(v: &[u8]) -> bool {
         return false;
     };
     let rest = v[colon + 1..].trim_ascii();
-    rest.contains(&b' ') && rest.iter().all(|&b| b.is_ascii_alphabetic() || b == b' ')
+    // words joined by blanks, or by `+` where a form-encoded title was
+    // never form-decoded (a multipart part): words alone call nothing
+    let blank = |b: u8| b == b' ' || b == b'+';
+    rest.iter().any(|&b| blank(b)) && rest.iter().all(|&b| b.is_ascii_alphabetic() || blank(b))
 }
 
 /// `script_uri` without the first-letter check.
