@@ -365,23 +365,13 @@ pub(crate) fn scan_value(rules: &Rules, field: Field, once: &[u8]) -> Hits {
         // `%S%E%L%E%C%T`: classic ASP drops a `%` that opens no escape; a
         // view of its own, since the separator checks above read such `%`
         // runs as junk between words
-        merge_scan(best, |h| {
-            rules.scan(&v, field, h);
-            sqli::scan(&v, h);
-            xss::scan(&v, field, h);
-            cmdi::scan(&v, field, h);
-        });
+        scan_rewritten(rules, field, &v, best);
     }
     if let Some(v) = crate::normalise::control_blank_view(&n.canon) {
         merge_scan(best, |h| sqli::scan(&v, h));
     }
     if let Some(v) = crate::normalise::markup_stripped_view(&n.canon) {
-        merge_scan(best, |h| {
-            rules.scan(&v, field, h);
-            sqli::scan(&v, h);
-            xss::scan(&v, field, h);
-            cmdi::scan(&v, field, h);
-        });
+        scan_rewritten(rules, field, &v, best);
     }
     if let Some(v) = crate::normalise::confusable_view(&n.decoded) {
         // the canonical view folds them for the other detectors
@@ -436,6 +426,18 @@ fn lone_step_bonus(once: &[u8], decoded: &[u8], layers: u32, hits: &mut Hits) {
 /// Runs `scan` as if into fresh `Hits` then merged into `best` by
 /// `merge_max`; into empty `best` that merge is a copy, so `scan` adds there
 /// directly.
+/// A view the canonical one was rewritten into (`asp_view`,
+/// `markup_stripped_view`), read by the literal, SQL, HTML and shell
+/// detectors and merged as a view.
+fn scan_rewritten(rules: &Rules, field: Field, v: &[u8], best: &mut Hits) {
+    merge_scan(best, |h| {
+        rules.scan(v, field, h);
+        sqli::scan(v, h);
+        xss::scan(v, field, h);
+        cmdi::scan(v, field, h);
+    });
+}
+
 fn merge_scan(best: &mut Hits, scan: impl FnOnce(&mut Hits)) {
     if best.nonzero == 0 {
         scan(best);
