@@ -729,32 +729,22 @@ fn base64_text(v: &[u8]) -> Option<Vec<u8>> {
     if body.len() < 8 || v.len() - body.len() > 2 || v.len() > 64 * 1024 {
         return None;
     }
-    // most values are not one base64 token: rule them out in one pass,
-    // before allocating (prose at its second or third blank, or its first
-    // punctuation)
-    let limit = blank_limit(body.len());
-    let (mut blanks, mut after_blank) = (0usize, false);
-    for &b in body {
-        if b == b' ' {
-            blanks += 1;
-            if after_blank || blanks > limit {
-                return None;
-            }
-            after_blank = true;
-        } else if b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'/' | b'_') {
-            after_blank = false;
-        } else {
-            return None;
-        }
+    // most values are not one base64 token: rule them out before allocating
+    // (prose at its first punctuation, or by its many blanks)
+    let alphabet = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'/' | b'_');
+    if !body.iter().all(|&b| b == b' ' || alphabet(b)) {
+        return None;
     }
-    let out = if blanks == 0 {
+    let out = if memchr::memchr(b' ', body).is_none() {
         crate::base64::decode(body, false)?
-    } else {
+    } else if sparse_blanks(body) {
         let plus: Vec<u8> = body
             .iter()
             .map(|&b| if b == b' ' { b'+' } else { b })
             .collect();
         crate::base64::decode(&plus, false)?
+    } else {
+        return None;
     };
     is_text(&out).then_some(out)
 }
@@ -764,7 +754,7 @@ fn base64_text(v: &[u8]) -> Option<Vec<u8>> {
 /// more allowed in a short token), and unlike prose (a blank every five or
 /// six characters). Stops at the first blank over the limit.
 fn sparse_blanks(v: &[u8]) -> bool {
-    let limit = blank_limit(v.len());
+    let limit = (v.len() + 12) / 12;
     let mut blanks = 0;
     let mut last = usize::MAX - 1;
     for p in memchr::memchr_iter(b' ', v) {
@@ -775,11 +765,6 @@ fn sparse_blanks(v: &[u8]) -> bool {
         last = p;
     }
     blanks > 0
-}
-
-/// The most blanks `sparse_blanks` allows in `len` bytes.
-fn blank_limit(len: usize) -> usize {
-    (len + 12) / 12
 }
 
 /// At least nine in ten characters of `b` are printable: ASCII graphic
