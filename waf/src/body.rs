@@ -291,6 +291,14 @@ impl<'p> BodyScanner<'p> {
                 let r = for_each_multipart_field(body, &self.boundary, &mut |part| {
                     let field =
                         || Location::FormField(String::from_utf8_lossy(&part.name).into_owned());
+                    if part.filename.is_none() {
+                        let mut h = Hits::default();
+                        crate::paths::remote_include(&part.name, part.body, &mut h);
+                        found = self.judge(&h, &field);
+                        if found.is_some() {
+                            return false;
+                        }
+                    }
                     let mut check = |f: Field, v: &[u8]| {
                         if found.is_none() {
                             found = self.judge(&scan_value(rules, f, v), &field);
@@ -425,6 +433,18 @@ impl<'p> BodyScanner<'p> {
                 Field::Name => !self.offsite,
                 _ => !(entropy_on && v.len() >= entropy::MIN_LEN),
             };
+            if field == Field::Value && crate::paths::may_be_remote(v) {
+                // a remote URL under a key that selects a file: the key is
+                // found again only for such values (see `remote_include`)
+                if let Some(key) = path.key() {
+                    let mut h = Hits::default();
+                    crate::paths::remote_include(key.as_bytes(), v, &mut h);
+                    found = self.judge(&h, &|| Location::JsonValue(path.render()));
+                    if found.is_some() {
+                        return false;
+                    }
+                }
+            }
             if simple && doc.seen_clean(field, v) {
                 return true;
             }

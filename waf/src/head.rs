@@ -216,6 +216,11 @@ fn inspect(profile: &Profile, head: &RequestHead<'_>) -> Option<Verdict> {
                         return Some(v);
                     }
                 }
+                let mut include = Hits::default();
+                crate::paths::remote_include(&n, &v, &mut include);
+                if let Some(v) = judge(&include, &cookie) {
+                    return Some(v);
+                }
             }
         }
     }

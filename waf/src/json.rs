@@ -190,6 +190,19 @@ impl JsonPath<'_> {
     }
 }
 
+impl<'a> JsonPath<'a> {
+    /// The key a value sits under, if its container is an object (found
+    /// from the top of the tape, as `render` does).
+    pub fn key(&self) -> Option<&'a str> {
+        let mut segs = Vec::new();
+        let _ = locate(self.nodes, 0, self.at, &mut segs);
+        match segs.last() {
+            Some(Seg::Key(k)) => Some(k),
+            _ => None,
+        }
+    }
+}
+
 impl std::fmt::Display for JsonPath<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.render())

@@ -44,10 +44,12 @@ pub(crate) fn scan(s: &[u8], field: Field, hits: &mut Hits) {
 ///   (the run of alphanumerics, `+`, `.`, `-` before the colon), and adds a
 ///   signal only for a scheme of its lists (in any case) or with two
 ///   slashes after the colon (`/` or `\\`).
+/// - a UNC path (`\\\\host\\share`) at the start of a value names a host
+///   with no scheme and no `/` (`addressed_without_scheme`).
 ///
 /// E-mail addresses, dates and times, sentences with a colon stop here.
 fn may_hold_url(s: &[u8]) -> bool {
-    if memchr::memchr(b'/', s).is_some() {
+    if memchr::memchr(b'/', s).is_some() || s.trim_ascii_start().starts_with(b"\\\\") {
         return true;
     }
     let mut colons = memchr::memchr_iter(b':', s).peekable();
@@ -513,6 +515,7 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
         {
             hits.add(Class::Ssrf, "ssrf-internal-host", 5);
         }
+        addressed_without_scheme(t, hits);
     }
     let mut from = 0;
     let mut seen = 0;
@@ -641,6 +644,27 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
     }
 }
 
+/// `//198.51.100.4/x.php` and `\\198.51.100.4\share\x.php` (a UNC path,
+/// which Windows opens over SMB) at the start of a value: a host given by its
+/// address with no scheme, as `http://198.51.100.4/` gives it. (Shared with
+/// the tests' reference scan.)
+pub(super) fn addressed_without_scheme(t: &str, hits: &mut Hits) {
+    let Some(r) = t.strip_prefix("//").or_else(|| t.strip_prefix("\\\\")) else {
+        return;
+    };
+    let end = r
+        .bytes()
+        .position(|c| matches!(c, b'/' | b'\\' | b'?' | b'#' | b' '))
+        .unwrap_or(r.len());
+    if end < r.len() && r.as_bytes()[end] != b' ' {
+        match classify_host(strip_port(&r[..end])) {
+            HostKind::Ip => hits.add(Class::Rfi, "rfi-ip-host", 5),
+            HostKind::Internal => hits.add(Class::Ssrf, "ssrf-internal-host", 5),
+            HostKind::Name => {}
+        }
+    }
+}
+
 /// After the authority: a further `@host` that another parser reads as the
 /// real host (`http://a.com:80 &@10.0.0.1:22/`, `http://a.com/:x@evil.com/`
 /// once `%2f` is decoded): an internal host there is SSRF, a `:`-credential
@@ -720,10 +744,34 @@ fn strip_port(h: &str) -> &str {
     }
 }
 
-/// A remote URL in a parameter whose name says it selects a local file or
+/// Whether `v` starts as a remote reference: a URL of a scheme that fetches
+/// (`http:`, `ftp:` …), a scheme-relative `//host` or a UNC `\\host`.
+/// Cheap enough for every JSON string: most fail on the first byte.
+pub(crate) fn may_be_remote(v: &[u8]) -> bool {
+    const REMOTE: &[&[u8]] = &[
+        b"http://",
+        b"https://",
+        b"ftp://",
+        b"ftps://",
+        b"//",
+        b"\\\\",
+    ];
+    let v = v.trim_ascii_start();
+    v.len() >= 8
+        && matches!(v[0], b'h' | b'H' | b'f' | b'F' | b'/' | b'\\')
+        && REMOTE
+            .iter()
+            .any(|p| v.len() > p.len() && v[..p.len()].eq_ignore_ascii_case(p))
+}
+
+/// A remote URL or a UNC path (`\\host\share\x.php`, which PHP on Windows
+/// opens over SMB) in a parameter whose name says it selects a local file or
 /// directory (`mosConfig_absolute_path=`, `_CONF[path]=`, `include=`,
-/// `template_dir=`): the remote-file-inclusion shape. Parameters meant for
-/// URLs (`url`, `redirect_uri`, `next`) are not in the list.
+/// `template_dir=`, glued as `basepath=` or `admindir=`): the
+/// remote-file-inclusion shape. Parameters meant for URLs (`url`,
+/// `redirect_uri`, `next`, and any name with a part that ends in `url`, `uri`,
+/// `link` …: `file_url`, `rootUrl`) are not in the list. Called for query,
+/// form, multipart and cookie pairs and for JSON strings under their key.
 pub(crate) fn remote_include(name: &[u8], value: &[u8], hits: &mut Hits) {
     const NAMES: &[&[u8]] = &[
         b"path",
@@ -744,28 +792,29 @@ pub(crate) fn remote_include(name: &[u8], value: &[u8], hits: &mut Hits) {
         b"library",
         b"lib",
     ];
-    if name.len() > 64 || value.len() < 8 {
+    /// Words that start or end a glued name of the same kind (`basepath`,
+    /// `admindir`, `approot`, `rootbase`, `pathnews`).
+    const GLUED: &[&[u8]] = &[b"path", b"dir", b"root", b"include", b"template", b"module"];
+    /// Parts that say the parameter holds a URL (`file_url`, `template_uri`,
+    /// `rootUrl`): a remote URL is what it is for.
+    const URLISH: &[&[u8]] = &[b"url", b"uri", b"href", b"link", b"src", b"endpoint"];
+    if name.len() > 64 || !may_be_remote(value) {
         return;
     }
     // whole name parts only: `redirect_uri` must not match `dir`
     let n = name.to_ascii_lowercase();
-    let part_hit = n
-        .split(|b| !b.is_ascii_alphanumeric())
-        .any(|part| NAMES.contains(&part));
-    if !part_hit {
-        return;
+    let mut selects_file = false;
+    for part in n.split(|b| !b.is_ascii_alphanumeric()) {
+        if URLISH.iter().any(|u| part.ends_with(u)) {
+            return;
+        }
+        selects_file |= NAMES.contains(&part)
+            || part.len() > 4
+                && GLUED
+                    .iter()
+                    .any(|g| part.starts_with(g) || part.ends_with(g) && !part.ends_with(b"redir"));
     }
-    let v = value.trim_ascii_start().to_ascii_lowercase();
-    let remote = [
-        b"http://".as_slice(),
-        b"https://",
-        b"ftp://",
-        b"ftps://",
-        b"//",
-    ]
-    .iter()
-    .any(|p| v.starts_with(p));
-    if remote {
+    if selects_file {
         hits.add(Class::Rfi, "rfi-remote-include", 5);
     }
 }

@@ -212,8 +212,10 @@ pub(crate) fn literal_holds(id: &str, s: &[u8], start: usize, end: usize) -> boo
         }
         "ssrf-scheme" if s[start..end].ends_with(b"unix:") => unix_socket_proxy(&s[end..]),
         "lfi-sensitive-file" => {
-            let another_etc_file = s[start..end].starts_with(b"etc/") && name_goes_on(s, end);
-            !(another_etc_file || path_in_prose(s, start, end))
+            let m = &s[start..end];
+            let another_name =
+                (m.starts_with(b"etc/") || m.ends_with(b"_log")) && name_goes_on(s, end);
+            !(another_name || path_in_prose(s, start, end))
         }
         "generic-python" if s[start..end].starts_with(b"os.") => called(&s[end..]),
         _ => true,
@@ -222,8 +224,9 @@ pub(crate) fn literal_holds(id: &str, s: &[u8], start: usize, end: usize) -> boo
 
 /// The file name found just before `end` goes on as a longer name: a file
 /// of `/etc` named so (`src/etc/passwd_hash.rs`, `etc/hostsfile`) is
-/// another file. (Only there: CRS counts an upload named
-/// `wp-config_php.txt` as the configuration file it copies.)
+/// another file, and a log's name that goes on is a setting's
+/// (`access_logs.s3.enabled`, `error_logging`). (Only there: CRS counts an
+/// upload named `wp-config_php.txt` as the configuration file it copies.)
 fn name_goes_on(s: &[u8], end: usize) -> bool {
     end > 0
         && s[end - 1].is_ascii_alphanumeric()

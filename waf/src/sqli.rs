@@ -73,6 +73,7 @@ fn scan_contexts(s: &[u8], hits: &mut Hits) {
         if r.0 < 5 && q == Some(b'\'') && implicit_operator(s, toks.as_slice()) {
             r = (5, "sqli-break");
         }
+        contraction_prose(s, q, &mut r);
         if r.0 > best.0 {
             best = r;
         }
@@ -91,6 +92,34 @@ fn scan_contexts(s: &[u8], hits: &mut Hits) {
     if best.0 > 0 {
         hits.add(Class::Sqli, best.1, best.0);
     }
+}
+
+/// In the apostrophe context, a literal "broken" by `don't` or `it's` is
+/// prose: a tautology found after it (`and it is fine`) is a sentence, not a
+/// condition, and weighs 4 at most. (Shared with the tests' reference scan.)
+fn contraction_prose(s: &[u8], q: Option<u8>, r: &mut (u32, &'static str)) {
+    if q == Some(b'\'') && r.1 == "sqli-tautology" && r.0 <= 6 && contraction_first(s) {
+        r.0 = r.0.min(4);
+    }
+}
+
+/// The value's first `'` is an English contraction's (`don't`, `it's`,
+/// `wither'd`, `we'll`): a letter before it, `s t d m ll re ve` after it and
+/// then no further letter.
+fn contraction_first(s: &[u8]) -> bool {
+    let Some(p) = memchr::memchr(b'\'', s) else {
+        return false;
+    };
+    if p == 0 || !s[p - 1].is_ascii_alphabetic() {
+        return false;
+    }
+    let rest = &s[p + 1..];
+    let letters = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let suffix = rest[..letters].to_ascii_lowercase();
+    matches!(
+        suffix.as_slice(),
+        b"s" | b"t" | b"d" | b"m" | b"ll" | b"re" | b"ve"
+    )
 }
 
 /// The whole value is one SQL fragment that carries no statement (a cast, a

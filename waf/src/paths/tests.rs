@@ -16,6 +16,56 @@ fn paths_remote_url_in_url_parameter_allowed() {
     assert_eq!(h.score(Class::Rfi), 0);
 }
 
+#[test]
+fn paths_remote_include_reads_glued_names_and_unc_paths() {
+    for (name, value) in [
+        ("basepath", "http://evil.example/shell.txt"),
+        ("admindir", "https://198.51.100.23/c99.txt"),
+        ("phpdns_basedir", "ftp://files.example/x.php"),
+        ("rootBase", "//evil.example/inc.php"),
+        ("PathNews", "\\\\198.51.100.4\\share\\shell.php"),
+        ("path_prefix", "\\\\fileserver\\share\\x.php"),
+    ] {
+        let mut h = Hits::default();
+        remote_include(name.as_bytes(), value.as_bytes(), &mut h);
+        assert!(h.score(Class::Rfi) >= 5, "{name}={value}");
+    }
+    for (name, value) in [
+        // names that say the parameter holds a URL
+        ("file_url", "https://cdn.example.com/report.pdf"),
+        ("rootUrl", "https://grafana.example.com/"),
+        ("template_uri", "https://example.com/t.html"),
+        ("autoredir", "https://example.com/"),
+        // a file-selecting name with a local value
+        ("template_dir", "themes/default"),
+    ] {
+        let mut h = Hits::default();
+        remote_include(name.as_bytes(), value.as_bytes(), &mut h);
+        assert_eq!(h.score(Class::Rfi), 0, "{name}={value}");
+    }
+}
+
+#[test]
+fn paths_address_without_scheme_at_the_start_scores_as_with_one() {
+    assert_eq!(
+        scores("\\\\198.51.100.4\\share\\shell.php", Field::Value).1,
+        5
+    );
+    assert_eq!(scores("//198.51.100.4/x.php", Field::Value).1, 5);
+    let mut h = Hits::default();
+    scan(b"\\\\10.0.0.5\\c\\x", Field::Value, &mut h);
+    assert!(h.score(Class::Ssrf) >= 5);
+    for v in [
+        "\\\\fileserver\\share\\doc.txt",
+        "// 192.168.1.1 is the router",
+        "//cdn.example.com/app.js",
+    ] {
+        let mut h = Hits::default();
+        scan(v.as_bytes(), Field::Value, &mut h);
+        assert_eq!((h.score(Class::Rfi), h.score(Class::Ssrf)), (0, 0), "{v}");
+    }
+}
+
 use proptest::prelude::*;
 
 use super::*;

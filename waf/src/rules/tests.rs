@@ -907,3 +907,17 @@ fn rules_named_functions_and_longer_file_names_are_mentions() {
         assert!(scan(v, Field::Value).score(Class::Lfi) >= 5, "{v}");
     }
 }
+
+#[test]
+fn rules_log_names_that_go_on_are_settings() {
+    for v in ["access_logs.s3.enabled", "error_logging=on", "access_logs"] {
+        assert_eq!(scan(v, Field::Value).score(Class::Lfi), 0, "{v}");
+    }
+    for v in [
+        "../../logs/access_log",
+        "/usr/local/apache/logs/error_log",
+        "error_log",
+    ] {
+        assert!(scan(v, Field::Value).score(Class::Lfi) >= 5, "{v}");
+    }
+}

@@ -121,8 +121,12 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                 i += 1;
                 if matches!(s.get(i), Some(b'|' | b'&')) {
                     i += 1;
+                    Kind::Cmp { word: false }
+                } else if super::tokens::question_mark(s, start) {
+                    Kind::Other
+                } else {
+                    Kind::Cmp { word: false }
                 }
-                Kind::Cmp { word: false }
             }
             b'@' if let Some(end) = super::tokens::at_inside_word(s, i) => {
                 i = end;
@@ -217,7 +221,9 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                     i += 1;
                 }
                 if &s[start..i] == b"!" {
-                    if super::tokens::bang_is_not(s.get(i).copied()) {
+                    if !super::tokens::exclamation(s, start)
+                        && super::tokens::bang_is_not(s.get(i).copied())
+                    {
                         Kind::Logic
                     } else {
                         Kind::Op
@@ -395,6 +401,7 @@ pub(super) fn scan(s: &[u8], hits: &mut Hits) {
         if r.0 < 5 && q == Some(b'\'') && implicit_operator(s, toks.as_slice()) {
             r = (5, "sqli-break");
         }
+        super::contraction_prose(s, q, &mut r);
         if r.0 > best.0 {
             best = r;
         }

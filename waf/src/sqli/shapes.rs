@@ -74,6 +74,21 @@ pub(super) fn select_shape(rest: &[Kind]) -> Option<u32> {
                 words_run = 0;
                 commas += 1;
             }
+            // `'a'||(…)`, `)||'b'`: a concatenation of literals and
+            // expressions in the list (prose joins words with OR, not
+            // a quoted literal to a bracket)
+            Kind::Logic
+                if j > 0
+                    && matches!(
+                        (rest[j - 1], rest.get(j + 1)),
+                        (
+                            Kind::Str { .. } | Kind::RParen,
+                            Some(Kind::LParen | Kind::Func(_))
+                        ) | (Kind::RParen, Some(Kind::Str { .. }))
+                    ) =>
+            {
+                words_run = 0;
+            }
             Kind::Op | Kind::Cmp { .. } | Kind::LParen | Kind::RParen | Kind::Kw(Kw::Other) => {
                 words_run = 0
             }
@@ -357,6 +372,26 @@ pub(super) fn break_shape(
     {
         // `' or xyz!`, `' xor abc-`: the value opens with a break and a
         // condition left dangling on an operator
+        bump(5, "sqli-break");
+    }
+    let n = t.len();
+    if empty_break
+        && t.get(j) == Some(&Kind::Logic)
+        && n >= j + 4
+        && t[n - 2] == Kind::Logic
+        && matches!(
+            t[n - 1],
+            Kind::Str {
+                closed: false,
+                empty: true
+            }
+        )
+        && t[j + 1..n - 2]
+            .iter()
+            .any(|k| matches!(k, Kind::Func(_) | Kind::LParen))
+    {
+        // `'||f(…)||'`: an expression concatenated into the broken literal,
+        // which the trailing quote opens again for the rest of the query
         bump(5, "sqli-break");
     }
     operator_run_comment(t, j, comment_after, bump);

@@ -488,3 +488,37 @@ fn sqli_control_flow_after_a_stack() {
         assert!(s(v) < 5, "{v}");
     }
 }
+
+#[test]
+fn sqli_prose_with_contractions_exclamations_and_questions_passes() {
+    for v in [
+        "I don't know and it is fine",
+        "It's true and it is fine",
+        "We can't go, or it is late",
+        "\"Oh! no--it is not for me to be driven away by Mr. Darcy.",
+        "Is it 'who' or 'whom'? e.g. \"To whom it may concern\"",
+    ] {
+        assert!(s(v) < 5, "{v} scored {}", s(v));
+    }
+    // the same shapes where the quote breaks out of a literal still score
+    for v in [
+        "admin' or name is null",
+        "x' or user like admin",
+        "is this your parents' or yours?",
+        "'? # = --",
+    ] {
+        assert!(s(v) >= 5, "{v} scored {}", s(v));
+    }
+}
+
+#[test]
+fn sqli_concatenation_in_a_select_list_and_around_a_call() {
+    for v in [
+        "SELECT 'qzxjq'||(CASE 3334 WHEN 3334 THEN 1 ELSE 0 END)||'qbkpq' FROM RDB$DATABASE",
+        "select 'a'||(select user from dual)||'b' from dual",
+        "' || myappadmin.adduser('admin', 'newpass') || '",
+    ] {
+        assert!(s(v) >= 5, "{v} scored {}", s(v));
+    }
+    assert!(s("Select 'Yes' or 'No' from the list") < 5);
+}

@@ -234,8 +234,12 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                 i += 1;
                 if matches!(s.get(i), Some(b'|' | b'&')) {
                     i += 1;
+                    Kind::Cmp { word: false }
+                } else if question_mark(s, start) {
+                    Kind::Other
+                } else {
+                    Kind::Cmp { word: false }
                 }
-                Kind::Cmp { word: false }
             }
             b'@' if let Some(end) = at_inside_word(s, i) => {
                 i = end;
@@ -333,7 +337,7 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                     i += 1;
                 }
                 if &s[start..i] == b"!" {
-                    if bang_is_not(s.get(i).copied()) {
+                    if !exclamation(s, start) && bang_is_not(s.get(i).copied()) {
                         Kind::Logic
                     } else {
                         Kind::Op
@@ -614,6 +618,23 @@ pub(super) fn hash_opens_comment(rest: &[u8]) -> bool {
     rest.first()
         .is_none_or(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'-' | b'#' | b'+'))
         || memchr::memchr2(b'\n', b'\r', rest).is_some()
+}
+
+/// Whether the lone `!` at `s[at]` ends a word before a blank or the end
+/// (`Oh! no`): an exclamation mark, not MySQL's NOT.
+pub(super) fn exclamation(s: &[u8], at: usize) -> bool {
+    at > 0 && s[at - 1].is_ascii_alphabetic() && s.get(at + 1).is_none_or(u8::is_ascii_whitespace)
+}
+
+/// Whether the lone `?` at `s[at]` is glued to a quoted word and followed by
+/// a blank and the next word (`or 'whom'? e.g.`): a question mark, not
+/// PostgreSQL's JSON key test.
+pub(super) fn question_mark(s: &[u8], at: usize) -> bool {
+    at >= 2
+        && matches!(s[at - 1], b'\'' | b'"')
+        && s[at - 2].is_ascii_alphabetic()
+        && s.get(at + 1).is_some_and(u8::is_ascii_whitespace)
+        && s.get(at + 2).is_some_and(u8::is_ascii_alphabetic)
 }
 
 /// Whether a lone `!` followed by `next` is MySQL's NOT: before an operand
