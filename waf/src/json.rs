@@ -168,8 +168,7 @@ impl JsonPath<'_> {
     /// elements; empty at the top level. A key is rendered as the path of the
     /// object it belongs to.
     pub fn render(&self) -> String {
-        let mut segs = Vec::new();
-        let _ = locate(self.nodes, 0, self.at, &mut segs);
+        let segs = self.segments();
         let mut out = String::new();
         for seg in &segs {
             match seg {
@@ -191,15 +190,20 @@ impl JsonPath<'_> {
 }
 
 impl<'a> JsonPath<'a> {
-    /// The key a value sits under, if its container is an object (found
-    /// from the top of the tape, as `render` does).
+    /// The key a value sits under, if its container is an object.
     pub fn key(&self) -> Option<&'a str> {
-        let mut segs = Vec::new();
-        let _ = locate(self.nodes, 0, self.at, &mut segs);
-        match segs.last() {
+        match self.segments().last() {
             Some(Seg::Key(k)) => Some(k),
             _ => None,
         }
+    }
+
+    /// The way from the top of the document to the item, found again on
+    /// the tape.
+    fn segments(&self) -> Vec<Seg<'a>> {
+        let mut segs = Vec::new();
+        let _ = locate(self.nodes, 0, self.at, &mut segs);
+        segs
     }
 }
 

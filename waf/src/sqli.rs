@@ -115,11 +115,10 @@ fn contraction_first(s: &[u8]) -> bool {
     }
     let rest = &s[p + 1..];
     let letters = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    let suffix = rest[..letters].to_ascii_lowercase();
-    matches!(
-        suffix.as_slice(),
-        b"s" | b"t" | b"d" | b"m" | b"ll" | b"re" | b"ve"
-    )
+    let suffix = &rest[..letters];
+    [&b"s"[..], b"t", b"d", b"m", b"ll", b"re", b"ve"]
+        .iter()
+        .any(|c| suffix.eq_ignore_ascii_case(c))
 }
 
 /// The whole value is one SQL fragment that carries no statement (a cast, a

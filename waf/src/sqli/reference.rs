@@ -221,9 +221,7 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                     i += 1;
                 }
                 if &s[start..i] == b"!" {
-                    if !super::tokens::exclamation(s, start)
-                        && super::tokens::bang_is_not(s.get(i).copied())
-                    {
+                    if super::tokens::bang_is_not(s, start) {
                         Kind::Logic
                     } else {
                         Kind::Op

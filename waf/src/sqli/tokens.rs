@@ -337,7 +337,7 @@ pub(super) fn tokenise(s: &[u8], quote: Option<u8>, out: &mut Toks) {
                     i += 1;
                 }
                 if &s[start..i] == b"!" {
-                    if !exclamation(s, start) && bang_is_not(s.get(i).copied()) {
+                    if bang_is_not(s, start) {
                         Kind::Logic
                     } else {
                         Kind::Op
@@ -620,12 +620,6 @@ pub(super) fn hash_opens_comment(rest: &[u8]) -> bool {
         || memchr::memchr2(b'\n', b'\r', rest).is_some()
 }
 
-/// Whether the lone `!` at `s[at]` ends a word before a blank or the end
-/// (`Oh! no`): an exclamation mark, not MySQL's NOT.
-pub(super) fn exclamation(s: &[u8], at: usize) -> bool {
-    at > 0 && s[at - 1].is_ascii_alphabetic() && s.get(at + 1).is_none_or(u8::is_ascii_whitespace)
-}
-
 /// Whether the lone `?` at `s[at]` is glued to a quoted word and followed by
 /// a blank and the next word (`or 'whom'? e.g.`): a question mark, not
 /// PostgreSQL's JSON key test.
@@ -637,11 +631,16 @@ pub(super) fn question_mark(s: &[u8], at: usize) -> bool {
         && s.get(at + 2).is_some_and(u8::is_ascii_alphabetic)
 }
 
-/// Whether a lone `!` followed by `next` is MySQL's NOT: before an operand
-/// it can negate (`!1`, `!(…)`, `!'a'`, `!!`) or a blank. Before a name it
-/// is punctuation far more often (`Great!Thanks`, `x!Yz` in a password).
-pub(super) fn bang_is_not(next: Option<u8>) -> bool {
-    next.is_none_or(|c| {
-        c.is_ascii_digit() || matches!(c, b'(' | b'!' | b'\'' | b'"' | b' ' | b'\t' | b'\n')
-    })
+/// Whether the lone `!` at `s[at]` is MySQL's NOT: before an operand it can
+/// negate (`!1`, `!(…)`, `!'a'`, `!!`) or a blank. Before a name it is
+/// punctuation far more often (`Great!Thanks`, `x!Yz` in a password), and so
+/// it is right after a word and before a blank or the end (`Oh! no`).
+pub(super) fn bang_is_not(s: &[u8], at: usize) -> bool {
+    let next = s.get(at + 1).copied();
+    let exclaims =
+        at > 0 && s[at - 1].is_ascii_alphabetic() && next.is_none_or(|c| c.is_ascii_whitespace());
+    !exclaims
+        && next.is_none_or(|c| {
+            c.is_ascii_digit() || matches!(c, b'(' | b'!' | b'\'' | b'"' | b' ' | b'\t' | b'\n')
+        })
 }
